@@ -1,0 +1,35 @@
+namespace TypedMixed;
+
+/// <summary>Settings of one fit. All members have defaults; set what you need with an object initializer.</summary>
+public sealed class FitOptions
+{
+    /// <summary>REML (default, as lme4) or maximum likelihood.</summary>
+    public EstimationMethod Method { get; init; } = EstimationMethod.Reml;
+
+    /// <summary>Receives optimizer progress (evaluation count and current objective).</summary>
+    public IProgress<FitProgress>? Progress { get; init; }
+
+    /// <summary>Starting θ (relative covariance factor, in the order of <see cref="LinearMixedModelFit.ThetaNames"/>); default Λ = I.</summary>
+    public double[]? InitialTheta { get; init; }
+
+    /// <summary>Maximum number of objective evaluations before the optimizer stops.</summary>
+    public int MaxEvaluations { get; init; } = 100_000;
+
+    /// <summary>Trust-region radius at which the optimizer stops (BOBYQA's ρ_end, in θ units).</summary>
+    public double FinalTrustRadius { get; init; } = 1e-8;
+
+    /// <summary>Compute standard errors of the variance components from the observed information (a few dozen extra evaluations).</summary>
+    public bool VarianceComponentErrors { get; init; } = true;
+
+    /// <summary>Compute Satterthwaite denominator degrees of freedom for the fixed effects.</summary>
+    public bool Satterthwaite { get; init; } = true;
+
+    /// <summary>The defaults: REML.</summary>
+    public static FitOptions Default { get; } = new();
+
+    /// <summary>Maximum likelihood with other settings at their defaults.</summary>
+    public static FitOptions MaximumLikelihood { get; } = new() { Method = EstimationMethod.MaximumLikelihood };
+}
+
+/// <summary>Progress of a fit: the optimizer's evaluation count and the objective (deviance or REML criterion) just computed.</summary>
+public readonly record struct FitProgress(int Evaluations, double Objective, double BestObjective);

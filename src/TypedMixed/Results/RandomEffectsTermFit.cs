@@ -1,0 +1,58 @@
+namespace TypedMixed;
+
+/// <summary>The estimated covariance of one term's random effects, and the predicted effects of each of its levels.</summary>
+public sealed class RandomEffectsTermFit
+{
+    internal RandomEffectsTermFit(string name, IReadOnlyList<string> columnNames, IReadOnlyList<string> levelKeys,
+        CovarianceStructure structure, double[,] covariance, double[,] conditionalModes, Func<double[][,]> conditionalCovariances)
+    {
+        Name = name;
+        ColumnNames = columnNames;
+        LevelKeys = levelKeys;
+        Structure = structure;
+        Covariance = covariance;
+        ConditionalModes = conditionalModes;
+        _conditionalCovariances = new Lazy<double[][,]>(conditionalCovariances, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    private readonly Lazy<double[][,]> _conditionalCovariances;
+
+    /// <summary>The classification's name.</summary>
+    public string Name { get; }
+
+    /// <summary>Names of the effects (columns), e.g. <c>(Intercept)</c>, <c>Days</c>.</summary>
+    public IReadOnlyList<string> ColumnNames { get; }
+
+    /// <summary>The level keys, in the order of the rows of <see cref="ConditionalModes"/>.</summary>
+    public IReadOnlyList<string> LevelKeys { get; }
+
+    /// <summary>The covariance structure that was fitted.</summary>
+    public CovarianceStructure Structure { get; }
+
+    /// <summary>Number of levels.</summary>
+    public int LevelCount => LevelKeys.Count;
+
+    /// <summary>Estimated covariance matrix Σ of one level's effects (q × q).</summary>
+    public double[,] Covariance { get; }
+
+    /// <summary>Variance of effect <paramref name="column"/>.</summary>
+    public double Variance(int column = 0) => Covariance[column, column];
+
+    /// <summary>Standard deviation of effect <paramref name="column"/>.</summary>
+    public double StdDev(int column = 0) => Math.Sqrt(Covariance[column, column]);
+
+    /// <summary>Correlation of effects <paramref name="a"/> and <paramref name="b"/> (NaN when a variance is zero).</summary>
+    public double Correlation(int a, int b) => Covariance[a, b] / Math.Sqrt(Covariance[a, a] * Covariance[b, b]);
+
+    /// <summary>Conditional modes (BLUPs, shrunken predictions) of the effects: levels × columns.</summary>
+    public double[,] ConditionalModes { get; }
+
+    /// <summary>
+    /// Conditional covariance matrix of each level's effects given the data at the estimates (lme4's <c>condVar</c>),
+    /// one q × q matrix per level. Computed on first use.
+    /// </summary>
+    public IReadOnlyList<double[,]> ConditionalCovariances => _conditionalCovariances.Value;
+
+    /// <summary>Conditional standard deviation of effect <paramref name="column"/> of level <paramref name="level"/>.</summary>
+    public double ConditionalStdDev(int level, int column = 0) => Math.Sqrt(_conditionalCovariances.Value[level][column, column]);
+}

@@ -1,0 +1,122 @@
+namespace TypedMixed;
+
+/// <summary>
+/// The contract between generated code (or a hand-written caller) and the estimator: the response, the
+/// fixed-effects matrix with column names, and the random-effects terms. The runtime never sees the user's types.
+/// </summary>
+/// <remarks>
+/// Matrices are column-major: value (row i, column c) of <see cref="FixedEffects"/> is
+/// <c>FixedEffects[c * Rows + i]</c>. Call <see cref="Validate"/> (the estimator does) to get a
+/// <see cref="ModelDesignException"/> naming the column and row of the first problem.
+/// </remarks>
+public sealed class ModelDesign
+{
+    /// <summary>Name of the response, for reporting.</summary>
+    public string ResponseName { get; init; } = "y";
+
+    /// <summary>The response, one value per row.</summary>
+    public required double[] Response { get; init; }
+
+    /// <summary>The fixed-effects model matrix X, column-major (rows × <see cref="FixedEffectNames"/>.Count).</summary>
+    public required double[] FixedEffects { get; init; }
+
+    /// <summary>Names of the columns of X, e.g. <c>(Intercept)</c>, <c>standLRT</c>, <c>sexM</c>.</summary>
+    public required IReadOnlyList<string> FixedEffectNames { get; init; }
+
+    /// <summary>The random-effects terms, in the order they are reported.</summary>
+    public required IReadOnlyList<RandomEffectsTerm> Terms { get; init; }
+
+    /// <summary>Rows dropped before the design was built (e.g. missing values), reported on the fit.</summary>
+    public int RowsDropped { get; init; }
+
+    /// <summary>Number of rows (observations).</summary>
+    public int Rows => Response.Length;
+
+    /// <summary>Number of fixed-effects columns.</summary>
+    public int FixedEffectCount => FixedEffectNames.Count;
+
+    /// <summary>
+    /// Checks lengths, finiteness and level indices, and throws a <see cref="ModelDesignException"/>
+    /// naming the first offending column and row.
+    /// </summary>
+    public void Validate()
+    {
+        int n = Response?.Length ?? 0;
+        if (n == 0)
+            throw new ModelDesignException("The design has no rows: the response is empty. Pass at least one observation per level and more observations than parameters.");
+        if (FixedEffectNames is null || FixedEffects is null)
+            throw new ModelDesignException("The fixed-effects matrix or its names are missing.");
+        int p = FixedEffectNames.Count;
+        if (FixedEffects.Length != n * p)
+            throw new ModelDesignException($"The fixed-effects matrix has {FixedEffects.Length} values, but {n} rows × {p} columns ({string.Join(", ", FixedEffectNames)}) need {n * p}. It must be column-major, one column per name.");
+        for (int i = 0; i < n; i++)
+            if (!double.IsFinite(Response[i]))
+                throw new ModelDesignException($"Response '{ResponseName}' is {Format(Response[i])} at row {i}. Remove the row or replace the value; the response must be finite.", ResponseName, i);
+        for (int c = 0; c < p; c++)
+            for (int i = 0; i < n; i++)
+            {
+                double v = FixedEffects[c * n + i];
+                if (!double.IsFinite(v))
+                    throw new ModelDesignException($"Fixed-effects column '{FixedEffectNames[c]}' is {Format(v)} at row {i}. Remove the row or replace the value; covariates must be finite.", FixedEffectNames[c], i);
+            }
+        if (Terms is null || Terms.Count == 0)
+            throw new ModelDesignException("The design has no random-effects term. A mixed model needs at least one classification; for a single-level model use ordinary least squares.");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var term in Terms)
+        {
+            if (string.IsNullOrEmpty(term.Name))
+                throw new ModelDesignException("A random-effects term has no name.");
+            if (term.LevelIndex is null || term.LevelIndex.Length != n)
+                throw new ModelDesignException($"Term '{term.Name}' has {term.LevelIndex?.Length ?? 0} level indices but the response has {n} rows: give one level per row.", term.Name);
+            int q = term.ColumnNames?.Count ?? 0;
+            if (q == 0)
+                throw new ModelDesignException($"Term '{term.Name}' has no columns: add an intercept (a column of ones) or a slope.", term.Name);
+            if (term.Columns is null || term.Columns.Length != n * q)
+                throw new ModelDesignException($"Term '{term.Name}' has {term.Columns?.Length ?? 0} column values, but {n} rows × {q} columns need {n * q} (column-major).", term.Name);
+            if (!seen.Add(term.Name + "|" + string.Join(",", term.ColumnNames!)))
+                throw new ModelDesignException($"Term '{term.Name}' with columns ({string.Join(", ", term.ColumnNames!)}) appears twice. Remove the duplicate.", term.Name);
+            int levels = term.LevelKeys?.Count ?? 0;
+            if (levels == 0)
+                throw new ModelDesignException($"Term '{term.Name}' has no levels.", term.Name);
+            var used = new bool[levels];
+            for (int i = 0; i < n; i++)
+            {
+                int l = term.LevelIndex[i];
+                if ((uint)l >= (uint)levels)
+                    throw new ModelDesignException($"Term '{term.Name}' has level index {l} at row {i}, outside 0..{levels - 1}.", term.Name, i);
+                used[l] = true;
+            }
+            int unused = Array.IndexOf(used, false);
+            if (unused >= 0)
+                throw new ModelDesignException($"Level '{term.LevelKeys![unused]}' of term '{term.Name}' has no rows. Drop unused levels before fitting.", term.Name);
+            if (levels < 2)
+                throw new ModelDesignException($"Term '{term.Name}' has a single level ('{term.LevelKeys![0]}'): its variance cannot be estimated. Remove the term or use data with at least two clusters.", term.Name);
+            for (int c = 0; c < q; c++)
+                for (int i = 0; i < n; i++)
+                {
+                    double v = term.Columns[c * n + i];
+                    if (!double.IsFinite(v))
+                        throw new ModelDesignException($"Random-effects column '{term.ColumnNames![c]}' of term '{term.Name}' is {Format(v)} at row {i}. Remove the row or replace the value.", term.ColumnNames[c], i);
+                }
+        }
+    }
+
+    private static string Format(double v) => double.IsNaN(v) ? "NaN" : v > 0 ? "+∞" : "−∞";
+}
+
+/// <summary>A <see cref="ModelDesign"/> that cannot be fitted; the message names the member, the row and the fix.</summary>
+public sealed class ModelDesignException : ArgumentException
+{
+    /// <summary>Creates the exception.</summary>
+    public ModelDesignException(string message, string? member = null, int? row = null) : base(message)
+    {
+        Member = member;
+        Row = row;
+    }
+
+    /// <summary>The column, term or member at fault, if one.</summary>
+    public string? Member { get; }
+
+    /// <summary>The zero-based row at fault, if one.</summary>
+    public int? Row { get; }
+}
