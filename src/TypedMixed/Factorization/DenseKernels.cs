@@ -26,6 +26,21 @@ internal static class DenseKernels
         for (; i < n; i++) y[i] += a * x[i];
     }
 
+    /// <summary>y = a·x.</summary>
+    public static void Scale(ReadOnlySpan<double> x, double a, Span<double> y)
+    {
+        int n = x.Length, i = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            var va = new Vector<double>(a);
+            var xv = MemoryMarshal.Cast<double, Vector<double>>(x);
+            var yv = MemoryMarshal.Cast<double, Vector<double>>(y);
+            for (int v = 0; v < xv.Length; v++) yv[v] = va * xv[v];
+            i = xv.Length * Vector<double>.Count;
+        }
+        for (; i < n; i++) y[i] = a * x[i];
+    }
+
     /// <summary>x'y.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
@@ -157,6 +172,11 @@ internal static class DenseKernels
     /// </summary>
     public static void RightSolveLowerTranspose(Span<double> b, int r, ReadOnlySpan<double> l, int m)
     {
+        if (m >= 64 && r <= 64)
+        {
+            RightSolveLowerTransposeByColumnsOfL(b, r, l, m);
+            return;
+        }
         for (int c = 0; c < m; c++)
         {
             var colC = b.Slice(c * r, r);
@@ -168,6 +188,35 @@ internal static class DenseKernels
             double inv = 1 / l[c * m + c];
             for (int i = 0; i < r; i++) colC[i] *= inv;
         }
+    }
+
+    [ThreadStatic] private static double[]? t_transposed;
+
+    /// <summary>
+    /// The same solve for few rows and a large L: Xᵀ = L⁻¹Bᵀ by forward substitution over the columns of L, each
+    /// column read once and applied to all r right-hand sides while it is in cache (Bᵀ kept in a per-thread buffer).
+    /// </summary>
+    private static void RightSolveLowerTransposeByColumnsOfL(Span<double> b, int r, ReadOnlySpan<double> l, int m)
+    {
+        int size = r * m;
+        if (t_transposed is null || t_transposed.Length < size) t_transposed = new double[size];
+        var x = t_transposed.AsSpan(0, size); // m × r column-major: right-hand side t is x[t*m .. t*m+m]
+        for (int c = 0; c < m; c++)
+            for (int t = 0; t < r; t++) x[t * m + c] = b[c * r + t];
+        for (int j = 0; j < m; j++)
+        {
+            double ljj = l[j * m + j];
+            var below = l.Slice(j * m + j + 1, m - j - 1);
+            for (int t = 0; t < r; t++)
+            {
+                var xt = x.Slice(t * m, m);
+                double v = xt[j] / ljj;
+                xt[j] = v;
+                if (v != 0) Axpy(-v, below, xt.Slice(j + 1));
+            }
+        }
+        for (int c = 0; c < m; c++)
+            for (int t = 0; t < r; t++) b[c * r + t] = x[t * m + c];
     }
 
     /// <summary>C ← C − A·Aᵀ on the lower triangle, C m × m, A m × k (column-major).</summary>
