@@ -274,14 +274,14 @@ internal static class FormulaParser
                     fixedItems.Add((minus, item));
                 }
             }
-            if (bars.Count == 0)
-                throw new FormulaException("The formula has no random-effects term such as '(1 | group)'; a mixed model needs at least one.", text, text.Length);
             var responseUse = fixedItems.SelectMany(i => Walk(i.Item2)).FirstOrDefault(v => v == response);
             if (responseUse is not null)
                 throw new FormulaException($"The response '{response.Column}' also appears on the right-hand side.", text, responseUse.Position);
             var fixedSet = fixedItems.Count == 0
                 ? new TermSet(true, [], [])
                 : Expand(text, new SumNode(fixedItems, fixedItems[0].Item2.Position), [response]);
+            if (bars.Count == 0)
+                throw new FormulaException("The formula has no random-effects term such as '(1 | group)'; a mixed model needs at least one.", text, text.Length);
             return new Formula(text, response, fixedSet, bars);
         }
 
