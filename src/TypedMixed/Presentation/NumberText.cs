@@ -17,6 +17,7 @@ internal static class NumberText
         if (double.IsInfinity(x)) return x > 0 ? "Inf" : "-Inf";
         if (x == 0) return "0";
         int e = (int)Math.Floor(Math.Log10(Math.Abs(x)));
+        if (Math.Abs(Math.Round(x, Math.Clamp(digits - 1 - e, 0, 15))) >= Math.Pow(10, e + 1)) e++; // 9.9999 rounds up to 10
         if (e < -4 || e >= 7) return Scientific(x, digits);
         int decimals = Math.Max(0, digits - 1 - e);
         return x.ToString("F" + decimals.ToString(Inv), Inv);

@@ -87,11 +87,19 @@ internal readonly record struct AxisScale(double Min, double Max, double Step)
             double pad = min == 0 ? 1 : Math.Abs(min) * 0.1;
             (min, max) = (min - pad, max + pad);
         }
+        // Among 1, 2, 5 × 10^k steps, take the one whose tick count is closest to the target.
         double raw = (max - min) / Math.Max(1, targetTicks);
         double mag = Math.Pow(10, Math.Floor(Math.Log10(raw)));
-        double f = raw / mag;
-        double step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
-        return new AxisScale(Math.Floor(min / step) * step, Math.Ceiling(max / step) * step, step);
+        double step = mag;
+        double best = double.MaxValue;
+        foreach (double f in (double[])[1, 2, 5, 10, 20])
+        {
+            double s = f * mag;
+            double intervals = Math.Ceiling(max / s - 1e-9) - Math.Floor(min / s + 1e-9);
+            double score = Math.Abs(intervals - targetTicks);
+            if (score < best) (best, step) = (score, s);
+        }
+        return new AxisScale(Math.Floor(min / step + 1e-9) * step, Math.Ceiling(max / step - 1e-9) * step, step);
     }
 
     public IEnumerable<double> Ticks()
