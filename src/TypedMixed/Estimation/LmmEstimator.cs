@@ -62,4 +62,23 @@ internal static class LmmEstimator
         };
         return FitAssembler.Assemble(problem, deviance, theta, summary, warnings, options);
     }
+
+    /// <summary>Everything a fit reports, at a given θ instead of the optimum (for comparisons with other software's θ̂).</summary>
+    internal static LinearMixedModelFit AssembleAt(ModelDesign design, FitOptions options, double[] theta)
+    {
+        var problem = MixedModelProblem.Create(design);
+        var deviance = new ProfiledDeviance(problem.Factor, problem.N, problem.P, options.Method == EstimationMethod.Reml);
+        double value = deviance.Evaluate(theta);
+        var summary = new OptimizerSummary
+        {
+            InitialTheta = theta,
+            InitialObjective = value,
+            FinalTheta = theta,
+            FinalObjective = value,
+            Evaluations = 1,
+            Reason = StopReason.Converged,
+            Message = "evaluated at a given θ",
+        };
+        return FitAssembler.Assemble(problem, deviance, (double[])theta.Clone(), summary, [], options);
+    }
 }

@@ -55,7 +55,7 @@ internal sealed class VarianceComponentInference
 
         double LogLik(double[] x)
         {
-            if (!vp.ToTheta(Expand(x), thetaBuffer, out double s2)) return double.NaN;
+            if (!vp.ToTheta(Expand(x), thetaBuffer, out double s2, boundaryTerms)) return double.NaN;
             // Boundary terms keep θ̂ (ψ of a singular Σ has no Cholesky factor to rebuild).
             CopyBoundaryTheta(problem, boundaryTerms, theta, thetaBuffer);
             return deviance.LogLikelihood(thetaBuffer, s2);
@@ -96,7 +96,7 @@ internal sealed class VarianceComponentInference
             double[] VarBeta(double[] x)
             {
                 var result = new double[p];
-                if (!vp.ToTheta(Expand(x), thetaBuffer, out double s2)) { Array.Fill(result, double.NaN); return result; }
+                if (!vp.ToTheta(Expand(x), thetaBuffer, out double s2, boundaryTerms)) { Array.Fill(result, double.NaN); return result; }
                 CopyBoundaryTheta(problem, boundaryTerms, theta, thetaBuffer);
                 if (!problem.Factor.Update(thetaBuffer)) { Array.Fill(result, double.NaN); return result; }
                 var unscaled = PenalizedSolution.UnscaledFixedCovariance(problem.Factor);

@@ -54,8 +54,8 @@ internal sealed class VarianceParameters
         return psi;
     }
 
-    /// <summary>θ and σ² from ψ; false when a term's Σ is not positive definite.</summary>
-    public bool ToTheta(ReadOnlySpan<double> psi, Span<double> theta, out double sigma2)
+    /// <summary>θ and σ² from ψ; false when a term's Σ is not positive definite. Terms in <paramref name="skip"/> leave θ as it is.</summary>
+    public bool ToTheta(ReadOnlySpan<double> psi, Span<double> theta, out double sigma2, IReadOnlySet<int>? skip = null)
     {
         sigma2 = psi[^1];
         if (!(sigma2 > 0)) return false;
@@ -65,6 +65,11 @@ internal sealed class VarianceParameters
             var tp = _templates[t];
             int q = tp.Q;
             var slice = theta.Slice(tp.ThetaOffset, tp.ThetaCount);
+            if (skip is not null && skip.Contains(t))
+            {
+                e += tp.Structure == CovarianceStructure.Scalar ? 1 : tp.Structure == CovarianceStructure.Diagonal ? q : q * (q + 1) / 2;
+                continue;
+            }
             if (tp.Structure == CovarianceStructure.Scalar)
             {
                 if (!(psi[e] >= 0)) return false;
