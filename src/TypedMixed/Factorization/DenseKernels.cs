@@ -45,11 +45,25 @@ internal static class DenseKernels
         return s;
     }
 
+    /// <summary>Order from which the blocked, packed, two-thread Cholesky is used.</summary>
+    public const int BlockedThreshold = 160;
+
+    /// <summary>Column block of the blocked Cholesky.</summary>
+    private const int BlockSize = 96;
+
     /// <summary>
     /// In-place lower Cholesky of the n × n column-major matrix a (leading dimension n); only the lower triangle is
     /// read and written. Returns false when a pivot is not positive (the matrix is not positive definite).
+    /// Large matrices use a right-looking blocked algorithm whose trailing update is <see cref="PackedSyrk"/>.
     /// </summary>
     public static bool Cholesky(Span<double> a, int n)
+    {
+        if (n >= BlockedThreshold && PackedSyrk.IsAccelerated) return BlockedCholesky(a, n);
+        return UnblockedCholesky(a, n);
+    }
+
+    /// <summary>Left-looking column Cholesky (axpy inner loops), for small orders.</summary>
+    public static bool UnblockedCholesky(Span<double> a, int n)
     {
         for (int j = 0; j < n; j++)
         {
@@ -66,6 +80,73 @@ internal static class DenseKernels
             colJ[0] = d;
             double inv = 1 / d;
             for (int i = 1; i < colJ.Length; i++) colJ[i] *= inv;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Right-looking blocked Cholesky: factor a diagonal block, solve the panel below it, then subtract the panel's
+    /// outer product from the trailing matrix with the packed kernel (split between two threads when large).
+    /// </summary>
+    private static unsafe bool BlockedCholesky(Span<double> span, int n)
+    {
+        fixed (double* a = span)
+        {
+            for (int k = 0; k < n; k += BlockSize)
+            {
+                int b = Math.Min(BlockSize, n - k);
+                // L_kk: unblocked on the diagonal block (its trailing updates are already applied).
+                for (int j = 0; j < b; j++)
+                {
+                    var colJ = new Span<double>(a + (long)(k + j) * n + k + j, b - j);
+                    for (int c = 0; c < j; c++)
+                    {
+                        double ajc = a[(long)(k + c) * n + k + j];
+                        if (ajc != 0) Axpy(-ajc, new ReadOnlySpan<double>(a + (long)(k + c) * n + k + j, b - j), colJ);
+                    }
+                    double d = colJ[0];
+                    if (!(d > 0)) return false;
+                    d = Math.Sqrt(d);
+                    colJ[0] = d;
+                    double inv = 1 / d;
+                    for (int i = 1; i < colJ.Length; i++) colJ[i] *= inv;
+                }
+                int m = n - k - b;
+                if (m == 0) break;
+                // Panel: A[k+b.., k..k+b] ← A[k+b.., k..k+b] · L_kk⁻ᵀ, column by column.
+                for (int c = 0; c < b; c++)
+                {
+                    var colC = new Span<double>(a + (long)(k + c) * n + k + b, m);
+                    for (int d = 0; d < c; d++)
+                    {
+                        double lcd = a[(long)(k + d) * n + k + c];
+                        if (lcd != 0) Axpy(-lcd, new ReadOnlySpan<double>(a + (long)(k + d) * n + k + b, m), colC);
+                    }
+                    double inv = 1 / a[(long)(k + c) * n + k + c];
+                    for (int i = 0; i < m; i++) colC[i] *= inv;
+                }
+                // Trailing: A[k+b.., k+b..] −= P Pᵀ (lower), P the panel.
+                var (packA, packB) = PackedSyrk.Buffers(m, b);
+                fixed (double* pa = packA, pb = packB)
+                {
+                    PackedSyrk.Pack(a, n, k + b, k, m, b, pa, pb);
+                    int nr = PackedSyrk.Tile.NR;
+                    if (m >= 256 && Environment.ProcessorCount > 1)
+                    {
+                        // Work in the lower triangle left of column j ∝ m² − (m − j)²; split it in half.
+                        int split = (int)(m * (1 - Math.Sqrt(0.5))) / nr * nr;
+                        nint ap = (nint)a, ppa = (nint)pa, ppb = (nint)pb;
+                        int r0 = k + b, kb = b;
+                        Parallel.Invoke(
+                            () => PackedSyrk.Update((double*)ap, n, r0, 0, m, kb, 0, split, (double*)ppa, (double*)ppb),
+                            () => PackedSyrk.Update((double*)ap, n, r0, 0, m, kb, split, m, (double*)ppa, (double*)ppb));
+                    }
+                    else
+                    {
+                        PackedSyrk.Update(a, n, k + b, k, m, b, 0, m, pa, pb);
+                    }
+                }
+            }
         }
         return true;
     }
