@@ -232,7 +232,7 @@ internal static partial class Emitter
     {
         // The key tuple is outermost first; lme4 names and orders the levels innermost first ("cask:batch", "a:A").
         string type = KeyType(spec, c);
-        var innerFirst = Enumerable.Range(0, c.Path.Count).Reverse().ToList();
+        var innerFirst = System.Linq.Enumerable.Range(0, c.Path.Count).Reverse().ToList();
         string name = string.Join(":", innerFirst.Select(k => c.Path[k]));
         w.Line("/// <summary>Orders " + name + " levels as lme4 does: by " + c.Path[c.Path.Count - 1] + ", then by each enclosing classification.</summary>");
         w.Open("private static int Compare" + c.Member.Name + "(" + type + " a, " + type + " b)");
