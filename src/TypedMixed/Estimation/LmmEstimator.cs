@@ -1,10 +1,84 @@
+using TypedMixed.Inference;
+using TypedMixed.Optimization;
+
 namespace TypedMixed.Estimation;
 
+/// <summary>The fit: optimise the profiled objective over θ, then solve for β̂ and the modes once, then inference.</summary>
 internal static class LmmEstimator
 {
+    /// <summary>lme4's tolerance for calling a fit singular: a θ on a diagonal below this.</summary>
+    public const double SingularTolerance = 1e-4;
+
     public static LinearMixedModelFit Fit(ModelDesign design, FitOptions options, CancellationToken cancellationToken)
     {
-        design.Validate();
-        throw new InvalidOperationException("The estimator is being written (landing in the next commit).");
+        var problem = MixedModelProblem.Create(design);
+        bool reml = options.Method == EstimationMethod.Reml;
+        var deviance = new ProfiledDeviance(problem.Factor, problem.N, problem.P, reml);
+        var (theta0, lower) = problem.InitialTheta();
+        if (options.InitialTheta is { } start)
+        {
+            if (start.Length != theta0.Length)
+                throw new ArgumentException($"FitOptions.InitialTheta has {start.Length} values; this model's θ has {theta0.Length} ({string.Join(", ", problem.Templates.SelectMany(t => t.ThetaNames()))}).", nameof(options));
+            for (int i = 0; i < start.Length; i++)
+                if (!(start[i] >= lower[i]) || !double.IsFinite(start[i]))
+                    throw new ArgumentException($"FitOptions.InitialTheta[{i}] = {start[i].ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a valid start: diagonal entries must be finite and ≥ 0.", nameof(options));
+            theta0 = (double[])start.Clone();
+        }
+        double initialObjective = deviance.Evaluate(theta0);
+        if (!double.IsFinite(initialObjective))
+            throw new ArgumentException("The objective is not finite at the starting θ: the starting relative covariance factor does not give a positive-definite system. Start from Λ = I (leave InitialTheta unset).", nameof(options));
+
+        var upper = Enumerable.Repeat(double.PositiveInfinity, theta0.Length).ToArray();
+        double best = initialObjective;
+        var progress = options.Progress;
+        var result = Bobyqa.Minimize(
+            theta => deviance.Evaluate(theta), theta0, lower, upper,
+            new BobyqaOptions { FinalTrustRadius = options.FinalTrustRadius, MaxEvaluations = options.MaxEvaluations },
+            cancellationToken,
+            progress is null ? null : (count, value) =>
+            {
+                if (value < best) best = value;
+                progress.Report(new FitProgress(count, value, best));
+            });
+
+        var theta = result.X;
+        var warnings = new List<FitWarning>();
+        if (problem.DroppedColumns.Length > 0)
+            warnings.Add(new FitWarning("TMW003",
+                $"The fixed-effects matrix is rank deficient: dropped {problem.DroppedColumns.Length} aliased column(s): {string.Join(", ", problem.DroppedColumns)}. Each is a linear combination of earlier columns; remove it from the model."));
+        if (result.Reason == StopReason.MaxEvaluations)
+            warnings.Add(new FitWarning("TMW002",
+                $"The optimizer stopped after {result.Evaluations} evaluations without converging. Increase FitOptions.MaxEvaluations, rescale covariates, or simplify the random effects."));
+
+        var summary = new OptimizerSummary
+        {
+            InitialTheta = theta0,
+            InitialObjective = initialObjective,
+            FinalTheta = (double[])theta.Clone(),
+            FinalObjective = result.Value,
+            Evaluations = result.Evaluations,
+            Reason = result.Reason,
+            Message = result.Message,
+        };
+        return FitAssembler.Assemble(problem, deviance, theta, summary, warnings, options);
+    }
+
+    /// <summary>Everything a fit reports, at a given θ instead of the optimum (for comparisons with other software's θ̂).</summary>
+    internal static LinearMixedModelFit AssembleAt(ModelDesign design, FitOptions options, double[] theta)
+    {
+        var problem = MixedModelProblem.Create(design);
+        var deviance = new ProfiledDeviance(problem.Factor, problem.N, problem.P, options.Method == EstimationMethod.Reml);
+        double value = deviance.Evaluate(theta);
+        var summary = new OptimizerSummary
+        {
+            InitialTheta = theta,
+            InitialObjective = value,
+            FinalTheta = theta,
+            FinalObjective = value,
+            Evaluations = 1,
+            Reason = StopReason.Converged,
+            Message = "evaluated at a given θ",
+        };
+        return FitAssembler.Assemble(problem, deviance, (double[])theta.Clone(), summary, [], options);
     }
 }

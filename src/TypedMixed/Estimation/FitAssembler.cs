@@ -1,0 +1,198 @@
+using TypedMixed.Inference;
+
+namespace TypedMixed.Estimation;
+
+/// <summary>Everything computed once at θ̂: β̂, σ̂², Var(β̂), the modes, fitted values, variance components and inference.</summary>
+internal static class FitAssembler
+{
+    public static LinearMixedModelFit Assemble(MixedModelProblem problem, ProfiledDeviance deviance, double[] theta,
+        OptimizerSummary optimizer, List<FitWarning> warnings, FitOptions options)
+    {
+        var design = problem.Design;
+        var factor = problem.Factor;
+        int n = problem.N, p = problem.P;
+        double objective = deviance.Evaluate(theta);
+        double sigma2 = factor.PenalizedRss / deviance.ResidualDf;
+        double mlDeviance = deviance.ObjectiveFromFactor(reml: false);
+        double remlCriterion = deviance.Reml ? objective : double.NaN;
+
+        var beta = PenalizedSolution.Beta(factor);
+        var unscaled = PenalizedSolution.UnscaledFixedCovariance(factor);
+        var vcov = new double[p, p];
+        for (int a = 0; a < p; a++)
+            for (int b = 0; b < p; b++) vcov[a, b] = sigma2 * unscaled[a, b];
+
+        // Modes b = Λu, per term in design order (levels × q).
+        var u = PenalizedSolution.SphericalModes(factor, beta);
+        int k = design.Terms.Count;
+        var modes = new double[k][,];
+        var factors = new double[k][];
+        for (int s = 0; s < k; s++)
+        {
+            int t = problem.TermOrder[s];
+            var term = design.Terms[t];
+            int q = term.ColumnCount;
+            factors[t] = (double[])factor.Factor(s).Clone();
+            PenalizedSolution.ApplyLambda(u[s], q, factors[t]);
+            var m = new double[term.LevelCount, q];
+            for (int l = 0; l < term.LevelCount; l++)
+                for (int a = 0; a < q; a++) m[l, a] = u[s][l * q + a];
+            modes[t] = m;
+        }
+
+        // Fitted values Xβ + Σ Z_t b_t.
+        var fitted = new double[n];
+        for (int c = 0; c < p; c++)
+            Factorization.DenseKernels.Axpy(beta[c], design.FixedEffects.AsSpan(problem.KeptColumns[c] * n, n), fitted);
+        for (int t = 0; t < k; t++)
+        {
+            var term = design.Terms[t];
+            int q = term.ColumnCount;
+            for (int i = 0; i < n; i++)
+            {
+                int l = term.LevelIndex[i];
+                double s = 0;
+                for (int a = 0; a < q; a++) s += term.Columns[a * n + i] * modes[t][l, a];
+                fitted[i] += s;
+            }
+        }
+        var residuals = new double[n];
+        for (int i = 0; i < n; i++) residuals[i] = design.Response[i] - fitted[i];
+
+        // Singularity: a diagonal of some T on its bound.
+        var singular = new List<string>();
+        for (int t = 0; t < k; t++)
+        {
+            var tp = problem.Templates[t];
+            int q = tp.Q;
+            for (int a = 0; a < q; a++)
+                if (factors[t][a * q + a] < LmmEstimator.SingularTolerance)
+                    singular.Add(a == 0 || tp.Structure != CovarianceStructure.Unstructured
+                        ? $"the variance of '{tp.ColumnNames[a]}' over '{tp.TermName}' is estimated as zero"
+                        : $"'{tp.ColumnNames[a]}' over '{tp.TermName}' is perfectly correlated with the earlier effects of that term (a correlation of ±1, or a zero variance)");
+        }
+        if (singular.Count > 0)
+            warnings.Insert(0, new FitWarning("TMW001",
+                $"Singular fit (boundary): {string.Join("; ", singular)}. The data do not support this random-effects structure: remove that effect (or the term), or fit uncorrelated effects, and compare the fits with a likelihood-ratio test."));
+
+        // Variance components in lme4's VarCorr order, with SEs from the observed information.
+        var vp = new VarianceParameters(problem.Templates, problem.ThetaLength);
+        var psi = vp.FromTheta(theta, sigma2);
+        var inference = options.VarianceComponentErrors || options.Satterthwaite
+            ? VarianceComponentInference.Compute(problem, deviance, vp, theta, psi, singular.Count > 0, options.Satterthwaite)
+            : null;
+        var covs = new double[k][,];
+        for (int t = 0; t < k; t++)
+        {
+            int q = problem.Templates[t].Q;
+            var rel = new double[q * q];
+            problem.Templates[t].RelativeCovariance(theta, rel);
+            covs[t] = new double[q, q];
+            for (int a = 0; a < q; a++)
+                for (int b = 0; b < q; b++) covs[t][a, b] = sigma2 * rel[b * q + a];
+        }
+        var components = new List<VarianceComponent>();
+        for (int e = 0; e < vp.Entries.Length; e++)
+        {
+            var (t, a, b) = vp.Entries[e];
+            var tp = problem.Templates[t];
+            bool isVariance = a == b;
+            double est = psi[e];
+            components.Add(new VarianceComponent
+            {
+                Group = tp.TermName,
+                Var1 = tp.Structure == CovarianceStructure.Scalar ? string.Join("=", tp.ColumnNames) : tp.ColumnNames[a],
+                Var2 = isVariance ? null : tp.ColumnNames[b],
+                Kind = isVariance ? VarianceComponentKind.Variance : VarianceComponentKind.Covariance,
+                Estimate = est,
+                SdCor = isVariance ? Math.Sqrt(est) : est / Math.Sqrt(covs[t][a, a] * covs[t][b, b]),
+                StdError = options.VarianceComponentErrors && inference is not null ? inference.StdErrors[e] : double.NaN,
+            });
+        }
+        components.Add(new VarianceComponent
+        {
+            Group = "Residual",
+            Kind = VarianceComponentKind.ResidualVariance,
+            Estimate = sigma2,
+            SdCor = Math.Sqrt(sigma2),
+            StdError = options.VarianceComponentErrors && inference is not null ? inference.StdErrors[^1] : double.NaN,
+        });
+
+        var fixedNames = problem.KeptColumns.Select(c => design.FixedEffectNames[c]).ToArray();
+        var fixedEffects = new FixedEffectEstimate[p];
+        for (int c = 0; c < p; c++)
+            fixedEffects[c] = new FixedEffectEstimate
+            {
+                Name = fixedNames[c],
+                Estimate = beta[c],
+                StdError = Math.Sqrt(vcov[c, c]),
+                SatterthwaiteDf = inference?.SatterthwaiteDf?[c] ?? double.NaN,
+            };
+
+        var termFits = new RandomEffectsTermFit[k];
+        for (int s = 0; s < k; s++)
+        {
+            int t = problem.TermOrder[s], storage = s;
+            var term = design.Terms[t];
+            int q = term.ColumnCount;
+            var tFactor = factors[t];
+            termFits[t] = new RandomEffectsTermFit(term.Name, term.ColumnNames, term.LevelKeys, term.Covariance, covs[t], modes[t],
+                () => ConditionalCovariances(problem, theta, storage, tFactor, q, sigma2));
+        }
+
+        int parameterCount = p + problem.ThetaLength + 1;
+        return new LinearMixedModelFit
+        {
+            ResponseName = design.ResponseName,
+            Method = options.Method,
+            FixedEffects = fixedEffects,
+            FixedEffectsCovariance = vcov,
+            DroppedFixedEffects = problem.DroppedColumns,
+            RandomEffects = termFits,
+            VarianceComponents = components,
+            VarianceComponentsCovariance = options.VarianceComponentErrors ? inference?.Covariance : null,
+            ResidualVariance = sigma2,
+            Theta = (double[])theta.Clone(),
+            ThetaNames = problem.Templates.SelectMany(t => t.ThetaNames()).ToArray(),
+            ThetaLowerBounds = problem.InitialTheta().Lower,
+            LogLikelihood = -0.5 * objective,
+            Deviance = mlDeviance,
+            RemlCriterion = remlCriterion,
+            ParameterCount = parameterCount,
+            ObservationCount = n,
+            RowsDropped = design.RowsDropped,
+            Fitted = fitted,
+            Residuals = residuals,
+            IsSingular = singular.Count > 0,
+            Warnings = warnings,
+            Optimizer = optimizer,
+        };
+    }
+
+    /// <summary>σ² T (L_ZZ L_ZZ')⁻¹_ll T' per level: lme4's conditional variances (β treated as known).</summary>
+    private static double[][,] ConditionalCovariances(MixedModelProblem problem, double[] theta, int storageTerm, double[] t, int q, double sigma2)
+    {
+        lock (problem.Factor)
+        {
+            problem.Factor.Update(theta);
+            var blocks = PenalizedSolution.InverseDiagonalBlocks(problem.Factor, storageTerm);
+            var result = new double[blocks.Length][,];
+            for (int l = 0; l < blocks.Length; l++)
+            {
+                var w = blocks[l];
+                var m = new double[q, q];
+                // T W T'
+                for (int a = 0; a < q; a++)
+                    for (int b = 0; b < q; b++)
+                    {
+                        double s = 0;
+                        for (int c = 0; c <= a; c++)
+                            for (int d = 0; d <= b; d++) s += t[c * q + a] * w[d * q + c] * t[d * q + b];
+                        m[a, b] = sigma2 * s;
+                    }
+                result[l] = m;
+            }
+            return result;
+        }
+    }
+}

@@ -1,0 +1,110 @@
+using TypedMixed.Factorization;
+using TypedMixed.Storage;
+
+namespace TypedMixed.Estimation;
+
+/// <summary>
+/// A design made ready for the estimator: aliased fixed-effect columns dropped, terms ordered by number of levels
+/// (most first), the blocked Gram formed once, θ's layout (in the design's term order) and the factor.
+/// </summary>
+internal sealed class MixedModelProblem
+{
+    /// <summary>A column is aliased when its norm after projection on the earlier kept columns is below this fraction of its own norm.</summary>
+    public const double RankTolerance = 1e-7;
+
+    private MixedModelProblem(ModelDesign design, int[] keptColumns, string[] dropped, int[] order,
+        CovarianceTemplate[] templates, BlockedGram gram)
+    {
+        Design = design;
+        KeptColumns = keptColumns;
+        DroppedColumns = dropped;
+        TermOrder = order;
+        Templates = templates;
+        ThetaLength = templates.Sum(t => t.ThetaCount);
+        Gram = gram;
+        Factor = new BlockedCholesky(gram, order.Select(o => templates[o]).ToArray());
+    }
+
+    public ModelDesign Design { get; }
+    /// <summary>Indices (into the design's fixed-effect columns) of the columns kept.</summary>
+    public int[] KeptColumns { get; }
+    public string[] DroppedColumns { get; }
+    /// <summary>TermOrder[k] = the design index of the k-th term in storage order.</summary>
+    public int[] TermOrder { get; }
+    /// <summary>Covariance templates in design order.</summary>
+    public CovarianceTemplate[] Templates { get; }
+    public int ThetaLength { get; }
+    public BlockedGram Gram { get; }
+    public BlockedCholesky Factor { get; }
+    public int N => Design.Rows;
+    public int P => KeptColumns.Length;
+
+    public static MixedModelProblem Create(ModelDesign design)
+    {
+        design.Validate();
+        int n = design.Rows;
+        var (kept, dropped) = FindAliasedColumns(design);
+        if (n <= kept.Length)
+            throw new ModelDesignException($"The design has {n} rows but {kept.Length} fixed-effect columns: more observations than fixed effects are needed.");
+        var x = new double[n * kept.Length];
+        for (int c = 0; c < kept.Length; c++)
+            Array.Copy(design.FixedEffects, kept[c] * n, x, c * n, n);
+
+        int k = design.Terms.Count;
+        var templates = new CovarianceTemplate[k];
+        int offset = 0;
+        for (int t = 0; t < k; t++)
+        {
+            var term = design.Terms[t];
+            templates[t] = new CovarianceTemplate(term.Name, term.ColumnNames, term.Covariance, offset);
+            offset += templates[t].ThetaCount;
+        }
+        // Most levels first (stable), so the largest block stays block diagonal.
+        var order = Enumerable.Range(0, k).OrderByDescending(t => design.Terms[t].LevelCount).ThenBy(t => t).ToArray();
+        var gram = new BlockedGram(n,
+            order.Select(t => design.Terms[t].LevelIndex).ToArray(),
+            order.Select(t => design.Terms[t].LevelCount).ToArray(),
+            order.Select(t => design.Terms[t].Columns).ToArray(),
+            order.Select(t => design.Terms[t].ColumnCount).ToArray(),
+            x, kept.Length, design.Response);
+        return new MixedModelProblem(design, kept, dropped, order, templates, gram);
+    }
+
+    /// <summary>Starting θ (Λ = I) and its lower bounds.</summary>
+    public (double[] Theta, double[] Lower) InitialTheta()
+    {
+        var theta = new double[ThetaLength];
+        var lower = new double[ThetaLength];
+        foreach (var t in Templates) t.InitialValues(theta, lower);
+        return (theta, lower);
+    }
+
+    /// <summary>
+    /// Modified Gram–Schmidt in column order: a column whose remainder after projection on the kept columns is
+    /// below <see cref="RankTolerance"/> of its norm is aliased and dropped (the earlier columns are kept, as lme4 does).
+    /// </summary>
+    private static (int[] kept, string[] dropped) FindAliasedColumns(ModelDesign design)
+    {
+        int n = design.Rows, p = design.FixedEffectCount;
+        var basis = new List<double[]>();
+        var kept = new List<int>();
+        var dropped = new List<string>();
+        for (int c = 0; c < p; c++)
+        {
+            var v = design.FixedEffects.AsSpan(c * n, n).ToArray();
+            double norm0 = Math.Sqrt(DenseKernels.Dot(v, v));
+            foreach (var q in basis) DenseKernels.Axpy(-DenseKernels.Dot(q, v), q, v);
+            foreach (var q in basis) DenseKernels.Axpy(-DenseKernels.Dot(q, v), q, v);
+            double norm = Math.Sqrt(DenseKernels.Dot(v, v));
+            if (norm0 == 0 || norm <= RankTolerance * norm0)
+            {
+                dropped.Add(design.FixedEffectNames[c]);
+                continue;
+            }
+            for (int i = 0; i < n; i++) v[i] /= norm;
+            basis.Add(v);
+            kept.Add(c);
+        }
+        return (kept.ToArray(), dropped.ToArray());
+    }
+}

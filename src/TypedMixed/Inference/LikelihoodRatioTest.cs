@@ -1,0 +1,143 @@
+namespace TypedMixed;
+
+/// <summary>A likelihood-ratio test of a smaller model against a larger one that contains it.</summary>
+public sealed record LikelihoodRatioTestResult
+{
+    /// <summary>χ² statistic: the drop in deviance (−2 log-likelihood) from the smaller to the larger model.</summary>
+    public required double ChiSquare { get; init; }
+
+    /// <summary>Degrees of freedom: the difference in the number of parameters.</summary>
+    public required int DegreesOfFreedom { get; init; }
+
+    /// <summary>P(χ²_df ≥ statistic).</summary>
+    public required double PValue { get; init; }
+
+    /// <summary>
+    /// For a single variance tested on its boundary (zero), the p-value from the ½χ²₀ + ½χ²₁ mixture, half of
+    /// <see cref="PValue"/>; NaN otherwise.
+    /// </summary>
+    public double BoundaryPValue { get; init; } = double.NaN;
+
+    /// <summary>Warnings, e.g. REML fits compared with different fixed effects.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
+
+/// <summary>Likelihood-ratio tests between nested fits, and against the single-level (ordinary regression) model.</summary>
+public static class LikelihoodRatioTest
+{
+    /// <summary>
+    /// Tests <paramref name="smaller"/> against <paramref name="larger"/>. Both fits must use the same observations and
+    /// method. Comparing REML fits is only valid when the fixed effects are the same; a warning says so otherwise.
+    /// </summary>
+    public static LikelihoodRatioTestResult Compare(LinearMixedModelFit smaller, LinearMixedModelFit larger)
+    {
+        ArgumentNullException.ThrowIfNull(smaller);
+        ArgumentNullException.ThrowIfNull(larger);
+        if (smaller.ObservationCount != larger.ObservationCount)
+            throw new ArgumentException($"The fits use different observations ({smaller.ObservationCount} and {larger.ObservationCount} rows): a likelihood-ratio test needs the same data.");
+        if (smaller.Method != larger.Method)
+            throw new ArgumentException("One fit is REML and the other ML: refit both with the same method (ML when the fixed effects differ).");
+        int df = larger.ParameterCount - smaller.ParameterCount;
+        if (df < 0)
+            (smaller, larger, df) = (larger, smaller, -df);
+        var warnings = new List<string>();
+        if (smaller.Method == EstimationMethod.Reml &&
+            !smaller.FixedEffects.Select(f => f.Name).SequenceEqual(larger.FixedEffects.Select(f => f.Name)))
+            warnings.Add("These REML fits have different fixed effects: their REML likelihoods are not comparable. Refit both by maximum likelihood (FitOptions.MaximumLikelihood).");
+        double chi2 = Math.Max(0, -2 * (smaller.LogLikelihood - larger.LogLikelihood));
+        double p = df == 0 ? double.NaN : Distributions.ChiSquareUpperTail(chi2, df);
+        bool oneVariance = df == 1 && larger.RandomEffects.Sum(t => t.ColumnNames.Count) == smaller.RandomEffects.Sum(t => t.ColumnNames.Count) + 1
+            && larger.VarianceComponents.Count == smaller.VarianceComponents.Count + 1;
+        return new LikelihoodRatioTestResult
+        {
+            ChiSquare = chi2,
+            DegreesOfFreedom = df,
+            PValue = p,
+            BoundaryPValue = oneVariance ? p / 2 : double.NaN,
+            Warnings = warnings,
+        };
+    }
+
+    /// <summary>
+    /// Tests the fit against its single-level version (the same fixed effects, no random effects, fitted by ordinary
+    /// least squares with the same method): the test that every variance component is zero.
+    /// </summary>
+    public static LikelihoodRatioTestResult AgainstSingleLevel(LinearMixedModelFit fit, ModelDesign design)
+    {
+        var single = SingleLevelModel.Fit(design, fit.Method);
+        double chi2 = Math.Max(0, -2 * (single.LogLikelihood - fit.LogLikelihood));
+        int df = fit.ParameterCount - single.ParameterCount;
+        double p = Distributions.ChiSquareUpperTail(chi2, df);
+        return new LikelihoodRatioTestResult
+        {
+            ChiSquare = chi2,
+            DegreesOfFreedom = df,
+            PValue = p,
+            BoundaryPValue = df == 1 ? p / 2 : double.NaN,
+        };
+    }
+}
+
+/// <summary>The single-level linear model (ordinary least squares) on a design's fixed effects, for comparisons.</summary>
+public sealed record SingleLevelFit(double LogLikelihood, double Deviance, double ResidualVariance, int ParameterCount, double[] Coefficients);
+
+/// <summary>Fits the single-level model y = Xβ + e by least squares, with ML or REML log-likelihood.</summary>
+public static class SingleLevelModel
+{
+    /// <summary>Fits y = Xβ + e (the design's terms ignored).</summary>
+    public static SingleLevelFit Fit(ModelDesign design, EstimationMethod method)
+    {
+        design.Validate();
+        int n = design.Rows, p = design.FixedEffectCount;
+        // Normal equations of [X y] by Cholesky (columns are few): X'X = R'R, then rss = y'y − ‖R⁻ᵀX'y‖².
+        var a = new double[(p + 1) * (p + 1)];
+        for (int i = 0; i <= p; i++)
+        {
+            var ci = i < p ? design.FixedEffects.AsSpan(i * n, n) : design.Response;
+            for (int j = 0; j <= i; j++)
+            {
+                var cj = j < p ? design.FixedEffects.AsSpan(j * n, n) : design.Response;
+                a[j * (p + 1) + i] = Factorization.DenseKernels.Dot(ci, cj);
+            }
+        }
+        int m = p + 1;
+        double logDetX = 0;
+        var kept = new List<int>();
+        // Cholesky with aliased columns skipped (pivot ≤ tolerance of the original diagonal).
+        var l = new double[m * m];
+        Array.Copy(a, l, a.Length);
+        var keep = new bool[m];
+        for (int j = 0; j < m; j++)
+        {
+            double d = l[j * m + j];
+            for (int c = 0; c < j; c++) if (keep[c]) d -= l[c * m + j] * l[c * m + j];
+            bool last = j == p;
+            if (!last && d <= 1e-14 * a[j * m + j]) continue;
+            keep[j] = true;
+            double r = Math.Sqrt(Math.Max(d, 0));
+            l[j * m + j] = r;
+            if (!last) logDetX += 2 * Math.Log(r);
+            for (int i = j + 1; i < m; i++)
+            {
+                double s = l[j * m + i];
+                for (int c = 0; c < j; c++) if (keep[c]) s -= l[c * m + i] * l[c * m + j];
+                l[j * m + i] = r > 0 ? s / r : 0;
+            }
+        }
+        int rank = keep.Take(p).Count(k => k);
+        double rss = l[p * m + p] * l[p * m + p];
+        bool reml = method == EstimationMethod.Reml;
+        int df = reml ? n - rank : n;
+        double sigma2 = rss / df;
+        double dev = df * (1 + Math.Log(2 * Math.PI * sigma2)) + (reml ? logDetX : 0);
+        var beta = new double[p];
+        for (int j = p - 1; j >= 0; j--)
+        {
+            if (!keep[j]) continue;
+            double s = l[j * m + p];
+            for (int i = j + 1; i < p; i++) if (keep[i]) s -= l[j * m + i] * beta[i];
+            beta[j] = s / l[j * m + j];
+        }
+        return new SingleLevelFit(-0.5 * dev, dev, sigma2, rank + 1, beta);
+    }
+}

@@ -1,0 +1,160 @@
+namespace TypedMixed.Storage;
+
+/// <summary>
+/// The Gram matrix A = [Z₁ … Z_k X y]'[Z₁ … Z_k X y], lower triangle, stored by blocks that follow the terms
+/// (the term with most levels first, then the rest, then [X y]). Formed once per fit, from one pass over the rows;
+/// nothing after it needs the rows.
+/// <list type="bullet">
+/// <item>A₀₀ = Z₁'Z₁: block diagonal, one q₁ × q₁ block per level.</item>
+/// <item>Aᵢ₀ = Zᵢ'Z₁ (i ≥ 1, a term): block sparse with the pattern of the (level i, level 1) pairs that share a row.</item>
+/// <item>A_K0 = [X y]'Z₁ and every block right of the first column: dense.</item>
+/// </list>
+/// </summary>
+internal sealed class BlockedGram
+{
+    /// <summary>Widths (levels × q) of the blocks; the last block is [X y] (p + 1).</summary>
+    public int[] Sizes { get; }
+    public int[] Levels { get; }
+    public int[] Q { get; }
+    /// <summary>Number of blocks: random-effects terms + 1.</summary>
+    public int BlockCount { get; }
+    public int P { get; }
+    public int N { get; }
+    public double YSumOfSquares { get; }
+
+    public BlockDiagonal Diagonal0 { get; }
+    /// <summary>Aᵢ₀ for terms i = 1 .. K−1 (index i − 1).</summary>
+    public BlockSparse[] Sparse0 { get; }
+    /// <summary>A_K0 = [X y]'Z₁, (p + 1) × m₀.</summary>
+    public DenseBlock XY0 { get; }
+    /// <summary>Dense blocks Aᵢⱼ for 1 ≤ j ≤ i ≤ K (index [i][j]; null elsewhere).</summary>
+    public DenseBlock?[][] Dense { get; }
+
+    /// <param name="n">Rows.</param>
+    /// <param name="levelIndex">Per ordered term, the level of each row.</param>
+    /// <param name="levels">Per ordered term, the number of levels.</param>
+    /// <param name="z">Per ordered term, its column-major n × q covariates.</param>
+    /// <param name="q">Per ordered term, its number of columns.</param>
+    /// <param name="x">Column-major n × p fixed-effects matrix (kept columns only).</param>
+    /// <param name="p">Fixed-effects columns.</param>
+    /// <param name="y">Response.</param>
+    public BlockedGram(int n, int[][] levelIndex, int[] levels, double[][] z, int[] q, double[] x, int p, double[] y)
+    {
+        N = n;
+        P = p;
+        int k = levelIndex.Length;
+        BlockCount = k + 1;
+        Levels = levels;
+        Q = q;
+        Sizes = new int[k + 1];
+        for (int t = 0; t < k; t++) Sizes[t] = checked(levels[t] * q[t]);
+        Sizes[k] = p + 1;
+
+        // Row i of [X y] as a dense vector, reused.
+        var xyRow = new double[p + 1];
+
+        // A₀₀: block diagonal.
+        Diagonal0 = new BlockDiagonal(levels[0], q[0]);
+        int q0 = q[0];
+        for (int i = 0; i < n; i++)
+        {
+            var blk = Diagonal0.Block(levelIndex[0][i]);
+            for (int b = 0; b < q0; b++)
+            {
+                double zb = z[0][b * n + i];
+                for (int a = 0; a < q0; a++) blk[b * q0 + a] += z[0][a * n + i] * zb;
+            }
+        }
+
+        // Aᵢ₀ for i ≥ 1: block sparse.
+        Sparse0 = new BlockSparse[k - 1];
+        for (int t = 1; t < k; t++)
+        {
+            var pattern = SparsePattern(levelIndex[0], levels[0], levelIndex[t], levels[t]);
+            var s = new BlockSparse(levels[t], q[t], levels[0], q0, pattern.colPtr, pattern.rowLevel);
+            int qt = q[t];
+            for (int i = 0; i < n; i++)
+            {
+                var blk = s.Block(s.Find(levelIndex[t][i], levelIndex[0][i]));
+                for (int b = 0; b < q0; b++)
+                {
+                    double zb = z[0][b * n + i];
+                    for (int a = 0; a < qt; a++) blk[b * qt + a] += z[t][a * n + i] * zb;
+                }
+            }
+            Sparse0[t - 1] = s;
+        }
+
+        // A_K0 = [X y]'Z₁.
+        XY0 = new DenseBlock(p + 1, Sizes[0]);
+        for (int i = 0; i < n; i++)
+        {
+            FillXY(xyRow, x, y, n, p, i);
+            int col0 = levelIndex[0][i] * q0;
+            for (int b = 0; b < q0; b++)
+            {
+                double zb = z[0][b * n + i];
+                var column = XY0.Column(col0 + b);
+                for (int a = 0; a <= p; a++) column[a] += xyRow[a] * zb;
+            }
+        }
+
+        // Dense blocks Aᵢⱼ, 1 ≤ j ≤ i ≤ K (block K is [X y]).
+        Dense = new DenseBlock?[k + 1][];
+        for (int i = 0; i <= k; i++)
+        {
+            Dense[i] = new DenseBlock?[k + 1];
+            for (int j = 1; j <= i; j++) Dense[i][j] = new DenseBlock(Sizes[i], Sizes[j]);
+        }
+        for (int i = 0; i < n; i++)
+        {
+            FillXY(xyRow, x, y, n, p, i);
+            for (int bj = 1; bj <= k; bj++)
+                for (int bi = bj; bi <= k; bi++)
+                {
+                    var block = Dense[bi][bj]!;
+                    int qi = bi == k ? p + 1 : q[bi], qj = bj == k ? p + 1 : q[bj];
+                    int ri = bi == k ? 0 : levelIndex[bi][i] * qi, cj = bj == k ? 0 : levelIndex[bj][i] * qj;
+                    for (int b = 0; b < qj; b++)
+                    {
+                        double vb = bj == k ? xyRow[b] : z[bj][b * n + i];
+                        if (vb == 0) continue;
+                        var column = block.Column(cj + b);
+                        for (int a = 0; a < qi; a++)
+                            column[ri + a] += (bi == k ? xyRow[a] : z[bi][a * n + i]) * vb;
+                    }
+                }
+        }
+        double yy = 0;
+        for (int i = 0; i < n; i++) yy += y[i] * y[i];
+        YSumOfSquares = yy;
+    }
+
+    private static void FillXY(double[] row, double[] x, double[] y, int n, int p, int i)
+    {
+        for (int c = 0; c < p; c++) row[c] = x[c * n + i];
+        row[p] = y[i];
+    }
+
+    /// <summary>The distinct (level of term t, level of term 0) pairs, compressed by term-0 level, rows ascending.</summary>
+    private static (int[] colPtr, int[] rowLevel) SparsePattern(int[] level0, int levels0, int[] levelT, int levelsT)
+    {
+        int n = level0.Length;
+        var keys = new long[n];
+        for (int i = 0; i < n; i++) keys[i] = (long)level0[i] * levelsT + levelT[i];
+        Array.Sort(keys);
+        int unique = 0;
+        for (int i = 0; i < n; i++)
+            if (i == 0 || keys[i] != keys[i - 1]) keys[unique++] = keys[i];
+        var colPtr = new int[levels0 + 1];
+        var rowLevel = new int[unique];
+        for (int u = 0; u < unique; u++)
+        {
+            int col = (int)(keys[u] / levelsT);
+            rowLevel[u] = (int)(keys[u] % levelsT);
+            colPtr[col + 1]++;
+        }
+        for (int c = 0; c < levels0; c++) colPtr[c + 1] += colPtr[c];
+        return (colPtr, rowLevel);
+    }
+}
