@@ -124,16 +124,18 @@ internal sealed partial class Parser
     {
         if (!TryGetProperty(name, location, _modelDiagnostics, out var property)) return null;
         var member = Member(property, out var type);
+        bool emptyEnum = type.TypeKind == TypeKind.Enum && !type.GetMembers().OfType<IFieldSymbol>().Any(f => f.HasConstantValue);
         CovariateKind? kind = IsNumeric(type) ? CovariateKind.Numeric
             : type.SpecialType == SpecialType.System_Boolean ? CovariateKind.Bool
-            : type.TypeKind == TypeKind.Enum ? CovariateKind.Enum
+            : type.TypeKind == TypeKind.Enum && !emptyEnum ? CovariateKind.Enum
             : type.SpecialType == SpecialType.System_String && !slope ? CovariateKind.String
             : null;
         if (kind is null)
         {
             Report(_modelDiagnostics, DiagnosticDescriptors.UnsupportedCovariateType, location, name, property.Type.ToDisplayString(),
                 slope ? "a random slope" : "a fixed effect",
-                slope ? "a numeric, bool or enum member (a string category has no compile-time columns to vary)" : "a numeric, bool, enum or string member");
+                emptyEnum ? "an enum with at least one member (the first is the reference category)"
+                : slope ? "a numeric, bool or enum member (a string category has no compile-time columns to vary)" : "a numeric, bool, enum or string member");
             return null;
         }
         if (_covariates.TryGetValue(member.Name, out var known)) return known;

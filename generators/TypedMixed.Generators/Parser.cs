@@ -131,6 +131,11 @@ internal sealed partial class Parser
 
     private bool CheckModelDeclaration(INamedTypeSymbol model, TypeDeclarationSyntax declaration)
     {
+        // Declarations the compiler already rejects (an interface, partial parts of different kinds) get no code.
+        if (model.TypeKind is not (TypeKind.Class or TypeKind.Struct) ||
+            model.DeclaringSyntaxReferences.Select(r => r.GetSyntax().Kind()).Distinct().Count() > 1 ||
+            model.ContainingSymbol is INamespaceOrTypeSymbol container && container.GetTypeMembers(model.Name).Count(t => t.Arity == model.Arity) > 1)
+            return false;
         var location = LocationInfo.From(declaration.Identifier.GetLocation());
         bool ok = true;
         if (model.ContainingType is not null)
@@ -229,7 +234,7 @@ internal sealed partial class Parser
     private HashSet<string> ParseFixed(AttributeData attribute, Dictionary<string, TypedConstant> named, List<FixedTermSpec> terms)
     {
         var main = new HashSet<string>();
-        if (!named.TryGetValue("Fixed", out var list) || list.Kind != TypedConstantKind.Array) return main;
+        if (!named.TryGetValue("Fixed", out var list) || list.Kind != TypedConstantKind.Array || list.IsNull) return main;
         for (int k = 0; k < list.Values.Length; k++)
         {
             string name = list.Values[k].Value as string ?? "";
@@ -248,7 +253,7 @@ internal sealed partial class Parser
 
     private void ParseInteraction(AttributeData attribute, HashSet<string> mainEffects, List<FixedTermSpec> terms, string modelName)
     {
-        var members = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Array
+        var members = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0] is { Kind: TypedConstantKind.Array, IsNull: false }
             ? attribute.ConstructorArguments[0].Values.Select(v => v.Value as string ?? "").ToArray()
             : new string[0];
         if (members.Length < 2)
@@ -299,7 +304,7 @@ internal sealed partial class Parser
         bool correlated = !named.TryGetValue("Correlated", out var c) || c.Value is not false;
 
         var slopeNames = new List<string>();
-        var slopeValues = slopes && args.Length > 1 && args[1].Kind == TypedConstantKind.Array ? args[1].Values : default;
+        var slopeValues = slopes && args.Length > 1 && args[1] is { Kind: TypedConstantKind.Array, IsNull: false } ? args[1].Values : default;
         for (int k = 0; !slopeValues.IsDefault && k < slopeValues.Length; k++)
         {
             string covariateName = slopeValues[k].Value as string ?? "";
