@@ -20,6 +20,7 @@ internal sealed class BlockedCholesky
     private readonly BlockedGram _a;
     private readonly CovarianceTemplate[] _templates;
     private readonly double[][] _t;
+    private readonly OuterProductSchedule?[] _outerSchedules;
 
     public BlockedCholesky(BlockedGram a, CovarianceTemplate[] orderedTemplates)
     {
@@ -36,6 +37,9 @@ internal sealed class BlockedCholesky
             Ls0[i] = new BlockSparse(s.RowLevels, s.RowQ, s.ColLevels, s.ColQ, s.ColPtr, s.RowLevel);
         }
         LXY0 = new DenseBlock(a.XY0.Rows, a.XY0.Cols);
+        _outerSchedules = new OuterProductSchedule?[Ls0.Length];
+        for (int i = 0; i < Ls0.Length; i++)
+            if (Ls0[i].RowQ == 1 && Ls0[i].ColQ == 1) _outerSchedules[i] = OuterProductSchedule.Create(Ls0[i]);
         LD = new DenseBlock?[k + 1][];
         for (int i = 0; i <= k; i++)
         {
@@ -132,7 +136,8 @@ internal sealed class BlockedCholesky
                     RightScale(ljj, _a.Q[j], _t[j]);
                     for (int d = 0; d < ljj.Rows; d++) ljj[d, d] += 1;
                 }
-                SubtractSparseOuter(ljj, Ls0[j - 1], Ls0[j - 1], lowerOnly: true);
+                if (_outerSchedules[j - 1] is { } schedule) schedule.Subtract(Ls0[j - 1].Data, ljj.Data);
+                else SubtractSparseOuter(ljj, Ls0[j - 1], Ls0[j - 1], lowerOnly: true);
             }
             else
             {
