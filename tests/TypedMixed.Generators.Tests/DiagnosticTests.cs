@@ -203,9 +203,9 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void TM0013_interaction_member_not_a_main_effect() => DiagnosticVerifier.Verify(Data + """
-        [MixedModel<R>(Response = nameof(R.Y), Fixed = [nameof(R.X)])]
-        [Interaction(nameof(R.X), {|TM0013:nameof(R.Arm)|})]
+    public void Interaction_member_outside_Fixed_is_valid_as_in_R() => DiagnosticVerifier.Verify(Data + """
+        [MixedModel<R>(Response = nameof(R.Y), Intercept = false, Fixed = [nameof(R.Arm)])]
+        [Interaction(nameof(R.X), nameof(R.Arm))]
         [RandomIntercept(nameof(R.G))]
         public partial record M;
         """);
