@@ -22,6 +22,8 @@ public class SnapshotTests
         { "Structures.cs", "ThreeWayModel" },
         { "NoIntercept.cs", "NoInterceptModel" },
         { "NoIntercept.cs", "SlopePerSexModel" },
+        { "Experiments.cs", "PastesModel" },
+        { "Experiments.cs", "PenicillinModel" },
     };
 
     [Theory]
