@@ -225,7 +225,8 @@ public class DiagnosticTests
         foreach (var d in DiagnosticDescriptors.All)
         {
             Assert.True(File.Exists(Path.Combine(root, "docs", "diagnostics", d.Id + ".md")), $"docs/diagnostics/{d.Id}.md is missing");
-            Assert.EndsWith("docs/diagnostics/" + d.Id + ".md", d.HelpLinkUri, StringComparison.Ordinal);
+            Assert.Equal(DiagnosticDescriptors.HelpLinkRoot + d.Id + ".md", d.HelpLinkUri);
+            Assert.EndsWith("/docs/diagnostics/", DiagnosticDescriptors.HelpLinkRoot, StringComparison.Ordinal);
             Assert.Contains(testNames, n => n.StartsWith(d.Id + "_", StringComparison.Ordinal));
         }
         string unshipped = File.ReadAllText(Path.Combine(root, "generators", "TypedMixed.Generators", "AnalyzerReleases.Unshipped.md"));
