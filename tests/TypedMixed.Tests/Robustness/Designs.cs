@@ -14,13 +14,19 @@ internal static class Designs
     };
 
     /// <summary>
-    /// A random structure from <see cref="RandomDesigns"/> with a response simulated from that model: β ~ U(−2, 2),
-    /// each term's effects N(0, 1.5²) per column, residual N(0, 1), so most fits are interior rather than singular.
+    /// A random structure from <see cref="RandomDesigns"/> (24–120 rows) with a response simulated from that model:
+    /// β ~ U(−2, 2), each term's effects N(0, 1.5²) per column, residual N(0, 1), so most fits are interior rather than
+    /// singular. Structures with more than n/2 random effects are redrawn: with as many effects as rows, ZΛ spans the
+    /// data, θ̂ runs off to infinity and nothing about the optimum is well defined (see the report).
     /// </summary>
-    public static ModelDesign SimulatedRandom(Random rng, int? rows = null)
+    public static ModelDesign SimulatedRandom(Random rng)
     {
-        var d = RandomDesigns.Create(rng, rows);
-        return WithResponse(d, Simulate(d, rng, 1.5, 1.0));
+        while (true)
+        {
+            var d = RandomDesigns.Create(rng, rng.Next(24, 121));
+            if (d.Terms.Sum(t => t.LevelCount * t.ColumnCount) + d.FixedEffectCount > d.Rows / 2) continue;
+            return WithResponse(d, Simulate(d, rng, 1.5, 1.0));
+        }
     }
 
     /// <summary>y = Xβ + Σ Z_t b_t + ε with independent effects of standard deviation <paramref name="effectSd"/>.</summary>
@@ -159,6 +165,29 @@ internal static class Designs
                 return new RandomEffectsTerm { Name = t.Name, LevelIndex = t.LevelIndex, LevelKeys = t.LevelKeys, ColumnNames = t.ColumnNames, Columns = cols, Covariance = t.Covariance };
             }).ToArray(),
         };
+    }
+
+    /// <summary>
+    /// Two crossed random intercepts with many levels (<paramref name="levelsA"/> ≥ <paramref name="levelsB"/> ≥ 256), so
+    /// the second term's diagonal block is dense and large enough for the blocked, two-thread Cholesky.
+    /// </summary>
+    public static ModelDesign LargeCrossed(Random rng, int rows, int levelsA, int levelsB)
+    {
+        var a = Enumerable.Range(0, rows).Select(i => i < levelsA ? i : rng.Next(levelsA)).ToArray();
+        var b = Enumerable.Range(0, rows).Select(i => i < levelsB ? i : rng.Next(levelsB)).ToArray();
+        var x = Enumerable.Range(0, rows).Select(_ => rng.NextDouble()).ToArray();
+        var d = new ModelDesign
+        {
+            Response = new double[rows],
+            FixedEffects = [.. Enumerable.Repeat(1.0, rows), .. x],
+            FixedEffectNames = ["(Intercept)", "x"],
+            Terms =
+            [
+                RandomEffectsTerm.Intercept("a", a, Enumerable.Range(0, levelsA).Select(l => "a" + Key(l)).ToArray()),
+                RandomEffectsTerm.Intercept("b", b, Enumerable.Range(0, levelsB).Select(l => "b" + Key(l)).ToArray()),
+            ],
+        };
+        return WithResponse(d, Simulate(d, rng, 1.0, 1.0));
     }
 
     public static string Describe(ModelDesign d) =>
