@@ -92,6 +92,10 @@ public sealed class ModelDesign
                 throw new ModelDesignException($"Level '{term.LevelKeys![unused]}' of term '{term.Name}' has no rows. Drop unused levels before fitting.", term.Name);
             if (levels < 2)
                 throw new ModelDesignException($"Term '{term.Name}' has a single level ('{term.LevelKeys![0]}'): its variance cannot be estimated. Remove the term or use data with at least two clusters.", term.Name);
+            if ((long)levels * q >= n)
+                throw new ModelDesignException(
+                    $"Term '{term.Name}' has {levels} levels × {q} effect(s) = {(long)levels * q} random effects for {n} observations: its variances cannot be separated from the residual variance (with one observation per cluster, a cluster effect and the residual are the same thing). " +
+                    "Remove the term, drop its random slopes, or use data with several observations per cluster (lme4 stops here too).", term.Name);
             for (int c = 0; c < q; c++)
                 for (int i = 0; i < n; i++)
                 {

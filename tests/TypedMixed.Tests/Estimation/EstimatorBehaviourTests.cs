@@ -79,13 +79,13 @@ public class EstimatorBehaviourTests
     {
         var design = new ModelDesign
         {
-            Response = [1, 2],
-            FixedEffects = [1, 1, 0, 1],
-            FixedEffectNames = ["(Intercept)", "x"],
-            Terms = [RandomEffectsTerm.Intercept("g", [0, 1], ["a", "b"])],
+            Response = [1, 2, 3],
+            FixedEffects = [1, 1, 1, 0, 1, 0, 0, 0, 1],
+            FixedEffectNames = ["(Intercept)", "x", "z"],
+            Terms = [RandomEffectsTerm.Intercept("g", [0, 1, 1], ["a", "b"])],
         };
         var ex = Assert.Throws<ModelDesignException>(() => LinearMixedModel.Fit(design));
-        Assert.Contains("2 rows", ex.Message);
+        Assert.Contains("3 rows but 3 fixed-effect columns", ex.Message);
     }
 
     [Fact]
