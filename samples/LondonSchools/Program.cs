@@ -43,6 +43,9 @@ var m2 = Model2.Fit(pupils);
 var m3 = Model3.Fit(pupils);
 var m2Slope = Model2RandomSlope.Fit(pupils);
 
+foreach (var (name, fit) in new[] { ("Model 1", m1.Underlying), ("Model 2", m2.Underlying), ("Model 3", m3.Underlying), ("Model 2 + slope", m2Slope.Underlying) })
+    foreach (var warning in fit.Warnings) Console.WriteLine($"{name}: warning {warning.Code}: {warning.Message}");
+
 var check = new PublishedCheck();
 
 // ── Table 1 ──────────────────────────────────────────────────────────────────────────────────────────────────────────

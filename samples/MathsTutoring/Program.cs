@@ -39,6 +39,8 @@ Console.WriteLine();
 
 var growth = GrowthModel.Fit(scores);
 var tutoring = TutoringModel.Fit(scores);
+foreach (var (name, fit) in new[] { ("Model 1", growth.Underlying), ("Model 2", tutoring.Underlying) })
+    foreach (var warning in fit.Warnings) Console.WriteLine($"{name}: warning {warning.Code}: {warning.Message}");
 
 // ── Recovered against published ──────────────────────────────────────────────────────────────────────────────────────
 Console.WriteLine("Table 2, maximum likelihood, estimates (SE): published (from the trial's real data) | ours (from the simulated data)");
@@ -59,7 +61,7 @@ Console.WriteLine($"{"",-24}  {"published",14} {"ours",14}  {"published",14} {"o
 for (int r = 0; r < labels.Length; r++)
 {
     string z = double.IsNaN(truth[r]) || !(ours2[r].Se > 0) ? "" : F((ours2[r].Estimate - truth[r]) / ours2[r].Se, 2);
-    Console.WriteLine($"{labels[r],-24}  {published1[r] ?? "",14} {Cell(ours1[r], published1[r]),14}  {published2[r],14} {Cell(ours2[r], published2[r]),14}  {z,13}");
+    Console.WriteLine($"{labels[r],-24}  {published1[r] ?? "",14} {Cell(ours1[r], published1[r]),14}  {published2[r],14} {Cell(ours2[r], published2[r]),14}  {z,13}".TrimEnd());
 }
 Console.WriteLine($"{"Model 3 (AR(1) residuals)",-24}  not fitted: residual correlation between occasions (AR(1)) is not supported yet (docs/limitations.md).");
 Console.WriteLine();
