@@ -43,7 +43,7 @@ internal static class LmmEstimator
             return v;
         }
         var result = Bobyqa.Minimize(Evaluate, theta0, lower, upper,
-            new BobyqaOptions { FinalTrustRadius = options.FinalTrustRadius, MaxEvaluations = options.MaxEvaluations },
+            new BobyqaOptions { InitialTrustRadius = options.InitialTrustRadius, FinalTrustRadius = options.FinalTrustRadius, MaxEvaluations = options.MaxEvaluations },
             cancellationToken);
 
         var theta = result.X;
@@ -56,13 +56,18 @@ internal static class LmmEstimator
         if (options.CheckConvergence)
         {
             check = ConvergenceCheck.At(t => Evaluate(t), theta, lower);
-            if (!check.Confirmed)
+            // The Newton step from the check's derivatives polishes the optimizer's θ (quadratic convergence near it).
+            if (check.HessianPositiveDefinite && check.NewtonPoint is { } newton)
             {
-                if (check.NewtonPoint is { } newton && Evaluate(newton) < value - 1e-10 * Math.Abs(value))
+                double newtonValue = Evaluate(newton);
+                if (newtonValue < value)
                 {
                     theta = newton;
-                    value = deviance.Evaluate(theta);
+                    value = newtonValue;
                 }
+            }
+            if (!check.Confirmed)
+            {
                 var restart = Bobyqa.Minimize(Evaluate, theta, lower, upper,
                     new BobyqaOptions { InitialTrustRadius = 1e-3, FinalTrustRadius = Math.Min(options.FinalTrustRadius, 1e-4), MaxEvaluations = options.MaxEvaluations },
                     cancellationToken);

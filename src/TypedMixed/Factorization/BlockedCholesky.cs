@@ -173,31 +173,11 @@ internal sealed class BlockedCholesky
     private bool FactorLastBlock(DenseBlock lkk)
     {
         int m = lkk.Rows, p = m - 1;
-        var a = lkk.Data.AsSpan();
+        if (!FactorDiagonalBlock(lkk.Data, m, 0, m, lastPivotMayBeZero: true)) return false;
         double logDetX = 0;
-        for (int j = 0; j < m; j++)
-        {
-            var colJ = a.Slice(j * m + j, m - j);
-            for (int c = 0; c < j; c++)
-            {
-                double ajc = a[c * m + j];
-                if (ajc != 0) Axpy(-ajc, a.Slice(c * m + j, m - j), colJ);
-            }
-            double d = colJ[0];
-            if (j == p)
-            {
-                PenalizedRss = Math.Max(d, 0);
-                colJ[0] = Math.Sqrt(PenalizedRss);
-                break;
-            }
-            if (!(d > 0)) return false;
-            d = Math.Sqrt(d);
-            colJ[0] = d;
-            logDetX += 2 * Math.Log(d);
-            double inv = 1 / d;
-            for (int i = 1; i < colJ.Length; i++) colJ[i] *= inv;
-        }
+        for (int j = 0; j < p; j++) logDetX += 2 * Math.Log(lkk[j, j]);
         LogDetX = logDetX;
+        PenalizedRss = lkk[p, p] * lkk[p, p];
         return true;
     }
 
