@@ -66,7 +66,7 @@ internal static class FitAssembler
             var tp = problem.Templates[t];
             int q = tp.Q;
             for (int a = 0; a < q; a++)
-                if (factors[t][a * q + a] < LmmEstimator.SingularTolerance)
+                if (problem.OnBoundary(factors[t], t, a))
                     singular.Add(a == 0 || tp.Structure != CovarianceStructure.Unstructured
                         ? $"the variance of '{tp.ColumnNames[a]}' over '{tp.TermName}' is estimated as zero"
                         : $"'{tp.ColumnNames[a]}' over '{tp.TermName}' is perfectly correlated with the earlier effects of that term (a correlation of ±1, or a zero variance)");

@@ -67,16 +67,62 @@ internal sealed class MixedModelProblem
             order.Select(t => design.Terms[t].Columns).ToArray(),
             order.Select(t => design.Terms[t].ColumnCount).ToArray(),
             x, kept.Length, design.Response);
-        return new MixedModelProblem(design, kept, dropped, order, templates, gram);
+        var columnScale = design.Terms.Select(term =>
+        {
+            var s = new double[term.ColumnCount];
+            for (int c = 0; c < s.Length; c++)
+            {
+                double ss = DenseKernels.Dot(term.Columns.AsSpan(c * n, n), term.Columns.AsSpan(c * n, n));
+                s[c] = ss > 0 ? Math.Sqrt(ss / n) : 1;
+            }
+            if (term.Covariance == CovarianceStructure.Scalar) Array.Fill(s, 1.0);
+            return s;
+        }).ToArray();
+        var thetaScale = new double[templates.Sum(t => t.ThetaCount)];
+        for (int t = 0; t < k; t++)
+        {
+            var tp = templates[t];
+            int e = tp.ThetaOffset;
+            switch (tp.Structure)
+            {
+                case CovarianceStructure.Unstructured:
+                    for (int b = 0; b < tp.Q; b++)
+                        for (int a = b; a < tp.Q; a++) thetaScale[e++] = columnScale[t][a];
+                    break;
+                case CovarianceStructure.Diagonal:
+                    for (int a = 0; a < tp.Q; a++) thetaScale[e++] = columnScale[t][a];
+                    break;
+                default:
+                    thetaScale[e] = 1;
+                    break;
+            }
+        }
+        return new MixedModelProblem(design, kept, dropped, order, templates, gram) { ThetaScale = thetaScale, ColumnScale = columnScale };
     }
 
-    /// <summary>Starting θ (Λ = I) and its lower bounds.</summary>
+    /// <summary>lme4's starting θ (Λ = I) and its lower bounds (0 on diagonals, −∞ elsewhere).</summary>
     public (double[] Theta, double[] Lower) InitialTheta()
     {
         var theta = new double[ThetaLength];
         var lower = new double[ThetaLength];
         foreach (var t in Templates) t.InitialValues(theta, lower);
         return (theta, lower);
+    }
+
+    /// <summary>
+    /// Per θ entry, the root mean square of the random-effects column of its row (1 for intercepts and for a scalar
+    /// term's shared entry): the optimizer works on θ·scale, which is free of the covariates' units.
+    /// </summary>
+    public double[] ThetaScale { get; private init; } = [];
+
+    /// <summary>Root mean square of each random-effects column, per term (design order); 1 for an all-zero column.</summary>
+    public double[][] ColumnScale { get; private init; } = [];
+
+    /// <summary>Whether diagonal a of term t's T is on its bound, judged on the scaled θ (scale-free, lme4's 1e-4).</summary>
+    public bool OnBoundary(ReadOnlySpan<double> factor, int term, int a)
+    {
+        int q = Templates[term].Q;
+        return factor[a * q + a] * ColumnScale[term][a] < LmmEstimator.SingularTolerance;
     }
 
     /// <summary>

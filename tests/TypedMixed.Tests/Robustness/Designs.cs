@@ -11,6 +11,7 @@ internal static class Designs
         Method = method,
         VarianceComponentErrors = false,
         Satterthwaite = false,
+        FunctionTolerance = 0,
     };
 
     /// <summary>

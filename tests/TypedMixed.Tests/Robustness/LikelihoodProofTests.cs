@@ -145,6 +145,11 @@ public class LikelihoodProofTests
         double sigma = expected.Sigma;
         for (int j = 0; j < expected.FixedEffects.Count; j++)
             ReferenceData.AssertClose(expected.FixedEffects[j].Estimate, actual.FixedEffects[j].Estimate, 1e-6, 1e-6 * sigma, $"{what}: β {expected.FixedEffects[j].Name}");
+        // A direction of the variance parameters the data do not identify (TMW005) is flagged on both fits; along it
+        // any point is as good, so the variance components are not compared there.
+        bool flat = expected.Warnings.Any(w => w.Code == "TMW005");
+        Assert.Equal(flat, actual.Warnings.Any(w => w.Code == "TMW005"));
+        if (flat) return;
         for (int e = 0; e < expected.VarianceComponents.Count; e++)
         {
             var (a, b) = (expected.VarianceComponents[e], actual.VarianceComponents[e]);

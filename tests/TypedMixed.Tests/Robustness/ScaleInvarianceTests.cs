@@ -75,7 +75,8 @@ public class ScaleInvarianceTests
             ReferenceData.AssertClose(a.Estimate * c * c, b.Estimate, varianceTolerance, 1e-9 * fit.ResidualVariance * c * c, $"{a.Group} {a.Var1} {a.Var2}");
             Assert.Equal(double.IsFinite(a.StdError), double.IsFinite(b.StdError));
             if (double.IsFinite(a.StdError))
-                ReferenceData.AssertRelative(a.StdError * c * c, b.StdError, Math.Max(varianceTolerance, 1e-6), $"SE of {a.Group} {a.Var1} {a.Var2}");
+                // SEs come from a finite-difference Hessian: rounding in the scaled objective moves them by ~1e-6.
+                ReferenceData.AssertRelative(a.StdError * c * c, b.StdError, Math.Max(varianceTolerance, 1e-5), $"SE of {a.Group} {a.Var1} {a.Var2}");
         }
         for (int t = 0; t < fit.Theta.Length; t++)
             ReferenceData.AssertClose(fit.Theta[t], scaled.Theta[t], varianceTolerance, 1e-7, $"θ[{t}]");
