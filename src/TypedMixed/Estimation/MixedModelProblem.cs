@@ -97,7 +97,12 @@ internal sealed class MixedModelProblem
                     break;
             }
         }
-        return new MixedModelProblem(design, kept, dropped, order, templates, gram) { ThetaScale = thetaScale, ColumnScale = columnScale };
+        return new MixedModelProblem(design, kept, dropped, order, templates, gram)
+        {
+            ThetaScale = thetaScale,
+            ColumnScale = columnScale,
+            CollinearTerms = design.Terms.Where((term, t) => term.ColumnCount > 1 && CollinearInEveryLevel(term, columnScale[t])).Select(term => term.Name).ToArray(),
+        };
     }
 
     /// <summary>lme4's starting θ (Λ = I) and its lower bounds (0 on diagonals, −∞ elsewhere).</summary>
@@ -115,6 +120,12 @@ internal sealed class MixedModelProblem
     /// </summary>
     public double[] ThetaScale { get; private init; } = [];
 
+    /// <summary>
+    /// Names of terms (design order) whose columns are linearly dependent within every one of their levels — e.g. a
+    /// random slope on a covariate that is constant within each cluster: its variances are then not all identified.
+    /// </summary>
+    public string[] CollinearTerms { get; private init; } = [];
+
     /// <summary>Root mean square of each random-effects column, per term (design order); 1 for an all-zero column.</summary>
     public double[][] ColumnScale { get; private init; } = [];
 
@@ -123,6 +134,33 @@ internal sealed class MixedModelProblem
     {
         int q = Templates[term].Q;
         return factor[a * q + a] * ColumnScale[term][a] < LmmEstimator.SingularTolerance;
+    }
+
+    /// <summary>True when each level's rows give a rank-deficient block Z_l (columns scaled to unit root mean square).</summary>
+    private static bool CollinearInEveryLevel(RandomEffectsTerm term, double[] scale)
+    {
+        int n = term.LevelIndex.Length, q = term.ColumnCount, levels = term.LevelCount;
+        var gram = new double[levels * q * q];
+        for (int i = 0; i < n; i++)
+        {
+            int o = term.LevelIndex[i] * q * q;
+            for (int b = 0; b < q; b++)
+            {
+                double zb = term.Columns[b * n + i] / scale[b];
+                for (int a = 0; a < q; a++) gram[o + b * q + a] += term.Columns[a * n + i] / scale[a] * zb;
+            }
+        }
+        var block = new double[q * q];
+        for (int l = 0; l < levels; l++)
+        {
+            Array.Copy(gram, l * q * q, block, 0, q * q);
+            double trace = 0;
+            for (int a = 0; a < q; a++) trace += block[a * q + a];
+            // Positive definite with a margin ⇒ this level alone identifies every direction of the term.
+            for (int a = 0; a < q; a++) block[a * q + a] -= 1e-9 * trace;
+            if (DenseKernels.UnblockedCholesky(block, q)) return false;
+        }
+        return true;
     }
 
     /// <summary>

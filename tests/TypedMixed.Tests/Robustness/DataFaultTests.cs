@@ -240,13 +240,14 @@ public class DataFaultTests
         Assert.True(fit.IsSingular);
         var w = Assert.Single(fit.Warnings, w => w.Code == "TMW001");
         Assert.Contains("'z' over 'Subject'", w.Message);
+        Assert.Contains(fit.Warnings, w => w.Code == "TMW006" && w.Message.Contains("'Subject'"));
     }
 
     /// <summary>
     /// (1 + z | Subject) with z a 0/1 subject-level covariate: Var(b₀ + z b₁) takes only two values, s₀₀ (z = 0) and
     /// s₀₀ + 2s₀₁ + s₁₁ (z = 1), so the identified model is a random intercept with one variance per z group — the
     /// term (1 − z, z ‖ Subject). The fit must reach that model's likelihood and fitted values, and its two identified
-    /// variances. (Whether s₁₁ and s₀₁ separately are flagged is in the report.)
+    /// variances; s₁₁ and s₀₁ separately are not identified, which TMW006 says.
     /// </summary>
     [Fact]
     public void Random_slope_on_a_binary_cluster_level_covariate_gets_the_identified_variances_right()
@@ -271,6 +272,8 @@ public class DataFaultTests
         ReferenceData.AssertRelative(identified.Term("Subject").Variance(1), cov[0, 0] + 2 * cov[0, 1] + cov[1, 1], 1e-4, "Var(b₀ + b₁) for z = 1");
         for (int i = 0; i < n; i++)
             ReferenceData.AssertClose(identified.Fitted[i], fit.Fitted[i], 1e-5, 1e-5, $"fitted[{i}]");
+        Assert.Contains(fit.Warnings, w => w.Code == "TMW006");
+        Assert.DoesNotContain(identified.Warnings, w => w.Code == "TMW006");
     }
 
     private static ModelDesign SlopeOnClusterLevelCovariate(Func<int, int> value)
