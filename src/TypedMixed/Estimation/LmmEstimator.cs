@@ -113,9 +113,9 @@ internal static class LmmEstimator
         if (problem.DroppedColumns.Length > 0)
             warnings.Add(new FitWarning("TMW003",
                 $"The fixed-effects matrix is rank deficient: dropped {problem.DroppedColumns.Length} aliased column(s): {string.Join(", ", problem.DroppedColumns)}. Each is a linear combination of earlier columns; remove it from the model."));
-        foreach (var name in problem.CollinearTerms)
+        foreach (var name in problem.UnidentifiedTerms)
             warnings.Add(new FitWarning("TMW006",
-                $"The columns of term '{name}' are linearly dependent within every one of its clusters (for example a random slope on a covariate that is constant within each cluster): its variances and covariances are not all identified by these data, whatever the optimizer reports. Remove that random slope, or declare the covariate as measured on the cluster."));
+                $"The variances and covariances of term '{name}' are not all identified by these data: within its clusters its columns do not vary enough (for example a random slope on a covariate that is constant within each cluster), so only some combinations of them are determined, whatever the optimizer reports. Remove that random slope, or declare the covariate as measured on the cluster."));
         if (reason == StopReason.MaxEvaluations)
             warnings.Add(new FitWarning("TMW002",
                 $"The optimizer stopped after {evaluations} evaluations without converging. Increase FitOptions.MaxEvaluations, rescale covariates, or simplify the random effects."));

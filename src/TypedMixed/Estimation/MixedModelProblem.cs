@@ -101,7 +101,7 @@ internal sealed class MixedModelProblem
         {
             ThetaScale = thetaScale,
             ColumnScale = columnScale,
-            CollinearTerms = design.Terms.Where((term, t) => term.ColumnCount > 1 && CollinearInEveryLevel(term, columnScale[t])).Select(term => term.Name).ToArray(),
+            UnidentifiedTerms = design.Terms.Where((term, t) => !Identified(term, columnScale[t])).Select(term => term.Name).ToArray(),
         };
     }
 
@@ -121,10 +121,10 @@ internal sealed class MixedModelProblem
     public double[] ThetaScale { get; private init; } = [];
 
     /// <summary>
-    /// Names of terms (design order) whose columns are linearly dependent within every one of their levels — e.g. a
-    /// random slope on a covariate that is constant within each cluster: its variances are then not all identified.
+    /// Names of terms (design order) whose covariance parameters the data cannot all identify from where their columns
+    /// vary — e.g. a random slope on a covariate that is constant within each cluster.
     /// </summary>
-    public string[] CollinearTerms { get; private init; } = [];
+    public string[] UnidentifiedTerms { get; private init; } = [];
 
     /// <summary>Root mean square of each random-effects column, per term (design order); 1 for an all-zero column.</summary>
     public double[][] ColumnScale { get; private init; } = [];
@@ -136,10 +136,17 @@ internal sealed class MixedModelProblem
         return factor[a * q + a] * ColumnScale[term][a] < LmmEstimator.SingularTolerance;
     }
 
-    /// <summary>True when each level's rows give a rank-deficient block Z_l (columns scaled to unit root mean square).</summary>
-    private static bool CollinearInEveryLevel(RandomEffectsTerm term, double[] scale)
+    /// <summary>
+    /// Whether the term's covariance parameters are identified by where its columns vary: cluster l informs only
+    /// about P_l Σ P_l, P_l the projector on the row space of its block Z_l (G_l = Z_l'Z_l has the same row space).
+    /// Σ is identified when no nonzero parameter direction E (in the term's structure) has G_l E G_l = 0 for every l,
+    /// i.e. when F_jk = Σ_l tr(G_l E_j G_l G_l E_k G_l) is positive definite. Columns are scaled to unit root mean
+    /// square and each G_l to unit trace, so the test is free of units and cluster sizes.
+    /// </summary>
+    private static bool Identified(RandomEffectsTerm term, double[] scale)
     {
         int n = term.LevelIndex.Length, q = term.ColumnCount, levels = term.LevelCount;
+        if (q == 1 || term.Covariance == CovarianceStructure.Scalar) return true;
         var gram = new double[levels * q * q];
         for (int i = 0; i < n; i++)
         {
@@ -150,17 +157,38 @@ internal sealed class MixedModelProblem
                 for (int a = 0; a < q; a++) gram[o + b * q + a] += term.Columns[a * n + i] / scale[a] * zb;
             }
         }
-        var block = new double[q * q];
+        // Basis of the structure's parameter directions: E_aa, and E_ab + E_ba when unstructured.
+        var basis = new List<(int a, int b)>();
+        for (int a = 0; a < q; a++) basis.Add((a, a));
+        if (term.Covariance == CovarianceStructure.Unstructured)
+            for (int b = 0; b < q; b++)
+                for (int a = b + 1; a < q; a++) basis.Add((a, b));
+        int m = basis.Count;
+        var f = new double[m * m];
+        var images = new double[m][];
         for (int l = 0; l < levels; l++)
         {
-            Array.Copy(gram, l * q * q, block, 0, q * q);
+            var g = gram.AsSpan(l * q * q, q * q).ToArray();
             double trace = 0;
-            for (int a = 0; a < q; a++) trace += block[a * q + a];
-            // Positive definite with a margin ⇒ this level alone identifies every direction of the term.
-            for (int a = 0; a < q; a++) block[a * q + a] -= 1e-9 * trace;
-            if (DenseKernels.UnblockedCholesky(block, q)) return false;
+            for (int a = 0; a < q; a++) trace += g[a * q + a];
+            if (trace == 0) continue;
+            for (int k = 0; k < g.Length; k++) g[k] /= trace;
+            // Image of each direction: G E G, with (G E_ab G)[i, j] = G[i,a]G[b,j] (+ G[i,b]G[a,j]).
+            for (int k = 0; k < m; k++)
+            {
+                var (a, b) = basis[k];
+                var img = images[k] ??= new double[q * q];
+                for (int j = 0; j < q; j++)
+                    for (int i = 0; i < q; i++)
+                        img[j * q + i] = g[a * q + i] * g[j * q + b] + (a == b ? 0 : g[b * q + i] * g[j * q + a]);
+            }
+            for (int j = 0; j < m; j++)
+                for (int k = 0; k < m; k++) f[k * m + j] += DenseKernels.Dot(images[j], images[k]);
         }
-        return true;
+        double diag = 0;
+        for (int k = 0; k < m; k++) diag += f[k * m + k];
+        for (int k = 0; k < m; k++) f[k * m + k] -= 1e-10 * diag;
+        return DenseKernels.UnblockedCholesky(f, m);
     }
 
     /// <summary>
