@@ -75,6 +75,14 @@ internal static class FitAssembler
             warnings.Insert(0, new FitWarning("TMW001",
                 $"Singular fit (boundary): {string.Join("; ", singular)}. The data do not support this random-effects structure: remove that effect (or the term), or fit uncorrelated effects, and compare the fits with a likelihood-ratio test."));
 
+        // A residual variance that vanishes next to the response's: the random effects reproduce the data.
+        double mean = design.Response.Average(), totalVariance = 0;
+        foreach (double v in design.Response) totalVariance += (v - mean) * (v - mean);
+        totalVariance /= Math.Max(n - 1, 1);
+        if (sigma2 < 1e-10 * totalVariance)
+            warnings.Add(new FitWarning("TMW007",
+                $"The residual variance is estimated as (nearly) zero ({sigma2.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}): the random effects ({design.Terms.Sum(t => t.LevelCount * t.ColumnCount)} of them for {n} observations) reproduce the response exactly, so the variances are not estimable. Use fewer random effects (terms or slopes) or more observations per cluster."));
+
         // Variance components in lme4's VarCorr order, with SEs from the observed information.
         var vp = new VarianceParameters(problem.Templates, problem.ThetaLength);
         var psi = vp.FromTheta(theta, sigma2);

@@ -122,3 +122,28 @@ public class EstimatorBehaviourTests
         public void Report(T value) => report(value);
     }
 }
+
+public class DegenerateResidualTests
+{
+    /// <summary>
+    /// A response that is constant within each cluster: the cluster effects reproduce it exactly, the residual variance
+    /// goes to zero (θ to infinity), and the fit says so (TMW007) instead of presenting the variances as estimates.
+    /// </summary>
+    [Fact]
+    public void Random_effects_that_reproduce_the_response_are_flagged()
+    {
+        int n = 12;
+        var cluster = Enumerable.Range(0, n).Select(i => i / 3).ToArray();
+        double[] level = [1.5, -0.7, 2.9, 0.4];
+        var design = new ModelDesign
+        {
+            Response = cluster.Select(c => level[c]).ToArray(),
+            FixedEffects = Enumerable.Repeat(1.0, n).ToArray(),
+            FixedEffectNames = ["(Intercept)"],
+            Terms = [RandomEffectsTerm.Intercept("g", cluster, ["a", "b", "c", "d"])],
+        };
+        var fit = LinearMixedModel.Fit(design, FitOptions.MaximumLikelihood);
+        var warning = Assert.Single(fit.Warnings, w => w.Code == "TMW007");
+        Assert.Contains("4 of them for 12 observations", warning.Message);
+    }
+}
