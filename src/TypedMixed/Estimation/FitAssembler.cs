@@ -144,8 +144,11 @@ internal static class FitAssembler
             var term = design.Terms[t];
             int q = term.ColumnCount;
             var tFactor = factors[t];
+            var sizes = new int[term.LevelCount];
+            foreach (int l in term.LevelIndex) sizes[l]++;
+            var own = components.Where((c, e) => e < vp.Entries.Length && vp.Entries[e].Term == t).ToArray();
             termFits[t] = new RandomEffectsTermFit(term.Name, term.ColumnNames, term.LevelKeys, term.Covariance, covs[t], modes[t],
-                () => ConditionalCovariances(problem, theta, storage, tFactor, q, sigma2));
+                () => ConditionalCovariances(problem, theta, storage, tFactor, q, sigma2), sizes, own);
         }
 
         int parameterCount = p + problem.ThetaLength + 1;
