@@ -9,25 +9,24 @@ namespace TypedMixed.Estimation;
 /// </summary>
 internal static class PenalizedSolution
 {
-    /// <summary>The leading p × p block L_XX of the last diagonal block (column-major, ld p).</summary>
+    /// <summary>The leading p × p block L_XX of the [X y] block (column-major, ld p).</summary>
     public static double[] FixedEffectsFactor(BlockedCholesky f)
     {
-        int k = f.Gram.BlockCount - 1, p = f.Gram.P;
-        var lkk = f.LD[k][k]!;
+        int p = f.Gram.P, x0 = f.TailZ, m = f.Tail.Rows;
+        var tail = f.Tail.Data;
         var lxx = new double[p * p];
         for (int j = 0; j < p; j++)
             for (int i = j; i < p; i++)
-                lxx[j * p + i] = lkk[i, j];
+                lxx[j * p + i] = tail[(x0 + j) * m + x0 + i];
         return lxx;
     }
 
-    /// <summary>β̂ from L_XX' β = c_β (c_β the first p entries of the y row of the last block).</summary>
+    /// <summary>β̂ from L_XX' β = c_β (c_β the first p entries of the y row of the tail).</summary>
     public static double[] Beta(BlockedCholesky f)
     {
-        int k = f.Gram.BlockCount - 1, p = f.Gram.P;
-        var lkk = f.LD[k][k]!;
+        int p = f.Gram.P, x0 = f.TailZ, m = f.Tail.Rows;
         var beta = new double[p];
-        for (int c = 0; c < p; c++) beta[c] = lkk[p, c];
+        for (int c = 0; c < p; c++) beta[c] = f.Tail.Data[(x0 + c) * m + x0 + p];
         BackSolveTranspose(FixedEffectsFactor(f), p, beta);
         return beta;
     }
@@ -59,60 +58,49 @@ internal static class PenalizedSolution
     public static double[][] SphericalModes(BlockedCholesky f, double[] beta)
     {
         var g = f.Gram;
-        int k = g.BlockCount - 1, p = g.P;
+        int k = g.BlockCount - 1, p = g.P, m = f.Tail.Rows, mz = f.TailZ;
+        var tail = f.Tail.Data;
+        // Tail part: rhs = c_u − L_XZ' β over the terms after the first, then L_ZZ' u = rhs in one back-substitution.
+        var uTail = new double[mz];
+        for (int c = 0; c < mz; c++)
+        {
+            double s = tail[c * m + mz + p];
+            for (int a = 0; a < p; a++) s -= tail[c * m + mz + a] * beta[a];
+            uTail[c] = s;
+        }
+        BackSolveTranspose(tail, m, 0, mz, uTail);
         var u = new double[k][];
-        // rhs_j = c_j − L_Kj[0..p−1, :]' β.
-        for (int j = 0; j < k; j++)
+        for (int j = 1; j < k; j++) u[j] = uTail.AsSpan(f.TailOffset(j), g.Sizes[j]).ToArray();
+
+        // First term: rhs₀ = c₀ − L_X0' β − Σ_i L_i0' u_i, then per level L₀₀,l' u = rhs.
+        var lxy0 = f.LXY0;
+        var rhs = new double[g.Sizes[0]];
+        for (int c = 0; c < rhs.Length; c++)
         {
-            var lkj = j == 0 ? f.LXY0 : f.LD[k][j]!;
-            var rhs = new double[g.Sizes[j]];
-            for (int c = 0; c < rhs.Length; c++)
-            {
-                double s = lkj[p, c];
-                for (int a = 0; a < p; a++) s -= lkj[a, c] * beta[a];
-                rhs[c] = s;
-            }
-            u[j] = rhs;
+            double s = lxy0[p, c];
+            for (int a = 0; a < p; a++) s -= lxy0[a, c] * beta[a];
+            rhs[c] = s;
         }
-        // Back-substitution with L_ZZ', last term first.
-        for (int j = k - 1; j >= 0; j--)
+        for (int i = 1; i < k; i++)
         {
-            var rhs = u[j];
-            for (int i = j + 1; i < k; i++)
-            {
-                if (j == 0)
+            var sp = f.Ls0[i - 1];
+            for (int col = 0; col < sp.ColLevels; col++)
+                for (int b = sp.ColPtr[col]; b < sp.ColPtr[col + 1]; b++)
                 {
-                    var s = f.Ls0[i - 1];
-                    for (int col = 0; col < s.ColLevels; col++)
-                        for (int b = s.ColPtr[col]; b < s.ColPtr[col + 1]; b++)
-                        {
-                            var blk = s.Block(b);
-                            int r0 = s.RowLevel[b] * s.RowQ;
-                            for (int e = 0; e < s.ColQ; e++)
-                            {
-                                double acc = 0;
-                                for (int a = 0; a < s.RowQ; a++) acc += blk[e * s.RowQ + a] * u[i][r0 + a];
-                                rhs[col * s.ColQ + e] -= acc;
-                            }
-                        }
+                    var blk = sp.Block(b);
+                    int r0 = sp.RowLevel[b] * sp.RowQ;
+                    for (int e = 0; e < sp.ColQ; e++)
+                    {
+                        double acc = 0;
+                        for (int a = 0; a < sp.RowQ; a++) acc += blk[e * sp.RowQ + a] * u[i][r0 + a];
+                        rhs[col * sp.ColQ + e] -= acc;
+                    }
                 }
-                else
-                {
-                    var lij = f.LD[i][j]!;
-                    for (int c = 0; c < lij.Cols; c++) rhs[c] -= Dot(lij.Column(c), u[i]);
-                }
-            }
-            if (j == 0)
-            {
-                int q0 = g.Q[0];
-                for (int l = 0; l < g.Levels[0]; l++)
-                    BackSolveTranspose(f.L00.Block(l), q0, rhs.AsSpan(l * q0, q0));
-            }
-            else
-            {
-                BackSolveTranspose(f.LD[j][j]!.Data, g.Sizes[j], rhs);
-            }
         }
+        int q0 = g.Q[0];
+        for (int l = 0; l < g.Levels[0]; l++)
+            BackSolveTranspose(f.L00.Block(l), q0, rhs.AsSpan(l * q0, q0));
+        u[0] = rhs;
         return u;
     }
 
@@ -135,80 +123,65 @@ internal static class PenalizedSolution
 
     /// <summary>
     /// Diagonal q × q blocks of (L_ZZ L_ZZ')⁻¹ for every level of ordered term t: block = W'W with L_ZZ W = E_l
-    /// (E_l the identity columns of level l). Rows of W before term t are zero; the first nonzero part is solved
-    /// within term t and propagated through the later terms.
+    /// (E_l the identity columns of level l). Rows of W before the level are zero; for the first term the level's own
+    /// block is solved with L₀₀ and carried into the tail through L_i0; the tail part is one forward substitution
+    /// that starts at the level's first row.
     /// </summary>
     public static double[][] InverseDiagonalBlocks(BlockedCholesky f, int t)
     {
         var g = f.Gram;
-        int k = g.BlockCount - 1, q = g.Q[t];
+        int k = g.BlockCount - 1, q = g.Q[t], m = f.Tail.Rows, mz = f.TailZ;
+        var tail = f.Tail.Data;
         var result = new double[g.Levels[t]][];
-        var w = new double[k][];
-        for (int i = t; i < k; i++) w[i] = new double[g.Sizes[i] * q];
+        var w0 = new double[q * q];
+        var wTail = new double[mz * q];
         for (int l = 0; l < g.Levels[t]; l++)
         {
-            for (int i = t; i < k; i++) Array.Clear(w[i]);
+            Array.Clear(wTail);
             var block = new double[q * q];
-            // Term t: L_tt W_t = E_l.
-            for (int a = 0; a < q; a++)
+            int start;
+            if (t == 0)
             {
-                if (t == 0)
-                {
-                    var col = w[0].AsSpan(a * g.Sizes[0], g.Sizes[0]);
-                    var piece = col.Slice(l * q, q);
-                    piece[a] = 1;
-                    ForwardSolve(f.L00.Block(l), q, piece);
-                }
-                else
-                {
-                    var col = w[t].AsSpan(a * g.Sizes[t], g.Sizes[t]);
-                    col[l * q + a] = 1;
-                    ForwardSolve(f.LD[t][t]!.Data, g.Sizes[t], col);
-                }
-            }
-            // Later terms: L_ii W_i = −Σ_{t ≤ c < i} L_ic W_c.
-            for (int i = t + 1; i < k; i++)
-            {
-                int mi = g.Sizes[i];
+                // W₀ = L₀₀,l⁻¹ (q × q), then the tail's right-hand side −L_i0[:, l] W₀.
+                Array.Clear(w0);
                 for (int a = 0; a < q; a++)
                 {
-                    var wi = w[i].AsSpan(a * mi, mi);
-                    for (int c = t; c < i; c++)
-                    {
-                        var wc = w[c].AsSpan(a * g.Sizes[c], g.Sizes[c]);
-                        if (c == 0)
-                        {
-                            var s = f.Ls0[i - 1];
-                            for (int b = s.ColPtr[l]; b < s.ColPtr[l + 1]; b++)
-                            {
-                                var blk = s.Block(b);
-                                int r0 = s.RowLevel[b] * s.RowQ;
-                                for (int e = 0; e < s.ColQ; e++)
-                                {
-                                    double v = wc[l * s.ColQ + e];
-                                    if (v == 0) continue;
-                                    for (int r = 0; r < s.RowQ; r++) wi[r0 + r] -= blk[e * s.RowQ + r] * v;
-                                }
-                            }
-                        }
-                        else
-                        {
-                            var lic = f.LD[i][c]!;
-                            for (int cc = 0; cc < lic.Cols; cc++)
-                                if (wc[cc] != 0) Axpy(-wc[cc], lic.Column(cc), wi);
-                        }
-                    }
-                    ForwardSolve(f.LD[i][i]!.Data, mi, wi);
+                    w0[a * q + a] = 1;
+                    ForwardSolve(f.L00.Block(l), q, w0.AsSpan(a * q, q));
                 }
+                for (int i = 1; i < k; i++)
+                {
+                    var sp = f.Ls0[i - 1];
+                    int off = f.TailOffset(i);
+                    for (int b = sp.ColPtr[l]; b < sp.ColPtr[l + 1]; b++)
+                    {
+                        var blk = sp.Block(b);
+                        int r0 = off + sp.RowLevel[b] * sp.RowQ;
+                        for (int a = 0; a < q; a++)
+                            for (int e = 0; e < q; e++)
+                            {
+                                double v = w0[a * q + e];
+                                if (v == 0) continue;
+                                for (int r = 0; r < sp.RowQ; r++) wTail[a * mz + r0 + r] -= blk[e * sp.RowQ + r] * v;
+                            }
+                    }
+                }
+                start = 0;
+                for (int a = 0; a < q; a++)
+                    for (int b = 0; b < q; b++)
+                        block[b * q + a] = Dot(w0.AsSpan(a * q, q), w0.AsSpan(b * q, q));
             }
+            else
+            {
+                start = f.TailOffset(t) + l * q;
+                for (int a = 0; a < q; a++) wTail[a * mz + start + a] = 1;
+            }
+            if (mz > start)
+                for (int a = 0; a < q; a++)
+                    ForwardSolve(tail, m, start, mz - start, wTail.AsSpan(a * mz + start, mz - start));
             for (int a = 0; a < q; a++)
                 for (int b = 0; b < q; b++)
-                {
-                    double s = 0;
-                    for (int i = t; i < k; i++)
-                        s += Dot(w[i].AsSpan(a * g.Sizes[i], g.Sizes[i]), w[i].AsSpan(b * g.Sizes[i], g.Sizes[i]));
-                    block[b * q + a] = s;
-                }
+                    block[b * q + a] += Dot(wTail.AsSpan(a * mz + start, mz - start), wTail.AsSpan(b * mz + start, mz - start));
             result[l] = block;
         }
         return result;

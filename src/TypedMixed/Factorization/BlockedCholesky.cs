@@ -12,8 +12,10 @@ namespace TypedMixed.Factorization;
 /// [ y'ZΛ         y'X     y'y   ]
 /// </code>
 /// stored in the block layout of <see cref="BlockedGram"/>: L₀₀ block diagonal, Lᵢ₀ block sparse with Aᵢ₀'s pattern,
-/// everything else dense. <see cref="Update"/> refills L from A for a new θ without allocating.
-/// The last block's last diagonal entry is r, with r² the penalized residual sum of squares.
+/// L_K0 dense, and every later block column together as one dense lower-triangular <see cref="Tail"/> — after the
+/// first block column is eliminated, the rest is one dense Cholesky (blocked, packed, threaded for large orders).
+/// <see cref="Update"/> refills L from A for a new θ without allocating. The tail's last diagonal entry is r, with r²
+/// the penalized residual sum of squares.
 /// </summary>
 internal sealed class BlockedCholesky
 {
@@ -21,6 +23,7 @@ internal sealed class BlockedCholesky
     private readonly CovarianceTemplate[] _templates;
     private readonly double[][] _t;
     private readonly OuterProductSchedule?[] _outerSchedules;
+    private readonly int[] _tailOffset;
 
     public BlockedCholesky(BlockedGram a, CovarianceTemplate[] orderedTemplates)
     {
@@ -38,21 +41,33 @@ internal sealed class BlockedCholesky
         }
         LXY0 = new DenseBlock(a.XY0.Rows, a.XY0.Cols);
         _outerSchedules = new OuterProductSchedule?[Ls0.Length];
+        // The tail: blocks 1 .. K (terms after the first, then [X y]) in one dense matrix.
+        _tailOffset = new int[k + 2];
+        for (int j = 1; j <= k; j++) _tailOffset[j + 1] = _tailOffset[j] + a.Sizes[j];
+        int m = _tailOffset[k + 1];
+        Tail = new DenseBlock(m, m);
         for (int i = 0; i < Ls0.Length; i++)
-            if (Ls0[i].RowQ == 1 && Ls0[i].ColQ == 1) _outerSchedules[i] = OuterProductSchedule.Create(Ls0[i]);
-        LD = new DenseBlock?[k + 1][];
-        for (int i = 0; i <= k; i++)
-        {
-            LD[i] = new DenseBlock?[k + 1];
-            for (int j = 1; j <= i; j++) LD[i][j] = new DenseBlock(a.Sizes[i], a.Sizes[j]);
-        }
+            if (Ls0[i].RowQ == 1 && Ls0[i].ColQ == 1)
+                _outerSchedules[i] = OuterProductSchedule.Create(Ls0[i], m, _tailOffset[i + 1]);
     }
 
     public BlockedGram Gram => _a;
     public BlockDiagonal L00 { get; }
     public BlockSparse[] Ls0 { get; }
     public DenseBlock LXY0 { get; }
-    public DenseBlock?[][] LD { get; }
+
+    /// <summary>Blocks 1 .. K of L as one dense lower-triangular matrix (order <see cref="TailZ"/> + p + 1).</summary>
+    public DenseBlock Tail { get; }
+
+    /// <summary>Offset of block j (1 ≤ j ≤ K) within <see cref="Tail"/>.</summary>
+    public int TailOffset(int j) => _tailOffset[j];
+
+    /// <summary>Rows of <see cref="Tail"/> that belong to random-effects terms (before the [X y] rows).</summary>
+    public int TailZ => _tailOffset[_a.BlockCount - 1];
+
+    /// <summary>Block (i, j) of L for 1 ≤ j ≤ i ≤ K, as a window of <see cref="Tail"/>.</summary>
+    public DenseView Block(int i, int j) =>
+        new(Tail.Data, Tail.Rows, _tailOffset[i], _tailOffset[j], _a.Sizes[i], _a.Sizes[j]);
 
     /// <summary>T of ordered term t (q × q lower, column-major), as filled by the last <see cref="Update"/>.</summary>
     public double[] Factor(int term) => _t[term];
@@ -118,86 +133,77 @@ internal sealed class BlockedCholesky
         for (int l = 0; l < L00.Levels; l++)
             RightSolveLowerTranspose(LXY0.Data.AsSpan(l * q0 * rXY, q0 * rXY), rXY, L00.Block(l), q0);
 
-        // Dense block columns j = 1 .. K.
+        // The tail: Λ'AΛ (+ I on the terms' diagonal) block by block, minus what the first block column contributes,
+        // then one dense Cholesky whose last pivot (r) may be zero.
         for (int j = 1; j <= k; j++)
-        {
-            var ljj = LD[j][j]!;
-            if (j < k)
+            for (int i = j; i <= k; i++)
             {
-                if (_a.Q[j] == 1)
+                var target = Block(i, j);
+                var source = _a.Dense[i][j]!;
+                double[]? ti = i < k ? _t[i] : null, tj = j < k ? _t[j] : null;
+                CopyScaled(source, target, ti, i < k ? _a.Q[i] : 1, tj, j < k ? _a.Q[j] : 1, lowerOnly: i == j, plusIdentity: i == j && j < k);
+                if (i < k)
                 {
-                    // Scalar term: Λ'AΛ + I = θ²A + I, lower triangle only, in one pass.
-                    CopyScaledLowerPlusIdentity(_a.Dense[j][j]!, ljj, _t[j][0] * _t[j][0]);
+                    if (i == j && _outerSchedules[j - 1] is { } schedule) schedule.Subtract(Ls0[j - 1].Data, Tail.Data);
+                    else SubtractSparseOuter(target, Ls0[i - 1], Ls0[j - 1], lowerOnly: i == j);
                 }
-                else
-                {
-                    ljj.CopyFrom(_a.Dense[j][j]!);
-                    LeftScaleTranspose(ljj, _a.Q[j], _t[j]);
-                    RightScale(ljj, _a.Q[j], _t[j]);
-                    for (int d = 0; d < ljj.Rows; d++) ljj[d, d] += 1;
-                }
-                if (_outerSchedules[j - 1] is { } schedule) schedule.Subtract(Ls0[j - 1].Data, ljj.Data);
-                else SubtractSparseOuter(ljj, Ls0[j - 1], Ls0[j - 1], lowerOnly: true);
+                else if (j < k) SubtractDenseSparseOuter(target, LXY0, Ls0[j - 1]);
+                else SyrkLowerMinus(target, LXY0);
             }
-            else
-            {
-                ljj.CopyFrom(_a.Dense[j][j]!);
-                SyrkLowerMinus(ljj.Data, ljj.Rows, LXY0.Data, LXY0.Cols);
-            }
-            for (int c = 1; c < j; c++) SyrkLowerMinus(ljj.Data, ljj.Rows, LD[j][c]!.Data, LD[j][c]!.Cols);
-            if (j < k)
-            {
-                if (!Cholesky(ljj.Data, ljj.Rows)) return false;
-                for (int d = 0; d < ljj.Rows; d++) logDet += 2 * Math.Log(ljj[d, d]);
-            }
-            else
-            {
-                if (!FactorLastBlock(ljj)) return false;
-            }
-
-            for (int i = j + 1; i <= k; i++)
-            {
-                var lij = LD[i][j]!;
-                lij.CopyFrom(_a.Dense[i][j]!);
-                if (i < k) LeftScaleTranspose(lij, _a.Q[i], _t[i]);
-                RightScale(lij, _a.Q[j], _t[j]);
-                if (i < k) SubtractSparseOuter(lij, Ls0[i - 1], Ls0[j - 1], lowerOnly: false);
-                else SubtractDenseSparseOuter(lij, LXY0, Ls0[j - 1]);
-                for (int c = 1; c < j; c++)
-                    GemmNTMinus(lij.Data, lij.Rows, lij.Cols, LD[i][c]!.Data, LD[j][c]!.Data, LD[i][c]!.Cols);
-                RightSolveLowerTranspose(lij.Data, lij.Rows, ljj.Data, ljj.Rows);
-            }
-        }
+        int mTail = Tail.Rows, mz = TailZ, p = mTail - mz - 1;
+        if (!Cholesky(Tail.Data, mTail, lastPivotMayBeZero: true)) return false;
+        var tail = Tail.Data;
+        for (int d = 0; d < mz; d++) logDet += 2 * Math.Log(tail[d * mTail + d]);
+        double logDetX = 0;
+        for (int d = mz; d < mz + p; d++) logDetX += 2 * Math.Log(tail[d * mTail + d]);
+        double r = tail[(mTail - 1) * mTail + mTail - 1];
         LogDetZ = logDet;
+        LogDetX = logDetX;
+        PenalizedRss = r * r;
         return true;
     }
 
     /// <summary>
-    /// Factors the [X y] block: the p × p part must be positive definite; the last pivot r² may be 0 (an exact fit).
+    /// target ← (I ⊗ Tᵢ)' source (I ⊗ Tⱼ) (T null: identity), only the lower triangle when the window is on the
+    /// diagonal, plus 1 on the diagonal when asked.
     /// </summary>
-    private bool FactorLastBlock(DenseBlock lkk)
+    private static void CopyScaled(DenseBlock source, DenseView target, double[]? ti, int qi, double[]? tj, int qj,
+        bool lowerOnly, bool plusIdentity)
     {
-        int m = lkk.Rows, p = m - 1;
-        if (!FactorDiagonalBlock(lkk.Data, m, 0, m, lastPivotMayBeZero: true)) return false;
-        double logDetX = 0;
-        for (int j = 0; j < p; j++) logDetX += 2 * Math.Log(lkk[j, j]);
-        LogDetX = logDetX;
-        PenalizedRss = lkk[p, p] * lkk[p, p];
-        return true;
+        int rows = source.Rows, cols = source.Cols;
+        bool scalar = (ti is null || qi == 1) && (tj is null || qj == 1);
+        double s = (ti is null ? 1 : ti[0]) * (tj is null ? 1 : tj[0]);
+        // With q > 1 the scaling mixes rows and columns within a level block, so a diagonal window is copied whole
+        // (A is symmetric there); the scalar case needs only the lower triangle.
+        for (int c = 0; c < cols; c++)
+        {
+            int first = lowerOnly && scalar ? c : 0;
+            var from = source.Data.AsSpan(c * rows + first, rows - first);
+            var to = target.Column(c).Slice(first);
+            if (scalar) Scale(from, s, to);
+            else from.CopyTo(to);
+        }
+        if (!scalar)
+        {
+            if (ti is not null) LeftScaleTranspose(target, qi, ti);
+            if (tj is not null) RightScale(target, qj, tj);
+        }
+        if (plusIdentity)
+            for (int d = 0; d < rows; d++) target[d, d] += 1;
     }
 
-    /// <summary>Lower triangle of target ← s · source, plus 1 on the diagonal.</summary>
-    private static void CopyScaledLowerPlusIdentity(DenseBlock source, DenseBlock target, double s)
+    /// <summary>C ← C − D Dᵀ on the lower triangle of the window C (D the dense L_K0).</summary>
+    private static void SyrkLowerMinus(DenseView c, DenseBlock d)
     {
-        int m = source.Rows;
-        var src = source.Data.AsSpan();
-        var dst = target.Data.AsSpan();
+        int m = c.Rows;
         for (int j = 0; j < m; j++)
         {
-            var from = src.Slice(j * m + j, m - j);
-            var to = dst.Slice(j * m + j, m - j);
-            Scale(from, s, to);
-            to[0] += 1;
+            var colC = c.Column(j).Slice(j);
+            for (int t = 0; t < d.Cols; t++)
+            {
+                double djt = d[j, t];
+                if (djt != 0) Axpy(-djt, d.Column(t).Slice(j), colC);
+            }
         }
     }
 
@@ -224,12 +230,18 @@ internal sealed class BlockedCholesky
     }
 
     /// <summary>M ← M (I ⊗ T): columns grouped by level, q per level.</summary>
-    private static void RightScale(DenseBlock m, int q, ReadOnlySpan<double> t)
+    private static void RightScale(DenseBlock m, int q, ReadOnlySpan<double> t) =>
+        RightScale(new DenseView(m.Data, m.Rows, 0, 0, m.Rows, m.Cols), q, t);
+
+    /// <summary>M ← M (I ⊗ T) on a window: columns grouped by level, q per level.</summary>
+    private static void RightScale(DenseView m, int q, ReadOnlySpan<double> t)
     {
         if (q == 1)
         {
             double s = t[0];
-            if (s != 1) foreach (ref double v in m.Data.AsSpan()) v *= s;
+            if (s != 1)
+                for (int c = 0; c < m.Cols; c++)
+                    foreach (ref double v in m.Column(c)) v *= s;
             return;
         }
         int rows = m.Rows;
@@ -247,13 +259,15 @@ internal sealed class BlockedCholesky
             }
     }
 
-    /// <summary>M ← (I ⊗ T)' M: rows grouped by level, q per level.</summary>
-    private static void LeftScaleTranspose(DenseBlock m, int q, ReadOnlySpan<double> t)
+    /// <summary>M ← (I ⊗ T)' M on a window: rows grouped by level, q per level.</summary>
+    private static void LeftScaleTranspose(DenseView m, int q, ReadOnlySpan<double> t)
     {
         if (q == 1)
         {
             double s = t[0];
-            if (s != 1) foreach (ref double v in m.Data.AsSpan()) v *= s;
+            if (s != 1)
+                for (int c = 0; c < m.Cols; c++)
+                    foreach (ref double v in m.Column(c)) v *= s;
             return;
         }
         int rows = m.Rows;
@@ -271,10 +285,11 @@ internal sealed class BlockedCholesky
     }
 
     /// <summary>C ← C − Sᵢ Sⱼ' where Sᵢ, Sⱼ are block sparse over the same first-term columns.</summary>
-    private static void SubtractSparseOuter(DenseBlock c, BlockSparse si, BlockSparse sj, bool lowerOnly)
+    private static void SubtractSparseOuter(DenseView c, BlockSparse si, BlockSparse sj, bool lowerOnly)
     {
-        int qi = si.RowQ, qj = sj.RowQ, q0 = si.ColQ, ld = c.Rows;
+        int qi = si.RowQ, qj = sj.RowQ, q0 = si.ColQ, ld = c.Ld;
         var data = c.Data;
+        int origin = c.Index(0, 0);
         for (int col = 0; col < si.ColLevels; col++)
         {
             int bi0 = si.ColPtr[col], bi1 = si.ColPtr[col + 1];
@@ -290,7 +305,7 @@ internal sealed class BlockedCholesky
                     int rowOffset = si.RowLevel[bi] * qi;
                     if (qi == 1 && qj == 1 && q0 == 1)
                     {
-                        data[colOffset * ld + rowOffset] -= blkI[0] * blkJ[0];
+                        data[origin + colOffset * ld + rowOffset] -= blkI[0] * blkJ[0];
                         continue;
                     }
                     for (int b = 0; b < qj; b++)
@@ -298,7 +313,7 @@ internal sealed class BlockedCholesky
                         {
                             double s = 0;
                             for (int e = 0; e < q0; e++) s += blkI[e * qi + a] * blkJ[e * qj + b];
-                            data[(colOffset + b) * ld + rowOffset + a] -= s;
+                            data[origin + (colOffset + b) * ld + rowOffset + a] -= s;
                         }
                 }
             }
@@ -306,7 +321,7 @@ internal sealed class BlockedCholesky
     }
 
     /// <summary>C ← C − D Sⱼ' for dense D (r × m₀) and block-sparse Sⱼ.</summary>
-    private static void SubtractDenseSparseOuter(DenseBlock c, DenseBlock d, BlockSparse sj)
+    private static void SubtractDenseSparseOuter(DenseView c, DenseBlock d, BlockSparse sj)
     {
         int qj = sj.RowQ, q0 = sj.ColQ, r = d.Rows;
         for (int col = 0; col < sj.ColLevels; col++)

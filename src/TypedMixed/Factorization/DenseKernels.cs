@@ -71,10 +71,10 @@ internal static class DenseKernels
     /// read and written. Returns false when a pivot is not positive (the matrix is not positive definite).
     /// Large matrices use a right-looking blocked algorithm whose trailing update is <see cref="PackedSyrk"/>.
     /// </summary>
-    public static bool Cholesky(Span<double> a, int n)
+    public static bool Cholesky(Span<double> a, int n, bool lastPivotMayBeZero = false)
     {
-        if (n >= BlockedThreshold && PackedSyrk.IsAccelerated) return BlockedCholesky(a, n);
-        return UnblockedCholesky(a, n);
+        if (n >= BlockedThreshold && PackedSyrk.IsAccelerated) return BlockedCholesky(a, n, lastPivotMayBeZero);
+        return FactorDiagonalBlock(a, n, 0, n, lastPivotMayBeZero);
     }
 
     /// <summary>Left-looking column Cholesky (axpy inner loops), for small orders.</summary>
@@ -115,7 +115,7 @@ internal static class DenseKernels
     /// Right-looking blocked Cholesky: factor a diagonal block, solve the panel below it, then subtract the panel's
     /// outer product from the trailing matrix with the packed kernel (split between two threads when large).
     /// </summary>
-    private static unsafe bool BlockedCholesky(Span<double> span, int n)
+    private static unsafe bool BlockedCholesky(Span<double> span, int n, bool lastPivotMayBeZero)
     {
         fixed (double* a = span)
         {
@@ -123,7 +123,7 @@ internal static class DenseKernels
             {
                 int b = Math.Min(BlockSize, n - k);
                 // L_kk: unblocked on the diagonal block (its trailing updates are already applied).
-                if (!FactorDiagonalBlock(span, n, k, b)) return false;
+                if (!FactorDiagonalBlock(span, n, k, b, lastPivotMayBeZero && k + b == n)) return false;
                 int m = n - k - b;
                 if (m == 0) break;
                 // Panel: A[k+b.., k..k+b] ← A[k+b.., k..k+b] · L_kk⁻ᵀ, column by column.
@@ -246,23 +246,34 @@ internal static class DenseKernels
     }
 
     /// <summary>Solves L x = b in place (L n × n lower, column-major).</summary>
-    public static void ForwardSolve(ReadOnlySpan<double> l, int n, Span<double> x)
+    public static void ForwardSolve(ReadOnlySpan<double> l, int n, Span<double> x) => ForwardSolve(l, n, 0, n, x);
+
+    /// <summary>
+    /// Solves L x = b in place for the n × n lower-triangular block of a column-major matrix with leading dimension
+    /// ld whose diagonal starts at (offset, offset).
+    /// </summary>
+    public static void ForwardSolve(ReadOnlySpan<double> l, int ld, int offset, int n, Span<double> x)
     {
         for (int j = 0; j < n; j++)
         {
-            x[j] /= l[j * n + j];
+            int d = (offset + j) * ld + offset + j;
+            x[j] /= l[d];
             double xj = x[j];
-            if (xj != 0) Axpy(-xj, l.Slice(j * n + j + 1, n - j - 1), x.Slice(j + 1));
+            if (xj != 0) Axpy(-xj, l.Slice(d + 1, n - j - 1), x.Slice(j + 1));
         }
     }
 
     /// <summary>Solves Lᵀ x = b in place (L n × n lower, column-major).</summary>
-    public static void BackSolveTranspose(ReadOnlySpan<double> l, int n, Span<double> x)
+    public static void BackSolveTranspose(ReadOnlySpan<double> l, int n, Span<double> x) => BackSolveTranspose(l, n, 0, n, x);
+
+    /// <summary>Solves Lᵀ x = b in place for the block described as in <see cref="ForwardSolve(ReadOnlySpan{double}, int, int, int, Span{double})"/>.</summary>
+    public static void BackSolveTranspose(ReadOnlySpan<double> l, int ld, int offset, int n, Span<double> x)
     {
         for (int j = n - 1; j >= 0; j--)
         {
-            double s = x[j] - Dot(l.Slice(j * n + j + 1, n - j - 1), x.Slice(j + 1));
-            x[j] = s / l[j * n + j];
+            int d = (offset + j) * ld + offset + j;
+            double s = x[j] - Dot(l.Slice(d + 1, n - j - 1), x.Slice(j + 1));
+            x[j] = s / l[d];
         }
     }
 }

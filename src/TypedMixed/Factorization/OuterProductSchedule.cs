@@ -21,10 +21,12 @@ internal sealed class OuterProductSchedule
         _second = second;
     }
 
-    /// <summary>Entries for C −= S Sᵀ (lower) with C the RowLevels × RowLevels column-major block.</summary>
-    public static OuterProductSchedule Create(BlockSparse s)
+    /// <summary>
+    /// Entries for C −= S Sᵀ (lower), C the RowLevels × RowLevels diagonal window at (offset, offset) of a column-major
+    /// matrix with leading dimension ld.
+    /// </summary>
+    public static OuterProductSchedule Create(BlockSparse s, int ld, int offset)
     {
-        int ld = s.RowLevels;
         long count = 0;
         for (int c = 0; c < s.ColLevels; c++)
         {
@@ -40,7 +42,7 @@ internal sealed class OuterProductSchedule
                 for (int b1 = b2; b1 < s.ColPtr[c + 1]; b1++)
                 {
                     // Row levels ascend within a column, so RowLevel[b1] ≥ RowLevel[b2]: the lower triangle.
-                    keys[e] = (long)s.RowLevel[b2] * ld + s.RowLevel[b1];
+                    keys[e] = (long)(offset + s.RowLevel[b2]) * ld + offset + s.RowLevel[b1];
                     first[e] = b1;
                     second[e] = b2;
                     e++;
