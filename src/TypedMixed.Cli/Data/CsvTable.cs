@@ -49,41 +49,43 @@ internal sealed class CsvTable
 
     public static CsvTable Read(TextReader reader, string source)
     {
-        var records = ReadRecords(reader, source);
-        if (records.Count == 0) throw new CliException($"{source} is empty: a header row with the column names is needed.");
-        var header = records[0].Fields;
-        for (int c = 0; c < header.Count; c++)
+        // Streamed: each field goes straight into its column (a number, or text), so memory is about one double per
+        // value rather than one string per value.
+        List<string>? header = null;
+        ColumnBuilder[] builders = [];
+        var lines = new List<int>();
+        ReadRecords(reader, source, (fields, quoted, line) =>
         {
-            if (header[c].Length == 0) throw new CliException($"Column {c + 1} of the header of {source} has no name.");
-            int dup = header.Take(c).ToList().IndexOf(header[c]);
-            if (dup >= 0) throw new CliException($"Column name '{header[c]}' appears twice in the header of {source} (columns {dup + 1} and {c + 1}).");
-        }
-        int n = records.Count - 1;
-        var cells = new string?[header.Count][];
-        for (int c = 0; c < header.Count; c++) cells[c] = new string?[n];
-        var lines = new int[n];
-        for (int r = 0; r < n; r++)
-        {
-            var rec = records[r + 1];
-            lines[r] = rec.Line;
-            if (rec.Fields.Count != header.Count)
-                throw new CliException($"Line {rec.Line} of {source} has {rec.Fields.Count} fields, but the header has {header.Count}.");
-            for (int c = 0; c < header.Count; c++)
+            if (header is null)
             {
-                var (value, quoted) = (rec.Fields[c], rec.Quoted[c]);
-                cells[c][r] = value.Length == 0 || value == "NA" ? null : quoted ? value : value.Trim();
+                header = [.. fields];
+                for (int c = 0; c < header.Count; c++)
+                {
+                    if (header[c].Length == 0) throw new CliException($"Column {c + 1} of the header of {source} has no name.");
+                    int dup = header.Take(c).ToList().IndexOf(header[c]);
+                    if (dup >= 0) throw new CliException($"Column name '{header[c]}' appears twice in the header of {source} (columns {dup + 1} and {c + 1}).");
+                }
+                builders = header.Select(_ => new ColumnBuilder()).ToArray();
+                return;
             }
-        }
+            if (fields.Count != header.Count)
+                throw new CliException($"Line {line} of {source} has {fields.Count} fields, but the header has {header.Count}.");
+            lines.Add(line);
+            for (int c = 0; c < fields.Count; c++)
+            {
+                string value = fields[c];
+                builders[c].Add(value.Length == 0 || value == "NA" ? null : quoted[c] ? value : value.Trim());
+            }
+        });
+        if (header is null) throw new CliException($"{source} is empty: a header row with the column names is needed.");
         var columns = new CsvColumn[header.Count];
-        for (int c = 0; c < header.Count; c++) columns[c] = new CsvColumn(header[c], c, cells[c]);
-        return new CsvTable(source, columns, lines);
+        for (int c = 0; c < header.Count; c++) columns[c] = builders[c].Build(header[c], c);
+        return new CsvTable(source, columns, lines.ToArray());
     }
 
-    private sealed record Record(List<string> Fields, List<bool> Quoted, int Line);
-
-    private static List<Record> ReadRecords(TextReader reader, string source)
+    /// <summary>Tokenizes RFC 4180 records and hands each (fields, quoted flags, first line) to <paramref name="onRecord"/>; the lists are reused.</summary>
+    private static void ReadRecords(TextReader reader, string source, Action<List<string>, List<bool>, int> onRecord)
     {
-        var records = new List<Record>();
         var field = new StringBuilder();
         var fields = new List<string>();
         var quotedFlags = new List<bool>();
@@ -101,9 +103,9 @@ internal sealed class CsvTable
         {
             EndField();
             if (!(fields.Count == 1 && fields[0].Length == 0 && !quotedFlags[0])) // skip blank lines
-                records.Add(new Record(fields, quotedFlags, recordLine));
-            fields = [];
-            quotedFlags = [];
+                onRecord(fields, quotedFlags, recordLine);
+            fields.Clear();
+            quotedFlags.Clear();
             any = false;
         }
         while ((ch = reader.Read()) >= 0)
@@ -153,42 +155,90 @@ internal sealed class CsvTable
         }
         if (inQuotes) throw new CliException($"{source} ends inside a quoted field that starts on line {recordLine}.");
         if (any || fields.Count > 0 || field.Length > 0) EndRecord();
-        return records;
+    }
+
+    /// <summary>
+    /// Accumulates one column: a number per value when it parses (its text kept only when it is not the number's
+    /// round-trip form, e.g. <c>007</c>), otherwise the text, interned so repeated categories share one string.
+    /// </summary>
+    private sealed class ColumnBuilder
+    {
+        private readonly List<double> _values = [];
+        private readonly List<bool> _missing = [];
+        private readonly Dictionary<int, string> _text = [];
+        private readonly Dictionary<string, string> _intern = new(StringComparer.Ordinal);
+        private int _parsed, _present;
+
+        public void Add(string? value)
+        {
+            int row = _values.Count;
+            _missing.Add(value is null);
+            if (value is null) { _values.Add(double.NaN); return; }
+            _present++;
+            if (CsvColumn.TryParseNumber(value, out double number))
+            {
+                _parsed++;
+                _values.Add(number);
+                if (value != CsvColumn.Canonical(number)) _text[row] = Intern(value);
+            }
+            else
+            {
+                _values.Add(double.NaN);
+                _text[row] = Intern(value);
+            }
+        }
+
+        private string Intern(string value)
+        {
+            if (_intern.TryGetValue(value, out var shared)) return shared;
+            if (_intern.Count < 1 << 16) _intern[value] = value;
+            return value;
+        }
+
+        public CsvColumn Build(string name, int index) =>
+            new(name, index, _values.ToArray(), _missing.ToArray(), _text, _parsed, _present);
     }
 }
 
-/// <summary>One column of a <see cref="CsvTable"/>: its raw text values (null where missing) and, if numeric, the numbers.</summary>
+/// <summary>
+/// One column of a <see cref="CsvTable"/>: the parsed numbers (NaN where missing or not a number) and, on demand, the
+/// raw text values (null where missing).
+/// </summary>
 internal sealed class CsvColumn
 {
+    private readonly bool[] _missing;
+    private readonly Dictionary<int, string> _text;
+    private string?[]? _raw;
+
     public CsvColumn(string name, int index, string?[] raw)
+        : this(name, index, Parse(raw, out var missing, out var text, out int parsed, out int present), missing, text, parsed, present)
+    {
+    }
+
+    internal CsvColumn(string name, int index, double[] values, bool[] missing, Dictionary<int, string> text, int parsed, int present)
     {
         Name = name;
         Index = index;
-        Raw = raw;
-        var values = new double[raw.Length];
-        int parsed = 0, present = 0;
-        for (int r = 0; r < raw.Length; r++)
-        {
-            if (raw[r] is null) { values[r] = double.NaN; continue; }
-            present++;
-            if (TryParseNumber(raw[r]!, out values[r])) parsed++;
-            else values[r] = double.NaN;
-        }
+        Values = values;
+        _missing = missing;
+        _text = text;
         PresentCount = present;
         ParsedCount = parsed;
         IsNumeric = parsed == present && present > 0;
-        Values = values;
     }
 
     public string Name { get; }
 
     public int Index { get; }
 
-    /// <summary>Field text per row; null for a missing value (empty or <c>NA</c>).</summary>
-    public string?[] Raw { get; }
+    /// <summary>Field text per row; null for a missing value (empty or <c>NA</c>). Built on first use.</summary>
+    public string?[] Raw => _raw ??= BuildRaw();
 
     /// <summary>Parsed numbers per row (NaN where missing or not a number).</summary>
     public double[] Values { get; }
+
+    /// <summary>True when the value of row <paramref name="row"/> is missing (empty or <c>NA</c>).</summary>
+    public bool IsMissing(int row) => _missing[row];
 
     /// <summary>True when every non-missing value is a number.</summary>
     public bool IsNumeric { get; }
@@ -201,6 +251,40 @@ internal sealed class CsvColumn
 
     public static bool TryParseNumber(string s, out double value) =>
         double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out value);
+
+    /// <summary>The round-trip text of a number, which stands for the field's text when they agree.</summary>
+    internal static string Canonical(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private string?[] BuildRaw()
+    {
+        var raw = new string?[Values.Length];
+        var shared = new Dictionary<double, string>();
+        for (int r = 0; r < raw.Length; r++)
+        {
+            if (_missing[r]) continue;
+            if (_text.TryGetValue(r, out var text)) { raw[r] = text; continue; }
+            double v = Values[r];
+            if (!shared.TryGetValue(v, out var s)) shared[v] = s = Canonical(v);
+            raw[r] = s;
+        }
+        return raw;
+    }
+
+    private static double[] Parse(string?[] raw, out bool[] missing, out Dictionary<int, string> text, out int parsed, out int present)
+    {
+        var values = new double[raw.Length];
+        missing = new bool[raw.Length];
+        text = [];
+        parsed = present = 0;
+        for (int r = 0; r < raw.Length; r++)
+        {
+            if (raw[r] is null) { missing[r] = true; values[r] = double.NaN; continue; }
+            present++;
+            if (TryParseNumber(raw[r]!, out values[r])) { parsed++; if (raw[r] != Canonical(values[r])) text[r] = raw[r]!; }
+            else { values[r] = double.NaN; text[r] = raw[r]!; }
+        }
+        return values;
+    }
 }
 
 /// <summary>A usage or data error: the CLI prints the message and exits with code 1.</summary>

@@ -56,7 +56,7 @@ internal static class DesignBuilder
 
         // 2. Complete cases over the columns the formula reads.
         var usedColumns = variables.Select(v => table.Column(v.Column)).Distinct().ToList();
-        var kept = Enumerable.Range(0, table.RowCount).Where(r => usedColumns.All(c => c.Raw[r] is not null)).ToArray();
+        var kept = Enumerable.Range(0, table.RowCount).Where(r => usedColumns.All(c => !c.IsMissing(r))).ToArray();
         int dropped = table.RowCount - kept.Length;
         if (kept.Length == 0)
             throw new CliException($"No row of {table.Source} has values in all the columns the formula uses ({string.Join(", ", usedColumns.Select(c => c.Name))}).");

@@ -46,9 +46,14 @@ internal sealed class MixedModelProblem
         var (kept, dropped) = FindAliasedColumns(design);
         if (n <= kept.Length)
             throw new ModelDesignException($"The design has {n} rows but {kept.Length} fixed-effect columns: more observations than fixed effects are needed.");
-        var x = new double[n * kept.Length];
-        for (int c = 0; c < kept.Length; c++)
-            Array.Copy(design.FixedEffects, kept[c] * n, x, c * n, n);
+        // The kept columns of X (the design's own array when none is dropped: no copy of n × p values).
+        var x = design.FixedEffects;
+        if (kept.Length < design.FixedEffectCount)
+        {
+            x = new double[n * kept.Length];
+            for (int c = 0; c < kept.Length; c++)
+                Array.Copy(design.FixedEffects, kept[c] * n, x, c * n, n);
+        }
 
         int k = design.Terms.Count;
         var templates = new CovarianceTemplate[k];
