@@ -39,6 +39,9 @@ internal static partial class Emitter
         w.Line();
         w.Line("/// <summary>The residual (level-1) variance σ̂².</summary>");
         w.Line("public double ResidualVariance => Underlying.ResidualVariance;");
+        w.Line();
+        w.Line("/// <summary>Standard error of <see cref=\"ResidualVariance\"/> (observed information; NaN when not computed).</summary>");
+        w.Line("public double ResidualVarianceStdError => global::System.Linq.Enumerable.Last(Underlying.VarianceComponents, c => c.Kind == " + Tm + "VarianceComponentKind.ResidualVariance).StdError;");
         foreach (var column in spec.FixedColumns)
         {
             w.Line();

@@ -27,6 +27,9 @@ public class GeneratedMembersTests
         var empty = Empty.Value;
         Assert.Equal(empty.Underlying.Term("School").VarianceStdError(0), empty.School.VarianceStdError);
         Assert.True(empty.School.VarianceStdError > 0);
+        var residual = empty.Underlying.VarianceComponents.Single(c => c.Kind == VarianceComponentKind.ResidualVariance);
+        Assert.Equal(residual.StdError, empty.ResidualVarianceStdError);
+        Assert.True(empty.ResidualVarianceStdError > 0);
 
         var sleep = Sleep.Value;
         var subject = sleep.Underlying.Term("Subject");
