@@ -1,10 +1,11 @@
+using System.Collections.Generic;
 using System.Linq;
 
 namespace TypedMixed.Generators;
 
 internal static partial class Emitter
 {
-    /// <summary>Writes the typed result: a member per fixed-effect column and per random term, and <c>Predict</c>.</summary>
+    /// <summary>Writes the typed result: a member per fixed-effect column and per random term, <c>Predict</c> and <c>PredictFixed</c>.</summary>
     private static void EmitResult(SourceWriter w, ModelSpec spec)
     {
         w.Line("/// <summary>");
@@ -26,7 +27,7 @@ internal static partial class Emitter
         for (int t = 0; t < spec.Terms.Count; t++)
         {
             var term = spec.Terms[t];
-            w.Line(term.MemberName + " = new " + term.MemberName + "Effects(fit.RandomEffects[" + Index(t) + "], encoding." + term.Classification + "Levels);");
+            w.Line(Parser.Escape(term.MemberName) + " = new " + term.MemberName + "Effects(fit, fit.RandomEffects[" + Index(t) + "], encoding." + term.Classification + "Levels);");
         }
         w.Close();
         w.Line();
@@ -38,6 +39,9 @@ internal static partial class Emitter
         w.Line();
         w.Line("/// <summary>The residual (level-1) variance σ̂².</summary>");
         w.Line("public double ResidualVariance => Underlying.ResidualVariance;");
+        w.Line();
+        w.Line("/// <summary>Standard error of <see cref=\"ResidualVariance\"/> (observed information; NaN when not computed).</summary>");
+        w.Line("public double ResidualVarianceStdError => global::System.Linq.Enumerable.Last(Underlying.VarianceComponents, c => c.Kind == " + Tm + "VarianceComponentKind.ResidualVariance).StdError;");
         foreach (var column in spec.FixedColumns)
         {
             w.Line();
@@ -62,24 +66,42 @@ internal static partial class Emitter
 
     private static void EmitPredict(SourceWriter w, ModelSpec spec)
     {
+        string response = "<c>" + spec.Response.Name + "</c>";
         w.Line("/// <summary>");
         w.Line("/// Predicts the response of <paramref name=\"record\"/>: fixed part plus the predicted random effects of its clusters;");
-        w.Line("/// a cluster not in the fitted data contributes zero (the population-level prediction).");
+        w.Line("/// a cluster not in the fitted data contributes zero (the population-level prediction). The response " + response + " is not read.");
         w.Line("/// </summary>");
-        w.Line("/// <exception cref=\"" + Tm + "ModelDesignException\">A member the model uses is null, not finite, or a category not seen in the fitted data.</exception>");
+        w.Line("/// <exception cref=\"" + Tm + "ModelDesignException\">A covariate or classification the model uses is null, not finite, or a category not seen in the fitted data.</exception>");
         w.Open("public double Predict(" + spec.DataType + " record)");
         w.Line("var encoded = Encode(new[] { record }, _encoding);");
         w.Line("if (encoded.Design.Rows == 0)");
-        w.Line("    throw new " + Tm + "ModelDesignException(\"The record has a null in a member the model uses, so it cannot be predicted.\");");
-        w.Line("var x = encoded.Design.FixedEffects;");
-        w.Line("double prediction = 0.0;");
-        w.Line("for (int c = 0; c < _beta.Length; c++) prediction += _beta[c] * x[c];");
+        w.Line("    throw new " + Tm + "ModelDesignException(\"The record has a null in a covariate or classification the model uses, so it cannot be predicted.\");");
+        w.Line("double prediction = FixedPart(encoded.Design.FixedEffects);");
         for (int t = 0; t < spec.Terms.Count; t++)
         {
             var term = spec.Terms[t];
             w.Line("prediction += " + Parser.Escape(term.MemberName) + ".Contribution(encoded." + term.Classification + "Keys[0], encoded.Design.Terms[" + Index(t) + "].Columns);");
         }
         w.Line("return prediction;");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Predicts the population-level response of <paramref name=\"record\"/>, the fixed part xβ̂ alone (no random effects).");
+        w.Line("/// Only the fixed effects' covariates are read: the response " + response + " and the classifications may be anything, or null.");
+        w.Line("/// </summary>");
+        w.Line("/// <exception cref=\"" + Tm + "ModelDesignException\">A fixed-effect covariate is null, not finite, or a category not seen in the fitted data.</exception>");
+        w.Open("public double PredictFixed(" + spec.DataType + " record)");
+        w.Line("var encoded = Encode(new[] { record }, _encoding, fixedOnly: true);");
+        w.Line("if (encoded.Design.Rows == 0)");
+        w.Line("    throw new " + Tm + "ModelDesignException(\"The record has a null in a fixed-effect covariate, so it cannot be predicted.\");");
+        w.Line("return FixedPart(encoded.Design.FixedEffects);");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>xβ̂ for the one row of <paramref name=\"x\"/> (an aliased column's coefficient is zero).</summary>");
+        w.Open("private double FixedPart(double[] x)");
+        w.Line("double sum = 0.0;");
+        w.Line("for (int c = 0; c < _beta.Length; c++) sum += _beta[c] * x[c];");
+        w.Line("return sum;");
         w.Close();
     }
 
@@ -101,16 +123,24 @@ internal static partial class Emitter
         w.Open("public sealed class " + name);
         w.Line("private readonly " + Gen + "LevelSet<" + key + "> _levels;");
         w.Line();
-        w.Open("internal " + name + "(" + Tm + "RandomEffectsTermFit term, " + Gen + "LevelSet<" + key + "> levels)");
+        w.Open("internal " + name + "(" + Tm + "LinearMixedModelFit fit, " + Tm + "RandomEffectsTermFit term, " + Gen + "LevelSet<" + key + "> levels)");
         w.Line("Term = term;");
         w.Line("_levels = levels;");
         w.Line("var effects = new " + Scg + "Dictionary<" + key + ", " + effect + ">(levels.Count);");
-        w.Line("for (int l = 0; l < levels.Count; l++)");
+        w.Line("var sizes = new " + Scg + "Dictionary<" + key + ", int>(levels.Count);");
+        w.Open("for (int l = 0; l < levels.Count; l++)");
         string value = single
             ? "term.ConditionalModes[l, 0]"
             : "new " + effect + "(" + string.Join(", ", term.Columns.Select((_, c) => "term.ConditionalModes[l, " + Index(c) + "]")) + ")";
-        w.Line("    effects.Add(levels[l], " + value + ");");
+        w.Line("effects.Add(levels[l], " + value + ");");
+        w.Line("sizes.Add(levels[l], term.LevelSizes[l]);");
+        w.Close();
         w.Line("Effects = effects;");
+        w.Line("Sizes = sizes;");
+        if (InterceptsOnly(spec))
+            w.Line("IntraclassCorrelation = fit.IntraclassCorrelation(" + Literal(term.Name) + ") ?? double.NaN;");
+        foreach (var (a, b) in CorrelatedPairs(term))
+            w.Line(PairName(term, a, b) + "CorrelationStdError = " + Gen + "TermComponents.CorrelationStdError(fit, term, " + Index(a) + ", " + Index(b) + ");");
         w.Close();
         w.Line();
         w.Line("/// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>");
@@ -124,6 +154,18 @@ internal static partial class Emitter
         w.Line();
         w.Line("/// <summary>Standard deviation of the <c>" + term.Columns[0].Name + "</c> effects.</summary>");
         w.Line("public double StdDev => Term.StdDev(0);");
+        w.Line();
+        w.Line("/// <summary>Standard error of <see cref=\"Variance\"/> (observed information; NaN on the boundary or when not computed).</summary>");
+        w.Line("public double VarianceStdError => Term.VarianceStdError(0);");
+        if (InterceptsOnly(spec))
+        {
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Intraclass correlation (variance partition coefficient) of <c>" + term.Name + "</c>: its variance over the total,");
+            w.Line("/// " + IccFormula(spec, term) + " with σ² the residual variance. Emitted because every term of the model is a random intercept.");
+            w.Line("/// </summary>");
+            w.Line("public double IntraclassCorrelation { get; }");
+        }
         if (!single)
         {
             for (int c = 0; c < term.Columns.Count; c++)
@@ -135,19 +177,34 @@ internal static partial class Emitter
                 w.Line();
                 w.Line("/// <summary>Standard deviation of the <c>" + column.Name + "</c> effects.</summary>");
                 w.Line("public double " + column.MemberName + "StdDev => Term.StdDev(" + Index(c) + ");");
+                w.Line();
+                w.Line("/// <summary>Standard error of <see cref=\"" + column.MemberName + "Variance\"/> (observed information; NaN on the boundary or when not computed).</summary>");
+                w.Line("public double " + column.MemberName + "VarianceStdError => Term.VarianceStdError(" + Index(c) + ");");
             }
-            if (term.Correlated)
-                for (int a = 0; a < term.Columns.Count; a++)
-                    for (int b = a + 1; b < term.Columns.Count; b++)
-                    {
-                        w.Line();
-                        w.Line("/// <summary>Correlation of the <c>" + term.Columns[a].Name + "</c> and <c>" + term.Columns[b].Name + "</c> effects.</summary>");
-                        w.Line("public double " + term.Columns[a].MemberName + term.Columns[b].MemberName + "Correlation => Term.Correlation(" + Index(a) + ", " + Index(b) + ");");
-                    }
+            foreach (var (a, b) in CorrelatedPairs(term))
+            {
+                string pair = PairName(term, a, b);
+                string both = "<c>" + term.Columns[a].Name + "</c> and <c>" + term.Columns[b].Name + "</c>";
+                w.Line();
+                w.Line("/// <summary>Correlation of the " + both + " effects.</summary>");
+                w.Line("public double " + pair + "Correlation => Term.Correlation(" + Index(a) + ", " + Index(b) + ");");
+                w.Line();
+                w.Line("/// <summary>Standard error of <see cref=\"" + pair + "Correlation\"/> by the delta method from <see cref=\"" + Tm + "LinearMixedModelFit.VarianceComponentsCovariance\"/> (NaN when that is not computed).</summary>");
+                w.Line("public double " + pair + "CorrelationStdError { get; }");
+                w.Line();
+                w.Line("/// <summary>Covariance of the " + both + " effects.</summary>");
+                w.Line("public double " + pair + "Covariance => Term.Covariance[" + Index(a) + ", " + Index(b) + "];");
+                w.Line();
+                w.Line("/// <summary>Standard error of <see cref=\"" + pair + "Covariance\"/> (observed information; NaN on the boundary or when not computed).</summary>");
+                w.Line("public double " + pair + "CovarianceStdError => " + Gen + "TermComponents.Covariance(Term, " + Index(a) + ", " + Index(b) + ").StdError;");
+            }
         }
         w.Line();
         w.Line("/// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>" + term.Classification + "</c>.</summary>");
         w.Line("public " + Scg + "IReadOnlyDictionary<" + key + ", " + effect + "> Effects { get; }");
+        w.Line();
+        w.Line("/// <summary>Each cluster's number of observations (rows fitted), keyed by <c>" + term.Classification + "</c>; they sum to the rows fitted.</summary>");
+        w.Line("public " + Scg + "IReadOnlyDictionary<" + key + ", int> Sizes { get; }");
         w.Line();
         w.Line("/// <summary>Conditional standard deviation of effect <paramref name=\"column\"/> of cluster <paramref name=\"key\"/>.</summary>");
         w.Line("public double ConditionalStdDev(" + key + " key, int column = 0) => _levels.TryGetIndex(key, out int level)");
@@ -162,4 +219,21 @@ internal static partial class Emitter
         w.Close();
         w.Close();
     }
+
+    /// <summary>True when every term is a random intercept alone: then each term has a single intraclass correlation.</summary>
+    private static bool InterceptsOnly(ModelSpec spec) => spec.Terms.All(t => t.Intercept && t.Slopes.Count == 0);
+
+    /// <summary>The ICC's formula for the doc comment, e.g. σ²_School / (σ²_School + σ²), σ² the residual variance.</summary>
+    private static string IccFormula(ModelSpec spec, RandomTermSpec term) =>
+        "σ²_" + term.Name + " / (" + string.Join(" + ", spec.Terms.Select(t => "σ²_" + t.Name)) + " + σ²)";
+
+    /// <summary>The column pairs (a &lt; b) of a correlated term, whose covariances are estimated.</summary>
+    private static IEnumerable<(int A, int B)> CorrelatedPairs(RandomTermSpec term)
+    {
+        if (!term.Correlated) yield break;
+        for (int a = 0; a < term.Columns.Count; a++)
+            for (int b = a + 1; b < term.Columns.Count; b++) yield return (a, b);
+    }
+
+    private static string PairName(RandomTermSpec term, int a, int b) => term.Columns[a].MemberName + term.Columns[b].MemberName;
 }

@@ -92,7 +92,11 @@ internal static partial class Emitter
     private static void EmitEncode(SourceWriter w, ModelSpec spec)
     {
         string data = spec.DataType;
-        w.Open("private static DesignEncoding Encode(" + Enumerable(spec) + " data, DesignEncoding? fitted)");
+        w.Line("/// <summary>");
+        w.Line("/// Walks the records once. To predict, <paramref name=\"fitted\"/> is the fit's encoding: the response is not read and");
+        w.Line("/// categories are coded by the fit's levels; with <paramref name=\"fixedOnly\"/> the classifications are not read either.");
+        w.Line("/// </summary>");
+        w.Open("private static DesignEncoding Encode(" + Enumerable(spec) + " data, DesignEncoding? fitted, bool fixedOnly = false)");
         w.Line("if (data is null) throw new global::System.ArgumentNullException(nameof(data));");
         w.Line("var rows = data as " + Scg + "IReadOnlyList<" + data + "> ?? new " + Scg + "List<" + data + ">(data);");
         w.Line("int count = rows.Count;");
@@ -122,39 +126,51 @@ internal static partial class Emitter
         if (spec.DataIsReferenceType) w.Line("if (r is null) throw " + Gen + "DesignChecks.NullRecord(i);");
         foreach (var member in MembersRead(spec))
         {
-            if (member.CanBeMissing)
+            // A null drops the row only where the encoding needs the member; elsewhere its value is never used.
+            string? needed = NeededWhen(spec, member.Name);
+            if (!member.CanBeMissing)
+                w.Line("var v_" + member.Name + " = r." + member.Identifier + ";");
+            else if (needed is null)
                 w.Line("if (r." + member.Identifier + " is not { } v_" + member.Name + ") { dropped++; continue; }");
             else
-                w.Line("var v_" + member.Name + " = r." + member.Identifier + ";");
+                w.Line("if (r." + member.Identifier + " is not { } v_" + member.Name + ") { if (" + needed + ") { dropped++; continue; } v_" + member.Name + " = default!; }");
         }
-        w.Line("response[n] = " + NumericValue(spec.Response) + ";");
+        w.Line("response[n] = fitted is null ? " + NumericValue(spec.Response) + " : 0.0;");
         foreach (var v in spec.Covariates)
         {
             string id = v.Member.Name;
+            // A slope-only covariate is left at zero for the fixed part only (its random-effects columns are not built).
+            string guard = NeededWhen(spec, id) is null ? "" : "if (!fixedOnly) ";
             switch (v.Kind)
             {
                 case CovariateKind.Numeric:
-                    w.Line("c_" + id + "[n] = " + NumericValue(v.Member) + ";");
+                    w.Line(guard + "c_" + id + "[n] = " + NumericValue(v.Member) + ";");
                     break;
                 case CovariateKind.Bool:
-                    w.Line("k_" + id + "[n] = v_" + id + " ? 1 : 0;");
+                    w.Line(guard + "k_" + id + "[n] = v_" + id + " ? 1 : 0;");
                     break;
                 case CovariateKind.String:
-                    w.Line("s_" + id + ".Add(v_" + id + ");");
+                    w.Line(guard + "s_" + id + ".Add(v_" + id + ");");
                     break;
                 case CovariateKind.Enum:
+                    if (guard.Length > 0)
+                    {
+                        w.Line(guard.TrimEnd());
+                        w.Indent();
+                    }
                     w.Open("k_" + id + "[n] = v_" + id + " switch");
                     for (int l = 0; l < v.Levels.Count; l++)
                         w.Line(v.Member.Type + "." + Parser.Escape(v.Levels[l]) + " => " + l.ToString(System.Globalization.CultureInfo.InvariantCulture) + ",");
                     w.Line("_ => throw " + Gen + "DesignChecks.UndefinedEnumValue(" + Literal(id) + ", v_" + id + ", i),");
                     w.Close(";");
+                    if (guard.Length > 0) w.Unindent();
                     break;
             }
         }
         foreach (var c in TermClassifications(spec))
-            w.Line("g_" + c.Member.Name + ".Add(" + KeyExpression(spec, c) + ");");
+            w.Line("if (!fixedOnly) g_" + c.Member.Name + ".Add(" + KeyExpression(spec, c) + ");");
         foreach (var m in spec.MeasuredOn)
-            w.Line("m_" + m.Covariate + ".Observe(" + KeyExpression(spec, Classification(spec, m.Classification)) + ", v_" + m.Covariate + ", i);");
+            w.Line("if (fitted is null) m_" + m.Covariate + ".Observe(" + KeyExpression(spec, Classification(spec, m.Classification)) + ", v_" + m.Covariate + ", i);");
         w.Line("n++;");
         w.Close();
         w.Line();
@@ -198,7 +214,10 @@ internal static partial class Emitter
         w.Line("Response = n == count ? response : response[..n],");
         w.Line("FixedEffects = x.ToColumnMajor(),");
         w.Line("FixedEffectNames = x.Names,");
-        w.Open("Terms = new " + Tm + "RandomEffectsTerm[]");
+        w.Line("Terms = fixedOnly");
+        w.Indent();
+        w.Line("? global::System.Array.Empty<" + Tm + "RandomEffectsTerm>()");
+        w.Open(": new " + Tm + "RandomEffectsTerm[]");
         for (int t = 0; t < spec.Terms.Count; t++)
         {
             var term = spec.Terms[t];
@@ -213,6 +232,7 @@ internal static partial class Emitter
             w.Close(",");
         }
         w.Close(",");
+        w.Unindent();
         w.Line("RowsDropped = dropped,");
         w.Close(";");
         w.Open("return new DesignEncoding");
@@ -254,6 +274,15 @@ internal static partial class Emitter
         });
         w.Line("private static string Name" + c.Member.Name + "(" + type + " key) => " + string.Join(" + \":\" + ", parts) + ";");
     }
+
+    /// <summary>
+    /// When the encoder needs a member: null for always (the fixed part's covariates), <c>fitted is null</c> for the
+    /// response (not when predicting), <c>!fixedOnly</c> for classifications and slope-only covariates.
+    /// </summary>
+    private static string? NeededWhen(ModelSpec spec, string member) =>
+        member == spec.Response.Name ? "fitted is null"
+        : spec.FixedTerms.Any(t => t.Covariates.Contains(member)) ? null
+        : "!fixedOnly";
 
     internal static IEnumerable<ClassificationSpec> TermClassifications(ModelSpec spec) =>
         spec.Classifications.Where(c => spec.Terms.Any(t => t.Classification == c.Member.Name));

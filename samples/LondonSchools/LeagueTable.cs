@@ -27,14 +27,12 @@ public sealed class LeagueTable
     /// <summary>Builds the table from Model 2's fit and the pupils it was fitted to.</summary>
     public static LeagueTable Build(IReadOnlyList<Pupil> pupils, Model2.Result fit)
     {
-        double b0 = fit.Intercept.Estimate, b1 = fit.StandLrt.Estimate;
-        var bySchool = pupils.GroupBy(p => p.School).ToDictionary(
-            g => g.Key,
-            g => (Count: g.Count(), MeanResidual: g.Average(p => p.NormExam - (b0 + b1 * p.StandLrt))));
+        // Unshrunken effect: the mean residual from the fixed part alone (population-level prediction).
+        var meanResidual = pupils.GroupBy(p => p.School).ToDictionary(g => g.Key, g => g.Average(p => p.NormExam - fit.PredictFixed(p)));
         var ranked = fit.School.Levels
             .Select(s => (School: s, Effect: fit.School.Effects[s], Sd: fit.School.ConditionalStdDev(s)))
             .OrderBy(s => s.Effect)
-            .Select((s, i) => new LeagueRow(s.School, bySchool[s.School].Count, s.Effect, s.Sd, bySchool[s.School].MeanResidual, i + 1))
+            .Select((s, i) => new LeagueRow(s.School, fit.School.Sizes[s.School], s.Effect, s.Sd, meanResidual[s.School], i + 1))
             .ToList();
         return new LeagueTable(ranked);
     }

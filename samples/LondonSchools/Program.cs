@@ -50,26 +50,27 @@ var check = new PublishedCheck();
 
 // ── Table 1 ──────────────────────────────────────────────────────────────────────────────────────────────────────────
 var fits = new[] { m1.Underlying, m2.Underlying, m3.Underlying };
+var school = new[] { (m1.School.Variance, m1.School.VarianceStdError), (m2.School.Variance, m2.School.VarianceStdError), (m3.School.Variance, m3.School.VarianceStdError) };
+var residual = new[] { (m1.ResidualVariance, m1.ResidualVarianceStdError), (m2.ResidualVariance, m2.ResidualVarianceStdError), (m3.ResidualVariance, m3.ResidualVarianceStdError) };
 var table = new Table1(check);
 table.Estimates("β0 intercept", [m1.Intercept, m2.Intercept, m3.Intercept], ["-0.013 (0.054)", "0.002 (0.040)", "-0.168 (0.054)"]);
 table.Estimates("β1 age-11 score", [null, m2.StandLrt, m3.StandLrt], [null, "0.563 (0.012)", "0.560 (0.012)"]);
 table.Estimates("β2 girl", [null, null, m3.SexGirl], [null, null, "0.167 (0.034)"]);
 table.Estimates("β3 boys' school", [null, null, m3.SchoolGenderBoys], [null, null, "0.178 (0.111)"]);
 table.Estimates("β4 girls' school", [null, null, m3.SchoolGenderGirls], [null, null, "0.159 (0.087)"]);
-table.Variances("σ²u school variance", fits.Select(SchoolVariance).ToArray(), ["0.169 (0.033)", "0.092 (0.019)", "0.081 (0.017)"]);
-table.Variances("σ²e student variance", fits.Select(ResidualVariance).ToArray(), ["0.848 (0.019)", "0.566 (0.013)", "0.562 (0.013)"]);
+table.Variances("σ²u school variance", school, ["0.169 (0.033)", "0.092 (0.019)", "0.081 (0.017)"]);
+table.Variances("σ²e student variance", residual, ["0.848 (0.019)", "0.566 (0.013)", "0.562 (0.013)"]);
 // The paper's total is the sum of its two rounded variances; ours is formed the same way (footnote a).
-table.Values("total variance (a)", fits.Select(f => Math.Round(f.Term("School").Variance(), 3) + Math.Round(f.ResidualVariance, 3)).ToArray(),
+table.Values("total variance (a)", school.Zip(residual, (u, e) => Math.Round(u.Variance, 3) + Math.Round(e.ResidualVariance, 3)).ToArray(),
     ["1.017", "0.658", "0.643"]);
-table.Values("ICC/VPC", [m1.Underlying.IntraclassCorrelation("School")!.Value, m2.Underlying.IntraclassCorrelation("School")!.Value,
-    m3.Underlying.IntraclassCorrelation("School")!.Value], ["0.166", "0.140", "0.126"]);
+table.Values("ICC/VPC", [m1.School.IntraclassCorrelation, m2.School.IntraclassCorrelation, m3.School.IntraclassCorrelation], ["0.166", "0.140", "0.126"]);
 table.Values("deviance (b)", fits.Select(f => f.Deviance).ToArray(), ["11010", "9357", "9325"], Rounding.Truncated);
 
 Console.WriteLine("Table 1. Estimates (SE), N = 4059 pupils, J = 65 schools, ML: published | ours (≠ marks a difference)");
 Console.WriteLine();
 table.Print(Console.Out, ["Model 1", "Model 2", "Model 3"]);
 Console.WriteLine();
-Console.WriteLine($"(a) the paper adds its rounded variances (0.169 + 0.848); our unrounded totals are {string.Join(", ", fits.Select(f => F(f.Term("School").Variance() + f.ResidualVariance, 4)))}.");
+Console.WriteLine($"(a) the paper adds its rounded variances (0.169 + 0.848); our unrounded totals are {string.Join(", ", school.Zip(residual, (u, e) => F(u.Variance + e.ResidualVariance, 4)))}.");
 Console.WriteLine($"(b) the paper drops the decimals of the deviance; ours in full: {string.Join(", ", fits.Select(f => F(f.Deviance, 2)))}.");
 Console.WriteLine();
 
@@ -114,12 +115,13 @@ var unshrunkenSchool54 = new KnownDifference("-0.967",
     "-0.957 to -0.965, REML estimates -0.959. See docs/limitations.md.");
 league.Print(Console.Out);
 var s54 = league.Rows.Single(r => r.School == 54);
+double shrinkage54 = s54.Pupils * m2.School.Variance / (s54.Pupils * m2.School.Variance + m2.ResidualVariance);
 Console.WriteLine();
 Console.WriteLine($"School 54 ({Compared("school 54 pupils", "8", s54.Pupils)} pupils): predicted effect {Compared("school 54 effect", "-0.547", s54.Effect)}, " +
     $"rank {Compared("school 54 rank from bottom", "3", s54.RankFromBottom)} from the bottom; without shrinkage (its pupils' mean residual from the fixed part) " +
     $"{Compared("school 54 unshrunken", "-0.963", s54.MeanResidual, known: unshrunkenSchool54)}.   published: 8 pupils, -0.547, 3rd from the bottom, -0.963");
-Console.WriteLine($"  (shrinkage factor nσ²u / (nσ²u + σ²e) = {F(8 * m2.School.Variance / (8 * m2.School.Variance + m2.ResidualVariance), 3)} with n = 8: " +
-    $"{F(s54.Effect, 3)} / {F(8 * m2.School.Variance / (8 * m2.School.Variance + m2.ResidualVariance), 3)} = {F(s54.Effect / (8 * m2.School.Variance / (8 * m2.School.Variance + m2.ResidualVariance)), 3)})");
+Console.WriteLine($"  (shrinkage factor nσ²u / (nσ²u + σ²e) = {F(shrinkage54, 3)} with n = {s54.Pupils}: " +
+    $"{F(s54.Effect, 3)} / {F(shrinkage54, 3)} = {F(s54.Effect / shrinkage54, 3)})");
 int inseparable = league.Rows.Count(r => r.Lower <= 0 && r.Upper >= 0);
 Console.WriteLine($"{league.Rows.Count - inseparable} schools have a 95 % interval that excludes 0; {Compared("schools not separable", "34", inseparable)} of {league.Rows.Count} " +
     "cannot be separated from the average school.   published: 34 of 65");
@@ -131,8 +133,8 @@ var slopeTerm = m2Slope.School;
 var lrtSlope = LikelihoodRatioTest.Compare(m2.Underlying, m2Slope.Underlying);
 Console.WriteLine("Model 2 with a random slope of the age-11 score: normexam ~ standLRT + (standLRT | school)");
 Console.WriteLine($"  β0 = {Est(m2Slope.Intercept)}, β1 = {Est(m2Slope.StandLrt)}");
-Console.WriteLine($"  σ²u0 = {VarianceText(m2Slope.Underlying, "(Intercept)", null)}, σ²u1 = {VarianceText(m2Slope.Underlying, "StandLrt", null)}, " +
-    $"σu01 = {VarianceText(m2Slope.Underlying, "(Intercept)", "StandLrt")} (correlation {F(slopeTerm.InterceptStandLrtCorrelation, 3)}), σ²e = {F(m2Slope.ResidualVariance, 3)}");
+Console.WriteLine($"  σ²u0 = {Var(slopeTerm.InterceptVariance, slopeTerm.InterceptVarianceStdError)}, σ²u1 = {Var(slopeTerm.StandLrtVariance, slopeTerm.StandLrtVarianceStdError)}, " +
+    $"σu01 = {Var(slopeTerm.InterceptStandLrtCovariance, slopeTerm.InterceptStandLrtCovarianceStdError)} (correlation {F(slopeTerm.InterceptStandLrtCorrelation, 3)}), σ²e = {F(m2Slope.ResidualVariance, 3)}");
 Console.WriteLine($"  deviance {F(m2Slope.Underlying.Deviance, 2)}; against Model 2: L = {F(lrtSlope.ChiSquare, 2)}, df = {lrtSlope.DegreesOfFreedom}, p = {P(lrtSlope.PValue)}");
 Console.WriteLine("  (one variance on its boundary makes the χ² p-value conservative; the slope variance is clearly needed either way)");
 Console.WriteLine();
@@ -187,17 +189,7 @@ string Compared(string label, string published, double ours, Rounding rounding =
     return same ? text : text + " ≠";
 }
 
-static VarianceComponent SchoolVariance(LinearMixedModelFit fit) =>
-    fit.VarianceComponents.Single(c => c.Kind == VarianceComponentKind.Variance && c.Group == "School");
-
-static VarianceComponent ResidualVariance(LinearMixedModelFit fit) =>
-    fit.VarianceComponents.Single(c => c.Kind == VarianceComponentKind.ResidualVariance);
-
-static string VarianceText(LinearMixedModelFit fit, string var1, string? var2)
-{
-    var c = fit.VarianceComponents.Single(c => c.Group == "School" && c.Var1 == var1 && c.Var2 == var2);
-    return $"{F(c.Estimate, 3)} ({F(c.StdError, 3)})";
-}
+static string Var(double estimate, double stdError) => $"{F(estimate, 3)} ({F(stdError, 3)})";
 
 static string Est(FixedEffectEstimate e) => $"{F(e.Estimate, 3)} ({F(e.StdError, 3)})";
 

@@ -16,8 +16,8 @@ public sealed class Table1(PublishedCheck check)
         Add(label, published, m => ours[m] is { } e ? (e.Estimate, e.StdError) : null);
 
     /// <summary>A row of variance components "variance (SE)".</summary>
-    public void Variances(string label, TypedMixed.VarianceComponent[] ours, string?[] published) =>
-        Add(label, published, m => (ours[m].Estimate, ours[m].StdError));
+    public void Variances(string label, (double Variance, double StdError)[] ours, string?[] published) =>
+        Add(label, published, m => (ours[m].Variance, ours[m].StdError));
 
     /// <summary>A row of single numbers.</summary>
     public void Values(string label, double[] ours, string?[] published, Rounding rounding = Rounding.Nearest) =>

@@ -28,7 +28,9 @@ for (int a = 0; a < args.Length; a++)
 
 // ── The simulated trial ──────────────────────────────────────────────────────────────────────────────────────────────
 var (scores, trueEffects) = TrialSimulation.Simulate();
-var testsByPupil = scores.GroupBy(s => s.Pupil).ToDictionary(g => g.Key, g => g.Count());
+var growth = GrowthModel.Fit(scores);
+var tutoring = TutoringModel.Fit(scores);
+var testsByPupil = tutoring.Pupil.Sizes;
 Console.WriteLine("Maths-tutoring trial (Table 2 of the review article), SIMULATED: the published data are not available.");
 Console.WriteLine($"  {testsByPupil.Count} pupils, {scores.Where(s => s.Time == 0).Count(s => s.Group == Group.Tutored)} tutored; " +
     $"{testsByPupil.Values.Count(n => n == 6)} with all six tests, {testsByPupil.Values.Count(n => n < 6)} dropping out after " +
@@ -37,8 +39,6 @@ Console.WriteLine($"  Drawn from Table 2 Model 2's estimates (seed {TrialSimulat
     $"σ²e = {F(Published.ResidualVariance)}, random arms, dropout completely at random.");
 Console.WriteLine();
 
-var growth = GrowthModel.Fit(scores);
-var tutoring = TutoringModel.Fit(scores);
 foreach (var (name, fit) in new[] { ("Model 1", growth.Underlying), ("Model 2", tutoring.Underlying) })
     foreach (var warning in fit.Warnings) Console.WriteLine($"{name}: warning {warning.Code}: {warning.Message}");
 
@@ -51,8 +51,14 @@ var published1 = new[] { "54.46 (0.66)", "8.39 (0.65)", null, null, "64.98 (8.18
 var published2 = new[] { "54.06 (0.93)", "5.83 (0.89)", "0.80 (1.31)", "5.05 (1.25)", "64.93 (8.17)", "25.95 (7.09)", "0.42 (5.64)", "0.01 (0.14)", "21.97 (1.25)", "6211" };
 var labels = new[] { "β0 intercept", "β1 time", "β2 treatment", "β3 treatment × time", "σ²u0 intercept variance", "σ²u1 slope variance",
     "σu01 covariance", "ρu01 correlation", "σ²e residual variance", "deviance" };
-var ours1 = Parameters(growth.Underlying, [growth.Intercept, growth.Time, null, null]);
-var ours2 = Parameters(tutoring.Underlying, [tutoring.Intercept, tutoring.Time, tutoring.GroupTutored, tutoring.TimeByGroupTutored]);
+var pupil1 = growth.Pupil;
+var ours1 = Parameters([growth.Intercept, growth.Time, null, null],
+    [(pupil1.InterceptVariance, pupil1.InterceptVarianceStdError), (pupil1.TimeVariance, pupil1.TimeVarianceStdError), (pupil1.InterceptTimeCovariance, pupil1.InterceptTimeCovarianceStdError),
+     (pupil1.InterceptTimeCorrelation, pupil1.InterceptTimeCorrelationStdError), (growth.ResidualVariance, growth.ResidualVarianceStdError)], growth.Underlying.Deviance);
+var pupil2 = tutoring.Pupil;
+var ours2 = Parameters([tutoring.Intercept, tutoring.Time, tutoring.GroupTutored, tutoring.TimeByGroupTutored],
+    [(pupil2.InterceptVariance, pupil2.InterceptVarianceStdError), (pupil2.TimeVariance, pupil2.TimeVarianceStdError), (pupil2.InterceptTimeCovariance, pupil2.InterceptTimeCovarianceStdError),
+     (pupil2.InterceptTimeCorrelation, pupil2.InterceptTimeCorrelationStdError), (tutoring.ResidualVariance, tutoring.ResidualVarianceStdError)], tutoring.Underlying.Deviance);
 var truth = new[] { Published.Beta[0], Published.Beta[1], Published.Beta[2], Published.Beta[3], Published.InterceptVariance,
     Published.SlopeVariance, Published.Covariance, Published.Covariance / Math.Sqrt(Published.InterceptVariance * Published.SlopeVariance),
     Published.ResidualVariance, double.NaN };
@@ -72,8 +78,7 @@ Console.WriteLine($"Tutoring effect on the 5-week gain, β3: ours {F(tutoring.Ti
 Console.WriteLine();
 
 // ── Model-implied between-pupil variance and correlation across occasions ────────────────────────────────────────────
-var ourCov = tutoring.Pupil.Term.Covariance;
-var ourVc = (U0: ourCov[0, 0], U1: ourCov[1, 1], U01: ourCov[0, 1], E: tutoring.ResidualVariance);
+var ourVc = (U0: pupil2.InterceptVariance, U1: pupil2.TimeVariance, U01: pupil2.InterceptTimeCovariance, E: tutoring.ResidualVariance);
 var pubVc = (U0: Published.InterceptVariance, U1: Published.SlopeVariance, U01: Published.Covariance, E: Published.ResidualVariance);
 var times = Published.Times;
 Console.WriteLine("Model 2: between-pupil variance at each occasion, σ²u0 + 2σu01 t + σ²u1 t²");
@@ -114,56 +119,29 @@ var plot = new LinePlot
     YLabel = "predicted score",
 };
 var colour = new Dictionary<Group, (string Strong, string Light)> { [Group.Control] = ("#1f5fa8", "#8fb4df"), [Group.Tutored] = ("#c4481c", "#eea98c") };
-// A few pupils of each arm with all six tests: fixed part plus their predicted effects (generated Predict).
+// A few pupils of each arm with all six tests: fixed part plus their predicted effects (generated Predict, which does
+// not read the score: NaN stands for "not yet tested").
 foreach (var arm in new[] { Group.Control, Group.Tutored })
 {
     foreach (int pupil in testsByPupil.Where(kv => kv.Value == 6).Select(kv => kv.Key).Where(p => scores.First(s => s.Pupil == p).Group == arm).Order().Take(3))
     {
-        var y = times.Select(t => tutoring.Predict(new TestScore(0, t, arm, pupil))).ToArray();
+        var y = times.Select(t => tutoring.Predict(new TestScore(double.NaN, t, arm, pupil))).ToArray();
         plot.Add(new LineSeries($"pupil {pupil} ({arm.ToString().ToLowerInvariant()})", times, y) { Color = colour[arm].Light, Dashed = true, Width = 1.2 });
     }
 }
-// Population-average trajectories: the fixed part only (a pupil not in the data gets zero random effects).
+// Population-average trajectories: the fixed part only (generated PredictFixed, which reads neither score nor pupil).
 foreach (var arm in new[] { Group.Control, Group.Tutored })
 {
-    var y = times.Select(t => tutoring.Predict(new TestScore(0, t, arm, Pupil: 0))).ToArray();
+    var y = times.Select(t => tutoring.PredictFixed(new TestScore(double.NaN, t, arm, Pupil: 0))).ToArray();
     plot.Add(new LineSeries($"{arm.ToString().ToLowerInvariant()}: population average", times, y) { Color = colour[arm].Strong, Markers = true, Width = 3 });
 }
 File.WriteAllText(svgPath, plot.ToSvg());
 Console.WriteLine($"Predicted trajectories (population average by arm, and three pupils of each arm): {Path.GetFullPath(svgPath)}");
 return 0;
 
-// Estimates and SEs in the table's row order: β0..β3, σ²u0, σ²u1, σu01, ρu01 (SE by the delta method), σ²e, deviance.
-static (double Estimate, double Se)[] Parameters(LinearMixedModelFit fit, FixedEffectEstimate?[] beta)
-{
-    var vc = fit.VarianceComponents;
-    int Index(string? var1, string? var2, VarianceComponentKind kind) =>
-        vc.Select((c, i) => (c, i)).Single(x => x.c.Kind == kind && x.c.Var1 == var1 && x.c.Var2 == var2).i;
-    int i0 = Index("(Intercept)", null, VarianceComponentKind.Variance);
-    int i1 = Index("Time", null, VarianceComponentKind.Variance);
-    int i01 = Index("(Intercept)", "Time", VarianceComponentKind.Covariance);
-    int ie = Index(null, null, VarianceComponentKind.ResidualVariance);
-    double a = vc[i0].Estimate, b = vc[i1].Estimate, c = vc[i01].Estimate, rho = c / Math.Sqrt(a * b);
-    double rhoSe = double.NaN;
-    if (fit.VarianceComponentsCovariance is { } v)
-    {
-        // ρ = c / √(ab): gradient (−ρ/2a, −ρ/2b, 1/√(ab)) with respect to (a, b, c).
-        int[] idx = [i0, i1, i01];
-        double[] g = [-rho / (2 * a), -rho / (2 * b), 1 / Math.Sqrt(a * b)];
-        double variance = 0;
-        for (int r = 0; r < 3; r++)
-            for (int s = 0; s < 3; s++) variance += g[r] * v[idx[r], idx[s]] * g[s];
-        rhoSe = Math.Sqrt(variance);
-    }
-    var rows = beta.Select(e => e is null ? (double.NaN, double.NaN) : (e.Estimate, e.StdError)).ToList();
-    rows.Add((a, vc[i0].StdError));
-    rows.Add((b, vc[i1].StdError));
-    rows.Add((c, vc[i01].StdError));
-    rows.Add((rho, rhoSe));
-    rows.Add((vc[ie].Estimate, vc[ie].StdError));
-    rows.Add((fit.Deviance, double.NaN));
-    return rows.ToArray();
-}
+// Estimates and SEs in the table's row order: β0..β3, then σ²u0, σ²u1, σu01, ρu01 (SE by the delta method), σ²e, then deviance.
+static (double Estimate, double Se)[] Parameters(FixedEffectEstimate?[] beta, (double Estimate, double Se)[] variances, double deviance) =>
+    [.. beta.Select(e => e is null ? (double.NaN, double.NaN) : (e.Estimate, e.StdError)), .. variances, (deviance, double.NaN)];
 
 // Our value with the published cell's decimals, and an SE when the published cell has one.
 static string Cell((double Estimate, double Se) ours, string? published)

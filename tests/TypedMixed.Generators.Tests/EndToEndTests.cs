@@ -10,15 +10,9 @@ namespace TypedMixed.Generators.Tests;
 /// </summary>
 public class EndToEndTests
 {
-    private static readonly Lazy<Pupil[]> Exam = new(() => ReferenceData.Csv("Exam.csv").Select(r => new Pupil(
-        NormExam: ReferenceData.Number(r["normexam"]),
-        StandLrt: ReferenceData.Number(r["standLRT"]),
-        Sex: r["sex"] == "F" ? Sex.Girl : Sex.Boy,
-        SchoolGender: r["schgend"] switch { "mixed" => SchoolGender.Mixed, "boys" => SchoolGender.Boys, "girls" => SchoolGender.Girls, var s => throw new FormatException(s) },
-        School: int.Parse(r["school"]))).ToArray());
+    private static readonly Lazy<Pupil[]> Exam = new(() => Datasets.Exam);
 
-    private static readonly Lazy<Reading[]> Sleep = new(() => ReferenceData.Csv("sleepstudy.csv").Select(r => new Reading(
-        ReferenceData.Number(r["Reaction"]), ReferenceData.Number(r["Days"]), int.Parse(r["Subject"]))).ToArray());
+    private static readonly Lazy<Reading[]> Sleep = new(() => Datasets.Sleep);
 
     private static readonly Lazy<Paste[]> Pastes = new(() => ReferenceData.Csv("Pastes.csv").Select(r => new Paste(
         ReferenceData.Number(r["strength"]), Batch: r["batch"], Cask: r["cask"])).ToArray());

@@ -24,6 +24,7 @@ public class SnapshotTests
         { "NoIntercept.cs", "SlopePerSexModel" },
         { "Experiments.cs", "PastesModel" },
         { "Experiments.cs", "PenicillinModel" },
+        { "Prediction.cs", "SlopeOnlyModel" },
     };
 
     [Theory]

@@ -37,7 +37,11 @@ partial record CrossLevelModel
         public global::TypedMixed.Generated.LevelSet<(string Clinic, int Patient)> PatientLevels = null!;
     }
 
-    private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Visit> data, DesignEncoding? fitted)
+    /// <summary>
+    /// Walks the records once. To predict, <paramref name="fitted"/> is the fit's encoding: the response is not read and
+    /// categories are coded by the fit's levels; with <paramref name="fixedOnly"/> the classifications are not read either.
+    /// </summary>
+    private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Visit> data, DesignEncoding? fitted, bool fixedOnly = false)
     {
         if (data is null) throw new global::System.ArgumentNullException(nameof(data));
         var rows = data as global::System.Collections.Generic.IReadOnlyList<global::TypedMixed.Generators.Tests.Models.Visit> ?? new global::System.Collections.Generic.List<global::TypedMixed.Generators.Tests.Models.Visit>(data);
@@ -53,16 +57,16 @@ partial record CrossLevelModel
         {
             var r = rows[i];
             if (r is null) throw global::TypedMixed.Generated.DesignChecks.NullRecord(i);
-            if (r.Score is not { } v_Score) { dropped++; continue; }
+            if (r.Score is not { } v_Score) { if (fitted is null) { dropped++; continue; } v_Score = default!; }
             var v_Time = r.Time;
             var v_ClinicSize = r.ClinicSize;
-            if (r.Clinic is not { } v_Clinic) { dropped++; continue; }
+            if (r.Clinic is not { } v_Clinic) { if (!fixedOnly) { dropped++; continue; } v_Clinic = default!; }
             var v_Patient = r.Patient;
-            response[n] = global::TypedMixed.Generated.DesignChecks.Finite(v_Score, "Score", i);
+            response[n] = fitted is null ? global::TypedMixed.Generated.DesignChecks.Finite(v_Score, "Score", i) : 0.0;
             c_Time[n] = global::TypedMixed.Generated.DesignChecks.Finite(v_Time, "Time", i);
             c_ClinicSize[n] = global::TypedMixed.Generated.DesignChecks.Finite(v_ClinicSize, "ClinicSize", i);
-            g_Patient.Add((v_Clinic, v_Patient));
-            m_ClinicSize.Observe(v_Clinic, v_ClinicSize, i);
+            if (!fixedOnly) g_Patient.Add((v_Clinic, v_Patient));
+            if (fitted is null) m_ClinicSize.Observe(v_Clinic, v_ClinicSize, i);
             n++;
         }
 
@@ -85,27 +89,29 @@ partial record CrossLevelModel
             Response = n == count ? response : response[..n],
             FixedEffects = x.ToColumnMajor(),
             FixedEffectNames = x.Names,
-            Terms = new global::TypedMixed.RandomEffectsTerm[]
-            {
-                new()
+            Terms = fixedOnly
+                ? global::System.Array.Empty<global::TypedMixed.RandomEffectsTerm>()
+                : new global::TypedMixed.RandomEffectsTerm[]
                 {
-                    Name = "Patient:Clinic",
-                    LevelIndex = g_Patient.Codes(l_Patient, "Patient:Clinic"),
-                    LevelKeys = l_Patient.Names,
-                    ColumnNames = z0.Names,
-                    Columns = z0.ToColumnMajor(),
-                    Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
+                    new()
+                    {
+                        Name = "Patient:Clinic",
+                        LevelIndex = g_Patient.Codes(l_Patient, "Patient:Clinic"),
+                        LevelKeys = l_Patient.Names,
+                        ColumnNames = z0.Names,
+                        Columns = z0.ToColumnMajor(),
+                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
+                    },
+                    new()
+                    {
+                        Name = "Patient:Clinic",
+                        LevelIndex = g_Patient.Codes(l_Patient, "Patient:Clinic"),
+                        LevelKeys = l_Patient.Names,
+                        ColumnNames = z1.Names,
+                        Columns = z1.ToColumnMajor(),
+                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
+                    },
                 },
-                new()
-                {
-                    Name = "Patient:Clinic",
-                    LevelIndex = g_Patient.Codes(l_Patient, "Patient:Clinic"),
-                    LevelKeys = l_Patient.Names,
-                    ColumnNames = z1.Names,
-                    Columns = z1.ToColumnMajor(),
-                    Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
-                },
-            },
             RowsDropped = dropped,
         };
         return new DesignEncoding
@@ -145,8 +151,8 @@ partial record CrossLevelModel
             for (int c = 0; c < names.Count; c++)
                 foreach (var estimate in fit.FixedEffects)
                     if (estimate.Name == names[c]) _beta[c] = estimate.Estimate;
-            Patient = new PatientEffects(fit.RandomEffects[0], encoding.PatientLevels);
-            PatientTime = new PatientTimeEffects(fit.RandomEffects[1], encoding.PatientLevels);
+            Patient = new PatientEffects(fit, fit.RandomEffects[0], encoding.PatientLevels);
+            PatientTime = new PatientTimeEffects(fit, fit.RandomEffects[1], encoding.PatientLevels);
         }
 
         /// <summary>The fit as the runtime reports it: all estimates, variance components, fit statistics and the optimizer's record.</summary>
@@ -157,6 +163,9 @@ partial record CrossLevelModel
 
         /// <summary>The residual (level-1) variance σ̂².</summary>
         public double ResidualVariance => Underlying.ResidualVariance;
+
+        /// <summary>Standard error of <see cref="ResidualVariance"/> (observed information; NaN when not computed).</summary>
+        public double ResidualVarianceStdError => global::System.Linq.Enumerable.Last(Underlying.VarianceComponents, c => c.Kind == global::TypedMixed.VarianceComponentKind.ResidualVariance).StdError;
 
         /// <summary>The fixed effect <c>(Intercept)</c>.</summary>
         public global::TypedMixed.FixedEffectEstimate Intercept => Underlying.FixedEffect("(Intercept)");
@@ -178,20 +187,39 @@ partial record CrossLevelModel
 
         /// <summary>
         /// Predicts the response of <paramref name="record"/>: fixed part plus the predicted random effects of its clusters;
-        /// a cluster not in the fitted data contributes zero (the population-level prediction).
+        /// a cluster not in the fitted data contributes zero (the population-level prediction). The response <c>Score</c> is not read.
         /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A member the model uses is null, not finite, or a category not seen in the fitted data.</exception>
+        /// <exception cref="global::TypedMixed.ModelDesignException">A covariate or classification the model uses is null, not finite, or a category not seen in the fitted data.</exception>
         public double Predict(global::TypedMixed.Generators.Tests.Models.Visit record)
         {
             var encoded = Encode(new[] { record }, _encoding);
             if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a member the model uses, so it cannot be predicted.");
-            var x = encoded.Design.FixedEffects;
-            double prediction = 0.0;
-            for (int c = 0; c < _beta.Length; c++) prediction += _beta[c] * x[c];
+                throw new global::TypedMixed.ModelDesignException("The record has a null in a covariate or classification the model uses, so it cannot be predicted.");
+            double prediction = FixedPart(encoded.Design.FixedEffects);
             prediction += Patient.Contribution(encoded.PatientKeys[0], encoded.Design.Terms[0].Columns);
             prediction += PatientTime.Contribution(encoded.PatientKeys[0], encoded.Design.Terms[1].Columns);
             return prediction;
+        }
+
+        /// <summary>
+        /// Predicts the population-level response of <paramref name="record"/>, the fixed part xβ̂ alone (no random effects).
+        /// Only the fixed effects' covariates are read: the response <c>Score</c> and the classifications may be anything, or null.
+        /// </summary>
+        /// <exception cref="global::TypedMixed.ModelDesignException">A fixed-effect covariate is null, not finite, or a category not seen in the fitted data.</exception>
+        public double PredictFixed(global::TypedMixed.Generators.Tests.Models.Visit record)
+        {
+            var encoded = Encode(new[] { record }, _encoding, fixedOnly: true);
+            if (encoded.Design.Rows == 0)
+                throw new global::TypedMixed.ModelDesignException("The record has a null in a fixed-effect covariate, so it cannot be predicted.");
+            return FixedPart(encoded.Design.FixedEffects);
+        }
+
+        /// <summary>xβ̂ for the one row of <paramref name="x"/> (an aliased column's coefficient is zero).</summary>
+        private double FixedPart(double[] x)
+        {
+            double sum = 0.0;
+            for (int c = 0; c < _beta.Length; c++) sum += _beta[c] * x[c];
+            return sum;
         }
 
         /// <summary>The random effects over <c>Patient:Clinic</c> ((Intercept)).</summary>
@@ -199,14 +227,19 @@ partial record CrossLevelModel
         {
             private readonly global::TypedMixed.Generated.LevelSet<(string Clinic, int Patient)> _levels;
 
-            internal PatientEffects(global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<(string Clinic, int Patient)> levels)
+            internal PatientEffects(global::TypedMixed.LinearMixedModelFit fit, global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<(string Clinic, int Patient)> levels)
             {
                 Term = term;
                 _levels = levels;
                 var effects = new global::System.Collections.Generic.Dictionary<(string Clinic, int Patient), double>(levels.Count);
+                var sizes = new global::System.Collections.Generic.Dictionary<(string Clinic, int Patient), int>(levels.Count);
                 for (int l = 0; l < levels.Count; l++)
+                {
                     effects.Add(levels[l], term.ConditionalModes[l, 0]);
+                    sizes.Add(levels[l], term.LevelSizes[l]);
+                }
                 Effects = effects;
+                Sizes = sizes;
             }
 
             /// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>
@@ -221,8 +254,14 @@ partial record CrossLevelModel
             /// <summary>Standard deviation of the <c>(Intercept)</c> effects.</summary>
             public double StdDev => Term.StdDev(0);
 
+            /// <summary>Standard error of <see cref="Variance"/> (observed information; NaN on the boundary or when not computed).</summary>
+            public double VarianceStdError => Term.VarianceStdError(0);
+
             /// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>Patient</c>.</summary>
             public global::System.Collections.Generic.IReadOnlyDictionary<(string Clinic, int Patient), double> Effects { get; }
+
+            /// <summary>Each cluster's number of observations (rows fitted), keyed by <c>Patient</c>; they sum to the rows fitted.</summary>
+            public global::System.Collections.Generic.IReadOnlyDictionary<(string Clinic, int Patient), int> Sizes { get; }
 
             /// <summary>Conditional standard deviation of effect <paramref name="column"/> of cluster <paramref name="key"/>.</summary>
             public double ConditionalStdDev((string Clinic, int Patient) key, int column = 0) => _levels.TryGetIndex(key, out int level)
@@ -243,14 +282,19 @@ partial record CrossLevelModel
         {
             private readonly global::TypedMixed.Generated.LevelSet<(string Clinic, int Patient)> _levels;
 
-            internal PatientTimeEffects(global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<(string Clinic, int Patient)> levels)
+            internal PatientTimeEffects(global::TypedMixed.LinearMixedModelFit fit, global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<(string Clinic, int Patient)> levels)
             {
                 Term = term;
                 _levels = levels;
                 var effects = new global::System.Collections.Generic.Dictionary<(string Clinic, int Patient), double>(levels.Count);
+                var sizes = new global::System.Collections.Generic.Dictionary<(string Clinic, int Patient), int>(levels.Count);
                 for (int l = 0; l < levels.Count; l++)
+                {
                     effects.Add(levels[l], term.ConditionalModes[l, 0]);
+                    sizes.Add(levels[l], term.LevelSizes[l]);
+                }
                 Effects = effects;
+                Sizes = sizes;
             }
 
             /// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>
@@ -265,8 +309,14 @@ partial record CrossLevelModel
             /// <summary>Standard deviation of the <c>Time</c> effects.</summary>
             public double StdDev => Term.StdDev(0);
 
+            /// <summary>Standard error of <see cref="Variance"/> (observed information; NaN on the boundary or when not computed).</summary>
+            public double VarianceStdError => Term.VarianceStdError(0);
+
             /// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>Patient</c>.</summary>
             public global::System.Collections.Generic.IReadOnlyDictionary<(string Clinic, int Patient), double> Effects { get; }
+
+            /// <summary>Each cluster's number of observations (rows fitted), keyed by <c>Patient</c>; they sum to the rows fitted.</summary>
+            public global::System.Collections.Generic.IReadOnlyDictionary<(string Clinic, int Patient), int> Sizes { get; }
 
             /// <summary>Conditional standard deviation of effect <paramref name="column"/> of cluster <paramref name="key"/>.</summary>
             public double ConditionalStdDev((string Clinic, int Patient) key, int column = 0) => _levels.TryGetIndex(key, out int level)

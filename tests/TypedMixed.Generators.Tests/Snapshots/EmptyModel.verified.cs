@@ -37,7 +37,11 @@ partial record EmptyModel
         public global::TypedMixed.Generated.LevelSet<int> SchoolLevels = null!;
     }
 
-    private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Pupil> data, DesignEncoding? fitted)
+    /// <summary>
+    /// Walks the records once. To predict, <paramref name="fitted"/> is the fit's encoding: the response is not read and
+    /// categories are coded by the fit's levels; with <paramref name="fixedOnly"/> the classifications are not read either.
+    /// </summary>
+    private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Pupil> data, DesignEncoding? fitted, bool fixedOnly = false)
     {
         if (data is null) throw new global::System.ArgumentNullException(nameof(data));
         var rows = data as global::System.Collections.Generic.IReadOnlyList<global::TypedMixed.Generators.Tests.Models.Pupil> ?? new global::System.Collections.Generic.List<global::TypedMixed.Generators.Tests.Models.Pupil>(data);
@@ -52,8 +56,8 @@ partial record EmptyModel
             if (r is null) throw global::TypedMixed.Generated.DesignChecks.NullRecord(i);
             var v_NormExam = r.NormExam;
             var v_School = r.School;
-            response[n] = global::TypedMixed.Generated.DesignChecks.Finite(v_NormExam, "NormExam", i);
-            g_School.Add(v_School);
+            response[n] = fitted is null ? global::TypedMixed.Generated.DesignChecks.Finite(v_NormExam, "NormExam", i) : 0.0;
+            if (!fixedOnly) g_School.Add(v_School);
             n++;
         }
 
@@ -69,18 +73,20 @@ partial record EmptyModel
             Response = n == count ? response : response[..n],
             FixedEffects = x.ToColumnMajor(),
             FixedEffectNames = x.Names,
-            Terms = new global::TypedMixed.RandomEffectsTerm[]
-            {
-                new()
+            Terms = fixedOnly
+                ? global::System.Array.Empty<global::TypedMixed.RandomEffectsTerm>()
+                : new global::TypedMixed.RandomEffectsTerm[]
                 {
-                    Name = "School",
-                    LevelIndex = g_School.Codes(l_School, "School"),
-                    LevelKeys = l_School.Names,
-                    ColumnNames = z0.Names,
-                    Columns = z0.ToColumnMajor(),
-                    Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
+                    new()
+                    {
+                        Name = "School",
+                        LevelIndex = g_School.Codes(l_School, "School"),
+                        LevelKeys = l_School.Names,
+                        ColumnNames = z0.Names,
+                        Columns = z0.ToColumnMajor(),
+                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
+                    },
                 },
-            },
             RowsDropped = dropped,
         };
         return new DesignEncoding
@@ -109,7 +115,7 @@ partial record EmptyModel
             for (int c = 0; c < names.Count; c++)
                 foreach (var estimate in fit.FixedEffects)
                     if (estimate.Name == names[c]) _beta[c] = estimate.Estimate;
-            School = new SchoolEffects(fit.RandomEffects[0], encoding.SchoolLevels);
+            School = new SchoolEffects(fit, fit.RandomEffects[0], encoding.SchoolLevels);
         }
 
         /// <summary>The fit as the runtime reports it: all estimates, variance components, fit statistics and the optimizer's record.</summary>
@@ -121,6 +127,9 @@ partial record EmptyModel
         /// <summary>The residual (level-1) variance σ̂².</summary>
         public double ResidualVariance => Underlying.ResidualVariance;
 
+        /// <summary>Standard error of <see cref="ResidualVariance"/> (observed information; NaN when not computed).</summary>
+        public double ResidualVarianceStdError => global::System.Linq.Enumerable.Last(Underlying.VarianceComponents, c => c.Kind == global::TypedMixed.VarianceComponentKind.ResidualVariance).StdError;
+
         /// <summary>The fixed effect <c>(Intercept)</c>.</summary>
         public global::TypedMixed.FixedEffectEstimate Intercept => Underlying.FixedEffect("(Intercept)");
 
@@ -129,19 +138,38 @@ partial record EmptyModel
 
         /// <summary>
         /// Predicts the response of <paramref name="record"/>: fixed part plus the predicted random effects of its clusters;
-        /// a cluster not in the fitted data contributes zero (the population-level prediction).
+        /// a cluster not in the fitted data contributes zero (the population-level prediction). The response <c>NormExam</c> is not read.
         /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A member the model uses is null, not finite, or a category not seen in the fitted data.</exception>
+        /// <exception cref="global::TypedMixed.ModelDesignException">A covariate or classification the model uses is null, not finite, or a category not seen in the fitted data.</exception>
         public double Predict(global::TypedMixed.Generators.Tests.Models.Pupil record)
         {
             var encoded = Encode(new[] { record }, _encoding);
             if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a member the model uses, so it cannot be predicted.");
-            var x = encoded.Design.FixedEffects;
-            double prediction = 0.0;
-            for (int c = 0; c < _beta.Length; c++) prediction += _beta[c] * x[c];
+                throw new global::TypedMixed.ModelDesignException("The record has a null in a covariate or classification the model uses, so it cannot be predicted.");
+            double prediction = FixedPart(encoded.Design.FixedEffects);
             prediction += School.Contribution(encoded.SchoolKeys[0], encoded.Design.Terms[0].Columns);
             return prediction;
+        }
+
+        /// <summary>
+        /// Predicts the population-level response of <paramref name="record"/>, the fixed part xβ̂ alone (no random effects).
+        /// Only the fixed effects' covariates are read: the response <c>NormExam</c> and the classifications may be anything, or null.
+        /// </summary>
+        /// <exception cref="global::TypedMixed.ModelDesignException">A fixed-effect covariate is null, not finite, or a category not seen in the fitted data.</exception>
+        public double PredictFixed(global::TypedMixed.Generators.Tests.Models.Pupil record)
+        {
+            var encoded = Encode(new[] { record }, _encoding, fixedOnly: true);
+            if (encoded.Design.Rows == 0)
+                throw new global::TypedMixed.ModelDesignException("The record has a null in a fixed-effect covariate, so it cannot be predicted.");
+            return FixedPart(encoded.Design.FixedEffects);
+        }
+
+        /// <summary>xβ̂ for the one row of <paramref name="x"/> (an aliased column's coefficient is zero).</summary>
+        private double FixedPart(double[] x)
+        {
+            double sum = 0.0;
+            for (int c = 0; c < _beta.Length; c++) sum += _beta[c] * x[c];
+            return sum;
         }
 
         /// <summary>The random effects over <c>School</c> ((Intercept)).</summary>
@@ -149,14 +177,20 @@ partial record EmptyModel
         {
             private readonly global::TypedMixed.Generated.LevelSet<int> _levels;
 
-            internal SchoolEffects(global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<int> levels)
+            internal SchoolEffects(global::TypedMixed.LinearMixedModelFit fit, global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<int> levels)
             {
                 Term = term;
                 _levels = levels;
                 var effects = new global::System.Collections.Generic.Dictionary<int, double>(levels.Count);
+                var sizes = new global::System.Collections.Generic.Dictionary<int, int>(levels.Count);
                 for (int l = 0; l < levels.Count; l++)
+                {
                     effects.Add(levels[l], term.ConditionalModes[l, 0]);
+                    sizes.Add(levels[l], term.LevelSizes[l]);
+                }
                 Effects = effects;
+                Sizes = sizes;
+                IntraclassCorrelation = fit.IntraclassCorrelation("School") ?? double.NaN;
             }
 
             /// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>
@@ -171,8 +205,20 @@ partial record EmptyModel
             /// <summary>Standard deviation of the <c>(Intercept)</c> effects.</summary>
             public double StdDev => Term.StdDev(0);
 
+            /// <summary>Standard error of <see cref="Variance"/> (observed information; NaN on the boundary or when not computed).</summary>
+            public double VarianceStdError => Term.VarianceStdError(0);
+
+            /// <summary>
+            /// Intraclass correlation (variance partition coefficient) of <c>School</c>: its variance over the total,
+            /// σ²_School / (σ²_School + σ²) with σ² the residual variance. Emitted because every term of the model is a random intercept.
+            /// </summary>
+            public double IntraclassCorrelation { get; }
+
             /// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>School</c>.</summary>
             public global::System.Collections.Generic.IReadOnlyDictionary<int, double> Effects { get; }
+
+            /// <summary>Each cluster's number of observations (rows fitted), keyed by <c>School</c>; they sum to the rows fitted.</summary>
+            public global::System.Collections.Generic.IReadOnlyDictionary<int, int> Sizes { get; }
 
             /// <summary>Conditional standard deviation of effect <paramref name="column"/> of cluster <paramref name="key"/>.</summary>
             public double ConditionalStdDev(int key, int column = 0) => _levels.TryGetIndex(key, out int level)

@@ -39,7 +39,11 @@ partial record PastesModel
         public global::TypedMixed.Generated.LevelSet<(string Batch, string Cask)> CaskLevels = null!;
     }
 
-    private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Paste> data, DesignEncoding? fitted)
+    /// <summary>
+    /// Walks the records once. To predict, <paramref name="fitted"/> is the fit's encoding: the response is not read and
+    /// categories are coded by the fit's levels; with <paramref name="fixedOnly"/> the classifications are not read either.
+    /// </summary>
+    private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Paste> data, DesignEncoding? fitted, bool fixedOnly = false)
     {
         if (data is null) throw new global::System.ArgumentNullException(nameof(data));
         var rows = data as global::System.Collections.Generic.IReadOnlyList<global::TypedMixed.Generators.Tests.Models.Paste> ?? new global::System.Collections.Generic.List<global::TypedMixed.Generators.Tests.Models.Paste>(data);
@@ -54,11 +58,11 @@ partial record PastesModel
             var r = rows[i];
             if (r is null) throw global::TypedMixed.Generated.DesignChecks.NullRecord(i);
             var v_Strength = r.Strength;
-            if (r.Batch is not { } v_Batch) { dropped++; continue; }
-            if (r.Cask is not { } v_Cask) { dropped++; continue; }
-            response[n] = global::TypedMixed.Generated.DesignChecks.Finite(v_Strength, "Strength", i);
-            g_Batch.Add(v_Batch);
-            g_Cask.Add((v_Batch, v_Cask));
+            if (r.Batch is not { } v_Batch) { if (!fixedOnly) { dropped++; continue; } v_Batch = default!; }
+            if (r.Cask is not { } v_Cask) { if (!fixedOnly) { dropped++; continue; } v_Cask = default!; }
+            response[n] = fitted is null ? global::TypedMixed.Generated.DesignChecks.Finite(v_Strength, "Strength", i) : 0.0;
+            if (!fixedOnly) g_Batch.Add(v_Batch);
+            if (!fixedOnly) g_Cask.Add((v_Batch, v_Cask));
             n++;
         }
 
@@ -77,27 +81,29 @@ partial record PastesModel
             Response = n == count ? response : response[..n],
             FixedEffects = x.ToColumnMajor(),
             FixedEffectNames = x.Names,
-            Terms = new global::TypedMixed.RandomEffectsTerm[]
-            {
-                new()
+            Terms = fixedOnly
+                ? global::System.Array.Empty<global::TypedMixed.RandomEffectsTerm>()
+                : new global::TypedMixed.RandomEffectsTerm[]
                 {
-                    Name = "Batch",
-                    LevelIndex = g_Batch.Codes(l_Batch, "Batch"),
-                    LevelKeys = l_Batch.Names,
-                    ColumnNames = z0.Names,
-                    Columns = z0.ToColumnMajor(),
-                    Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
+                    new()
+                    {
+                        Name = "Batch",
+                        LevelIndex = g_Batch.Codes(l_Batch, "Batch"),
+                        LevelKeys = l_Batch.Names,
+                        ColumnNames = z0.Names,
+                        Columns = z0.ToColumnMajor(),
+                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
+                    },
+                    new()
+                    {
+                        Name = "Cask:Batch",
+                        LevelIndex = g_Cask.Codes(l_Cask, "Cask:Batch"),
+                        LevelKeys = l_Cask.Names,
+                        ColumnNames = z1.Names,
+                        Columns = z1.ToColumnMajor(),
+                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
+                    },
                 },
-                new()
-                {
-                    Name = "Cask:Batch",
-                    LevelIndex = g_Cask.Codes(l_Cask, "Cask:Batch"),
-                    LevelKeys = l_Cask.Names,
-                    ColumnNames = z1.Names,
-                    Columns = z1.ToColumnMajor(),
-                    Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
-                },
-            },
             RowsDropped = dropped,
         };
         return new DesignEncoding
@@ -139,8 +145,8 @@ partial record PastesModel
             for (int c = 0; c < names.Count; c++)
                 foreach (var estimate in fit.FixedEffects)
                     if (estimate.Name == names[c]) _beta[c] = estimate.Estimate;
-            Batch = new BatchEffects(fit.RandomEffects[0], encoding.BatchLevels);
-            Cask = new CaskEffects(fit.RandomEffects[1], encoding.CaskLevels);
+            Batch = new BatchEffects(fit, fit.RandomEffects[0], encoding.BatchLevels);
+            Cask = new CaskEffects(fit, fit.RandomEffects[1], encoding.CaskLevels);
         }
 
         /// <summary>The fit as the runtime reports it: all estimates, variance components, fit statistics and the optimizer's record.</summary>
@@ -151,6 +157,9 @@ partial record PastesModel
 
         /// <summary>The residual (level-1) variance σ̂².</summary>
         public double ResidualVariance => Underlying.ResidualVariance;
+
+        /// <summary>Standard error of <see cref="ResidualVariance"/> (observed information; NaN when not computed).</summary>
+        public double ResidualVarianceStdError => global::System.Linq.Enumerable.Last(Underlying.VarianceComponents, c => c.Kind == global::TypedMixed.VarianceComponentKind.ResidualVariance).StdError;
 
         /// <summary>The fixed effect <c>(Intercept)</c>.</summary>
         public global::TypedMixed.FixedEffectEstimate Intercept => Underlying.FixedEffect("(Intercept)");
@@ -163,20 +172,39 @@ partial record PastesModel
 
         /// <summary>
         /// Predicts the response of <paramref name="record"/>: fixed part plus the predicted random effects of its clusters;
-        /// a cluster not in the fitted data contributes zero (the population-level prediction).
+        /// a cluster not in the fitted data contributes zero (the population-level prediction). The response <c>Strength</c> is not read.
         /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A member the model uses is null, not finite, or a category not seen in the fitted data.</exception>
+        /// <exception cref="global::TypedMixed.ModelDesignException">A covariate or classification the model uses is null, not finite, or a category not seen in the fitted data.</exception>
         public double Predict(global::TypedMixed.Generators.Tests.Models.Paste record)
         {
             var encoded = Encode(new[] { record }, _encoding);
             if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a member the model uses, so it cannot be predicted.");
-            var x = encoded.Design.FixedEffects;
-            double prediction = 0.0;
-            for (int c = 0; c < _beta.Length; c++) prediction += _beta[c] * x[c];
+                throw new global::TypedMixed.ModelDesignException("The record has a null in a covariate or classification the model uses, so it cannot be predicted.");
+            double prediction = FixedPart(encoded.Design.FixedEffects);
             prediction += Batch.Contribution(encoded.BatchKeys[0], encoded.Design.Terms[0].Columns);
             prediction += Cask.Contribution(encoded.CaskKeys[0], encoded.Design.Terms[1].Columns);
             return prediction;
+        }
+
+        /// <summary>
+        /// Predicts the population-level response of <paramref name="record"/>, the fixed part xβ̂ alone (no random effects).
+        /// Only the fixed effects' covariates are read: the response <c>Strength</c> and the classifications may be anything, or null.
+        /// </summary>
+        /// <exception cref="global::TypedMixed.ModelDesignException">A fixed-effect covariate is null, not finite, or a category not seen in the fitted data.</exception>
+        public double PredictFixed(global::TypedMixed.Generators.Tests.Models.Paste record)
+        {
+            var encoded = Encode(new[] { record }, _encoding, fixedOnly: true);
+            if (encoded.Design.Rows == 0)
+                throw new global::TypedMixed.ModelDesignException("The record has a null in a fixed-effect covariate, so it cannot be predicted.");
+            return FixedPart(encoded.Design.FixedEffects);
+        }
+
+        /// <summary>xβ̂ for the one row of <paramref name="x"/> (an aliased column's coefficient is zero).</summary>
+        private double FixedPart(double[] x)
+        {
+            double sum = 0.0;
+            for (int c = 0; c < _beta.Length; c++) sum += _beta[c] * x[c];
+            return sum;
         }
 
         /// <summary>The random effects over <c>Batch</c> ((Intercept)).</summary>
@@ -184,14 +212,20 @@ partial record PastesModel
         {
             private readonly global::TypedMixed.Generated.LevelSet<string> _levels;
 
-            internal BatchEffects(global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<string> levels)
+            internal BatchEffects(global::TypedMixed.LinearMixedModelFit fit, global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<string> levels)
             {
                 Term = term;
                 _levels = levels;
                 var effects = new global::System.Collections.Generic.Dictionary<string, double>(levels.Count);
+                var sizes = new global::System.Collections.Generic.Dictionary<string, int>(levels.Count);
                 for (int l = 0; l < levels.Count; l++)
+                {
                     effects.Add(levels[l], term.ConditionalModes[l, 0]);
+                    sizes.Add(levels[l], term.LevelSizes[l]);
+                }
                 Effects = effects;
+                Sizes = sizes;
+                IntraclassCorrelation = fit.IntraclassCorrelation("Batch") ?? double.NaN;
             }
 
             /// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>
@@ -206,8 +240,20 @@ partial record PastesModel
             /// <summary>Standard deviation of the <c>(Intercept)</c> effects.</summary>
             public double StdDev => Term.StdDev(0);
 
+            /// <summary>Standard error of <see cref="Variance"/> (observed information; NaN on the boundary or when not computed).</summary>
+            public double VarianceStdError => Term.VarianceStdError(0);
+
+            /// <summary>
+            /// Intraclass correlation (variance partition coefficient) of <c>Batch</c>: its variance over the total,
+            /// σ²_Batch / (σ²_Batch + σ²_Cask:Batch + σ²) with σ² the residual variance. Emitted because every term of the model is a random intercept.
+            /// </summary>
+            public double IntraclassCorrelation { get; }
+
             /// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>Batch</c>.</summary>
             public global::System.Collections.Generic.IReadOnlyDictionary<string, double> Effects { get; }
+
+            /// <summary>Each cluster's number of observations (rows fitted), keyed by <c>Batch</c>; they sum to the rows fitted.</summary>
+            public global::System.Collections.Generic.IReadOnlyDictionary<string, int> Sizes { get; }
 
             /// <summary>Conditional standard deviation of effect <paramref name="column"/> of cluster <paramref name="key"/>.</summary>
             public double ConditionalStdDev(string key, int column = 0) => _levels.TryGetIndex(key, out int level)
@@ -228,14 +274,20 @@ partial record PastesModel
         {
             private readonly global::TypedMixed.Generated.LevelSet<(string Batch, string Cask)> _levels;
 
-            internal CaskEffects(global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<(string Batch, string Cask)> levels)
+            internal CaskEffects(global::TypedMixed.LinearMixedModelFit fit, global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<(string Batch, string Cask)> levels)
             {
                 Term = term;
                 _levels = levels;
                 var effects = new global::System.Collections.Generic.Dictionary<(string Batch, string Cask), double>(levels.Count);
+                var sizes = new global::System.Collections.Generic.Dictionary<(string Batch, string Cask), int>(levels.Count);
                 for (int l = 0; l < levels.Count; l++)
+                {
                     effects.Add(levels[l], term.ConditionalModes[l, 0]);
+                    sizes.Add(levels[l], term.LevelSizes[l]);
+                }
                 Effects = effects;
+                Sizes = sizes;
+                IntraclassCorrelation = fit.IntraclassCorrelation("Cask:Batch") ?? double.NaN;
             }
 
             /// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>
@@ -250,8 +302,20 @@ partial record PastesModel
             /// <summary>Standard deviation of the <c>(Intercept)</c> effects.</summary>
             public double StdDev => Term.StdDev(0);
 
+            /// <summary>Standard error of <see cref="Variance"/> (observed information; NaN on the boundary or when not computed).</summary>
+            public double VarianceStdError => Term.VarianceStdError(0);
+
+            /// <summary>
+            /// Intraclass correlation (variance partition coefficient) of <c>Cask:Batch</c>: its variance over the total,
+            /// σ²_Cask:Batch / (σ²_Batch + σ²_Cask:Batch + σ²) with σ² the residual variance. Emitted because every term of the model is a random intercept.
+            /// </summary>
+            public double IntraclassCorrelation { get; }
+
             /// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>Cask</c>.</summary>
             public global::System.Collections.Generic.IReadOnlyDictionary<(string Batch, string Cask), double> Effects { get; }
+
+            /// <summary>Each cluster's number of observations (rows fitted), keyed by <c>Cask</c>; they sum to the rows fitted.</summary>
+            public global::System.Collections.Generic.IReadOnlyDictionary<(string Batch, string Cask), int> Sizes { get; }
 
             /// <summary>Conditional standard deviation of effect <paramref name="column"/> of cluster <paramref name="key"/>.</summary>
             public double ConditionalStdDev((string Batch, string Cask) key, int column = 0) => _levels.TryGetIndex(key, out int level)

@@ -39,7 +39,11 @@ partial record PenicillinModel
         public global::TypedMixed.Generated.LevelSet<string> SampleLevels = null!;
     }
 
-    private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Assay> data, DesignEncoding? fitted)
+    /// <summary>
+    /// Walks the records once. To predict, <paramref name="fitted"/> is the fit's encoding: the response is not read and
+    /// categories are coded by the fit's levels; with <paramref name="fixedOnly"/> the classifications are not read either.
+    /// </summary>
+    private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Assay> data, DesignEncoding? fitted, bool fixedOnly = false)
     {
         if (data is null) throw new global::System.ArgumentNullException(nameof(data));
         var rows = data as global::System.Collections.Generic.IReadOnlyList<global::TypedMixed.Generators.Tests.Models.Assay> ?? new global::System.Collections.Generic.List<global::TypedMixed.Generators.Tests.Models.Assay>(data);
@@ -54,11 +58,11 @@ partial record PenicillinModel
             var r = rows[i];
             if (r is null) throw global::TypedMixed.Generated.DesignChecks.NullRecord(i);
             var v_Diameter = r.Diameter;
-            if (r.Plate is not { } v_Plate) { dropped++; continue; }
-            if (r.Sample is not { } v_Sample) { dropped++; continue; }
-            response[n] = global::TypedMixed.Generated.DesignChecks.Finite(v_Diameter, "Diameter", i);
-            g_Plate.Add(v_Plate);
-            g_Sample.Add(v_Sample);
+            if (r.Plate is not { } v_Plate) { if (!fixedOnly) { dropped++; continue; } v_Plate = default!; }
+            if (r.Sample is not { } v_Sample) { if (!fixedOnly) { dropped++; continue; } v_Sample = default!; }
+            response[n] = fitted is null ? global::TypedMixed.Generated.DesignChecks.Finite(v_Diameter, "Diameter", i) : 0.0;
+            if (!fixedOnly) g_Plate.Add(v_Plate);
+            if (!fixedOnly) g_Sample.Add(v_Sample);
             n++;
         }
 
@@ -77,27 +81,29 @@ partial record PenicillinModel
             Response = n == count ? response : response[..n],
             FixedEffects = x.ToColumnMajor(),
             FixedEffectNames = x.Names,
-            Terms = new global::TypedMixed.RandomEffectsTerm[]
-            {
-                new()
+            Terms = fixedOnly
+                ? global::System.Array.Empty<global::TypedMixed.RandomEffectsTerm>()
+                : new global::TypedMixed.RandomEffectsTerm[]
                 {
-                    Name = "Plate",
-                    LevelIndex = g_Plate.Codes(l_Plate, "Plate"),
-                    LevelKeys = l_Plate.Names,
-                    ColumnNames = z0.Names,
-                    Columns = z0.ToColumnMajor(),
-                    Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
+                    new()
+                    {
+                        Name = "Plate",
+                        LevelIndex = g_Plate.Codes(l_Plate, "Plate"),
+                        LevelKeys = l_Plate.Names,
+                        ColumnNames = z0.Names,
+                        Columns = z0.ToColumnMajor(),
+                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
+                    },
+                    new()
+                    {
+                        Name = "Sample",
+                        LevelIndex = g_Sample.Codes(l_Sample, "Sample"),
+                        LevelKeys = l_Sample.Names,
+                        ColumnNames = z1.Names,
+                        Columns = z1.ToColumnMajor(),
+                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
+                    },
                 },
-                new()
-                {
-                    Name = "Sample",
-                    LevelIndex = g_Sample.Codes(l_Sample, "Sample"),
-                    LevelKeys = l_Sample.Names,
-                    ColumnNames = z1.Names,
-                    Columns = z1.ToColumnMajor(),
-                    Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
-                },
-            },
             RowsDropped = dropped,
         };
         return new DesignEncoding
@@ -128,8 +134,8 @@ partial record PenicillinModel
             for (int c = 0; c < names.Count; c++)
                 foreach (var estimate in fit.FixedEffects)
                     if (estimate.Name == names[c]) _beta[c] = estimate.Estimate;
-            Plate = new PlateEffects(fit.RandomEffects[0], encoding.PlateLevels);
-            Sample = new SampleEffects(fit.RandomEffects[1], encoding.SampleLevels);
+            Plate = new PlateEffects(fit, fit.RandomEffects[0], encoding.PlateLevels);
+            Sample = new SampleEffects(fit, fit.RandomEffects[1], encoding.SampleLevels);
         }
 
         /// <summary>The fit as the runtime reports it: all estimates, variance components, fit statistics and the optimizer's record.</summary>
@@ -140,6 +146,9 @@ partial record PenicillinModel
 
         /// <summary>The residual (level-1) variance σ̂².</summary>
         public double ResidualVariance => Underlying.ResidualVariance;
+
+        /// <summary>Standard error of <see cref="ResidualVariance"/> (observed information; NaN when not computed).</summary>
+        public double ResidualVarianceStdError => global::System.Linq.Enumerable.Last(Underlying.VarianceComponents, c => c.Kind == global::TypedMixed.VarianceComponentKind.ResidualVariance).StdError;
 
         /// <summary>The fixed effect <c>(Intercept)</c>.</summary>
         public global::TypedMixed.FixedEffectEstimate Intercept => Underlying.FixedEffect("(Intercept)");
@@ -152,20 +161,39 @@ partial record PenicillinModel
 
         /// <summary>
         /// Predicts the response of <paramref name="record"/>: fixed part plus the predicted random effects of its clusters;
-        /// a cluster not in the fitted data contributes zero (the population-level prediction).
+        /// a cluster not in the fitted data contributes zero (the population-level prediction). The response <c>Diameter</c> is not read.
         /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A member the model uses is null, not finite, or a category not seen in the fitted data.</exception>
+        /// <exception cref="global::TypedMixed.ModelDesignException">A covariate or classification the model uses is null, not finite, or a category not seen in the fitted data.</exception>
         public double Predict(global::TypedMixed.Generators.Tests.Models.Assay record)
         {
             var encoded = Encode(new[] { record }, _encoding);
             if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a member the model uses, so it cannot be predicted.");
-            var x = encoded.Design.FixedEffects;
-            double prediction = 0.0;
-            for (int c = 0; c < _beta.Length; c++) prediction += _beta[c] * x[c];
+                throw new global::TypedMixed.ModelDesignException("The record has a null in a covariate or classification the model uses, so it cannot be predicted.");
+            double prediction = FixedPart(encoded.Design.FixedEffects);
             prediction += Plate.Contribution(encoded.PlateKeys[0], encoded.Design.Terms[0].Columns);
             prediction += Sample.Contribution(encoded.SampleKeys[0], encoded.Design.Terms[1].Columns);
             return prediction;
+        }
+
+        /// <summary>
+        /// Predicts the population-level response of <paramref name="record"/>, the fixed part xβ̂ alone (no random effects).
+        /// Only the fixed effects' covariates are read: the response <c>Diameter</c> and the classifications may be anything, or null.
+        /// </summary>
+        /// <exception cref="global::TypedMixed.ModelDesignException">A fixed-effect covariate is null, not finite, or a category not seen in the fitted data.</exception>
+        public double PredictFixed(global::TypedMixed.Generators.Tests.Models.Assay record)
+        {
+            var encoded = Encode(new[] { record }, _encoding, fixedOnly: true);
+            if (encoded.Design.Rows == 0)
+                throw new global::TypedMixed.ModelDesignException("The record has a null in a fixed-effect covariate, so it cannot be predicted.");
+            return FixedPart(encoded.Design.FixedEffects);
+        }
+
+        /// <summary>xβ̂ for the one row of <paramref name="x"/> (an aliased column's coefficient is zero).</summary>
+        private double FixedPart(double[] x)
+        {
+            double sum = 0.0;
+            for (int c = 0; c < _beta.Length; c++) sum += _beta[c] * x[c];
+            return sum;
         }
 
         /// <summary>The random effects over <c>Plate</c> ((Intercept)).</summary>
@@ -173,14 +201,20 @@ partial record PenicillinModel
         {
             private readonly global::TypedMixed.Generated.LevelSet<string> _levels;
 
-            internal PlateEffects(global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<string> levels)
+            internal PlateEffects(global::TypedMixed.LinearMixedModelFit fit, global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<string> levels)
             {
                 Term = term;
                 _levels = levels;
                 var effects = new global::System.Collections.Generic.Dictionary<string, double>(levels.Count);
+                var sizes = new global::System.Collections.Generic.Dictionary<string, int>(levels.Count);
                 for (int l = 0; l < levels.Count; l++)
+                {
                     effects.Add(levels[l], term.ConditionalModes[l, 0]);
+                    sizes.Add(levels[l], term.LevelSizes[l]);
+                }
                 Effects = effects;
+                Sizes = sizes;
+                IntraclassCorrelation = fit.IntraclassCorrelation("Plate") ?? double.NaN;
             }
 
             /// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>
@@ -195,8 +229,20 @@ partial record PenicillinModel
             /// <summary>Standard deviation of the <c>(Intercept)</c> effects.</summary>
             public double StdDev => Term.StdDev(0);
 
+            /// <summary>Standard error of <see cref="Variance"/> (observed information; NaN on the boundary or when not computed).</summary>
+            public double VarianceStdError => Term.VarianceStdError(0);
+
+            /// <summary>
+            /// Intraclass correlation (variance partition coefficient) of <c>Plate</c>: its variance over the total,
+            /// σ²_Plate / (σ²_Plate + σ²_Sample + σ²) with σ² the residual variance. Emitted because every term of the model is a random intercept.
+            /// </summary>
+            public double IntraclassCorrelation { get; }
+
             /// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>Plate</c>.</summary>
             public global::System.Collections.Generic.IReadOnlyDictionary<string, double> Effects { get; }
+
+            /// <summary>Each cluster's number of observations (rows fitted), keyed by <c>Plate</c>; they sum to the rows fitted.</summary>
+            public global::System.Collections.Generic.IReadOnlyDictionary<string, int> Sizes { get; }
 
             /// <summary>Conditional standard deviation of effect <paramref name="column"/> of cluster <paramref name="key"/>.</summary>
             public double ConditionalStdDev(string key, int column = 0) => _levels.TryGetIndex(key, out int level)
@@ -217,14 +263,20 @@ partial record PenicillinModel
         {
             private readonly global::TypedMixed.Generated.LevelSet<string> _levels;
 
-            internal SampleEffects(global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<string> levels)
+            internal SampleEffects(global::TypedMixed.LinearMixedModelFit fit, global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<string> levels)
             {
                 Term = term;
                 _levels = levels;
                 var effects = new global::System.Collections.Generic.Dictionary<string, double>(levels.Count);
+                var sizes = new global::System.Collections.Generic.Dictionary<string, int>(levels.Count);
                 for (int l = 0; l < levels.Count; l++)
+                {
                     effects.Add(levels[l], term.ConditionalModes[l, 0]);
+                    sizes.Add(levels[l], term.LevelSizes[l]);
+                }
                 Effects = effects;
+                Sizes = sizes;
+                IntraclassCorrelation = fit.IntraclassCorrelation("Sample") ?? double.NaN;
             }
 
             /// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>
@@ -239,8 +291,20 @@ partial record PenicillinModel
             /// <summary>Standard deviation of the <c>(Intercept)</c> effects.</summary>
             public double StdDev => Term.StdDev(0);
 
+            /// <summary>Standard error of <see cref="Variance"/> (observed information; NaN on the boundary or when not computed).</summary>
+            public double VarianceStdError => Term.VarianceStdError(0);
+
+            /// <summary>
+            /// Intraclass correlation (variance partition coefficient) of <c>Sample</c>: its variance over the total,
+            /// σ²_Sample / (σ²_Plate + σ²_Sample + σ²) with σ² the residual variance. Emitted because every term of the model is a random intercept.
+            /// </summary>
+            public double IntraclassCorrelation { get; }
+
             /// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>Sample</c>.</summary>
             public global::System.Collections.Generic.IReadOnlyDictionary<string, double> Effects { get; }
+
+            /// <summary>Each cluster's number of observations (rows fitted), keyed by <c>Sample</c>; they sum to the rows fitted.</summary>
+            public global::System.Collections.Generic.IReadOnlyDictionary<string, int> Sizes { get; }
 
             /// <summary>Conditional standard deviation of effect <paramref name="column"/> of cluster <paramref name="key"/>.</summary>
             public double ConditionalStdDev(string key, int column = 0) => _levels.TryGetIndex(key, out int level)

@@ -37,7 +37,11 @@ partial record SleepModel
         public global::TypedMixed.Generated.LevelSet<int> SubjectLevels = null!;
     }
 
-    private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Reading> data, DesignEncoding? fitted)
+    /// <summary>
+    /// Walks the records once. To predict, <paramref name="fitted"/> is the fit's encoding: the response is not read and
+    /// categories are coded by the fit's levels; with <paramref name="fixedOnly"/> the classifications are not read either.
+    /// </summary>
+    private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Reading> data, DesignEncoding? fitted, bool fixedOnly = false)
     {
         if (data is null) throw new global::System.ArgumentNullException(nameof(data));
         var rows = data as global::System.Collections.Generic.IReadOnlyList<global::TypedMixed.Generators.Tests.Models.Reading> ?? new global::System.Collections.Generic.List<global::TypedMixed.Generators.Tests.Models.Reading>(data);
@@ -54,9 +58,9 @@ partial record SleepModel
             var v_Reaction = r.Reaction;
             var v_Days = r.Days;
             var v_Subject = r.Subject;
-            response[n] = global::TypedMixed.Generated.DesignChecks.Finite(v_Reaction, "Reaction", i);
+            response[n] = fitted is null ? global::TypedMixed.Generated.DesignChecks.Finite(v_Reaction, "Reaction", i) : 0.0;
             c_Days[n] = global::TypedMixed.Generated.DesignChecks.Finite(v_Days, "Days", i);
-            g_Subject.Add(v_Subject);
+            if (!fixedOnly) g_Subject.Add(v_Subject);
             n++;
         }
 
@@ -75,18 +79,20 @@ partial record SleepModel
             Response = n == count ? response : response[..n],
             FixedEffects = x.ToColumnMajor(),
             FixedEffectNames = x.Names,
-            Terms = new global::TypedMixed.RandomEffectsTerm[]
-            {
-                new()
+            Terms = fixedOnly
+                ? global::System.Array.Empty<global::TypedMixed.RandomEffectsTerm>()
+                : new global::TypedMixed.RandomEffectsTerm[]
                 {
-                    Name = "Subject",
-                    LevelIndex = g_Subject.Codes(l_Subject, "Subject"),
-                    LevelKeys = l_Subject.Names,
-                    ColumnNames = z0.Names,
-                    Columns = z0.ToColumnMajor(),
-                    Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
+                    new()
+                    {
+                        Name = "Subject",
+                        LevelIndex = g_Subject.Codes(l_Subject, "Subject"),
+                        LevelKeys = l_Subject.Names,
+                        ColumnNames = z0.Names,
+                        Columns = z0.ToColumnMajor(),
+                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
+                    },
                 },
-            },
             RowsDropped = dropped,
         };
         return new DesignEncoding
@@ -115,7 +121,7 @@ partial record SleepModel
             for (int c = 0; c < names.Count; c++)
                 foreach (var estimate in fit.FixedEffects)
                     if (estimate.Name == names[c]) _beta[c] = estimate.Estimate;
-            Subject = new SubjectEffects(fit.RandomEffects[0], encoding.SubjectLevels);
+            Subject = new SubjectEffects(fit, fit.RandomEffects[0], encoding.SubjectLevels);
         }
 
         /// <summary>The fit as the runtime reports it: all estimates, variance components, fit statistics and the optimizer's record.</summary>
@@ -126,6 +132,9 @@ partial record SleepModel
 
         /// <summary>The residual (level-1) variance σ̂².</summary>
         public double ResidualVariance => Underlying.ResidualVariance;
+
+        /// <summary>Standard error of <see cref="ResidualVariance"/> (observed information; NaN when not computed).</summary>
+        public double ResidualVarianceStdError => global::System.Linq.Enumerable.Last(Underlying.VarianceComponents, c => c.Kind == global::TypedMixed.VarianceComponentKind.ResidualVariance).StdError;
 
         /// <summary>The fixed effect <c>(Intercept)</c>.</summary>
         public global::TypedMixed.FixedEffectEstimate Intercept => Underlying.FixedEffect("(Intercept)");
@@ -138,19 +147,38 @@ partial record SleepModel
 
         /// <summary>
         /// Predicts the response of <paramref name="record"/>: fixed part plus the predicted random effects of its clusters;
-        /// a cluster not in the fitted data contributes zero (the population-level prediction).
+        /// a cluster not in the fitted data contributes zero (the population-level prediction). The response <c>Reaction</c> is not read.
         /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A member the model uses is null, not finite, or a category not seen in the fitted data.</exception>
+        /// <exception cref="global::TypedMixed.ModelDesignException">A covariate or classification the model uses is null, not finite, or a category not seen in the fitted data.</exception>
         public double Predict(global::TypedMixed.Generators.Tests.Models.Reading record)
         {
             var encoded = Encode(new[] { record }, _encoding);
             if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a member the model uses, so it cannot be predicted.");
-            var x = encoded.Design.FixedEffects;
-            double prediction = 0.0;
-            for (int c = 0; c < _beta.Length; c++) prediction += _beta[c] * x[c];
+                throw new global::TypedMixed.ModelDesignException("The record has a null in a covariate or classification the model uses, so it cannot be predicted.");
+            double prediction = FixedPart(encoded.Design.FixedEffects);
             prediction += Subject.Contribution(encoded.SubjectKeys[0], encoded.Design.Terms[0].Columns);
             return prediction;
+        }
+
+        /// <summary>
+        /// Predicts the population-level response of <paramref name="record"/>, the fixed part xβ̂ alone (no random effects).
+        /// Only the fixed effects' covariates are read: the response <c>Reaction</c> and the classifications may be anything, or null.
+        /// </summary>
+        /// <exception cref="global::TypedMixed.ModelDesignException">A fixed-effect covariate is null, not finite, or a category not seen in the fitted data.</exception>
+        public double PredictFixed(global::TypedMixed.Generators.Tests.Models.Reading record)
+        {
+            var encoded = Encode(new[] { record }, _encoding, fixedOnly: true);
+            if (encoded.Design.Rows == 0)
+                throw new global::TypedMixed.ModelDesignException("The record has a null in a fixed-effect covariate, so it cannot be predicted.");
+            return FixedPart(encoded.Design.FixedEffects);
+        }
+
+        /// <summary>xβ̂ for the one row of <paramref name="x"/> (an aliased column's coefficient is zero).</summary>
+        private double FixedPart(double[] x)
+        {
+            double sum = 0.0;
+            for (int c = 0; c < _beta.Length; c++) sum += _beta[c] * x[c];
+            return sum;
         }
 
         /// <summary>The predicted effects of one <c>Subject</c> cluster.</summary>
@@ -161,14 +189,20 @@ partial record SleepModel
         {
             private readonly global::TypedMixed.Generated.LevelSet<int> _levels;
 
-            internal SubjectEffects(global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<int> levels)
+            internal SubjectEffects(global::TypedMixed.LinearMixedModelFit fit, global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<int> levels)
             {
                 Term = term;
                 _levels = levels;
                 var effects = new global::System.Collections.Generic.Dictionary<int, SubjectEffect>(levels.Count);
+                var sizes = new global::System.Collections.Generic.Dictionary<int, int>(levels.Count);
                 for (int l = 0; l < levels.Count; l++)
+                {
                     effects.Add(levels[l], new SubjectEffect(term.ConditionalModes[l, 0], term.ConditionalModes[l, 1]));
+                    sizes.Add(levels[l], term.LevelSizes[l]);
+                }
                 Effects = effects;
+                Sizes = sizes;
+                InterceptDaysCorrelationStdError = global::TypedMixed.Generated.TermComponents.CorrelationStdError(fit, term, 0, 1);
             }
 
             /// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>
@@ -183,11 +217,17 @@ partial record SleepModel
             /// <summary>Standard deviation of the <c>(Intercept)</c> effects.</summary>
             public double StdDev => Term.StdDev(0);
 
+            /// <summary>Standard error of <see cref="Variance"/> (observed information; NaN on the boundary or when not computed).</summary>
+            public double VarianceStdError => Term.VarianceStdError(0);
+
             /// <summary>Variance of the <c>(Intercept)</c> effects.</summary>
             public double InterceptVariance => Term.Variance(0);
 
             /// <summary>Standard deviation of the <c>(Intercept)</c> effects.</summary>
             public double InterceptStdDev => Term.StdDev(0);
+
+            /// <summary>Standard error of <see cref="InterceptVariance"/> (observed information; NaN on the boundary or when not computed).</summary>
+            public double InterceptVarianceStdError => Term.VarianceStdError(0);
 
             /// <summary>Variance of the <c>Days</c> effects.</summary>
             public double DaysVariance => Term.Variance(1);
@@ -195,11 +235,26 @@ partial record SleepModel
             /// <summary>Standard deviation of the <c>Days</c> effects.</summary>
             public double DaysStdDev => Term.StdDev(1);
 
+            /// <summary>Standard error of <see cref="DaysVariance"/> (observed information; NaN on the boundary or when not computed).</summary>
+            public double DaysVarianceStdError => Term.VarianceStdError(1);
+
             /// <summary>Correlation of the <c>(Intercept)</c> and <c>Days</c> effects.</summary>
             public double InterceptDaysCorrelation => Term.Correlation(0, 1);
 
+            /// <summary>Standard error of <see cref="InterceptDaysCorrelation"/> by the delta method from <see cref="global::TypedMixed.LinearMixedModelFit.VarianceComponentsCovariance"/> (NaN when that is not computed).</summary>
+            public double InterceptDaysCorrelationStdError { get; }
+
+            /// <summary>Covariance of the <c>(Intercept)</c> and <c>Days</c> effects.</summary>
+            public double InterceptDaysCovariance => Term.Covariance[0, 1];
+
+            /// <summary>Standard error of <see cref="InterceptDaysCovariance"/> (observed information; NaN on the boundary or when not computed).</summary>
+            public double InterceptDaysCovarianceStdError => global::TypedMixed.Generated.TermComponents.Covariance(Term, 0, 1).StdError;
+
             /// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>Subject</c>.</summary>
             public global::System.Collections.Generic.IReadOnlyDictionary<int, SubjectEffect> Effects { get; }
+
+            /// <summary>Each cluster's number of observations (rows fitted), keyed by <c>Subject</c>; they sum to the rows fitted.</summary>
+            public global::System.Collections.Generic.IReadOnlyDictionary<int, int> Sizes { get; }
 
             /// <summary>Conditional standard deviation of effect <paramref name="column"/> of cluster <paramref name="key"/>.</summary>
             public double ConditionalStdDev(int key, int column = 0) => _levels.TryGetIndex(key, out int level)

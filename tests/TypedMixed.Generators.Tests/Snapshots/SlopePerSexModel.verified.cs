@@ -37,7 +37,11 @@ partial record SlopePerSexModel
         public global::TypedMixed.Generated.LevelSet<int> SchoolLevels = null!;
     }
 
-    private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Pupil> data, DesignEncoding? fitted)
+    /// <summary>
+    /// Walks the records once. To predict, <paramref name="fitted"/> is the fit's encoding: the response is not read and
+    /// categories are coded by the fit's levels; with <paramref name="fixedOnly"/> the classifications are not read either.
+    /// </summary>
+    private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Pupil> data, DesignEncoding? fitted, bool fixedOnly = false)
     {
         if (data is null) throw new global::System.ArgumentNullException(nameof(data));
         var rows = data as global::System.Collections.Generic.IReadOnlyList<global::TypedMixed.Generators.Tests.Models.Pupil> ?? new global::System.Collections.Generic.List<global::TypedMixed.Generators.Tests.Models.Pupil>(data);
@@ -56,7 +60,7 @@ partial record SlopePerSexModel
             var v_Sex = r.Sex;
             var v_StandLrt = r.StandLrt;
             var v_School = r.School;
-            response[n] = global::TypedMixed.Generated.DesignChecks.Finite(v_NormExam, "NormExam", i);
+            response[n] = fitted is null ? global::TypedMixed.Generated.DesignChecks.Finite(v_NormExam, "NormExam", i) : 0.0;
             k_Sex[n] = v_Sex switch
             {
                 global::TypedMixed.Generators.Tests.Models.Sex.Boy => 0,
@@ -64,7 +68,7 @@ partial record SlopePerSexModel
                 _ => throw global::TypedMixed.Generated.DesignChecks.UndefinedEnumValue("Sex", v_Sex, i),
             };
             c_StandLrt[n] = global::TypedMixed.Generated.DesignChecks.Finite(v_StandLrt, "StandLrt", i);
-            g_School.Add(v_School);
+            if (!fixedOnly) g_School.Add(v_School);
             n++;
         }
 
@@ -83,18 +87,20 @@ partial record SlopePerSexModel
             Response = n == count ? response : response[..n],
             FixedEffects = x.ToColumnMajor(),
             FixedEffectNames = x.Names,
-            Terms = new global::TypedMixed.RandomEffectsTerm[]
-            {
-                new()
+            Terms = fixedOnly
+                ? global::System.Array.Empty<global::TypedMixed.RandomEffectsTerm>()
+                : new global::TypedMixed.RandomEffectsTerm[]
                 {
-                    Name = "School",
-                    LevelIndex = g_School.Codes(l_School, "School"),
-                    LevelKeys = l_School.Names,
-                    ColumnNames = z0.Names,
-                    Columns = z0.ToColumnMajor(),
-                    Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
+                    new()
+                    {
+                        Name = "School",
+                        LevelIndex = g_School.Codes(l_School, "School"),
+                        LevelKeys = l_School.Names,
+                        ColumnNames = z0.Names,
+                        Columns = z0.ToColumnMajor(),
+                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
+                    },
                 },
-            },
             RowsDropped = dropped,
         };
         return new DesignEncoding
@@ -123,7 +129,7 @@ partial record SlopePerSexModel
             for (int c = 0; c < names.Count; c++)
                 foreach (var estimate in fit.FixedEffects)
                     if (estimate.Name == names[c]) _beta[c] = estimate.Estimate;
-            School = new SchoolEffects(fit.RandomEffects[0], encoding.SchoolLevels);
+            School = new SchoolEffects(fit, fit.RandomEffects[0], encoding.SchoolLevels);
         }
 
         /// <summary>The fit as the runtime reports it: all estimates, variance components, fit statistics and the optimizer's record.</summary>
@@ -134,6 +140,9 @@ partial record SlopePerSexModel
 
         /// <summary>The residual (level-1) variance σ̂².</summary>
         public double ResidualVariance => Underlying.ResidualVariance;
+
+        /// <summary>Standard error of <see cref="ResidualVariance"/> (observed information; NaN when not computed).</summary>
+        public double ResidualVarianceStdError => global::System.Linq.Enumerable.Last(Underlying.VarianceComponents, c => c.Kind == global::TypedMixed.VarianceComponentKind.ResidualVariance).StdError;
 
         /// <summary>The fixed effect <c>SexBoy</c>.</summary>
         public global::TypedMixed.FixedEffectEstimate SexBoy => Underlying.FixedEffect("SexBoy");
@@ -152,19 +161,38 @@ partial record SlopePerSexModel
 
         /// <summary>
         /// Predicts the response of <paramref name="record"/>: fixed part plus the predicted random effects of its clusters;
-        /// a cluster not in the fitted data contributes zero (the population-level prediction).
+        /// a cluster not in the fitted data contributes zero (the population-level prediction). The response <c>NormExam</c> is not read.
         /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A member the model uses is null, not finite, or a category not seen in the fitted data.</exception>
+        /// <exception cref="global::TypedMixed.ModelDesignException">A covariate or classification the model uses is null, not finite, or a category not seen in the fitted data.</exception>
         public double Predict(global::TypedMixed.Generators.Tests.Models.Pupil record)
         {
             var encoded = Encode(new[] { record }, _encoding);
             if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a member the model uses, so it cannot be predicted.");
-            var x = encoded.Design.FixedEffects;
-            double prediction = 0.0;
-            for (int c = 0; c < _beta.Length; c++) prediction += _beta[c] * x[c];
+                throw new global::TypedMixed.ModelDesignException("The record has a null in a covariate or classification the model uses, so it cannot be predicted.");
+            double prediction = FixedPart(encoded.Design.FixedEffects);
             prediction += School.Contribution(encoded.SchoolKeys[0], encoded.Design.Terms[0].Columns);
             return prediction;
+        }
+
+        /// <summary>
+        /// Predicts the population-level response of <paramref name="record"/>, the fixed part xβ̂ alone (no random effects).
+        /// Only the fixed effects' covariates are read: the response <c>NormExam</c> and the classifications may be anything, or null.
+        /// </summary>
+        /// <exception cref="global::TypedMixed.ModelDesignException">A fixed-effect covariate is null, not finite, or a category not seen in the fitted data.</exception>
+        public double PredictFixed(global::TypedMixed.Generators.Tests.Models.Pupil record)
+        {
+            var encoded = Encode(new[] { record }, _encoding, fixedOnly: true);
+            if (encoded.Design.Rows == 0)
+                throw new global::TypedMixed.ModelDesignException("The record has a null in a fixed-effect covariate, so it cannot be predicted.");
+            return FixedPart(encoded.Design.FixedEffects);
+        }
+
+        /// <summary>xβ̂ for the one row of <paramref name="x"/> (an aliased column's coefficient is zero).</summary>
+        private double FixedPart(double[] x)
+        {
+            double sum = 0.0;
+            for (int c = 0; c < _beta.Length; c++) sum += _beta[c] * x[c];
+            return sum;
         }
 
         /// <summary>The predicted effects of one <c>School</c> cluster.</summary>
@@ -175,14 +203,20 @@ partial record SlopePerSexModel
         {
             private readonly global::TypedMixed.Generated.LevelSet<int> _levels;
 
-            internal SchoolEffects(global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<int> levels)
+            internal SchoolEffects(global::TypedMixed.LinearMixedModelFit fit, global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<int> levels)
             {
                 Term = term;
                 _levels = levels;
                 var effects = new global::System.Collections.Generic.Dictionary<int, SchoolEffect>(levels.Count);
+                var sizes = new global::System.Collections.Generic.Dictionary<int, int>(levels.Count);
                 for (int l = 0; l < levels.Count; l++)
+                {
                     effects.Add(levels[l], new SchoolEffect(term.ConditionalModes[l, 0], term.ConditionalModes[l, 1]));
+                    sizes.Add(levels[l], term.LevelSizes[l]);
+                }
                 Effects = effects;
+                Sizes = sizes;
+                SexBoySexGirlCorrelationStdError = global::TypedMixed.Generated.TermComponents.CorrelationStdError(fit, term, 0, 1);
             }
 
             /// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>
@@ -197,11 +231,17 @@ partial record SlopePerSexModel
             /// <summary>Standard deviation of the <c>SexBoy</c> effects.</summary>
             public double StdDev => Term.StdDev(0);
 
+            /// <summary>Standard error of <see cref="Variance"/> (observed information; NaN on the boundary or when not computed).</summary>
+            public double VarianceStdError => Term.VarianceStdError(0);
+
             /// <summary>Variance of the <c>SexBoy</c> effects.</summary>
             public double SexBoyVariance => Term.Variance(0);
 
             /// <summary>Standard deviation of the <c>SexBoy</c> effects.</summary>
             public double SexBoyStdDev => Term.StdDev(0);
+
+            /// <summary>Standard error of <see cref="SexBoyVariance"/> (observed information; NaN on the boundary or when not computed).</summary>
+            public double SexBoyVarianceStdError => Term.VarianceStdError(0);
 
             /// <summary>Variance of the <c>SexGirl</c> effects.</summary>
             public double SexGirlVariance => Term.Variance(1);
@@ -209,11 +249,26 @@ partial record SlopePerSexModel
             /// <summary>Standard deviation of the <c>SexGirl</c> effects.</summary>
             public double SexGirlStdDev => Term.StdDev(1);
 
+            /// <summary>Standard error of <see cref="SexGirlVariance"/> (observed information; NaN on the boundary or when not computed).</summary>
+            public double SexGirlVarianceStdError => Term.VarianceStdError(1);
+
             /// <summary>Correlation of the <c>SexBoy</c> and <c>SexGirl</c> effects.</summary>
             public double SexBoySexGirlCorrelation => Term.Correlation(0, 1);
 
+            /// <summary>Standard error of <see cref="SexBoySexGirlCorrelation"/> by the delta method from <see cref="global::TypedMixed.LinearMixedModelFit.VarianceComponentsCovariance"/> (NaN when that is not computed).</summary>
+            public double SexBoySexGirlCorrelationStdError { get; }
+
+            /// <summary>Covariance of the <c>SexBoy</c> and <c>SexGirl</c> effects.</summary>
+            public double SexBoySexGirlCovariance => Term.Covariance[0, 1];
+
+            /// <summary>Standard error of <see cref="SexBoySexGirlCovariance"/> (observed information; NaN on the boundary or when not computed).</summary>
+            public double SexBoySexGirlCovarianceStdError => global::TypedMixed.Generated.TermComponents.Covariance(Term, 0, 1).StdError;
+
             /// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>School</c>.</summary>
             public global::System.Collections.Generic.IReadOnlyDictionary<int, SchoolEffect> Effects { get; }
+
+            /// <summary>Each cluster's number of observations (rows fitted), keyed by <c>School</c>; they sum to the rows fitted.</summary>
+            public global::System.Collections.Generic.IReadOnlyDictionary<int, int> Sizes { get; }
 
             /// <summary>Conditional standard deviation of effect <paramref name="column"/> of cluster <paramref name="key"/>.</summary>
             public double ConditionalStdDev(int key, int column = 0) => _levels.TryGetIndex(key, out int level)
