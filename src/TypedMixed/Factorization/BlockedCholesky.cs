@@ -229,6 +229,17 @@ internal sealed class BlockedCholesky
             }
     }
 
+    /// <summary>M ← s·M on a window (a scalar term's T).</summary>
+    private static void ScaleWindow(DenseView m, double s)
+    {
+        if (s == 1) return;
+        for (int c = 0; c < m.Cols; c++)
+        {
+            var column = m.Column(c);
+            Scale(column, s, column);
+        }
+    }
+
     /// <summary>M ← M (I ⊗ T): columns grouped by level, q per level.</summary>
     private static void RightScale(DenseBlock m, int q, ReadOnlySpan<double> t) =>
         RightScale(new DenseView(m.Data, m.Rows, 0, 0, m.Rows, m.Cols), q, t);
@@ -238,10 +249,7 @@ internal sealed class BlockedCholesky
     {
         if (q == 1)
         {
-            double s = t[0];
-            if (s != 1)
-                for (int c = 0; c < m.Cols; c++)
-                    foreach (ref double v in m.Column(c)) v *= s;
+            ScaleWindow(m, t[0]);
             return;
         }
         int rows = m.Rows;
@@ -264,10 +272,7 @@ internal sealed class BlockedCholesky
     {
         if (q == 1)
         {
-            double s = t[0];
-            if (s != 1)
-                for (int c = 0; c < m.Cols; c++)
-                    foreach (ref double v in m.Column(c)) v *= s;
+            ScaleWindow(m, t[0]);
             return;
         }
         int rows = m.Rows;

@@ -59,11 +59,11 @@ internal static class DenseModel
     /// <summary>Whitened quantities at θ: L⁻¹X, L⁻¹y and log|V₀| for V₀ = L L'.</summary>
     public static (double[][] Xt, double[] Yt, double LogDetV0, double[,] L) Whiten(ModelDesign d, double[][] x, double[] theta)
     {
-        var l = Cholesky(RelativeMarginalCovariance(d, theta));
+        var l = Estimation.Dense.Cholesky(RelativeMarginalCovariance(d, theta));
         int n = d.Rows;
         double logDet = 0;
         for (int i = 0; i < n; i++) logDet += 2 * Math.Log(l[i, i]);
-        return (x.Select(c => ForwardSolve(l, c)).ToArray(), ForwardSolve(l, d.Response), logDet, l);
+        return (x.Select(c => Estimation.Dense.ForwardSolve(l, c)).ToArray(), Estimation.Dense.ForwardSolve(l, d.Response), logDet, l);
     }
 
     /// <summary>The profiled ML deviance or REML criterion at θ (β and σ² at their conditional optima).</summary>
@@ -73,10 +73,10 @@ internal static class DenseModel
         var (xt, yt, logDetV, _) = Whiten(d, x, theta);
         int n = d.Rows, p = x.Length;
         var (xtx, xty) = NormalEquations(xt, yt);
-        var lx = Cholesky(xtx);
+        var lx = Estimation.Dense.Cholesky(xtx);
         double logDetX = 0;
         for (int a = 0; a < p; a++) logDetX += 2 * Math.Log(lx[a, a]);
-        var z = ForwardSolve(lx, xty);
+        var z = Estimation.Dense.ForwardSolve(lx, xty);
         double r2 = yt.Sum(w => w * w) - z.Sum(w => w * w);
         int df = reml ? n - p : n;
         double dev = logDetV + df * (1 + Math.Log(2 * Math.PI * r2 / df));
@@ -136,37 +136,5 @@ internal static class DenseModel
         double s = 0;
         for (int i = 0; i < a.Length; i++) s += a[i] * b[i];
         return s;
-    }
-
-    public static double[,] Cholesky(double[,] a)
-    {
-        int n = a.GetLength(0);
-        var l = new double[n, n];
-        for (int j = 0; j < n; j++)
-        {
-            double d = a[j, j];
-            for (int k = 0; k < j; k++) d -= l[j, k] * l[j, k];
-            l[j, j] = Math.Sqrt(d);
-            for (int i = j + 1; i < n; i++)
-            {
-                double s = a[i, j];
-                for (int k = 0; k < j; k++) s -= l[i, k] * l[j, k];
-                l[i, j] = s / l[j, j];
-            }
-        }
-        return l;
-    }
-
-    public static double[] ForwardSolve(double[,] l, double[] b)
-    {
-        int n = b.Length;
-        var x = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            double s = b[i];
-            for (int k = 0; k < i; k++) s -= l[i, k] * x[k];
-            x[i] = s / l[i, i];
-        }
-        return x;
     }
 }
