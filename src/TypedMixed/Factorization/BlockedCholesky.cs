@@ -22,7 +22,8 @@ internal sealed class BlockedCholesky
     private readonly BlockedGram _a;
     private readonly CovarianceTemplate[] _templates;
     private readonly double[][] _t;
-    private readonly OuterProductSchedule?[] _outerSchedules;
+    /// <summary>For scalar terms i ≥ j ≥ 1, the precomputed Lᵢ₀ Lⱼ₀ᵀ update of tail block (i, j); null otherwise.</summary>
+    private readonly OuterProductSchedule?[,] _outerSchedules;
     private readonly int[] _tailOffset;
 
     public BlockedCholesky(BlockedGram a, CovarianceTemplate[] orderedTemplates)
@@ -40,15 +41,16 @@ internal sealed class BlockedCholesky
             Ls0[i] = new BlockSparse(s.RowLevels, s.RowQ, s.ColLevels, s.ColQ, s.ColPtr, s.RowLevel);
         }
         LXY0 = new DenseBlock(a.XY0.Rows, a.XY0.Cols);
-        _outerSchedules = new OuterProductSchedule?[Ls0.Length];
+        _outerSchedules = new OuterProductSchedule?[k + 1, k + 1];
         // The tail: blocks 1 .. K (terms after the first, then [X y]) in one dense matrix.
         _tailOffset = new int[k + 2];
         for (int j = 1; j <= k; j++) _tailOffset[j + 1] = _tailOffset[j] + a.Sizes[j];
         int m = _tailOffset[k + 1];
         Tail = new DenseBlock(m, m);
-        for (int i = 0; i < Ls0.Length; i++)
-            if (Ls0[i].RowQ == 1 && Ls0[i].ColQ == 1)
-                _outerSchedules[i] = OuterProductSchedule.Create(Ls0[i], m, _tailOffset[i + 1]);
+        for (int j = 1; j < k; j++)
+            for (int i = j; i < k; i++)
+                if (Ls0[i - 1].RowQ == 1 && Ls0[j - 1].RowQ == 1 && Ls0[i - 1].ColQ == 1)
+                    _outerSchedules[i, j] = OuterProductSchedule.Create(Ls0[i - 1], Ls0[j - 1], m, _tailOffset[i], _tailOffset[j], lowerOnly: i == j);
     }
 
     public BlockedGram Gram => _a;
@@ -144,7 +146,7 @@ internal sealed class BlockedCholesky
                 CopyScaled(source, target, ti, i < k ? _a.Q[i] : 1, tj, j < k ? _a.Q[j] : 1, lowerOnly: i == j, plusIdentity: i == j && j < k);
                 if (i < k)
                 {
-                    if (i == j && _outerSchedules[j - 1] is { } schedule) schedule.Subtract(Ls0[j - 1].Data, Tail.Data);
+                    if (_outerSchedules[i, j] is { } schedule) schedule.Subtract(Ls0[i - 1].Data, Ls0[j - 1].Data, Tail.Data);
                     else SubtractSparseOuter(target, Ls0[i - 1], Ls0[j - 1], lowerOnly: i == j);
                 }
                 else if (j < k) SubtractDenseSparseOuter(target, LXY0, Ls0[j - 1]);
@@ -173,6 +175,17 @@ internal sealed class BlockedCholesky
         int rows = source.Rows, cols = source.Cols;
         bool scalar = (ti is null || qi == 1) && (tj is null || qj == 1);
         double s = (ti is null ? 1 : ti[0]) * (tj is null ? 1 : tj[0]);
+        if (scalar && plusIdentity)
+        {
+            // A scalar term's own block Z'Z is diagonal (one count per level): clear the lower triangle, set the diagonal.
+            for (int c = 0; c < cols; c++)
+            {
+                var to = target.Column(c).Slice(c);
+                to.Clear();
+                to[0] = s * source[c, c] + 1;
+            }
+            return;
+        }
         // With q > 1 the scaling mixes rows and columns within a level block, so a diagonal window is copied whole
         // (A is symmetric there); the scalar case needs only the lower triangle.
         for (int c = 0; c < cols; c++)

@@ -3,8 +3,8 @@ using TypedMixed.Storage;
 namespace TypedMixed.Factorization;
 
 /// <summary>
-/// The lower triangle of S Sᵀ for a scalar-by-scalar block-sparse S (two random-intercept terms), as a fixed list of
-/// (target, first factor, second factor) sorted by target. The pattern depends only on which levels share rows, so it
+/// Sᵢ Sⱼᵀ (the lower triangle when i = j) for scalar-by-scalar block-sparse Sᵢ, Sⱼ (random-intercept terms crossed
+/// with the first term), as a fixed list of (target, first factor, second factor) sorted by target. The pattern depends only on which levels share rows, so it
 /// is built once; each evaluation then walks the target matrix in memory order instead of scattering
 /// Σ_c nnz(c)² / 2 updates across it (the cost that dominates crossed designs after the dense Cholesky).
 /// </summary>
@@ -22,29 +22,30 @@ internal sealed class OuterProductSchedule
     }
 
     /// <summary>
-    /// Entries for C −= S Sᵀ (lower), C the RowLevels × RowLevels diagonal window at (offset, offset) of a column-major
-    /// matrix with leading dimension ld.
+    /// Entries for C −= Sᵢ Sⱼᵀ, C the window at (rowOffset, colOffset) of a column-major matrix with leading dimension
+    /// ld; with <paramref name="lowerOnly"/> (Sᵢ = Sⱼ, a diagonal window) only its lower triangle. Both factors share
+    /// the first term's columns; factor indices refer to <c>Sᵢ.Data</c> and <c>Sⱼ.Data</c>.
     /// </summary>
-    public static OuterProductSchedule Create(BlockSparse s, int ld, int offset)
+    public static OuterProductSchedule Create(BlockSparse si, BlockSparse sj, int ld, int rowOffset, int colOffset, bool lowerOnly)
     {
         long count = 0;
-        for (int c = 0; c < s.ColLevels; c++)
+        for (int c = 0; c < si.ColLevels; c++)
         {
-            long k = s.ColPtr[c + 1] - s.ColPtr[c];
-            count += k * (k + 1) / 2;
+            long ki = si.ColPtr[c + 1] - si.ColPtr[c], kj = sj.ColPtr[c + 1] - sj.ColPtr[c];
+            count += lowerOnly ? ki * (ki + 1) / 2 : ki * kj;
         }
         var keys = new long[count];
         var first = new int[count];
         var second = new int[count];
         long e = 0;
-        for (int c = 0; c < s.ColLevels; c++)
-            for (int b2 = s.ColPtr[c]; b2 < s.ColPtr[c + 1]; b2++)
-                for (int b1 = b2; b1 < s.ColPtr[c + 1]; b1++)
+        for (int c = 0; c < si.ColLevels; c++)
+            for (int bj = sj.ColPtr[c]; bj < sj.ColPtr[c + 1]; bj++)
+                for (int bi = lowerOnly ? bj : si.ColPtr[c]; bi < si.ColPtr[c + 1]; bi++)
                 {
-                    // Row levels ascend within a column, so RowLevel[b1] ≥ RowLevel[b2]: the lower triangle.
-                    keys[e] = (long)(offset + s.RowLevel[b2]) * ld + offset + s.RowLevel[b1];
-                    first[e] = b1;
-                    second[e] = b2;
+                    // Row levels ascend within a column, so on a diagonal window RowLevel[bi] ≥ RowLevel[bj]: the lower triangle.
+                    keys[e] = (long)(colOffset + sj.RowLevel[bj]) * ld + rowOffset + si.RowLevel[bi];
+                    first[e] = bi;
+                    second[e] = bj;
                     e++;
                 }
         var order = new int[count];
@@ -62,13 +63,36 @@ internal sealed class OuterProductSchedule
         return new OuterProductSchedule(target, f, g);
     }
 
-    /// <summary>c[target] −= s[first]·s[second] for every entry.</summary>
-    public void Subtract(double[] s, double[] c)
+    /// <summary>Entries from which the work is split between two threads.</summary>
+    private const int ParallelThreshold = 200_000;
+
+    /// <summary>c[target] −= sᵢ[first]·sⱼ[second] for every entry (two threads on disjoint targets when long).</summary>
+    public void Subtract(double[] si, double[] sj, double[] c)
+    {
+        int count = _target.Length;
+        if (count < ParallelThreshold || Environment.ProcessorCount < 2)
+        {
+            Subtract(si, sj, c, 0, count);
+            return;
+        }
+        SubtractInTwoHalves(si, sj, c, count);
+    }
+
+    /// <summary>Split at a change of target so that the two halves never write the same entry (its own method: the
+    /// closures are then allocated only on this path).</summary>
+    private void SubtractInTwoHalves(double[] si, double[] sj, double[] c, int count)
+    {
+        int split = count / 2;
+        while (split < count && _target[split] == _target[split - 1]) split++;
+        Parallel.Invoke(() => Subtract(si, sj, c, 0, split), () => Subtract(si, sj, c, split, count));
+    }
+
+    private void Subtract(double[] si, double[] sj, double[] c, int from, int to)
     {
         var target = _target;
         var first = _first;
         var second = _second;
-        for (int i = 0; i < target.Length; i++)
-            c[target[i]] -= s[first[i]] * s[second[i]];
+        for (int i = from; i < to; i++)
+            c[target[i]] -= si[first[i]] * sj[second[i]];
     }
 }
