@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using TypedMixed.Cli.Data;
+using TypedMixed.Cli.Design;
+using TypedMixed.Cli.Formulas;
+using TypedMixed.Presentation;
+
+namespace TypedMixed.Cli;
+
+/// <summary>
+/// The command-line application, callable in-process: <c>typedmixed fit data.csv "y ~ x + (1 | g)"</c> reads the CSV,
+/// builds the design from the formula, fits, prints the summary and writes the requested files.
+/// </summary>
+public static class CliApp
+{
+    /// <summary>Runs the command line <paramref name="args"/>; returns the exit code (0 success, 1 usage or data error, 2 fit failure, 130 cancelled).</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            (args.Length == 0 ? stderr : stdout).WriteLine(CliArguments.Usage);
+            return args.Length == 0 ? 1 : 0;
+        }
+        if (args[0] == "--version")
+        {
+            stdout.WriteLine("typedmixed " + (typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0"));
+            return 0;
+        }
+        if (args[0] != "fit")
+        {
+            stderr.WriteLine($"typedmixed: unknown command '{args[0]}'.\n");
+            stderr.WriteLine(CliArguments.Usage);
+            return 1;
+        }
+        if (args.Skip(1).Any(a => a is "-h" or "--help"))
+        {
+            stdout.WriteLine(CliArguments.Usage);
+            return 0;
+        }
+        try
+        {
+            var options = CliArguments.Parse(args[1..]);
+            return Fit(options, stdout, stderr, cancellationToken);
+        }
+        catch (FormulaException e)
+        {
+            stderr.WriteLine("typedmixed: formula error: " + e.Describe());
+            return 1;
+        }
+        catch (CliException e)
+        {
+            stderr.WriteLine("typedmixed: error: " + e.Message);
+            return 1;
+        }
+        catch (ModelDesignException e)
+        {
+            stderr.WriteLine("typedmixed: error: " + e.Message);
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("typedmixed: cancelled.");
+            return 130;
+        }
+        catch (IOException e)
+        {
+            stderr.WriteLine("typedmixed: error: " + e.Message);
+            return 1;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            stderr.WriteLine("typedmixed: error: " + e.Message);
+            return 1;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArithmeticException or ArgumentException)
+        {
+            stderr.WriteLine($"typedmixed: the fit failed: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static int Fit(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var formula = FormulaParser.Parse(a.Formula);
+        var table = CsvTable.Load(a.DataPath);
+        var built = DesignBuilder.Build(formula, table, new DesignOptions { ReferenceLevels = a.ReferenceLevels });
+        foreach (var column in a.ReferenceLevels.Keys)
+            if (!formula.AllVariables().Any(v => v.Column == column))
+                throw new CliException($"--reference names column '{column}', which the formula does not use.");
+        var targets = a.Caterpillars.Select(c => (c.Term, c.Path, Target: ParseTarget(c.Term, built.Design))).ToList();
+        if (built.RowsDropped > 0)
+            stderr.WriteLine($"typedmixed: dropped {built.RowsDropped.ToString(CultureInfo.InvariantCulture)} of {table.RowCount.ToString(CultureInfo.InvariantCulture)} rows with missing values in the formula's columns.");
+
+        var progress = a.Quiet ? null : new ProgressPrinter(stderr, a.Method);
+        var watch = Stopwatch.StartNew();
+        var fit = LinearMixedModel.Fit(built.Design, new FitOptions { Method = a.Method, Progress = progress }, cancellationToken);
+        progress?.Finish(fit, watch.Elapsed);
+
+        var report = new FitReportOptions { Formula = a.Formula, DataName = Path.GetFileName(a.DataPath) };
+        stdout.Write(a.Markdown ? FitSummary.ToMarkdown(fit, report) : FitSummary.ToText(fit, report));
+        if (a.JsonPath is not null)
+        {
+            using var stream = File.Create(a.JsonPath);
+            FitJson.Write(stream, fit, report);
+        }
+        foreach (var (_, path, target) in targets)
+            File.WriteAllText(path, CaterpillarPlot.Render(fit.RandomEffects[target.Term], target.Column));
+        return 0;
+    }
+
+    /// <summary>Resolves <c>group</c> or <c>group[effect]</c> to a term and column of the design.</summary>
+    private static (int Term, int Column) ParseTarget(string spec, ModelDesign design)
+    {
+        string group = spec, effect = "";
+        int open = spec.IndexOf('[', StringComparison.Ordinal);
+        if (open > 0 && spec.EndsWith(']'))
+        {
+            group = spec[..open];
+            effect = spec[(open + 1)..^1];
+        }
+        var available = design.Terms.SelectMany(t => t.ColumnNames.Select(c => $"{t.Name}[{c}]")).ToList();
+        for (int k = 0; k < design.Terms.Count; k++)
+        {
+            var t = design.Terms[k];
+            if (t.Name != group) continue;
+            if (effect.Length == 0) return (k, 0);
+            int c = t.ColumnNames.ToList().IndexOf(effect);
+            if (c >= 0) return (k, c);
+        }
+        throw new CliException($"--caterpillar: the model has no effect '{spec}'. Available: {string.Join(", ", design.Terms.Select(t => t.Name).Distinct())} (first effect), or {string.Join(", ", available)}.");
+    }
+
+    /// <summary>Prints optimizer progress to stderr at most twice a second, and a closing line.</summary>
+    private sealed class ProgressPrinter(TextWriter stderr, EstimationMethod method) : IProgress<FitProgress>
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private TimeSpan _last = TimeSpan.Zero;
+        private readonly string _objective = method == EstimationMethod.Reml ? "REML criterion" : "deviance";
+
+        public void Report(FitProgress value)
+        {
+            if (_clock.Elapsed - _last < TimeSpan.FromMilliseconds(500)) return;
+            _last = _clock.Elapsed;
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  evaluation {value.Evaluations,5}: {_objective} {value.Objective:F6} (best {value.BestObjective:F6})"));
+        }
+
+        public void Finish(LinearMixedModelFit fit, TimeSpan elapsed) =>
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"typedmixed: {fit.Optimizer.Evaluations} evaluations, {_objective} {fit.Objective:F6}, {elapsed.TotalSeconds:F2} s"));
+    }
+}

@@ -1,0 +1,276 @@
+using System.Globalization;
+using TypedMixed.Cli.Data;
+using TypedMixed.Cli.Formulas;
+
+namespace TypedMixed.Cli.Design;
+
+/// <summary>Settings of <see cref="DesignBuilder.Build"/>.</summary>
+internal sealed class DesignOptions
+{
+    /// <summary>Reference (first) level per column, overriding the sorted order, e.g. <c>schgend → mixed</c>.</summary>
+    public IReadOnlyDictionary<string, string> ReferenceLevels { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>A <see cref="ModelDesign"/> built from a formula and a table, with what was done to the data.</summary>
+internal sealed record BuiltDesign(ModelDesign Design, int RowsDropped, IReadOnlyDictionary<string, IReadOnlyList<string>> FactorLevels);
+
+/// <summary>
+/// Builds a <see cref="ModelDesign"/> from a <see cref="Formula"/> and a <see cref="CsvTable"/> the way R's
+/// <c>model.matrix</c> and lme4's <c>mkReTrms</c> do: complete cases over the columns the formula reads, treatment
+/// contrasts (first level the reference) with R's rule for when a factor is coded by all its levels, columns named as R
+/// names them (<c>sexM</c>, <c>standLRT:sexM</c>), and random-effects terms ordered by decreasing number of levels.
+/// </summary>
+internal static class DesignBuilder
+{
+    /// <summary>A variable's data on the kept rows: numbers, or a factor's level index per row and its level keys.</summary>
+    private sealed record VariableData(double[]? Numbers, int[]? LevelIndex, IReadOnlyList<string>? Levels)
+    {
+        public bool IsFactor => LevelIndex is not null;
+    }
+
+    public static BuiltDesign Build(Formula formula, CsvTable table, DesignOptions? options = null)
+    {
+        options ??= new DesignOptions();
+        var variables = formula.AllVariables().ToList();
+        var groupingLabels = formula.RandomTerms.SelectMany(b => b.Grouping.SelectMany(g => g)).Select(v => v.Label).ToHashSet();
+
+        // 1. Columns exist; decide numeric or factor; a response or covariate that is mostly numbers must be all numbers.
+        var asFactor = new Dictionary<string, bool>();
+        foreach (var v in variables)
+        {
+            CsvColumn column;
+            try { column = table.Column(v.Column); }
+            catch (CliException e) { throw new CliException(e.Message + "\n" + Caret(formula.Text, v.Position)); }
+            bool isResponse = ReferenceEquals(v, formula.Response) || (v.Column == formula.Response.Column && !v.AsFactor && !groupingLabels.Contains(v.Label));
+            if (v.AsFactor || groupingLabels.Contains(v.Label)) { asFactor[v.Label] = true; continue; }
+            if (column.IsNumeric) { asFactor[v.Label] = false; continue; }
+            if (isResponse || column.ParsedCount * 2 > column.PresentCount)
+            {
+                int bad = Array.FindIndex(column.Raw, s => s is not null && !CsvColumn.TryParseNumber(s, out _));
+                string use = isResponse ? "the response" : "a numeric covariate";
+                string hint = isResponse ? "" : $", or write factor({column.Name}) to use the column as categories";
+                throw new CliException($"Column '{column.Name}' is used as {use}, but its value \"{column.Raw[bad]}\" at {table.DescribeRow(bad)} is not a number. Fix or blank the value (blank and NA drop the row){hint}.");
+            }
+            asFactor[v.Label] = true;
+        }
+
+        // 2. Complete cases over the columns the formula reads.
+        var usedColumns = variables.Select(v => table.Column(v.Column)).Distinct().ToList();
+        var kept = Enumerable.Range(0, table.RowCount).Where(r => usedColumns.All(c => c.Raw[r] is not null)).ToArray();
+        int dropped = table.RowCount - kept.Length;
+        if (kept.Length == 0)
+            throw new CliException($"No row of {table.Source} has values in all the columns the formula uses ({string.Join(", ", usedColumns.Select(c => c.Name))}).");
+
+        // 3. Each variable's data on the kept rows.
+        var data = new Dictionary<string, VariableData>();
+        var factorLevels = new Dictionary<string, IReadOnlyList<string>>();
+        foreach (var v in variables)
+        {
+            var column = table.Column(v.Column);
+            if (!asFactor[v.Label])
+            {
+                data[v.Label] = new VariableData(kept.Select(r => column.Values[r]).ToArray(), null, null);
+                continue;
+            }
+            var (index, levels) = Factor(column, kept, options.ReferenceLevels);
+            data[v.Label] = new VariableData(null, index, levels);
+            factorLevels[v.Label] = levels;
+        }
+
+        int n = kept.Length;
+        var response = data[formula.Response.Label].Numbers!;
+
+        // 4. Fixed effects: R's model.matrix of the fixed part.
+        var (fixedNames, fixedColumns) = ModelMatrix(formula.Fixed, data, n);
+
+        // 5. Random effects: one term per grouping factor of each bar.
+        var terms = new List<RandomEffectsTerm>();
+        foreach (var bar in formula.RandomTerms)
+        {
+            var (names, columns) = ModelMatrix(bar.Effects, data, n);
+            if (names.Count == 0)
+                throw new CliException($"The random-effects term at position {bar.Position + 1} has no columns ('0 |' removes the intercept and nothing is left).\n" + Caret(formula.Text, bar.Position));
+            for (int k = 0; k < bar.Grouping.Count; k++)
+            {
+                var (index, keys) = Grouping(bar.Grouping[k].Select(v => data[v.Label]).ToList(), n);
+                terms.Add(new RandomEffectsTerm
+                {
+                    Name = bar.GroupName(k),
+                    LevelIndex = index,
+                    LevelKeys = keys,
+                    ColumnNames = names,
+                    Columns = Flatten(columns, n),
+                    Covariance = bar.Uncorrelated && names.Count > 1 ? CovarianceStructure.Diagonal : CovarianceStructure.Unstructured,
+                });
+            }
+        }
+
+        var design = new ModelDesign
+        {
+            ResponseName = formula.Response.Label,
+            Response = response,
+            FixedEffects = Flatten(fixedColumns, n),
+            FixedEffectNames = fixedNames,
+            Terms = OrderAsLme4(terms),
+            RowsDropped = dropped,
+        };
+        return new BuiltDesign(design, dropped, factorLevels);
+    }
+
+    /// <summary>
+    /// lme4 (mkReTrms) reorders the terms by decreasing number of levels when any term has more levels than the one
+    /// before it: <c>rev(order(nl))</c>, which reverses the written order among ties.
+    /// </summary>
+    internal static IReadOnlyList<RandomEffectsTerm> OrderAsLme4(IReadOnlyList<RandomEffectsTerm> terms)
+    {
+        var nl = terms.Select(t => t.LevelCount).ToArray();
+        bool increases = false;
+        for (int i = 1; i < nl.Length; i++) increases |= nl[i] > nl[i - 1];
+        if (!increases) return terms;
+        var ascending = Enumerable.Range(0, nl.Length).OrderBy(i => nl[i]).ToList(); // stable, as R's order()
+        ascending.Reverse();
+        return ascending.Select(i => terms[i]).ToList();
+    }
+
+    /// <summary>Levels of a column on the kept rows: numbers sorted numerically, text in ordinal order; reference first.</summary>
+    private static (int[] Index, IReadOnlyList<string> Levels) Factor(CsvColumn column, int[] kept, IReadOnlyDictionary<string, string> references)
+    {
+        List<string> levels;
+        string[] keys;
+        if (column.IsNumeric)
+        {
+            keys = kept.Select(r => column.Values[r].ToString("R", CultureInfo.InvariantCulture)).ToArray();
+            levels = kept.Select(r => column.Values[r]).Distinct().Order().Select(x => x.ToString("R", CultureInfo.InvariantCulture)).ToList();
+        }
+        else
+        {
+            keys = kept.Select(r => column.Raw[r]!).ToArray();
+            levels = keys.Distinct().Order(StringComparer.Ordinal).ToList();
+        }
+        if (references.TryGetValue(column.Name, out var reference))
+        {
+            int at = levels.IndexOf(reference);
+            if (at < 0)
+                throw new CliException($"Reference level '{reference}' is not a level of column '{column.Name}'. Its levels: {string.Join(", ", levels)}.");
+            levels.RemoveAt(at);
+            levels.Insert(0, reference);
+        }
+        var position = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < levels.Count; i++) position[levels[i]] = i;
+        return (keys.Select(k => position[k]).ToArray(), levels);
+    }
+
+    /// <summary>
+    /// A grouping factor, or the interaction of several (<c>a:b</c>): the observed combinations, ordered with the first
+    /// factor varying slowest, keyed by the levels joined with <c>:</c>.
+    /// </summary>
+    private static (int[] Index, IReadOnlyList<string> Keys) Grouping(IReadOnlyList<VariableData> factors, int n)
+    {
+        if (factors.Count == 1) return (factors[0].LevelIndex!, factors[0].Levels!);
+        var tuples = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            long code = 0;
+            foreach (var f in factors) code = code * f.Levels!.Count + f.LevelIndex![i];
+            tuples[i] = code;
+        }
+        var distinct = tuples.Distinct().Order().ToList();
+        var position = new Dictionary<long, int>();
+        for (int j = 0; j < distinct.Count; j++) position[distinct[j]] = j;
+        var index = tuples.Select(t => position[t]).ToArray();
+        var keys = new string[distinct.Count];
+        for (int i = 0; i < n; i++)
+            keys[index[i]] ??= string.Join(":", factors.Select(f => f.Levels![f.LevelIndex![i]]));
+        return (index, keys);
+    }
+
+    /// <summary>
+    /// R's model.matrix for one set of terms: the intercept, then each term's columns. A factor in a term is coded by
+    /// treatment contrasts when the term without it is empty or contained in an earlier term, else by all its levels;
+    /// without an intercept the first factor of the first term that has one is coded by all its levels. In an
+    /// interaction the first variable varies fastest; names join the parts with <c>:</c>.
+    /// </summary>
+    internal static (List<string> Names, List<double[]> Columns) ModelMatrixCore(TermSet terms, Func<Variable, (double[]? Numbers, int[]? Index, IReadOnlyList<string>? Levels)> lookup, int n)
+    {
+        var names = new List<string>();
+        var columns = new List<double[]>();
+        if (terms.Intercept)
+        {
+            names.Add("(Intercept)");
+            columns.Add(Enumerable.Repeat(1.0, n).ToArray());
+        }
+        var info = terms.Variables.Select(lookup).ToList();
+        var code = new int[terms.Terms.Count][];
+        for (int k = 0; k < terms.Terms.Count; k++)
+        {
+            var term = terms.Terms[k];
+            code[k] = new int[term.Length];
+            for (int j = 0; j < term.Length; j++)
+            {
+                var rest = term.Where((_, m) => m != j).ToArray();
+                bool margin = rest.Length == 0 || terms.Terms.Take(k).Any(t => rest.All(t.Contains));
+                code[k][j] = margin ? 1 : 2;
+            }
+        }
+        if (!terms.Intercept)
+        {
+            for (int k = 0; k < terms.Terms.Count; k++)
+            {
+                int j = Array.FindIndex(terms.Terms[k], v => info[v].Index is not null);
+                if (j >= 0) { code[k][j] = 2; break; }
+            }
+        }
+        for (int k = 0; k < terms.Terms.Count; k++)
+        {
+            var term = terms.Terms[k];
+            var block = new List<(string Name, double[] Values)> { ("", Enumerable.Repeat(1.0, n).ToArray()) };
+            for (int j = 0; j < term.Length; j++)
+            {
+                var variable = terms.Variables[term[j]];
+                var (numbers, index, levels) = info[term[j]];
+                var parts = new List<(string Name, double[] Values)>();
+                if (index is null)
+                {
+                    parts.Add((variable.Label, numbers!));
+                }
+                else
+                {
+                    for (int l = code[k][j] == 1 ? 1 : 0; l < levels!.Count; l++)
+                    {
+                        var dummy = new double[n];
+                        for (int i = 0; i < n; i++) dummy[i] = index[i] == l ? 1 : 0;
+                        parts.Add((variable.Label + levels[l], dummy));
+                    }
+                }
+                var next = new List<(string, double[])>();
+                foreach (var (pn, pv) in parts)
+                    foreach (var (bn, bv) in block)
+                    {
+                        var product = new double[n];
+                        for (int i = 0; i < n; i++) product[i] = bv[i] * pv[i];
+                        next.Add((bn.Length == 0 ? pn : bn + ":" + pn, product));
+                    }
+                block = next;
+            }
+            foreach (var (name, values) in block)
+            {
+                names.Add(name);
+                columns.Add(values);
+            }
+        }
+        return (names, columns);
+    }
+
+    private static (List<string> Names, List<double[]> Columns) ModelMatrix(TermSet terms, Dictionary<string, VariableData> data, int n) =>
+        ModelMatrixCore(terms, v => { var d = data[v.Label]; return (d.Numbers, d.LevelIndex, d.Levels); }, n);
+
+    private static double[] Flatten(List<double[]> columns, int n)
+    {
+        var flat = new double[columns.Count * n];
+        for (int c = 0; c < columns.Count; c++) Array.Copy(columns[c], 0, flat, c * n, n);
+        return flat;
+    }
+
+    internal static string Caret(string formula, int position) =>
+        $"  {formula}\n  {new string(' ', Math.Clamp(position, 0, formula.Length))}^";
+}

@@ -1,0 +1,72 @@
+namespace TypedMixed.Cli.Formulas;
+
+/// <summary>
+/// A parsed lme4-style model formula: the response, the fixed-effects terms (expanded as R's <c>terms()</c> does)
+/// and the random-effects bar terms.
+/// </summary>
+internal sealed record Formula(
+    string Text,
+    Variable Response,
+    TermSet Fixed,
+    IReadOnlyList<BarTerm> RandomTerms)
+{
+    /// <summary>Every variable the formula reads (response, fixed, random slopes, grouping factors), by first appearance.</summary>
+    public IEnumerable<Variable> AllVariables()
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        IEnumerable<Variable> all = new[] { Response }
+            .Concat(Fixed.Variables)
+            .Concat(RandomTerms.SelectMany(b => b.Effects.Variables.Concat(b.Grouping.SelectMany(g => g))));
+        foreach (var v in all)
+            if (seen.Add(v.Label))
+                yield return v;
+    }
+}
+
+/// <summary>
+/// A variable in a formula: a data column used as it is (<c>x</c>) or forced to a factor (<c>factor(x)</c>).
+/// <see cref="Position"/> is the character offset in the formula, for error messages.
+/// </summary>
+internal sealed record Variable(string Column, bool AsFactor, int Position)
+{
+    /// <summary>The name R gives the variable (and prefixes to dummy columns): <c>x</c> or <c>factor(x)</c>.</summary>
+    public string Label => AsFactor ? $"factor({Column})" : Column;
+
+    public bool Equals(Variable? other) => other is not null && other.Label == Label;
+
+    public override int GetHashCode() => Label.GetHashCode(StringComparison.Ordinal);
+}
+
+/// <summary>
+/// A right-hand side expanded into terms, as R's <c>terms.formula</c>: whether there is an intercept, the variables in
+/// order of first appearance, and the terms (each a set of variable indices) sorted by order (main effects first),
+/// duplicates removed.
+/// </summary>
+internal sealed record TermSet(bool Intercept, IReadOnlyList<Variable> Variables, IReadOnlyList<int[]> Terms)
+{
+    /// <summary>R's term label, e.g. <c>standLRT:sex</c> (variables in order of first appearance).</summary>
+    public string Label(int[] term) => string.Join(":", term.Select(i => Variables[i].Label));
+}
+
+/// <summary>
+/// A random-effects term <c>(effects | grouping)</c> or <c>(effects || grouping)</c>. <see cref="Grouping"/> lists the
+/// grouping factors the bar expands to: <c>g</c> gives one, <c>a:b</c> one interaction of two variables,
+/// <c>a/b</c> two (<c>a</c> and <c>b:a</c>, named as lme4 names them).
+/// </summary>
+internal sealed record BarTerm(TermSet Effects, bool Uncorrelated, IReadOnlyList<IReadOnlyList<Variable>> Grouping, int Position)
+{
+    /// <summary>lme4's name of grouping factor <paramref name="k"/>: the variables joined by <c>:</c>.</summary>
+    public string GroupName(int k) => string.Join(":", Grouping[k].Select(v => v.Column));
+}
+
+/// <summary>A formula that cannot be parsed; <see cref="Position"/> is the offending character offset.</summary>
+internal sealed class FormulaException(string message, string formula, int position) : Exception(message)
+{
+    public string Formula { get; } = formula;
+
+    public int Position { get; } = position;
+
+    /// <summary>The message, the formula, and a caret under the offending position.</summary>
+    public string Describe() =>
+        $"{Message}\n  {Formula}\n  {new string(' ', Math.Clamp(Position, 0, Formula.Length))}^";
+}

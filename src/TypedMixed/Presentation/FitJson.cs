@@ -1,0 +1,187 @@
+using System.Text;
+using System.Text.Json;
+
+namespace TypedMixed.Presentation;
+
+/// <summary>
+/// Writes a <see cref="LinearMixedModelFit"/> as JSON in the layout of the project's lme4 reference fits
+/// (<c>fixed_effects</c>, <c>variance_components</c> as lme4's <c>as.data.frame(VarCorr)</c>, <c>theta</c>,
+/// <c>logLik</c>, <c>AIC</c>, <c>BIC</c>, <c>deviance</c> / <c>REML_criterion</c>, <c>ngroups</c>, …), plus
+/// <c>variance_components_std_error</c>, <c>icc</c>, <c>satterthwaite</c> and <c>warnings</c>. NaN and infinite
+/// values are written as <c>null</c>.
+/// </summary>
+public static class FitJson
+{
+    /// <summary>The fit as an indented JSON document.</summary>
+    public static string Serialize(LinearMixedModelFit fit, FitReportOptions? options = null)
+    {
+        using var stream = new MemoryStream();
+        Write(stream, fit, options);
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>Writes the fit as an indented UTF-8 JSON document to <paramref name="stream"/>.</summary>
+    public static void Write(Stream stream, LinearMixedModelFit fit, FitReportOptions? options = null)
+    {
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        Write(w, fit, options ?? FitReportOptions.Default);
+    }
+
+    /// <summary>Writes the fit as one JSON object to <paramref name="w"/>.</summary>
+    public static void Write(Utf8JsonWriter w, LinearMixedModelFit fit, FitReportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(fit);
+        bool reml = fit.Method == EstimationMethod.Reml;
+        w.WriteStartObject();
+        if (options.Formula is not null) w.WriteString("formula", options.Formula);
+        if (options.DataName is not null) w.WriteString("data", options.DataName);
+        w.WriteString("response", fit.ResponseName);
+        w.WriteString("family", "gaussian");
+        w.WriteString("method", reml ? "REML" : "ML");
+        w.WriteNumber("nobs", fit.ObservationCount);
+        w.WriteNumber("rows_dropped", fit.RowsDropped);
+
+        w.WriteStartObject("ngroups");
+        foreach (var (name, levels) in ReportedVarianceComponents.Groups(fit)) w.WriteNumber(name, levels);
+        w.WriteEndObject();
+
+        var fe = fit.FixedEffects;
+        w.WriteStartObject("fixed_effects");
+        Strings(w, "names", fe.Select(f => f.Name));
+        Numbers(w, "estimate", fe.Select(f => f.Estimate));
+        Numbers(w, "std_error", fe.Select(f => f.StdError));
+        Matrix(w, "vcov", fit.FixedEffectsCovariance);
+        w.WriteEndObject();
+        Strings(w, "dropped_fixed_effects", fit.DroppedFixedEffects);
+
+        var rows = ReportedVarianceComponents.Rows(fit);
+        w.WriteStartArray("variance_components");
+        foreach (var row in rows)
+        {
+            var vc = row.Component;
+            w.WriteStartObject();
+            w.WriteString("group", row.Group);
+            NullableString(w, "var1", vc.Var1);
+            NullableString(w, "var2", vc.Var2);
+            w.WriteString("kind", vc.Kind switch
+            {
+                VarianceComponentKind.Variance => "variance",
+                VarianceComponentKind.Covariance => "covariance",
+                _ => "residual_variance",
+            });
+            Number(w, "vcov", vc.Estimate);
+            Number(w, "sdcor", vc.SdCor);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        Numbers(w, "variance_components_std_error", rows.Select(r => r.Component.StdError));
+        Number(w, "sigma", fit.Sigma);
+
+        w.WriteStartObject("theta");
+        Strings(w, "names", fit.ThetaNames);
+        Numbers(w, "values", fit.Theta);
+        Numbers(w, "lower", fit.ThetaLowerBounds);
+        w.WriteEndObject();
+
+        Number(w, "logLik", fit.LogLikelihood);
+        w.WriteNumber("logLik_df", fit.ParameterCount);
+        Number(w, "AIC", fit.Aic);
+        Number(w, "BIC", fit.Bic);
+        if (reml)
+        {
+            Number(w, "REML_criterion", fit.RemlCriterion);
+            Number(w, "ML_deviance_at_REML_estimates", fit.Deviance);
+        }
+        Number(w, "deviance", fit.Deviance);
+        w.WriteBoolean("is_singular", fit.IsSingular);
+
+        var opt = fit.Optimizer;
+        w.WriteStartObject("optimizer");
+        w.WriteString("optimizer", opt.Optimizer);
+        w.WriteNumber("feval", opt.Evaluations);
+        w.WriteString("reason", opt.Reason.ToString());
+        w.WriteString("message", opt.Message);
+        Numbers(w, "initial_theta", opt.InitialTheta);
+        Number(w, "initial_objective", opt.InitialObjective);
+        Number(w, "final_objective", opt.FinalObjective);
+        w.WriteEndObject();
+
+        w.WriteStartObject("icc");
+        foreach (var (name, _) in ReportedVarianceComponents.Groups(fit))
+        {
+            var icc = fit.IntraclassCorrelation(name);
+            if (icc is null) w.WriteNull(name); else Number(w, name, icc.Value);
+        }
+        w.WriteEndObject();
+
+        if (fe.Count > 0 && fe.Any(f => !double.IsNaN(f.SatterthwaiteDf)))
+        {
+            w.WriteStartObject("satterthwaite");
+            Strings(w, "names", fe.Select(f => f.Name));
+            Numbers(w, "df", fe.Select(f => f.SatterthwaiteDf));
+            Numbers(w, "t_value", fe.Select(f => f.Z));
+            Numbers(w, "p_value", fe.Select(f => f.SatterthwaitePValue));
+            w.WriteEndObject();
+        }
+        else
+        {
+            w.WriteNull("satterthwaite");
+        }
+
+        w.WriteStartArray("warnings");
+        foreach (var warning in fit.Warnings)
+        {
+            w.WriteStartObject();
+            w.WriteString("code", warning.Code);
+            w.WriteString("message", warning.Message);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.Flush();
+    }
+
+    private static void Number(Utf8JsonWriter w, string name, double value)
+    {
+        if (double.IsFinite(value)) w.WriteNumber(name, value);
+        else w.WriteNull(name);
+    }
+
+    private static void Value(Utf8JsonWriter w, double value)
+    {
+        if (double.IsFinite(value)) w.WriteNumberValue(value);
+        else w.WriteNullValue();
+    }
+
+    private static void NullableString(Utf8JsonWriter w, string name, string? value)
+    {
+        if (value is null) w.WriteNull(name); else w.WriteString(name, value);
+    }
+
+    private static void Strings(Utf8JsonWriter w, string name, IEnumerable<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var v in values) w.WriteStringValue(v);
+        w.WriteEndArray();
+    }
+
+    private static void Numbers(Utf8JsonWriter w, string name, IEnumerable<double> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var v in values) Value(w, v);
+        w.WriteEndArray();
+    }
+
+    private static void Matrix(Utf8JsonWriter w, string name, double[,] m)
+    {
+        w.WriteStartArray(name);
+        for (int i = 0; i < m.GetLength(0); i++)
+        {
+            w.WriteStartArray();
+            for (int j = 0; j < m.GetLength(1); j++) Value(w, m[i, j]);
+            w.WriteEndArray();
+        }
+        w.WriteEndArray();
+    }
+}

@@ -1,0 +1,188 @@
+using System.Text;
+using static TypedMixed.Presentation.NumberText;
+
+namespace TypedMixed.Presentation;
+
+/// <summary>
+/// Renders a <see cref="LinearMixedModelFit"/> as a summary in the layout of lme4's <c>summary()</c> (with the
+/// standard errors of the variance components, Satterthwaite t tests and Wald intervals that multilevel tables
+/// report), as plain text or Markdown. Numbers are formatted with the invariant culture.
+/// </summary>
+public static class FitSummary
+{
+    /// <summary>The summary as aligned plain text.</summary>
+    public static string ToText(LinearMixedModelFit fit, FitReportOptions? options = null)
+    {
+        var c = SummaryContent.Build(fit, options ?? FitReportOptions.Default);
+        var sb = new StringBuilder();
+        sb.Append(c.Title).Append('\n');
+        foreach (var (key, value) in c.Header) sb.Append(key.PadLeft(8)).Append(": ").Append(value).Append('\n');
+        sb.Append('\n');
+        sb.Append(c.Statistics.ToText());
+        sb.Append('\n').Append("Random effects:\n").Append(c.RandomEffects.ToText());
+        foreach (var line in c.RandomEffectsNotes) sb.Append(line).Append('\n');
+        sb.Append('\n').Append("Fixed effects:\n").Append(c.FixedEffects.ToText());
+        foreach (var line in c.FixedEffectsNotes) sb.Append(line).Append('\n');
+        if (c.Warnings.Count > 0)
+        {
+            sb.Append('\n').Append("Warnings:\n");
+            foreach (var w in c.Warnings) sb.Append("  ").Append(w).Append('\n');
+        }
+        sb.Append('\n').Append(c.OptimizerLine).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>The summary as GitHub-flavoured Markdown (a heading, a key list and pipe tables).</summary>
+    public static string ToMarkdown(LinearMixedModelFit fit, FitReportOptions? options = null)
+    {
+        var c = SummaryContent.Build(fit, options ?? FitReportOptions.Default);
+        var sb = new StringBuilder();
+        sb.Append("### ").Append(c.Title).Append("\n\n");
+        foreach (var (key, value) in c.Header)
+            sb.Append("- **").Append(key).Append("**: ").Append(key is "Formula" or "Data" ? "`" + value.Replace("`", "'", StringComparison.Ordinal) + "`" : value).Append('\n');
+        sb.Append('\n').Append(c.Statistics.ToMarkdown());
+        sb.Append("\n#### Random effects\n\n").Append(c.RandomEffects.ToMarkdown()).Append('\n');
+        foreach (var line in c.RandomEffectsNotes) sb.Append(line.Trim()).Append("  \n");
+        sb.Append("\n#### Fixed effects\n\n").Append(c.FixedEffects.ToMarkdown()).Append('\n');
+        foreach (var line in c.FixedEffectsNotes) sb.Append(line.Trim()).Append("  \n");
+        if (c.Warnings.Count > 0)
+        {
+            sb.Append("\n#### Warnings\n\n");
+            foreach (var w in c.Warnings) sb.Append("- ").Append(w).Append('\n');
+        }
+        sb.Append('\n').Append(c.OptimizerLine).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>The parts of a summary, formatted once and rendered by both <see cref="ToText"/> and <see cref="ToMarkdown"/>.</summary>
+    private sealed class SummaryContent
+    {
+        public required string Title { get; init; }
+        public required List<(string Key, string Value)> Header { get; init; }
+        public required ReportTable Statistics { get; init; }
+        public required ReportTable RandomEffects { get; init; }
+        public required List<string> RandomEffectsNotes { get; init; }
+        public required ReportTable FixedEffects { get; init; }
+        public required List<string> FixedEffectsNotes { get; init; }
+        public required List<string> Warnings { get; init; }
+        public required string OptimizerLine { get; init; }
+
+        public static SummaryContent Build(LinearMixedModelFit fit, FitReportOptions o)
+        {
+            bool reml = fit.Method == EstimationMethod.Reml;
+            int d = Math.Clamp(o.Digits, 2, 15);
+            var groups = ReportedVarianceComponents.Groups(fit);
+
+            var header = new List<(string, string)>();
+            if (o.Formula is not null) header.Add(("Formula", o.Formula));
+            else header.Add(("Response", fit.ResponseName));
+            if (o.DataName is not null) header.Add(("Data", o.DataName));
+            header.Add(("Obs", Count(fit.ObservationCount) + (fit.RowsDropped > 0 ? $" ({Count(fit.RowsDropped)} rows with missing values dropped)" : "")));
+            header.Add(("Groups", string.Join(", ", groups.Select(g => $"{g.Name} {Count(g.Levels)}"))));
+
+            var stats = new ReportTable(
+                reml ? ["REML criterion", "AIC", "BIC", "logLik (REML)", "deviance (ML)", "df.resid"] : ["AIC", "BIC", "logLik", "deviance", "df.resid"],
+                reml ? [true, true, true, true, true, true] : [true, true, true, true, true]);
+            string dfResid = Count(fit.ObservationCount - fit.ParameterCount);
+            if (reml) stats.Add(Fixed(fit.RemlCriterion, 2), Fixed(fit.Aic, 2), Fixed(fit.Bic, 2), Fixed(fit.LogLikelihood, 2), Fixed(fit.Deviance, 2), dfResid);
+            else stats.Add(Fixed(fit.Aic, 2), Fixed(fit.Bic, 2), Fixed(fit.LogLikelihood, 2), Fixed(fit.Deviance, 2), dfResid);
+
+            // Random effects: one line per variance (lme4 layout), correlations to the earlier effects of the term beside it.
+            var rows = ReportedVarianceComponents.Rows(fit);
+            int corrColumns = Math.Max(0, fit.RandomEffects.Where(t => t.Structure == CovarianceStructure.Unstructured).Select(t => t.ColumnNames.Count - 1).DefaultIfEmpty(0).Max());
+            var reHeaders = new List<string> { "Groups", "Name", "Variance", "Std.Dev." };
+            var reAlign = new List<bool> { false, false, true, true };
+            for (int k = 0; k < corrColumns; k++) { reHeaders.Add(k == 0 ? "Corr" : ""); reAlign.Add(true); }
+            reHeaders.Add("SE(Variance)");
+            reAlign.Add(true);
+            var re = new ReportTable(reHeaders, reAlign);
+            string? lastGroup = null;
+            foreach (var row in rows.Where(r => r.Component.Kind != VarianceComponentKind.Covariance))
+            {
+                var vc = row.Component;
+                var cells = new List<string>
+                {
+                    row.Group == lastGroup ? "" : row.Group,
+                    vc.Var1 ?? "",
+                    Sig(vc.Estimate, d),
+                    Sig(vc.SdCor, d),
+                };
+                lastGroup = row.Group;
+                var corr = new string[corrColumns];
+                Array.Fill(corr, "");
+                if (row.Term is { Structure: CovarianceStructure.Unstructured } term && vc.Var1 is not null)
+                {
+                    int j = term.ColumnNames.ToList().IndexOf(vc.Var1);
+                    for (int k = 0; k < j && k < corrColumns; k++)
+                    {
+                        var cov = rows.FirstOrDefault(r => r.Group == row.Group && r.Component.Kind == VarianceComponentKind.Covariance
+                            && ((r.Component.Var1 == term.ColumnNames[k] && r.Component.Var2 == vc.Var1) || (r.Component.Var2 == term.ColumnNames[k] && r.Component.Var1 == vc.Var1)));
+                        corr[k] = cov is null ? "" : Fixed(cov.Component.SdCor, 2);
+                    }
+                }
+                cells.AddRange(corr);
+                cells.Add(Sig(vc.StdError, d));
+                re.Add([.. cells]);
+            }
+            var reNotes = new List<string>
+            {
+                $"Number of obs: {Count(fit.ObservationCount)}, groups:  {string.Join("; ", groups.Select(g => $"{g.Name}, {Count(g.Levels)}"))}",
+            };
+            var iccs = groups.Select(g => (g.Name, Icc: fit.IntraclassCorrelation(g.Name))).Where(x => x.Icc is not null).ToList();
+            if (iccs.Count > 0)
+                reNotes.Add("Intraclass correlation (VPC): " + string.Join("; ", iccs.Select(x => $"{x.Name} {Fixed(x.Icc!.Value, 3)}")));
+            var covRows = rows.Where(r => r.Component.Kind == VarianceComponentKind.Covariance).ToList();
+            if (covRows.Count > 0)
+                reNotes.Add("Covariances (SE): " + string.Join("; ", covRows.Select(r => $"{r.Group} {r.Component.Var1}~{r.Component.Var2} {Sig(r.Component.Estimate, d)} ({Sig(r.Component.StdError, d)})")));
+
+            // Fixed effects: Satterthwaite t tests where computed, else Wald z; 95 % Wald intervals.
+            bool satt = fit.FixedEffects.Count > 0 && fit.FixedEffects.All(f => !double.IsNaN(f.SatterthwaiteDf));
+            var fe = new ReportTable(
+                satt ? ["", "Estimate", "Std. Error", "df", "t value", "Pr(>|t|)", "2.5 %", "97.5 %"] : ["", "Estimate", "Std. Error", "z value", "Pr(>|z|)", "2.5 %", "97.5 %"],
+                satt ? [false, true, true, true, true, true, true, true] : [false, true, true, true, true, true, true]);
+            foreach (var f in fit.FixedEffects)
+            {
+                if (satt) fe.Add(f.Name, Sig(f.Estimate, d), Sig(f.StdError, d), Fixed(f.SatterthwaiteDf, 1), Fixed(f.Z, 2), PValue(f.SatterthwaitePValue), Sig(f.Lower95, d), Sig(f.Upper95, d));
+                else fe.Add(f.Name, Sig(f.Estimate, d), Sig(f.StdError, d), Fixed(f.Z, 2), PValue(f.PValue), Sig(f.Lower95, d), Sig(f.Upper95, d));
+            }
+            var feNotes = new List<string>
+            {
+                satt ? "t tests with Satterthwaite's degrees of freedom; 95 % intervals are Wald (normal) intervals."
+                     : "Wald z tests; 95 % intervals are Wald (normal) intervals.",
+            };
+            if (fit.DroppedFixedEffects.Count > 0)
+                feNotes.Add($"Dropped (linear combinations of earlier columns): {string.Join(", ", fit.DroppedFixedEffects)}");
+
+            var warnings = fit.Warnings.Select(w => $"[{w.Code}] {w.Message}").ToList();
+            if (fit.IsSingular && !fit.Warnings.Any(w => w.Message.Contains("singular", StringComparison.OrdinalIgnoreCase)))
+                warnings.Add("Boundary (singular) fit: a variance is zero or a correlation is ±1. Simplify the random effects.");
+
+            var opt = fit.Optimizer;
+            string optimizer = $"Optimizer: {opt.Optimizer}, {Count(opt.Evaluations)} evaluations, stopped: {Describe(opt.Reason)}; "
+                + $"{(reml ? "REML criterion" : "deviance")} {Fixed(opt.InitialObjective, 4)} at the start, {Fixed(opt.FinalObjective, 4)} at the end; "
+                + $"theta = [{string.Join(", ", opt.FinalTheta.Select(t => Sig(t, d)))}]";
+
+            return new SummaryContent
+            {
+                Title = reml ? "Linear mixed model fit by REML" : "Linear mixed model fit by maximum likelihood",
+                Header = header,
+                Statistics = stats,
+                RandomEffects = re,
+                RandomEffectsNotes = reNotes,
+                FixedEffects = fe,
+                FixedEffectsNotes = feNotes,
+                Warnings = warnings,
+                OptimizerLine = optimizer,
+            };
+        }
+
+        private static string Describe(Optimization.StopReason reason) => reason switch
+        {
+            Optimization.StopReason.Converged => "converged",
+            Optimization.StopReason.MaxEvaluations => "evaluation limit reached (not converged)",
+            Optimization.StopReason.RoundoffLimited => "limited by rounding error",
+            Optimization.StopReason.InvalidObjective => "invalid objective",
+            _ => reason.ToString(),
+        };
+    }
+}

@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using TypedMixed.Cli.Data;
+
+namespace TypedMixed.Cli.Tests;
+
+/// <summary>
+/// Runs the CLI on each reference dataset with the formula of each lme4 fit in <c>Data/reference/fits</c> and compares
+/// the JSON it writes with lme4's: the objective (deviance or REML criterion) to 1e-6 relative, β and their SEs to
+/// 1e-5 relative, variance components to 1e-4 relative.
+/// </summary>
+public class ReferenceFitTests
+{
+    public static TheoryData<string, string, string, string[]> Cases() => new()
+    {
+        { "exam_m1_ML", "Exam.csv", "normexam ~ 1 + (1 | school)", [] },
+        { "exam_m2_ML", "Exam.csv", "normexam ~ standLRT + (1 | school)", [] },
+        { "exam_m2_REML", "Exam.csv", "normexam ~ standLRT + (1 | school)", [] },
+        { "exam_m2_randslope_ML", "Exam.csv", "normexam ~ standLRT + (standLRT | school)", [] },
+        // lme4's model used derived 0/1 columns; the test writes them (see DerivedExamCsv) and uses the same formula.
+        { "exam_m3_ML", "ExamDerived.csv", "normexam ~ standLRT + girl + boysch + girlsch + (1 | school)", [] },
+        { "sleepstudy_ML", "sleepstudy.csv", "Reaction ~ Days + (Days | Subject)", [] },
+        { "sleepstudy_REML", "sleepstudy.csv", "Reaction ~ Days + (Days | Subject)", [] },
+        { "sleepstudy_uncorr_ML", "sleepstudy.csv", "Reaction ~ Days + (Days || Subject)", [] },
+        { "sleepstudy_uncorr_REML", "sleepstudy.csv", "Reaction ~ Days + (Days || Subject)", [] },
+        { "dyestuff_ML", "Dyestuff.csv", "Yield ~ 1 + (1 | Batch)", [] },
+        { "dyestuff_REML", "Dyestuff.csv", "Yield ~ 1 + (1 | Batch)", [] },
+        { "dyestuff2_ML", "Dyestuff2.csv", "Yield ~ 1 + (1 | Batch)", [] },
+        { "dyestuff2_REML", "Dyestuff2.csv", "Yield ~ 1 + (1 | Batch)", [] },
+        { "penicillin_REML", "Penicillin.csv", "diameter ~ 1 + (1 | plate) + (1 | sample)", [] },
+        { "pastes_REML", "Pastes.csv", "strength ~ 1 + (1 | batch/cask)", [] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Cli_json_matches_lme4(string fit, string data, string formula, string[] extra)
+    {
+        using var reference = JsonDocument.Parse(File.ReadAllText(CliRunner.DataPath("fits", fit + ".json")));
+        var r = reference.RootElement;
+        Assert.Equal(formula, r.GetProperty("formula").GetString());
+        using var ours = RunCli(fit, data, formula, extra);
+        var o = ours.RootElement;
+        CompareWithReference(r, o, nameMap: null);
+    }
+
+    [Fact]
+    public void Exam_m3_from_the_original_columns_with_chosen_reference_levels()
+    {
+        // girl = (sex == F), boysch / girlsch = schgend dummies with mixed as reference: the same model as
+        // sex + schgend with reference levels M and mixed, whose columns R would call sexF, schgendboys, schgendgirls.
+        using var reference = JsonDocument.Parse(File.ReadAllText(CliRunner.DataPath("fits", "exam_m3_ML.json")));
+        using var ours = RunCli("exam_m3_ML", "Exam.csv", "normexam ~ standLRT + sex + schgend + (1 | school)",
+            ["--reference", "sex=M", "--reference", "schgend=mixed"]);
+        var map = new Dictionary<string, string> { ["sexF"] = "girl", ["schgendboys"] = "boysch", ["schgendgirls"] = "girlsch" };
+        CompareWithReference(reference.RootElement, ours.RootElement, map);
+    }
+
+    private static JsonDocument RunCli(string fit, string data, string formula, string[] extra)
+    {
+        var dir = CliRunner.TempDirectory();
+        string csv = data == "ExamDerived.csv" ? DerivedExamCsv(dir) : CliRunner.DataPath(data);
+        string json = Path.Combine(dir, fit + ".json");
+        string method = fit.EndsWith("_REML", StringComparison.Ordinal) ? "--reml" : "--ml";
+        var (code, stdout, stderr) = CliRunner.Run(["fit", csv, formula, method, "--json", json, "--quiet", .. extra]);
+        Assert.True(code == 0, $"exit code {code}: {stderr}");
+        Assert.Contains("Random effects:", stdout);
+        return JsonDocument.Parse(File.ReadAllText(json));
+    }
+
+    private static void CompareWithReference(JsonElement r, JsonElement o, Dictionary<string, string>? nameMap)
+    {
+        bool reml = r.GetProperty("method").GetString() == "REML";
+        Assert.Equal(r.GetProperty("method").GetString(), o.GetProperty("method").GetString());
+        Assert.Equal(r.GetProperty("nobs").GetInt32(), o.GetProperty("nobs").GetInt32());
+        Assert.Equal(
+            r.GetProperty("ngroups").EnumerateObject().Select(p => (p.Name, p.Value.GetInt32())).OrderBy(p => p.Name),
+            o.GetProperty("ngroups").EnumerateObject().Select(p => (p.Name, p.Value.GetInt32())).OrderBy(p => p.Name));
+
+        // Objective: 1e-6 relative.
+        if (reml) Close(r, o, "REML_criterion", 1e-6);
+        else Close(r, o, "deviance", 1e-6);
+        Close(r, o, "logLik", 1e-6);
+
+        // Fixed effects: names, β and SE to 1e-5 relative (plus 1e-5 SE for estimates near zero).
+        var rf = r.GetProperty("fixed_effects");
+        var of = o.GetProperty("fixed_effects");
+        var names = Strings(of.GetProperty("names")).Select(n => nameMap?.GetValueOrDefault(n) ?? n).ToArray();
+        Assert.Equal(Strings(rf.GetProperty("names")), names);
+        var se = Numbers(rf.GetProperty("std_error"));
+        AllClose("std_error", Numbers(rf.GetProperty("std_error")), Numbers(of.GetProperty("std_error")), 1e-5, 0);
+        AllClose("estimate", Numbers(rf.GetProperty("estimate")), Numbers(of.GetProperty("estimate")), 1e-5, se.Select(s => 1e-5 * s).ToArray());
+
+        // Variance components: lme4's rows (group, var1, var2, kind), values to 1e-4 relative.
+        var rv = r.GetProperty("variance_components").EnumerateArray().ToList();
+        var ov = o.GetProperty("variance_components").EnumerateArray().ToList();
+        Assert.Equal(rv.Select(Key), ov.Select(Key));
+        double sigma2 = rv[^1].GetProperty("vcov").GetDouble();
+        for (int i = 0; i < rv.Count; i++)
+        {
+            var kind = rv[i].GetProperty("kind").GetString();
+            double expected = rv[i].GetProperty("vcov").GetDouble(), actual = ov[i].GetProperty("vcov").GetDouble();
+            Within($"vcov {Key(rv[i])}", expected, actual, 1e-4, 1e-9 * sigma2);
+            double esd = rv[i].GetProperty("sdcor").GetDouble(), asd = ov[i].GetProperty("sdcor").GetDouble();
+            Within($"sdcor {Key(rv[i])}", esd, asd, 1e-4, kind == "covariance" ? 1e-4 : 1e-4 * Math.Sqrt(sigma2));
+        }
+        Close(r, o, "sigma", 1e-4);
+        Assert.Equal(r.GetProperty("is_singular").GetBoolean(), o.GetProperty("is_singular").GetBoolean());
+
+        // θ, loosely (it determines the variance components checked above).
+        AllClose("theta", Numbers(r.GetProperty("theta").GetProperty("values")), Numbers(o.GetProperty("theta").GetProperty("values")), 1e-3, 1e-4);
+        Assert.Equal(r.GetProperty("theta").GetProperty("lower").EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Null),
+                     o.GetProperty("theta").GetProperty("lower").EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Null));
+    }
+
+    private static string Key(JsonElement e) =>
+        $"{e.GetProperty("group").GetString()}|{e.GetProperty("var1").GetString()}|{e.GetProperty("var2").GetString()}|{e.GetProperty("kind").GetString()}";
+
+    private static void Close(JsonElement r, JsonElement o, string name, double rel) =>
+        Within(name, r.GetProperty(name).GetDouble(), o.GetProperty(name).GetDouble(), rel, 0);
+
+    private static void Within(string what, double expected, double actual, double rel, double abs) =>
+        Assert.True(Math.Abs(actual - expected) <= rel * Math.Abs(expected) + abs,
+            string.Create(CultureInfo.InvariantCulture, $"{what}: expected {expected:R}, got {actual:R} (relative difference {Math.Abs(actual - expected) / Math.Abs(expected):E2})"));
+
+    private static void AllClose(string what, double[] expected, double[] actual, double rel, double abs) =>
+        AllClose(what, expected, actual, rel, Enumerable.Repeat(abs, expected.Length).ToArray());
+
+    private static void AllClose(string what, double[] expected, double[] actual, double rel, double[] abs)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++) Within($"{what}[{i}]", expected[i], actual[i], rel, abs[i]);
+    }
+
+    private static string[] Strings(JsonElement e) => e.EnumerateArray().Select(x => x.GetString()!).ToArray();
+
+    private static double[] Numbers(JsonElement e) => e.EnumerateArray().Select(x => x.GetDouble()).ToArray();
+
+    /// <summary>Exam with lme4's derived columns: girl = (sex == F), boysch = (schgend == boys), girlsch = (schgend == girls).</summary>
+    private static string DerivedExamCsv(string dir)
+    {
+        var exam = CsvTable.Load(CliRunner.DataPath("Exam.csv"));
+        var sb = new StringBuilder("normexam,standLRT,girl,boysch,girlsch,school\n");
+        for (int i = 0; i < exam.RowCount; i++)
+        {
+            string sex = exam.Column("sex").Raw[i]!, schgend = exam.Column("schgend").Raw[i]!;
+            sb.Append(exam.Column("normexam").Raw[i]).Append(',').Append(exam.Column("standLRT").Raw[i]).Append(',')
+              .Append(sex == "F" ? 1 : 0).Append(',').Append(schgend == "boys" ? 1 : 0).Append(',').Append(schgend == "girls" ? 1 : 0).Append(',')
+              .Append(exam.Column("school").Raw[i]).Append('\n');
+        }
+        string path = Path.Combine(dir, "ExamDerived.csv");
+        File.WriteAllText(path, sb.ToString());
+        return path;
+    }
+}
