@@ -22,7 +22,7 @@ public static class Program
                 return 0;
             case "list-models":
                 foreach (var m in BenchmarkModel.All)
-                    Console.WriteLine($"{m.Name}|{m.File}|{m.Formula}|{(m.Reml ? "REML" : "ML")}|{m.Repetitions}");
+                    Console.WriteLine($"{m.Name}\t{m.File}\t{m.Formula}\t{(m.Reml ? "REML" : "ML")}\t{m.Repetitions}\t{m.Lme4Repetitions}");
                 return 0;
             case "time-fit":
                 return FitTimer.Run(args[1..]);

@@ -25,9 +25,15 @@ internal static class FitTimer
         Put(output, "model", model.Name);
         Put(output, "rows", design.Rows);
         Put(output, "load_seconds", watch.Elapsed.TotalSeconds);
+        using (var afterLoad = Process.GetCurrentProcess())
+            Put(output, "peak_working_set_after_load_bytes", afterLoad.PeakWorkingSet64);
+        GC.Collect(); // the CSV table is garbage now; the fit's own memory comes on top of the design
+        Put(output, "gc_heap_after_load_bytes", GC.GetTotalMemory(forceFullCollection: true));
 
         // Warm-up: fits until a second has passed (at least one), so tiered JIT has settled on the small models.
         var options = model.LmerLikeOptions;
+        if (Option(args, "--final-trust-radius") is { } rhoEnd)
+            options = new FitOptions { Method = model.Method, VarianceComponentErrors = false, Satterthwaite = false, FinalTrustRadius = double.Parse(rhoEnd, CultureInfo.InvariantCulture) };
         watch.Restart();
         LinearMixedModelFit fit;
         int warmups = 0;
@@ -60,7 +66,8 @@ internal static class FitTimer
         if (fullReps > 0)
         {
             var fullTimes = new List<double>();
-            var full = LinearMixedModel.Fit(design, model.FullOptions); // warm-up of the inference code
+            // Warm up the inference code on small models only (on the large ones one full fit is already long).
+            var full = Median(times) < 1 ? LinearMixedModel.Fit(design, model.FullOptions) : fit;
             for (int r = 0; r < fullReps; r++)
             {
                 watch.Restart();

@@ -20,7 +20,7 @@ public class DenseCholesky
     public const int N = 1128;
     private double[] _a = null!, _work = null!;
 
-    private sealed class Config : ManualConfig
+    private sealed class Config : BenchConfig
     {
         public Config() => AddColumn(new GflopsColumn());
     }

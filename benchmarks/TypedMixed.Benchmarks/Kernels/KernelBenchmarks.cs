@@ -6,7 +6,7 @@ using TypedMixed.Storage;
 namespace TypedMixed.Benchmarks.Kernels;
 
 /// <summary>One evaluation of the profiled objective (factor update + log-determinants + r²) at the optimum θ.</summary>
-[MemoryDiagnoser]
+[Config(typeof(BenchConfig))]
 public class DevianceEvaluation
 {
     private ProfiledDeviance _deviance = null!;
@@ -30,7 +30,7 @@ public class DevianceEvaluation
 }
 
 /// <summary>The blocked Cholesky update L(θ) from the stored Gram blocks, on the two large designs.</summary>
-[MemoryDiagnoser]
+[Config(typeof(BenchConfig))]
 public class FactorUpdate
 {
     private MixedModelProblem _problem = null!;
@@ -56,7 +56,7 @@ public class FactorUpdate
 }
 
 /// <summary>Forming the blocked Gram matrix from the rows (once per fit), and the whole problem setup around it.</summary>
-[MemoryDiagnoser]
+[Config(typeof(BenchConfig))]
 public class GramBuild
 {
     private ModelDesign _design = null!;
@@ -97,7 +97,7 @@ public class GramBuild
 /// Warm whole fits of the small reference models (target ≤ 1 ms): lmer-comparable (no variance-component SEs, no
 /// Satterthwaite) and the library's default full fit with both.
 /// </summary>
-[MemoryDiagnoser]
+[Config(typeof(BenchConfig))]
 public class WarmFit
 {
     private ModelDesign _design = null!;
