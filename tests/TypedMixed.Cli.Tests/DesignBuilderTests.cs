@@ -193,4 +193,11 @@ public class DesignBuilderTests
         var csv = "y,c,g\n1,lo,a\n2,hi,a\n3,1,b\n4,hi,b\n";
         Assert.Equal(["(Intercept)", "chi", "clo"], Build("y ~ c + (1 | g)", csv).Design.FixedEffectNames);
     }
+
+    [Fact]
+    public void Non_finite_number_names_row_and_column()
+    {
+        var e = Assert.Throws<CliException>(() => Build("y ~ x + (1 | g)", "y,x,g\n1,0.5,a\n2,Infinity,a\n3,1,b\n"));
+        Assert.Contains("Column 'x' has the value \"Infinity\" at row 2 (line 3)", e.Message);
+    }
 }

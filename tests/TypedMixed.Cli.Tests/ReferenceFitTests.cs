@@ -8,10 +8,15 @@ namespace TypedMixed.Cli.Tests;
 /// <summary>
 /// Runs the CLI on each reference dataset with the formula of each lme4 fit in <c>Data/reference/fits</c> and compares
 /// the JSON it writes with lme4's: the objective (deviance or REML criterion) to 1e-6 relative, β and their SEs to
-/// 1e-5 relative, variance components to 1e-4 relative.
+/// 1e-5 relative, variance components to 1e-4 relative. Our optimum must be at least as good as lme4's; where it is
+/// better by more than rounding (lme4 stopped early on a flat objective: sleepstudy_ML, penicillin_REML,
+/// exam_m2_randslope_ML), the estimates are compared at <see cref="EarlyStopTolerance"/>, as the runtime's reference tests do.
 /// </summary>
 public class ReferenceFitTests
 {
+    /// <summary>Relative tolerance for estimates when lme4's optimum is measurably worse than ours.</summary>
+    private const double EarlyStopTolerance = 1e-3;
+
     public static TheoryData<string, string, string, string[]> Cases() => new()
     {
         { "exam_m1_ML", "Exam.csv", "normexam ~ 1 + (1 | school)", [] },
@@ -77,10 +82,14 @@ public class ReferenceFitTests
             r.GetProperty("ngroups").EnumerateObject().Select(p => (p.Name, p.Value.GetInt32())).OrderBy(p => p.Name),
             o.GetProperty("ngroups").EnumerateObject().Select(p => (p.Name, p.Value.GetInt32())).OrderBy(p => p.Name));
 
-        // Objective: 1e-6 relative.
-        if (reml) Close(r, o, "REML_criterion", 1e-6);
-        else Close(r, o, "deviance", 1e-6);
+        // Objective: 1e-6 relative, and never worse than lme4's.
+        string objective = reml ? "REML_criterion" : "deviance";
+        double lme4Objective = r.GetProperty(objective).GetDouble(), ourObjective = o.GetProperty(objective).GetDouble();
+        Close(r, o, objective, 1e-6);
         Close(r, o, "logLik", 1e-6);
+        Assert.True(ourObjective <= lme4Objective + 1e-10 * Math.Abs(lme4Objective), $"our {objective} {ourObjective:R} is worse than lme4's {lme4Objective:R}");
+        bool lme4StoppedEarly = ourObjective < lme4Objective - 1e-12 * Math.Abs(lme4Objective);
+        double feTol = lme4StoppedEarly ? EarlyStopTolerance : 1e-5, vcTol = lme4StoppedEarly ? EarlyStopTolerance : 1e-4;
 
         // Fixed effects: names, β and SE to 1e-5 relative (plus 1e-5 SE for estimates near zero).
         var rf = r.GetProperty("fixed_effects");
@@ -88,8 +97,8 @@ public class ReferenceFitTests
         var names = Strings(of.GetProperty("names")).Select(n => nameMap?.GetValueOrDefault(n) ?? n).ToArray();
         Assert.Equal(Strings(rf.GetProperty("names")), names);
         var se = Numbers(rf.GetProperty("std_error"));
-        AllClose("std_error", Numbers(rf.GetProperty("std_error")), Numbers(of.GetProperty("std_error")), 1e-5, 0);
-        AllClose("estimate", Numbers(rf.GetProperty("estimate")), Numbers(of.GetProperty("estimate")), 1e-5, se.Select(s => 1e-5 * s).ToArray());
+        AllClose("std_error", Numbers(rf.GetProperty("std_error")), Numbers(of.GetProperty("std_error")), feTol, 0);
+        AllClose("estimate", Numbers(rf.GetProperty("estimate")), Numbers(of.GetProperty("estimate")), feTol, se.Select(s => feTol * s).ToArray());
 
         // Variance components: lme4's rows (group, var1, var2, kind), values to 1e-4 relative.
         var rv = r.GetProperty("variance_components").EnumerateArray().ToList();
@@ -100,15 +109,15 @@ public class ReferenceFitTests
         {
             var kind = rv[i].GetProperty("kind").GetString();
             double expected = rv[i].GetProperty("vcov").GetDouble(), actual = ov[i].GetProperty("vcov").GetDouble();
-            Within($"vcov {Key(rv[i])}", expected, actual, 1e-4, 1e-9 * sigma2);
+            Within($"vcov {Key(rv[i])}", expected, actual, vcTol, 1e-9 * sigma2);
             double esd = rv[i].GetProperty("sdcor").GetDouble(), asd = ov[i].GetProperty("sdcor").GetDouble();
-            Within($"sdcor {Key(rv[i])}", esd, asd, 1e-4, kind == "covariance" ? 1e-4 : 1e-4 * Math.Sqrt(sigma2));
+            Within($"sdcor {Key(rv[i])}", esd, asd, vcTol, kind == "covariance" ? vcTol : 1e-4 * Math.Sqrt(sigma2));
         }
-        Close(r, o, "sigma", 1e-4);
+        Within("sigma", r.GetProperty("sigma").GetDouble(), o.GetProperty("sigma").GetDouble(), vcTol, 0);
         Assert.Equal(r.GetProperty("is_singular").GetBoolean(), o.GetProperty("is_singular").GetBoolean());
 
         // θ, loosely (it determines the variance components checked above).
-        AllClose("theta", Numbers(r.GetProperty("theta").GetProperty("values")), Numbers(o.GetProperty("theta").GetProperty("values")), 1e-3, 1e-4);
+        AllClose("theta", Numbers(r.GetProperty("theta").GetProperty("values")), Numbers(o.GetProperty("theta").GetProperty("values")), lme4StoppedEarly ? 1e-2 : 1e-3, 1e-4);
         Assert.Equal(r.GetProperty("theta").GetProperty("lower").EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Null),
                      o.GetProperty("theta").GetProperty("lower").EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Null));
     }

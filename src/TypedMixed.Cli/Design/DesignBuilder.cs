@@ -69,6 +69,10 @@ internal static class DesignBuilder
             var column = table.Column(v.Column);
             if (!asFactor[v.Label])
             {
+                int at = Array.FindIndex(kept, r => !double.IsFinite(column.Values[r]));
+                int bad = at < 0 ? -1 : kept[at];
+                if (bad >= 0)
+                    throw new CliException($"Column '{column.Name}' has the value \"{column.Raw[bad]}\" at {table.DescribeRow(bad)}; the model needs finite numbers. Blank the value (the row is then dropped) or fix it.");
                 data[v.Label] = new VariableData(kept.Select(r => column.Values[r]).ToArray(), null, null);
                 continue;
             }

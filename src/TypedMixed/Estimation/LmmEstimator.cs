@@ -29,36 +29,85 @@ internal static class LmmEstimator
             throw new ArgumentException("The objective is not finite at the starting θ: the starting relative covariance factor does not give a positive-definite system. Start from Λ = I (leave InitialTheta unset).", nameof(options));
 
         var upper = Enumerable.Repeat(double.PositiveInfinity, theta0.Length).ToArray();
+        // Every evaluation, by the optimizer or the convergence check, is counted and reported here.
+        int evaluations = 0;
         double best = initialObjective;
         var progress = options.Progress;
-        var result = Bobyqa.Minimize(
-            theta => deviance.Evaluate(theta), theta0, lower, upper,
-            new BobyqaOptions { FinalTrustRadius = options.FinalTrustRadius, MaxEvaluations = options.MaxEvaluations },
-            cancellationToken,
-            progress is null ? null : (count, value) =>
-            {
-                if (value < best) best = value;
-                progress.Report(new FitProgress(count, value, best));
-            });
+        double Evaluate(ReadOnlySpan<double> t)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            double v = deviance.Evaluate(t);
+            evaluations++;
+            if (v < best) best = v;
+            progress?.Report(new FitProgress(evaluations, v, best));
+            return v;
+        }
+        var result = Bobyqa.Minimize(Evaluate, theta0, lower, upper,
+            new BobyqaOptions { InitialTrustRadius = options.InitialTrustRadius, FinalTrustRadius = options.FinalTrustRadius, MaxEvaluations = options.MaxEvaluations },
+            cancellationToken);
 
         var theta = result.X;
+        double value = result.Value;
+        var reason = result.Reason;
+        string message = result.Message;
+
+        // Confirm the optimum from derivatives; if a Newton step or a restart still gains, take it and check again.
+        ConvergenceCheck? check = null;
+        if (options.CheckConvergence)
+        {
+            check = ConvergenceCheck.At(t => Evaluate(t), theta, lower);
+            // The Newton step from the check's derivatives polishes the optimizer's θ (quadratic convergence near it).
+            if (check.HessianPositiveDefinite && check.NewtonPoint is { } newton)
+            {
+                double newtonValue = Evaluate(newton);
+                if (newtonValue < value)
+                {
+                    theta = newton;
+                    value = newtonValue;
+                }
+            }
+            if (!check.Confirmed)
+            {
+                var restart = Bobyqa.Minimize(Evaluate, theta, lower, upper,
+                    new BobyqaOptions { InitialTrustRadius = 1e-3, FinalTrustRadius = Math.Min(options.FinalTrustRadius, 1e-4), MaxEvaluations = options.MaxEvaluations },
+                    cancellationToken);
+                if (restart.Value < value)
+                {
+                    theta = restart.X;
+                    value = restart.Value;
+                    reason = restart.Reason;
+                    message = "restarted from the first optimum: " + restart.Message;
+                }
+                check = ConvergenceCheck.At(t => Evaluate(t), theta, lower);
+            }
+        }
+
         var warnings = new List<FitWarning>();
         if (problem.DroppedColumns.Length > 0)
             warnings.Add(new FitWarning("TMW003",
                 $"The fixed-effects matrix is rank deficient: dropped {problem.DroppedColumns.Length} aliased column(s): {string.Join(", ", problem.DroppedColumns)}. Each is a linear combination of earlier columns; remove it from the model."));
-        if (result.Reason == StopReason.MaxEvaluations)
+        if (reason == StopReason.MaxEvaluations)
             warnings.Add(new FitWarning("TMW002",
-                $"The optimizer stopped after {result.Evaluations} evaluations without converging. Increase FitOptions.MaxEvaluations, rescale covariates, or simplify the random effects."));
+                $"The optimizer stopped after {evaluations} evaluations without converging. Increase FitOptions.MaxEvaluations, rescale covariates, or simplify the random effects."));
+        if (check is { HessianPositiveDefinite: false })
+            warnings.Add(new FitWarning("TMW005",
+                "The curvature of the objective at the optimum is not positive definite: some variance parameters are not identified by these data (nearly flat likelihood). Simplify the random effects (drop a slope or a correlation) and compare the fits."));
+        else if (check is { Confirmed: false })
+            warnings.Add(new FitWarning("TMW004",
+                $"Convergence not confirmed: a Newton step from the optimum would still lower the objective by {check.NewtonDecrement.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)} (tolerance {ConvergenceCheck.DecrementTolerance.ToString("G1", System.Globalization.CultureInfo.InvariantCulture)}), after a restart. Rescale covariates (center and scale them) or simplify the random effects, and refit."));
 
         var summary = new OptimizerSummary
         {
             InitialTheta = theta0,
             InitialObjective = initialObjective,
             FinalTheta = (double[])theta.Clone(),
-            FinalObjective = result.Value,
-            Evaluations = result.Evaluations,
-            Reason = result.Reason,
-            Message = result.Message,
+            FinalObjective = value,
+            Evaluations = evaluations,
+            Reason = reason,
+            Message = message,
+            NewtonDecrement = check?.NewtonDecrement ?? double.NaN,
+            MaxAbsGradient = check?.MaxAbsGradient ?? double.NaN,
+            ConvergenceConfirmed = check?.Confirmed,
         };
         return FitAssembler.Assemble(problem, deviance, theta, summary, warnings, options);
     }

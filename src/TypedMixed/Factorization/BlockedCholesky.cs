@@ -118,16 +118,25 @@ internal sealed class BlockedCholesky
         for (int j = 1; j <= k; j++)
         {
             var ljj = LD[j][j]!;
-            ljj.CopyFrom(_a.Dense[j][j]!);
             if (j < k)
             {
-                LeftScaleTranspose(ljj, _a.Q[j], _t[j]);
-                RightScale(ljj, _a.Q[j], _t[j]);
-                for (int d = 0; d < ljj.Rows; d++) ljj[d, d] += 1;
+                if (_a.Q[j] == 1)
+                {
+                    // Scalar term: Λ'AΛ + I = θ²A + I, lower triangle only, in one pass.
+                    CopyScaledLowerPlusIdentity(_a.Dense[j][j]!, ljj, _t[j][0] * _t[j][0]);
+                }
+                else
+                {
+                    ljj.CopyFrom(_a.Dense[j][j]!);
+                    LeftScaleTranspose(ljj, _a.Q[j], _t[j]);
+                    RightScale(ljj, _a.Q[j], _t[j]);
+                    for (int d = 0; d < ljj.Rows; d++) ljj[d, d] += 1;
+                }
                 SubtractSparseOuter(ljj, Ls0[j - 1], Ls0[j - 1], lowerOnly: true);
             }
             else
             {
+                ljj.CopyFrom(_a.Dense[j][j]!);
                 SyrkLowerMinus(ljj.Data, ljj.Rows, LXY0.Data, LXY0.Cols);
             }
             for (int c = 1; c < j; c++) SyrkLowerMinus(ljj.Data, ljj.Rows, LD[j][c]!.Data, LD[j][c]!.Cols);
@@ -190,6 +199,21 @@ internal sealed class BlockedCholesky
         }
         LogDetX = logDetX;
         return true;
+    }
+
+    /// <summary>Lower triangle of target ← s · source, plus 1 on the diagonal.</summary>
+    private static void CopyScaledLowerPlusIdentity(DenseBlock source, DenseBlock target, double s)
+    {
+        int m = source.Rows;
+        var src = source.Data.AsSpan();
+        var dst = target.Data.AsSpan();
+        for (int j = 0; j < m; j++)
+        {
+            var from = src.Slice(j * m + j, m - j);
+            var to = dst.Slice(j * m + j, m - j);
+            Scale(from, s, to);
+            to[0] += 1;
+        }
     }
 
     /// <summary>B ← Lᵀ B R for a small column-major r × c block, L r × r and R c × c lower triangular.</summary>

@@ -26,6 +26,21 @@ internal static class DenseKernels
         for (; i < n; i++) y[i] += a * x[i];
     }
 
+    /// <summary>y = a·x.</summary>
+    public static void Scale(ReadOnlySpan<double> x, double a, Span<double> y)
+    {
+        int n = x.Length, i = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            var va = new Vector<double>(a);
+            var xv = MemoryMarshal.Cast<double, Vector<double>>(x);
+            var yv = MemoryMarshal.Cast<double, Vector<double>>(y);
+            for (int v = 0; v < xv.Length; v++) yv[v] = va * xv[v];
+            i = xv.Length * Vector<double>.Count;
+        }
+        for (; i < n; i++) y[i] = a * x[i];
+    }
+
     /// <summary>x'y.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
@@ -45,11 +60,25 @@ internal static class DenseKernels
         return s;
     }
 
+    /// <summary>Order from which the blocked, packed, two-thread Cholesky is used.</summary>
+    public const int BlockedThreshold = 160;
+
+    /// <summary>Column block of the blocked Cholesky.</summary>
+    private const int BlockSize = 96;
+
     /// <summary>
     /// In-place lower Cholesky of the n × n column-major matrix a (leading dimension n); only the lower triangle is
     /// read and written. Returns false when a pivot is not positive (the matrix is not positive definite).
+    /// Large matrices use a right-looking blocked algorithm whose trailing update is <see cref="PackedSyrk"/>.
     /// </summary>
     public static bool Cholesky(Span<double> a, int n)
+    {
+        if (n >= BlockedThreshold && PackedSyrk.IsAccelerated) return BlockedCholesky(a, n);
+        return UnblockedCholesky(a, n);
+    }
+
+    /// <summary>Left-looking column Cholesky (axpy inner loops), for small orders.</summary>
+    public static bool UnblockedCholesky(Span<double> a, int n)
     {
         for (int j = 0; j < n; j++)
         {
@@ -71,11 +100,83 @@ internal static class DenseKernels
     }
 
     /// <summary>
+    /// Right-looking blocked Cholesky: factor a diagonal block, solve the panel below it, then subtract the panel's
+    /// outer product from the trailing matrix with the packed kernel (split between two threads when large).
+    /// </summary>
+    private static unsafe bool BlockedCholesky(Span<double> span, int n)
+    {
+        fixed (double* a = span)
+        {
+            for (int k = 0; k < n; k += BlockSize)
+            {
+                int b = Math.Min(BlockSize, n - k);
+                // L_kk: unblocked on the diagonal block (its trailing updates are already applied).
+                for (int j = 0; j < b; j++)
+                {
+                    var colJ = new Span<double>(a + (long)(k + j) * n + k + j, b - j);
+                    for (int c = 0; c < j; c++)
+                    {
+                        double ajc = a[(long)(k + c) * n + k + j];
+                        if (ajc != 0) Axpy(-ajc, new ReadOnlySpan<double>(a + (long)(k + c) * n + k + j, b - j), colJ);
+                    }
+                    double d = colJ[0];
+                    if (!(d > 0)) return false;
+                    d = Math.Sqrt(d);
+                    colJ[0] = d;
+                    double inv = 1 / d;
+                    for (int i = 1; i < colJ.Length; i++) colJ[i] *= inv;
+                }
+                int m = n - k - b;
+                if (m == 0) break;
+                // Panel: A[k+b.., k..k+b] ← A[k+b.., k..k+b] · L_kk⁻ᵀ, column by column.
+                for (int c = 0; c < b; c++)
+                {
+                    var colC = new Span<double>(a + (long)(k + c) * n + k + b, m);
+                    for (int d = 0; d < c; d++)
+                    {
+                        double lcd = a[(long)(k + d) * n + k + c];
+                        if (lcd != 0) Axpy(-lcd, new ReadOnlySpan<double>(a + (long)(k + d) * n + k + b, m), colC);
+                    }
+                    double inv = 1 / a[(long)(k + c) * n + k + c];
+                    for (int i = 0; i < m; i++) colC[i] *= inv;
+                }
+                // Trailing: A[k+b.., k+b..] −= P Pᵀ (lower), P the panel.
+                var (packA, packB) = PackedSyrk.Buffers(m, b);
+                fixed (double* pa = packA, pb = packB)
+                {
+                    PackedSyrk.Pack(a, n, k + b, k, m, b, pa, pb);
+                    int nr = PackedSyrk.Tile.NR;
+                    if (m >= 256 && Environment.ProcessorCount > 1)
+                    {
+                        // Work in the lower triangle left of column j ∝ m² − (m − j)²; split it in half.
+                        int split = (int)(m * (1 - Math.Sqrt(0.5))) / nr * nr;
+                        nint ap = (nint)a, ppa = (nint)pa, ppb = (nint)pb;
+                        int r0 = k + b, kb = b;
+                        Parallel.Invoke(
+                            () => PackedSyrk.Update((double*)ap, n, r0, 0, m, kb, 0, split, (double*)ppa, (double*)ppb),
+                            () => PackedSyrk.Update((double*)ap, n, r0, 0, m, kb, split, m, (double*)ppa, (double*)ppb));
+                    }
+                    else
+                    {
+                        PackedSyrk.Update(a, n, k + b, k, m, b, 0, m, pa, pb);
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
     /// B ← B · L⁻ᵀ for the r × m column-major B and the m × m lower-triangular L (in place).
     /// Column b of the result: (B[:, b] − Σ_{d&lt;b} result[:, d] · L[b, d]) / L[b, b].
     /// </summary>
     public static void RightSolveLowerTranspose(Span<double> b, int r, ReadOnlySpan<double> l, int m)
     {
+        if (m >= 64 && r <= 64)
+        {
+            RightSolveLowerTransposeByColumnsOfL(b, r, l, m);
+            return;
+        }
         for (int c = 0; c < m; c++)
         {
             var colC = b.Slice(c * r, r);
@@ -87,6 +188,35 @@ internal static class DenseKernels
             double inv = 1 / l[c * m + c];
             for (int i = 0; i < r; i++) colC[i] *= inv;
         }
+    }
+
+    [ThreadStatic] private static double[]? t_transposed;
+
+    /// <summary>
+    /// The same solve for few rows and a large L: Xᵀ = L⁻¹Bᵀ by forward substitution over the columns of L, each
+    /// column read once and applied to all r right-hand sides while it is in cache (Bᵀ kept in a per-thread buffer).
+    /// </summary>
+    private static void RightSolveLowerTransposeByColumnsOfL(Span<double> b, int r, ReadOnlySpan<double> l, int m)
+    {
+        int size = r * m;
+        if (t_transposed is null || t_transposed.Length < size) t_transposed = new double[size];
+        var x = t_transposed.AsSpan(0, size); // m × r column-major: right-hand side t is x[t*m .. t*m+m]
+        for (int c = 0; c < m; c++)
+            for (int t = 0; t < r; t++) x[t * m + c] = b[c * r + t];
+        for (int j = 0; j < m; j++)
+        {
+            double ljj = l[j * m + j];
+            var below = l.Slice(j * m + j + 1, m - j - 1);
+            for (int t = 0; t < r; t++)
+            {
+                var xt = x.Slice(t * m, m);
+                double v = xt[j] / ljj;
+                xt[j] = v;
+                if (v != 0) Axpy(-v, below, xt.Slice(j + 1));
+            }
+        }
+        for (int c = 0; c < m; c++)
+            for (int t = 0; t < r; t++) b[c * r + t] = x[t * m + c];
     }
 
     /// <summary>C ← C − A·Aᵀ on the lower triangle, C m × m, A m × k (column-major).</summary>

@@ -28,6 +28,18 @@ public sealed record OptimizerSummary
 
     /// <summary>The optimizer's own message.</summary>
     public string Message { get; init; } = "";
+
+    /// <summary>
+    /// ½ g'H⁻¹g at the optimum from finite-difference derivatives over the θ not on a bound: the objective decrease a
+    /// Newton step would still buy (NaN when the check was not run).
+    /// </summary>
+    public double NewtonDecrement { get; init; } = double.NaN;
+
+    /// <summary>Largest absolute gradient component over the θ not on a bound (NaN when the check was not run).</summary>
+    public double MaxAbsGradient { get; init; } = double.NaN;
+
+    /// <summary>True when the derivative check confirmed the optimum, false when it did not, null when not run.</summary>
+    public bool? ConvergenceConfirmed { get; init; }
 }
 
 /// <summary>A warning about a fit, with a stable code (TMW…) and advice.</summary>

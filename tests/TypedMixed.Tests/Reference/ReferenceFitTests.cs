@@ -41,6 +41,9 @@ public class ReferenceFitTests
             $"{name}: our objective {fit.Objective:R} is worse than lme4's {lme4:R}");
         ReferenceData.AssertRelative(lme4, fit.Objective, 1e-6, $"{name} objective");
         Assert.Equal(TypedMixed.Optimization.StopReason.Converged, fit.Optimizer.Reason);
+        // The derivative check confirms every reference optimum: no false convergence alarms (lme4 raises some).
+        Assert.True(fit.Optimizer.ConvergenceConfirmed, $"{name}: Newton decrement {fit.Optimizer.NewtonDecrement:E2}");
+        Assert.DoesNotContain(fit.Warnings, w => w.Code is "TMW002" or "TMW004" or "TMW005");
     }
 
     [Theory]

@@ -1,0 +1,87 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace TypedMixed.Generators;
+
+/// <summary>The generator's diagnostics: stable ids, a message that says how to fix the declaration, a help page each.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "TypedMixed";
+    private const string HelpRoot = "https://github.com/typedmixed/typedmixed/blob/main/docs/diagnostics/";
+
+    public static readonly DiagnosticDescriptor UnknownMember = Error("TM0001",
+        "Unknown member",
+        "'{0}' is not a readable public property of '{1}'; name one of its properties with nameof({1}.Member)");
+
+    public static readonly DiagnosticDescriptor ResponseNotNumeric = Error("TM0002",
+        "Response is not numeric",
+        "The response '{0}' has type '{1}'; a linear mixed model needs a numeric response (double, float, decimal or an integer type, optionally nullable)");
+
+    public static readonly DiagnosticDescriptor ClassificationKeyType = Error("TM0003",
+        "Classification is not a discrete key",
+        "Classification '{0}' has type '{1}', which is not a discrete key; use an integer, string, enum, char, Guid, bool or IComparable<T> type (floating-point values do not identify clusters reliably)");
+
+    public static readonly DiagnosticDescriptor NotAClassification = Error("TM0004",
+        "Member is not a classification",
+        "'{0}' is used as a classification but is not marked [Classification]; add [property: Classification] to '{0}' or name a classification");
+
+    public static readonly DiagnosticDescriptor NestingCycle = Error("TM0005",
+        "Nesting cycle",
+        "Classification '{0}' is nested in itself through {1}; remove NestedIn from one of these classifications");
+
+    public static readonly DiagnosticDescriptor SlopeConstantWithinCluster = Error("TM0006",
+        "Random slope of a covariate constant within the clusters",
+        "'{0}' is measured on '{1}', so it is constant within each '{2}' and cannot have a random slope over it; remove the slope, or use a classification below '{1}'");
+
+    public static readonly DiagnosticDescriptor DuplicateTerm = Error("TM0007",
+        "Term declared twice",
+        "{0} is declared twice in model '{1}'; remove the duplicate");
+
+    public static readonly DiagnosticDescriptor NoRandomTerm = Warning("TM0008",
+        "Model has no random-effects term",
+        "Model '{0}' has no [RandomIntercept] or [RandomSlopes]; add a random-effects term (no code is generated until it has one)");
+
+    public static readonly DiagnosticDescriptor ModelNotPartial = Error("TM0009",
+        "Model type is not partial",
+        "Model type '{0}' must be declared partial so the generator can add Fit, BuildDesign and Result to it");
+
+    public static readonly DiagnosticDescriptor UnsupportedDataType = Error("TM0010",
+        "Unsupported data type",
+        "'{0}' cannot be the data type of a model: {1}; use a record, class or struct with public readable properties");
+
+    public static readonly DiagnosticDescriptor UnsupportedModelDeclaration = Error("TM0011",
+        "Unsupported model declaration",
+        "Model type '{0}' is {1}; declare the model as a non-generic top-level partial class or record");
+
+    public static readonly DiagnosticDescriptor UnsupportedCovariateType = Error("TM0012",
+        "Unsupported covariate type",
+        "'{0}' has type '{1}', which cannot be {2}; use {3}");
+
+    public static readonly DiagnosticDescriptor MalformedTerm = Error("TM0013",
+        "Malformed term",
+        "{0}");
+
+    public static readonly DiagnosticDescriptor[] All =
+    {
+        UnknownMember, ResponseNotNumeric, ClassificationKeyType, NotAClassification, NestingCycle,
+        SlopeConstantWithinCluster, DuplicateTerm, NoRandomTerm, ModelNotPartial, UnsupportedDataType,
+        UnsupportedModelDeclaration, UnsupportedCovariateType, MalformedTerm,
+    };
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> Index = BuildIndex();
+
+    public static DiagnosticDescriptor ById(string id) => Index[id];
+
+    private static Dictionary<string, DiagnosticDescriptor> BuildIndex()
+    {
+        var index = new Dictionary<string, DiagnosticDescriptor>();
+        foreach (var d in All) index.Add(d.Id, d);
+        return index;
+    }
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpRoot + id + ".md");
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpRoot + id + ".md");
+}

@@ -1,0 +1,88 @@
+namespace TypedMixed.Generators;
+
+/// <summary>How a covariate is coded into model-matrix columns.</summary>
+internal enum CovariateKind
+{
+    /// <summary>One column with the value.</summary>
+    Numeric,
+
+    /// <summary>A <c>TRUE</c> dummy (lme4's <c>xTRUE</c>).</summary>
+    Bool,
+
+    /// <summary>Treatment-contrast dummies for each enum member after the first.</summary>
+    Enum,
+
+    /// <summary>Treatment-contrast dummies for the run-time levels after the first (ordinal order).</summary>
+    String,
+}
+
+/// <summary>How a classification's keys are ordered and named.</summary>
+internal enum KeyKind
+{
+    /// <summary>Ordinal string order; the key is its own name.</summary>
+    String,
+
+    /// <summary><c>Comparer&lt;T&gt;.Default</c> order; invariant text.</summary>
+    Comparable,
+}
+
+/// <summary>A member of the data type that the model reads.</summary>
+/// <param name="Name">The property name as declared (used in column names and messages).</param>
+/// <param name="Identifier">The name as a C# identifier (verbatim <c>@</c> for keywords).</param>
+/// <param name="Type">The fully qualified type, nullable wrapper removed.</param>
+/// <param name="CanBeMissing">True for nullable value types and reference types: a null drops the row.</param>
+/// <param name="IsFloatingPoint">True for double and float: NaN and ∞ are rejected at run time.</param>
+internal sealed record MemberSpec(string Name, string Identifier, string Type, bool CanBeMissing, bool IsFloatingPoint);
+
+/// <summary>A covariate used in the fixed part or as a random slope.</summary>
+/// <param name="Levels">For enums, the member names in declaration order (first = reference).</param>
+/// <param name="MeasuredOn">The classification it is declared measured on, or null.</param>
+internal sealed record CovariateSpec(MemberSpec Member, CovariateKind Kind, EquatableArray<string> Levels, string? MeasuredOn);
+
+/// <summary>A classification read by the model; <paramref name="Path"/> lists it and its ancestors, outermost first.</summary>
+internal sealed record ClassificationSpec(MemberSpec Member, KeyKind KeyKind, EquatableArray<string> Path);
+
+/// <summary>A model-matrix column whose name is known at compile time, and the result member that exposes it.</summary>
+internal sealed record ColumnSpec(string Name, string MemberName);
+
+/// <summary>A fixed-effects term: one covariate (main effect) or several (interaction).</summary>
+internal sealed record FixedTermSpec(EquatableArray<string> Covariates);
+
+/// <summary>A random-effects term.</summary>
+/// <param name="Classification">The classification the effects vary over.</param>
+/// <param name="Name">The reported name, lme4's <c>school:district</c> form (innermost first) for nested classifications.</param>
+/// <param name="MemberName">The result member exposing the term.</param>
+/// <param name="Slopes">The slope covariates.</param>
+/// <param name="Columns">All columns (intercept first), known at compile time.</param>
+internal sealed record RandomTermSpec(
+    string Classification, string Name, string MemberName, bool Intercept, EquatableArray<string> Slopes,
+    bool Correlated, EquatableArray<ColumnSpec> Columns);
+
+/// <summary>A run-time check that a covariate is constant within the clusters of a classification.</summary>
+internal sealed record MeasuredOnSpec(string Covariate, string Classification);
+
+/// <summary>Everything the emitter needs to write one model's code.</summary>
+/// <remarks>
+/// The spec is cached by the incremental pipeline and compared by value between runs, so it holds only strings, bools,
+/// enums, nested records of those, and <see cref="EquatableArray{T}"/> — never symbols, syntax nodes,
+/// <c>Location</c>s or diagnostics (those travel separately as <see cref="DiagnosticInfo"/>).
+/// </remarks>
+internal sealed record ModelSpec(
+    string Namespace,
+    string TypeName,
+    string TypeKeyword,
+    string DataType,
+    bool DataIsReferenceType,
+    MemberSpec Response,
+    bool Intercept,
+    string Method,
+    EquatableArray<CovariateSpec> Covariates,
+    EquatableArray<FixedTermSpec> FixedTerms,
+    EquatableArray<ColumnSpec> FixedColumns,
+    EquatableArray<ClassificationSpec> Classifications,
+    EquatableArray<RandomTermSpec> Terms,
+    EquatableArray<MeasuredOnSpec> MeasuredOn);
+
+/// <summary>The parser's output for one model: the spec (null when the declaration has errors) and the diagnostics.</summary>
+/// <param name="DataDiagnostics">Diagnostics about the data type's own attributes, de-duplicated across models.</param>
+internal sealed record ModelResult(ModelSpec? Spec, EquatableArray<DiagnosticInfo> ModelDiagnostics, EquatableArray<DiagnosticInfo> DataDiagnostics);

@@ -1,0 +1,96 @@
+namespace TypedMixed;
+
+/// <summary>
+/// Declares a linear mixed model over records of <typeparamref name="TData"/>. Put it on a <c>partial</c> class or record;
+/// the generator adds <c>BuildDesign</c>, <c>Fit</c> and a typed <c>Result</c> with members named after the declaration.
+/// </summary>
+/// <typeparam name="TData">The record (or class) holding one observation per instance.</typeparam>
+/// <remarks>
+/// Every member is named with <c>nameof</c> and checked at compile time (diagnostics TM0001–TM0013). Random effects are
+/// declared with <see cref="RandomInterceptAttribute"/> and <see cref="RandomSlopesAttribute"/>; interactions with
+/// <see cref="InteractionAttribute"/>. Settings added later (family and link, residual structure, multiple-membership
+/// weights) will be further optional named properties or attributes, so existing declarations keep compiling.
+/// </remarks>
+/// <example><code>
+/// [MixedModel&lt;Pupil&gt;(Response = nameof(Pupil.NormExam), Fixed = [nameof(Pupil.StandLrt)])]
+/// [RandomIntercept(nameof(Pupil.School))]
+/// public partial record RandomInterceptModel;
+/// </code></example>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = false, Inherited = false)]
+public sealed class MixedModelAttribute<TData> : Attribute
+{
+    /// <summary>The response (outcome) member; it must be numeric. Rows where a nullable response is null are dropped.</summary>
+    public string Response { get; set; } = "";
+
+    /// <summary>
+    /// The fixed-effect covariates, in column order. Numeric members give one column; <see cref="bool"/> and enum members
+    /// give treatment-contrast dummies (first enum member, or <c>false</c>, is the reference); <see cref="string"/> members
+    /// give dummies for their run-time levels in ordinal order (the first is the reference).
+    /// </summary>
+    public string[] Fixed { get; set; } = [];
+
+    /// <summary>Whether the fixed part has an intercept (default true; false is lme4's <c>0 +</c>).</summary>
+    public bool Intercept { get; set; } = true;
+
+    /// <summary>The estimation method <c>Fit</c> uses when none is passed (default REML, as lme4).</summary>
+    public EstimationMethod Method { get; set; } = EstimationMethod.Reml;
+}
+
+/// <summary>
+/// Adds an interaction of two or more fixed-effect covariates (lme4's <c>a:b</c>), e.g. time × treatment, or a
+/// cross-level interaction of a pupil-level and a school-level covariate. Each member must also be listed in
+/// <see cref="MixedModelAttribute{TData}.Fixed"/>; interaction columns follow the main effects.
+/// </summary>
+/// <example><code>[Interaction(nameof(Visit.Time), nameof(Visit.Treatment))]</code></example>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+public sealed class InteractionAttribute : Attribute
+{
+    /// <summary>Declares the interaction of <paramref name="members"/> (at least two, named with <c>nameof</c>).</summary>
+    public InteractionAttribute(params string[] members) => Members = members;
+
+    /// <summary>The interacting members.</summary>
+    public string[] Members { get; }
+}
+
+/// <summary>
+/// Adds a random intercept over a classification (lme4's <c>(1 | g)</c>). Several attributes give several terms:
+/// crossed classifications, or a classification and the one it is nested in.
+/// </summary>
+/// <example><code>[RandomIntercept(nameof(Pupil.School))]</code></example>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+public sealed class RandomInterceptAttribute : Attribute
+{
+    /// <summary>Declares a random intercept over <paramref name="classification"/> (a member marked <see cref="ClassificationAttribute"/>).</summary>
+    public RandomInterceptAttribute(string classification) => Classification = classification;
+
+    /// <summary>The classification whose clusters get their own intercept.</summary>
+    public string Classification { get; }
+}
+
+/// <summary>
+/// Adds random slopes of covariates over a classification, with a random intercept unless <see cref="Intercept"/> is
+/// false: lme4's <c>(x | g)</c>, correlated by default, or <c>(x || g)</c> with <see cref="Correlated"/> = false.
+/// </summary>
+/// <example><code>[RandomSlopes(nameof(Reading.Subject), nameof(Reading.Days))]</code></example>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
+public sealed class RandomSlopesAttribute : Attribute
+{
+    /// <summary>Declares random slopes of <paramref name="covariates"/> over <paramref name="classification"/>.</summary>
+    public RandomSlopesAttribute(string classification, params string[] covariates)
+    {
+        Classification = classification;
+        Covariates = covariates;
+    }
+
+    /// <summary>The classification whose clusters get their own slopes.</summary>
+    public string Classification { get; }
+
+    /// <summary>The covariates whose coefficients vary over the classification (numeric, bool or enum members).</summary>
+    public string[] Covariates { get; }
+
+    /// <summary>Whether the term also has a random intercept (default true; false is lme4's <c>(0 + x | g)</c>).</summary>
+    public bool Intercept { get; set; } = true;
+
+    /// <summary>Whether the effects are correlated (unstructured covariance, default) or independent (diagonal covariance).</summary>
+    public bool Correlated { get; set; } = true;
+}

@@ -1,0 +1,78 @@
+using Microsoft.CodeAnalysis;
+using TypedMixed.Generators.Tests.Infrastructure;
+
+namespace TypedMixed.Generators.Tests;
+
+/// <summary>Malformed or half-typed declarations never make the generator throw, and an invalid model emits nothing.</summary>
+public class RobustnessTests
+{
+    private const string Valid = """
+        using TypedMixed;
+        namespace Sample;
+        public enum Arm { Control, Active }
+        public sealed record Visit(double? Score, double Time, Arm Arm, string Region,
+            [property: MeasuredOn(nameof(Visit.Clinic))] double Size,
+            [property: Classification] string Clinic,
+            [property: Classification(NestedIn = nameof(Visit.Clinic))] int Patient);
+        [MixedModel<Visit>(Response = nameof(Visit.Score), Fixed = [nameof(Visit.Time), nameof(Visit.Arm), nameof(Visit.Region)], Method = EstimationMethod.MaximumLikelihood)]
+        [Interaction(nameof(Visit.Time), nameof(Visit.Arm))]
+        [RandomIntercept(nameof(Visit.Clinic))]
+        [RandomSlopes(nameof(Visit.Patient), nameof(Visit.Time), Correlated = false)]
+        public partial record M;
+        """;
+
+    public static TheoryData<string> Corpus => new()
+    {
+        "using TypedMixed; [MixedModel<>] public partial record M;",
+        "using TypedMixed; [MixedModel<int>(Response = \"X\")] [RandomIntercept(\"G\")] public partial record M;",
+        "using TypedMixed; [MixedModel<Missing>(Response = \"X\")] public partial record M;",
+        "using TypedMixed; public record R(double Y); [MixedModel<R>(Response = )] public partial record M;",
+        "using TypedMixed; public record R(double Y); [MixedModel<R>(Response = null!, Fixed = null!)] [RandomIntercept(null!)] public partial record M;",
+        "using TypedMixed; public record R(double Y); [MixedModel<R>(Response = nameof(R.Y), Fixed = [null!, \"\"])] [RandomSlopes(null!, null!)] public partial record M;",
+        "using TypedMixed; public record R(double Y, [property: Classification(NestedIn = null)] int G); [MixedModel<R>(Response = nameof(R.Y))] [RandomSlopes(nameof(R.G), Intercept = false, Correlated = false)] [Interaction] [Interaction(null!)] public partial record M;",
+        "using TypedMixed; public record R(double Y, [property: MeasuredOn(null!)] int S, [property: Classification(NestedIn = \"\")] int G); [MixedModel<R>(Response = nameof(R.Y), Fixed = [nameof(R.S)])] [RandomIntercept(nameof(R.G))] public partial record M;",
+        "using TypedMixed; public record R(double Y); [MixedModel<R>(Response = nameof(R.Y), Method = (EstimationMethod)7)] [RandomIntercept(nameof(R.Y))] public partial record M;",
+        "using TypedMixed; public record R(double Y); [MixedModel<R>(Response = nameof(R.Y))] [RandomIntercept(nameof(R.Y))] public partial interface M;",
+        "using TypedMixed; public record R(double Y); [MixedModel<R>(Response = nameof(R.Y))] [RandomIntercept(nameof(R.Y))] public partial record struct M;",
+        "using TypedMixed; public record R(double Y); [MixedModel<R>(Response = nameof(R.Y))] [RandomIntercept(nameof(R.Y))] public static partial class M;",
+        "using TypedMixed; public record R(double Y); [MixedModel<R>(Response = nameof(R.Y))] [MixedModel<R>(Response = nameof(R.Y))] public partial record M;",
+        "using TypedMixed; public record R<T>(T Y); [MixedModel<R<T>>(Response = \"Y\")] public partial record M<T>;",
+        "using TypedMixed; public enum E { } public record R(double Y, E E, [property: Classification] E G); [MixedModel<R>(Response = nameof(R.Y), Fixed = [nameof(R.E)])] [RandomIntercept(nameof(R.G))] public partial record M;",
+        "using TypedMixed; public record R(double Y, [property: Classification] int G) { public double this[int i] => i; } [MixedModel<R>(Response = nameof(R.Y), Fixed = [\"this[]\", \"Item\"])] [RandomIntercept(nameof(R.G))] public partial record M;",
+        "using TypedMixed; public record R(double Y, [property: Classification] int G); [MixedModel<R>(Response = nameof(R.Y))] [RandomIntercept(nameof(R.G))] public partial record M; public partial record M;",
+        "using TypedMixed; public record R(double Y, [property: Classification] int G); [MixedModel<R>(Response = nameof(R.Y))] [RandomIntercept(nameof(R.G))] partial record M; partial class M;",
+        "[TypedMixed.MixedModel<R>(Response = \"Y\"", 
+    };
+
+    [Theory]
+    [MemberData(nameof(Corpus))]
+    public void Malformed_declaration_does_not_throw(string source) => AssertRobust(source);
+
+    [Fact]
+    public void Every_prefix_of_a_valid_declaration_is_handled()
+    {
+        for (int length = Valid.IndexOf("[MixedModel", StringComparison.Ordinal); length < Valid.Length; length += 7)
+            AssertRobust(Valid[..length]);
+    }
+
+    [Fact]
+    public void The_complete_declaration_generates_code_that_compiles()
+    {
+        var (output, diagnostics, run) = GeneratorHarness.Run(Valid);
+        Assert.Empty(diagnostics);
+        Assert.Single(run.GeneratedTrees);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
+    private static void AssertRobust(string source)
+    {
+        var (output, diagnostics, run) = GeneratorHarness.Run(source);
+        var result = run.Results.Single();
+        Assert.Null(result.Exception);
+        Assert.DoesNotContain(diagnostics, d => d.Id is "CS8785" or "CS8784");
+        bool modelInvalid = diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error)
+            || GeneratorHarness.Compile(source).GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error);
+        if (modelInvalid) Assert.True(run.GeneratedTrees.Length == 0, "Code was generated for an invalid declaration: " + source);
+        else Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.CodeAnalysis;
+using TypedMixed.Generators.Tests.Infrastructure;
+
+namespace TypedMixed.Generators.Tests;
+
+/// <summary>Pins the generated source of each sample model (the same declarations the end-to-end tests compile).</summary>
+public class SnapshotTests
+{
+    private static string ModelFile(string name) => File.ReadAllText(Path.Combine(GeneratorHarness.ProjectDirectory(), "Models", name));
+
+    public static TheoryData<string, string> Models => new()
+    {
+        { "InnerLondon.cs", "EmptyModel" },
+        { "InnerLondon.cs", "StandLrtModel" },
+        { "InnerLondon.cs", "SchoolGenderModel" },
+        { "InnerLondon.cs", "RandomSlopeModel" },
+        { "SleepStudy.cs", "SleepModel" },
+        { "SleepStudy.cs", "SleepUncorrelatedModel" },
+        { "Structures.cs", "NestedModel" },
+        { "Structures.cs", "CrossedModel" },
+        { "Structures.cs", "CrossLevelModel" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void Sample_model(string file, string model)
+    {
+        var (output, diagnostics, run) = GeneratorHarness.Run(ModelFile(file));
+        Assert.Empty(diagnostics);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        var generated = run.Results.Single().GeneratedSources.Single(s => s.HintName.EndsWith("." + model + ".g.cs", StringComparison.Ordinal));
+        Snapshot.Verify(model, generated.SourceText.ToString());
+    }
+}
