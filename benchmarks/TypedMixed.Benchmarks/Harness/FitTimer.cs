@@ -65,16 +65,25 @@ internal static class FitTimer
 
         if (fullReps > 0)
         {
+            // Small models: warm the inference code for a second and time as many full fits as lmer-like ones.
+            // Large models: one full fit is long already; time --full-reps of them without a separate warm-up.
+            bool small = Median(times) < 0.1;
+            var full = fit;
+            if (small)
+            {
+                watch.Restart();
+                do full = LinearMixedModel.Fit(design, model.FullOptions);
+                while (watch.Elapsed.TotalSeconds < 1.0);
+            }
             var fullTimes = new List<double>();
-            // Warm up the inference code on small models only (on the large ones one full fit is already long).
-            var full = Median(times) < 1 ? LinearMixedModel.Fit(design, model.FullOptions) : fit;
-            for (int r = 0; r < fullReps; r++)
+            for (int r = 0; r < (small ? Math.Max(reps, fullReps) : fullReps); r++)
             {
                 watch.Restart();
                 full = LinearMixedModel.Fit(design, model.FullOptions);
                 fullTimes.Add(watch.Elapsed.TotalSeconds);
             }
             Put(output, "full_fit_median_seconds", Median(fullTimes));
+            Put(output, "full_fit_evaluations", full.Optimizer.Evaluations);
             Put(output, "full_fit_objective", full.Objective);
         }
         using var self = Process.GetCurrentProcess();
