@@ -7,7 +7,12 @@ namespace TypedMixed.Generators;
 internal static class DiagnosticDescriptors
 {
     private const string Category = "TypedMixed";
-    private const string HelpRoot = "https://github.com/typedmixed/typedmixed/blob/main/docs/diagnostics/";
+    /// <summary>
+    /// Where every diagnostic's help page lives (<c>docs/diagnostics/TMnnnn.md</c> in the repository). The only place
+    /// the public URL is written: the repository has no published address yet (no remote, no <c>RepositoryUrl</c>), so
+    /// this is the intended one; change it here when the repository is published.
+    /// </summary>
+    internal const string HelpLinkRoot = "https://github.com/typedmixed/typedmixed/blob/main/docs/diagnostics/";
 
     public static readonly DiagnosticDescriptor UnknownMember = Error("TM0001",
         "Unknown member",
@@ -80,8 +85,8 @@ internal static class DiagnosticDescriptors
     }
 
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpRoot + id + ".md");
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkRoot + id + ".md");
 
     private static DiagnosticDescriptor Warning(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpRoot + id + ".md");
+        new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLinkRoot + id + ".md");
 }

@@ -182,7 +182,7 @@ internal static partial class Emitter
         w.Line("var x = new " + Gen + "ModelMatrixBuilder(n);");
         if (spec.Intercept) w.Line("x.AddIntercept();");
         foreach (var t in spec.FixedTerms)
-            w.Line("x.Add(" + string.Join(", ", t.Covariates.Select(c => "f_" + c)) + ");");
+            w.Line("x.Add(" + string.Join(", ", t.Covariates.Select((c, j) => Factor(c, t.AllLevels[j]))) + ");");
         foreach (var c in TermClassifications(spec))
             w.Line("var l_" + c.Member.Name + " = g_" + c.Member.Name + ".Levels(" + Comparer(spec, c) + ", " + Formatter(spec, c) + ");");
         for (int t = 0; t < spec.Terms.Count; t++)
@@ -190,7 +190,7 @@ internal static partial class Emitter
             var term = spec.Terms[t];
             w.Line("var z" + Index(t) + " = new " + Gen + "ModelMatrixBuilder(n);");
             if (term.Intercept) w.Line("z" + Index(t) + ".AddIntercept();");
-            foreach (var s in term.Slopes) w.Line("z" + Index(t) + ".Add(f_" + s + ");");
+            for (int s = 0; s < term.Slopes.Count; s++) w.Line("z" + Index(t) + ".Add(" + Factor(term.Slopes[s], term.SlopeAllLevels[s]) + ");");
         }
         w.Line();
         w.Open("var design = new " + Tm + "ModelDesign");
@@ -265,6 +265,9 @@ internal static partial class Emitter
         foreach (var m in all)
             if (seen.Add(m.Name)) yield return m;
     }
+
+    /// <summary>The coded covariate: treatment contrasts, or a dummy for every level (R's coding without a margin).</summary>
+    private static string Factor(string covariate, bool allLevels) => "f_" + covariate + (allLevels ? ".AllLevels()" : "");
 
     private static IEnumerable<string> FixedTermNames(ModelSpec spec) =>
         (spec.Intercept ? new[] { "(Intercept)" } : new string[0]).Concat(spec.FixedTerms.Select(t => string.Join(":", t.Covariates)));

@@ -6,13 +6,13 @@ internal enum CovariateKind
     /// <summary>One column with the value.</summary>
     Numeric,
 
-    /// <summary>A <c>TRUE</c> dummy (lme4's <c>xTRUE</c>).</summary>
+    /// <summary>A <c>TRUE</c> dummy (lme4's <c>xTRUE</c>), or <c>FALSE</c> and <c>TRUE</c> dummies when coded by all levels.</summary>
     Bool,
 
-    /// <summary>Treatment-contrast dummies for each enum member after the first.</summary>
+    /// <summary>Treatment-contrast dummies for each enum member after the first (or for every member, when coded by all levels).</summary>
     Enum,
 
-    /// <summary>Treatment-contrast dummies for the run-time levels after the first (ordinal order).</summary>
+    /// <summary>Treatment-contrast dummies for the run-time levels after the first, ordinal order (or for every level).</summary>
     String,
 }
 
@@ -46,17 +46,22 @@ internal sealed record ClassificationSpec(MemberSpec Member, KeyKind KeyKind, Eq
 internal sealed record ColumnSpec(string Name, string MemberName);
 
 /// <summary>A fixed-effects term: one covariate (main effect) or several (interaction).</summary>
-internal sealed record FixedTermSpec(EquatableArray<string> Covariates);
+/// <param name="AllLevels">
+/// Per covariate, true when it is a category coded by a dummy for every level rather than by treatment contrasts
+/// (R's <c>model.matrix</c> rule, see <c>Parser.Coding</c>); always false for numeric covariates.
+/// </param>
+internal sealed record FixedTermSpec(EquatableArray<string> Covariates, EquatableArray<bool> AllLevels);
 
 /// <summary>A random-effects term.</summary>
 /// <param name="Classification">The classification the effects vary over.</param>
 /// <param name="Name">The reported name, lme4's <c>school:district</c> form (innermost first) for nested classifications.</param>
 /// <param name="MemberName">The result member exposing the term.</param>
 /// <param name="Slopes">The slope covariates.</param>
+/// <param name="SlopeAllLevels">Per slope, true when it is a category coded by all its levels (the first one of a term without intercept).</param>
 /// <param name="Columns">All columns (intercept first), known at compile time.</param>
 internal sealed record RandomTermSpec(
     string Classification, string Name, string MemberName, bool Intercept, EquatableArray<string> Slopes,
-    bool Correlated, EquatableArray<ColumnSpec> Columns);
+    EquatableArray<bool> SlopeAllLevels, bool Correlated, EquatableArray<ColumnSpec> Columns);
 
 /// <summary>A run-time check that a covariate is constant within the clusters of a classification.</summary>
 internal sealed record MeasuredOnSpec(string Covariate, string Classification);

@@ -72,15 +72,16 @@ internal sealed partial class Parser
         bool intercept = !named.TryGetValue("Intercept", out var i) || i.Value is not false;
         string method = MethodName(named);
 
-        var fixedTerms = new List<FixedTermSpec>();
-        var mainEffects = ParseFixed(attribute, named, fixedTerms);
+        var declaredTerms = new List<EquatableArray<string>>();
+        ParseFixed(attribute, named, declaredTerms);
         var modelAttributes = model.GetAttributes();
         foreach (var a in modelAttributes)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (HasErrors(a)) return Fail();
-            if (IsAttribute(a, InteractionAttribute)) ParseInteraction(a, mainEffects, fixedTerms, model.Name);
+            if (IsAttribute(a, InteractionAttribute)) ParseInteraction(a, declaredTerms, model.Name);
         }
+        var fixedTerms = CodeFixedTerms(intercept, declaredTerms);
 
         var terms = new List<RandomTermSpec>();
         var columnsByClassification = new Dictionary<string, HashSet<string>>();
@@ -231,10 +232,10 @@ internal sealed partial class Parser
         return "(global::TypedMixed.EstimationMethod)" + System.Convert.ToString(m.Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private HashSet<string> ParseFixed(AttributeData attribute, Dictionary<string, TypedConstant> named, List<FixedTermSpec> terms)
+    private void ParseFixed(AttributeData attribute, Dictionary<string, TypedConstant> named, List<EquatableArray<string>> terms)
     {
         var main = new HashSet<string>();
-        if (!named.TryGetValue("Fixed", out var list) || list.Kind != TypedConstantKind.Array || list.IsNull) return main;
+        if (!named.TryGetValue("Fixed", out var list) || list.Kind != TypedConstantKind.Array || list.IsNull) return;
         for (int k = 0; k < list.Values.Length; k++)
         {
             string name = list.Values[k].Value as string ?? "";
@@ -246,12 +247,11 @@ internal sealed partial class Parser
                 _failed = true;
                 continue;
             }
-            terms.Add(new FixedTermSpec(new[] { covariate.Member.Name }.ToEquatableArray()));
+            terms.Add(new[] { covariate.Member.Name }.ToEquatableArray());
         }
-        return main;
     }
 
-    private void ParseInteraction(AttributeData attribute, HashSet<string> mainEffects, List<FixedTermSpec> terms, string modelName)
+    private void ParseInteraction(AttributeData attribute, List<EquatableArray<string>> terms, string modelName)
     {
         var members = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0] is { Kind: TypedConstantKind.Array, IsNull: false }
             ? attribute.ConstructorArguments[0].Values.Select(v => v.Value as string ?? "").ToArray()
@@ -268,13 +268,7 @@ internal sealed partial class Parser
         {
             var location = ArgumentLocation(attribute, null, 0, k);
             if (ResolveCovariate(members[k], location, slope: false) is not { } covariate) continue;
-            if (!mainEffects.Contains(covariate.Member.Name))
-            {
-                Report(_modelDiagnostics, DiagnosticDescriptors.MalformedTerm, location,
-                    "'" + members[k] + "' is in an interaction but not in Fixed; add it to Fixed (an interaction is coded from the columns of its main effects)");
-                _failed = true;
-            }
-            else if (components.Contains(covariate.Member.Name))
+            if (components.Contains(covariate.Member.Name))
             {
                 Report(_modelDiagnostics, DiagnosticDescriptors.DuplicateTerm, location, "The member '" + members[k] + "' of this interaction", modelName);
                 _failed = true;
@@ -283,13 +277,13 @@ internal sealed partial class Parser
         }
         if (components.Count != members.Length) return;
         var key = new HashSet<string>(components);
-        if (terms.Any(t => t.Covariates.Count == components.Count && key.SetEquals(t.Covariates)))
+        if (terms.Any(t => t.Count == components.Count && key.SetEquals(t)))
         {
             Report(_modelDiagnostics, DiagnosticDescriptors.DuplicateTerm, AttributeLocation(attribute), "The interaction " + string.Join(":", components), modelName);
             _failed = true;
             return;
         }
-        terms.Add(new FixedTermSpec(components.ToEquatableArray()));
+        terms.Add(components.ToEquatableArray());
     }
 
     private void ParseRandomTerm(AttributeData attribute, bool slopes, List<RandomTermSpec> terms, Dictionary<string, HashSet<string>> columnsByClassification, string modelName)
@@ -345,14 +339,15 @@ internal sealed partial class Parser
             return;
         }
 
+        var slopeAllLevels = CodeSlopes(intercept, slopeNames);
         var termColumns = new List<ColumnSpec>();
         if (intercept) termColumns.Add(new ColumnSpec("(Intercept)", "Intercept"));
-        foreach (var slope in slopeNames)
-            foreach (var (column, part) in CovariateColumns(_covariates[slope]))
+        for (int k = 0; k < slopeNames.Count; k++)
+            foreach (var (column, part) in CovariateColumns(_covariates[slopeNames[k]], slopeAllLevels[k]))
                 termColumns.Add(new ColumnSpec(column, part));
         string memberName = UniqueMember(terms.Any(t => t.Classification == name) ? name + string.Join("", slopeNames) : name);
         terms.Add(new RandomTermSpec(name, string.Join(":", classification.Path.Reverse()), memberName, intercept,
-            slopeNames.ToEquatableArray(), correlated, termColumns.ToEquatableArray()));
+            slopeNames.ToEquatableArray(), slopeAllLevels, correlated, termColumns.ToEquatableArray()));
     }
 
     private IEnumerable<ColumnSpec> FixedColumns(bool intercept, List<FixedTermSpec> terms)
@@ -362,7 +357,7 @@ internal sealed partial class Parser
         {
             var factors = term.Covariates.Select(c => _covariates[c]).ToList();
             if (factors.Any(f => f.Kind == CovariateKind.String)) continue;
-            var parts = factors.Select(f => CovariateColumns(f).ToList()).ToList();
+            var parts = factors.Select((f, j) => CovariateColumns(f, term.AllLevels[j]).ToList()).ToList();
             int total = parts.Aggregate(1, (a, p) => a * p.Count);
             for (int k = 0; k < total; k++)
             {
@@ -378,24 +373,6 @@ internal sealed partial class Parser
                 }
                 yield return new ColumnSpec(string.Join(":", names), UniqueMember(string.Join("By", members)));
             }
-        }
-    }
-
-    private static IEnumerable<(string Column, string Member)> CovariateColumns(CovariateSpec covariate)
-    {
-        string name = covariate.Member.Name;
-        switch (covariate.Kind)
-        {
-            case CovariateKind.Numeric:
-                yield return (name, name);
-                break;
-            case CovariateKind.Bool:
-                yield return (name + "TRUE", name + "TRUE");
-                break;
-            case CovariateKind.Enum:
-                for (int l = 1; l < covariate.Levels.Count; l++)
-                    yield return (name + covariate.Levels[l], name + covariate.Levels[l]);
-                break;
         }
     }
 

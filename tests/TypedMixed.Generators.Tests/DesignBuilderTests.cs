@@ -112,6 +112,89 @@ public class DesignBuilderTests
         Assert.Equal(["1", "2"], design.Terms[1].LevelKeys);
     }
 
+    // The expected columns below are R's model.matrix on the same rows (R 4.2, checked by hand), names with R's member + level.
+
+    [Fact]
+    public void Without_intercept_the_first_category_is_coded_by_all_levels_and_later_ones_by_contrasts()
+    {
+        var expected = new ModelDesign
+        {
+            ResponseName = "NormExam",
+            Response = [0.5, -0.2, 1.1, 0.0],
+            FixedEffectNames = ["StandLrt", "SexBoy", "SexGirl", "SchoolGenderBoys", "SchoolGenderGirls"],
+            FixedEffects =
+            [
+                1.0, -0.5, 0.3, 2.0,
+                0, 1, 0, 1,
+                1, 0, 1, 0,
+                0, 0, 0, 1,
+                0, 0, 1, 0,
+            ],
+            Terms = [RandomEffectsTerm.Intercept("School", [1, 1, 0, 2], ["3", "7", "12"])],
+        };
+        AssertSameDesign(expected, NoInterceptModel.BuildDesign(Pupils));
+    }
+
+    [Fact]
+    public void Without_intercept_a_slope_per_level_codes_the_interaction_and_the_random_term_by_all_levels()
+    {
+        var expected = new ModelDesign
+        {
+            ResponseName = "NormExam",
+            Response = [0.5, -0.2, 1.1, 0.0],
+            FixedEffectNames = ["SexBoy", "SexGirl", "SexBoy:StandLrt", "SexGirl:StandLrt"],
+            FixedEffects =
+            [
+                0, 1, 0, 1,
+                1, 0, 1, 0,
+                0, -0.5, 0, 2.0,
+                1.0, 0, 0.3, 0,
+            ],
+            Terms =
+            [
+                new RandomEffectsTerm
+                {
+                    Name = "School",
+                    LevelIndex = [1, 1, 0, 2],
+                    LevelKeys = ["3", "7", "12"],
+                    ColumnNames = ["SexBoy", "SexGirl"],
+                    Columns = [0, 1, 0, 1, 1, 0, 1, 0],
+                    Covariance = CovarianceStructure.Unstructured,
+                },
+            ],
+        };
+        AssertSameDesign(expected, SlopePerSexModel.BuildDesign(Pupils));
+    }
+
+    [Fact]
+    public void Interaction_without_its_margins_codes_its_categories_by_all_levels_in_variable_order()
+    {
+        Visit[] visits =
+        [
+            V(1, 0, Treatment.Drug, "a", 1, female: true),
+            V(2, 1, Treatment.Placebo, "a", 2),
+            V(3, 2, Treatment.Drug, "a", 3),
+            V(4, 3, Treatment.Placebo, "a", 4, female: true),
+        ];
+        var design = ThreeWayModel.BuildDesign(visits);
+        Assert.Equal(
+            ["(Intercept)", "Time", "TreatmentDrug", "FemaleTRUE",
+             "Time:TreatmentPlacebo:FemaleFALSE", "Time:TreatmentDrug:FemaleFALSE", "Time:TreatmentPlacebo:FemaleTRUE", "Time:TreatmentDrug:FemaleTRUE"],
+            design.FixedEffectNames);
+        Assert.Equal(
+            [
+                1, 1, 1, 1,
+                0, 1, 2, 3,
+                1, 0, 1, 0,
+                1, 0, 0, 1,
+                0, 1, 0, 0,
+                0, 0, 2, 0,
+                0, 0, 0, 3,
+                0, 0, 0, 0,
+            ],
+            design.FixedEffects);
+    }
+
     [Fact]
     public void NaN_names_the_row_and_member()
     {

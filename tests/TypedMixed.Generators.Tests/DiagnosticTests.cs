@@ -203,9 +203,9 @@ public class DiagnosticTests
         """);
 
     [Fact]
-    public void TM0013_interaction_member_not_a_main_effect() => DiagnosticVerifier.Verify(Data + """
-        [MixedModel<R>(Response = nameof(R.Y), Fixed = [nameof(R.X)])]
-        [Interaction(nameof(R.X), {|TM0013:nameof(R.Arm)|})]
+    public void Interaction_member_outside_Fixed_is_valid_as_in_R() => DiagnosticVerifier.Verify(Data + """
+        [MixedModel<R>(Response = nameof(R.Y), Intercept = false, Fixed = [nameof(R.Arm)])]
+        [Interaction(nameof(R.X), nameof(R.Arm))]
         [RandomIntercept(nameof(R.G))]
         public partial record M;
         """);
@@ -225,7 +225,8 @@ public class DiagnosticTests
         foreach (var d in DiagnosticDescriptors.All)
         {
             Assert.True(File.Exists(Path.Combine(root, "docs", "diagnostics", d.Id + ".md")), $"docs/diagnostics/{d.Id}.md is missing");
-            Assert.EndsWith("docs/diagnostics/" + d.Id + ".md", d.HelpLinkUri, StringComparison.Ordinal);
+            Assert.Equal(DiagnosticDescriptors.HelpLinkRoot + d.Id + ".md", d.HelpLinkUri);
+            Assert.EndsWith("/docs/diagnostics/", DiagnosticDescriptors.HelpLinkRoot, StringComparison.Ordinal);
             Assert.Contains(testNames, n => n.StartsWith(d.Id + "_", StringComparison.Ordinal));
         }
         string unshipped = File.ReadAllText(Path.Combine(root, "generators", "TypedMixed.Generators", "AnalyzerReleases.Unshipped.md"));

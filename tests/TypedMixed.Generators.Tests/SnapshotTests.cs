@@ -19,13 +19,20 @@ public class SnapshotTests
         { "Structures.cs", "NestedModel" },
         { "Structures.cs", "CrossedModel" },
         { "Structures.cs", "CrossLevelModel" },
+        { "Structures.cs", "ThreeWayModel" },
+        { "NoIntercept.cs", "NoInterceptModel" },
+        { "NoIntercept.cs", "SlopePerSexModel" },
+        { "Experiments.cs", "PastesModel" },
+        { "Experiments.cs", "PenicillinModel" },
     };
 
     [Theory]
     [MemberData(nameof(Models))]
     public void Sample_model(string file, string model)
     {
-        var (output, diagnostics, run) = GeneratorHarness.Run(ModelFile(file));
+        // The model's file, plus the file declaring its data type when that is another one.
+        string[] sources = file == "NoIntercept.cs" ? [ModelFile(file), ModelFile("InnerLondon.cs")] : [ModelFile(file)];
+        var (output, diagnostics, run) = GeneratorHarness.Run(sources);
         Assert.Empty(diagnostics);
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
         var generated = run.Results.Single().GeneratedSources.Single(s => s.HintName.EndsWith("." + model + ".g.cs", StringComparison.Ordinal));

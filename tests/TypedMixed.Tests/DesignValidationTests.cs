@@ -64,3 +64,21 @@ public class DesignValidationTests
         Assert.Equal(3, ex.Row);
     }
 }
+
+public class DesignIdentifiabilityTests
+{
+    [Fact]
+    public void A_term_with_as_many_levels_as_rows_is_rejected()
+    {
+        var d = new ModelDesign
+        {
+            Response = [1, 2, 3, 4],
+            FixedEffects = [1, 1, 1, 1],
+            FixedEffectNames = ["(Intercept)"],
+            Terms = [RandomEffectsTerm.Intercept("g", [0, 1, 2, 3], ["a", "b", "c", "d"])],
+        };
+        var ex = Assert.Throws<ModelDesignException>(() => d.Validate());
+        Assert.Equal("g", ex.Member);
+        Assert.Contains("4 random effects for 4 observations", ex.Message);
+    }
+}

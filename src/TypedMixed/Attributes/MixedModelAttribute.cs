@@ -25,11 +25,16 @@ public sealed class MixedModelAttribute<TData> : Attribute
     /// <summary>
     /// The fixed-effect covariates, in column order. Numeric members give one column; <see cref="bool"/> and enum members
     /// give treatment-contrast dummies (first enum member, or <c>false</c>, is the reference); <see cref="string"/> members
-    /// give dummies for their run-time levels in ordinal order (the first is the reference).
+    /// give dummies for their run-time levels in ordinal order (the first is the reference). Without an intercept the
+    /// first categorical member gives a dummy for every level, as R's <c>model.matrix</c> (<c>0 + sex</c>: <c>SexBoy</c>,
+    /// <c>SexGirl</c>); later ones keep treatment contrasts.
     /// </summary>
     public string[] Fixed { get; set; } = [];
 
-    /// <summary>Whether the fixed part has an intercept (default true; false is lme4's <c>0 +</c>).</summary>
+    /// <summary>
+    /// Whether the fixed part has an intercept (default true; false is lme4's <c>0 +</c>, and the first categorical
+    /// member, in <see cref="Fixed"/> or else in the first interaction holding one, is coded by all its levels).
+    /// </summary>
     public bool Intercept { get; set; } = true;
 
     /// <summary>The estimation method <c>Fit</c> uses when none is passed (default REML, as lme4).</summary>
@@ -38,8 +43,11 @@ public sealed class MixedModelAttribute<TData> : Attribute
 
 /// <summary>
 /// Adds an interaction of two or more fixed-effect covariates (lme4's <c>a:b</c>), e.g. time × treatment, or a
-/// cross-level interaction of a pupil-level and a school-level covariate. Each member must also be listed in
-/// <see cref="MixedModelAttribute{TData}.Fixed"/>; interaction columns follow the main effects.
+/// cross-level interaction of a pupil-level and a school-level covariate. Coded as R's <c>model.matrix</c>: interaction
+/// columns follow the main effects, lower degrees first; members are ordered as first named (in
+/// <see cref="MixedModelAttribute{TData}.Fixed"/>, then in the interactions); a categorical member is coded by
+/// treatment contrasts when the interaction without it is a term declared before, otherwise by all its levels
+/// (<c>0 + f + x:f</c>, a slope of <c>x</c> per level of <c>f</c>, needs <c>x</c> only here, not in <c>Fixed</c>).
 /// </summary>
 /// <example><code>[Interaction(nameof(Visit.Time), nameof(Visit.Treatment))]</code></example>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = true, Inherited = false)]
@@ -88,7 +96,11 @@ public sealed class RandomSlopesAttribute : Attribute
     /// <summary>The covariates whose coefficients vary over the classification (numeric, bool or enum members).</summary>
     public string[] Covariates { get; }
 
-    /// <summary>Whether the term also has a random intercept (default true; false is lme4's <c>(0 + x | g)</c>).</summary>
+    /// <summary>
+    /// Whether the term also has a random intercept (default true; false is lme4's <c>(0 + x | g)</c>, where the first
+    /// bool or enum covariate is coded by all its levels, as lme4 does: <c>(0 + sex | school)</c> gives a
+    /// <c>SexBoy</c> and a <c>SexGirl</c> effect per school).
+    /// </summary>
     public bool Intercept { get; set; } = true;
 
     /// <summary>Whether the effects are correlated (unstructured covariance, default) or independent (diagonal covariance).</summary>

@@ -12,13 +12,29 @@ namespace TypedMixed.Estimation;
 internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGradient, bool HessianPositiveDefinite,
     bool BoundSlopesOk, double[]? NewtonPoint)
 {
+    /// <summary>Smallest over largest eigenvalue of the Hessian (over the free scaled θ); 1 when there is none.</summary>
+    public double EigenvalueRatio { get; init; } = 1;
+
+    /// <summary>Below this eigenvalue ratio a direction of θ is not identified by the data (the likelihood is flat along it).</summary>
+    public const double IdentifiabilityTolerance = 1e-6;
+
+    /// <summary>True when the curvature is positive definite and no direction is flat.</summary>
+    public bool Identified => HessianPositiveDefinite && EigenvalueRatio >= IdentifiabilityTolerance;
+
+    /// <summary>
+    /// Set when the Newton step from this check gained what the quadratic model predicted (within a factor of 2):
+    /// the model is then accurate at the optimum and the polished point is confirmed; <see cref="NewtonDecrement"/>
+    /// holds the difference between prediction and gain.
+    /// </summary>
+    public bool PolishConfirmed { get; init; }
+
     /// <summary>Deviance units a Newton step may still gain at a confirmed optimum.</summary>
     public const double DecrementTolerance = 1e-6;
 
     /// <summary>Below this a θ diagonal counts as on its bound (lme4's singular tolerance is 1e-4; this is tighter).</summary>
     public const double BoundTolerance = 1e-7;
 
-    public bool Confirmed => HessianPositiveDefinite && BoundSlopesOk && NewtonDecrement <= DecrementTolerance;
+    public bool Confirmed => Identified && BoundSlopesOk && (PolishConfirmed || NewtonDecrement <= DecrementTolerance);
 
     public static ConvergenceCheck At(Func<double[], double> objective, double[] theta, double[] lower)
     {
@@ -69,8 +85,10 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
                 hess[a, b] = hess[b, a] = (fpp + fmm - 2 * f0 - hess[a, a] * step[a] * step[a] - hess[b, b] * step[b] * step[b]) / (2 * step[a] * step[b]);
             }
         double maxGrad = g.Max(Math.Abs);
+        var eigen = SymmetricEigenvalues(hess);
+        double ratio = eigen.Max() > 0 ? Math.Max(eigen.Min(), 0) / eigen.Max() : 0;
         var inv = VarianceComponentInference.SymmetricInverse(hess);
-        if (inv is null) return new ConvergenceCheck(double.PositiveInfinity, maxGrad, false, boundOk, null);
+        if (inv is null) return new ConvergenceCheck(double.PositiveInfinity, maxGrad, false, boundOk, null) { EigenvalueRatio = ratio };
         double dec = 0;
         var newton = (double[])theta.Clone();
         for (int a = 0; a < m; a++)
@@ -80,6 +98,42 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
             dec += g[a] * s;
             newton[free[a]] = Math.Max(lower[free[a]], theta[free[a]] - s);
         }
-        return new ConvergenceCheck(0.5 * dec, maxGrad, true, boundOk, newton);
+        return new ConvergenceCheck(0.5 * dec, maxGrad, true, boundOk, newton) { EigenvalueRatio = ratio };
+    }
+
+    /// <summary>Eigenvalues of a small symmetric matrix by cyclic Jacobi rotations.</summary>
+    internal static double[] SymmetricEigenvalues(double[,] matrix)
+    {
+        int m = matrix.GetLength(0);
+        var a = (double[,])matrix.Clone();
+        for (int sweep = 0; sweep < 100; sweep++)
+        {
+            double off = 0;
+            for (int p = 0; p < m; p++)
+                for (int q = p + 1; q < m; q++) off += a[p, q] * a[p, q];
+            if (off < 1e-30 * Math.Max(1, Enumerable.Range(0, m).Sum(i => a[i, i] * a[i, i]))) break;
+            for (int p = 0; p < m; p++)
+                for (int q = p + 1; q < m; q++)
+                {
+                    if (a[p, q] == 0) continue;
+                    // Rotation that zeroes a[p, q]: tan 2φ = 2a_pq / (a_qq − a_pp).
+                    double theta = (a[q, q] - a[p, p]) / (2 * a[p, q]);
+                    double t = Math.Sign(theta == 0 ? 1 : theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
+                    double c = 1 / Math.Sqrt(t * t + 1), s = t * c;
+                    for (int k = 0; k < m; k++)
+                    {
+                        double akp = a[k, p], akq = a[k, q];
+                        a[k, p] = c * akp - s * akq;
+                        a[k, q] = s * akp + c * akq;
+                    }
+                    for (int k = 0; k < m; k++)
+                    {
+                        double apk = a[p, k], aqk = a[q, k];
+                        a[p, k] = c * apk - s * aqk;
+                        a[q, k] = s * apk + c * aqk;
+                    }
+                }
+        }
+        return Enumerable.Range(0, m).Select(i => a[i, i]).ToArray();
     }
 }

@@ -66,7 +66,7 @@ internal static class FitAssembler
             var tp = problem.Templates[t];
             int q = tp.Q;
             for (int a = 0; a < q; a++)
-                if (factors[t][a * q + a] < LmmEstimator.SingularTolerance)
+                if (problem.OnBoundary(factors[t], t, a))
                     singular.Add(a == 0 || tp.Structure != CovarianceStructure.Unstructured
                         ? $"the variance of '{tp.ColumnNames[a]}' over '{tp.TermName}' is estimated as zero"
                         : $"'{tp.ColumnNames[a]}' over '{tp.TermName}' is perfectly correlated with the earlier effects of that term (a correlation of ±1, or a zero variance)");
@@ -74,6 +74,14 @@ internal static class FitAssembler
         if (singular.Count > 0)
             warnings.Insert(0, new FitWarning("TMW001",
                 $"Singular fit (boundary): {string.Join("; ", singular)}. The data do not support this random-effects structure: remove that effect (or the term), or fit uncorrelated effects, and compare the fits with a likelihood-ratio test."));
+
+        // A residual variance that vanishes next to the response's: the random effects reproduce the data.
+        double mean = design.Response.Average(), totalVariance = 0;
+        foreach (double v in design.Response) totalVariance += (v - mean) * (v - mean);
+        totalVariance /= Math.Max(n - 1, 1);
+        if (sigma2 < 1e-10 * totalVariance)
+            warnings.Add(new FitWarning("TMW007",
+                $"The residual variance is estimated as (nearly) zero ({sigma2.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}): the random effects ({design.Terms.Sum(t => t.LevelCount * t.ColumnCount)} of them for {n} observations) reproduce the response exactly, so the variances are not estimable. Use fewer random effects (terms or slopes) or more observations per cluster."));
 
         // Variance components in lme4's VarCorr order, with SEs from the observed information.
         var vp = new VarianceParameters(problem.Templates, problem.ThetaLength);
@@ -136,8 +144,11 @@ internal static class FitAssembler
             var term = design.Terms[t];
             int q = term.ColumnCount;
             var tFactor = factors[t];
+            var sizes = new int[term.LevelCount];
+            foreach (int l in term.LevelIndex) sizes[l]++;
+            var own = components.Where((c, e) => e < vp.Entries.Length && vp.Entries[e].Term == t).ToArray();
             termFits[t] = new RandomEffectsTermFit(term.Name, term.ColumnNames, term.LevelKeys, term.Covariance, covs[t], modes[t],
-                () => ConditionalCovariances(problem, theta, storage, tFactor, q, sigma2));
+                () => ConditionalCovariances(problem, theta, storage, tFactor, q, sigma2), sizes, own);
         }
 
         int parameterCount = p + problem.ThetaLength + 1;

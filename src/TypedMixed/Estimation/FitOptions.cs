@@ -9,13 +9,25 @@ public sealed class FitOptions
     /// <summary>Receives optimizer progress (evaluation count and current objective).</summary>
     public IProgress<FitProgress>? Progress { get; init; }
 
-    /// <summary>Starting θ (relative covariance factor, in the order of <see cref="LinearMixedModelFit.ThetaNames"/>); default Λ = I.</summary>
+    /// <summary>
+    /// Starting θ (relative covariance factor, in the order of <see cref="LinearMixedModelFit.ThetaNames"/>); by default
+    /// Λ = I on columns scaled to unit root mean square (for intercepts the same as lme4's start).
+    /// </summary>
     public double[]? InitialTheta { get; init; }
 
     /// <summary>Maximum number of objective evaluations before the optimizer stops.</summary>
     public int MaxEvaluations { get; init; } = 100_000;
 
-    /// <summary>Initial trust-region radius of the optimizer (BOBYQA's ρ_beg, in θ units; θ starts at 1 on diagonals).</summary>
+    /// <summary>
+    /// Stop the optimizer early when a trust-region step gains, and its model predicts, less than this (deviance units);
+    /// the convergence check's Newton step then polishes θ. Used only when <see cref="CheckConvergence"/> is on.
+    /// </summary>
+    public double FunctionTolerance { get; init; } = 1e-6;
+
+    /// <summary>
+    /// Initial trust-region radius of the optimizer (BOBYQA's ρ_beg). The optimizer works on θ scaled by the root mean
+    /// square of each entry's random-effects column, where the start (Λ = I on that scale) has 1 on the diagonals.
+    /// </summary>
     public double InitialTrustRadius { get; init; } = 0.2;
 
     /// <summary>

@@ -24,74 +24,104 @@ internal static class LmmEstimator
                     throw new ArgumentException($"FitOptions.InitialTheta[{i}] = {start[i].ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a valid start: diagonal entries must be finite and ≥ 0.", nameof(options));
             theta0 = (double[])start.Clone();
         }
+        // The optimizer works on x = θ·s, s the scale of each θ entry's random-effects column (its root mean
+        // square), so that a covariate's units do not shape the search or the singularity test. The default start
+        // is Λ = I on that scale (lme4's start for intercepts).
+        var scale = problem.ThetaScale;
+        int d = theta0.Length;
+        if (options.InitialTheta is null)
+            for (int i = 0; i < d; i++) theta0[i] /= scale[i];
         double initialObjective = deviance.Evaluate(theta0);
         if (!double.IsFinite(initialObjective))
             throw new ArgumentException("The objective is not finite at the starting θ: the starting relative covariance factor does not give a positive-definite system. Start from Λ = I (leave InitialTheta unset).", nameof(options));
 
-        var upper = Enumerable.Repeat(double.PositiveInfinity, theta0.Length).ToArray();
+        var x0 = new double[d];
+        for (int i = 0; i < d; i++) x0[i] = theta0[i] * scale[i];
+        var upper = Enumerable.Repeat(double.PositiveInfinity, d).ToArray();
+        var thetaBuffer = new double[d];
         // Every evaluation, by the optimizer or the convergence check, is counted and reported here.
         int evaluations = 0;
         double best = initialObjective;
         var progress = options.Progress;
-        double Evaluate(ReadOnlySpan<double> t)
+        double Evaluate(ReadOnlySpan<double> x)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            double v = deviance.Evaluate(t);
+            for (int i = 0; i < d; i++) thetaBuffer[i] = x[i] / scale[i];
+            double v = deviance.Evaluate(thetaBuffer);
             evaluations++;
             if (v < best) best = v;
             progress?.Report(new FitProgress(evaluations, v, best));
             return v;
         }
-        var result = Bobyqa.Minimize(Evaluate, theta0, lower, upper,
-            new BobyqaOptions { InitialTrustRadius = options.InitialTrustRadius, FinalTrustRadius = options.FinalTrustRadius, MaxEvaluations = options.MaxEvaluations },
+        var result = Bobyqa.Minimize(Evaluate, x0, lower, upper,
+            new BobyqaOptions
+            {
+                InitialTrustRadius = options.InitialTrustRadius,
+                FinalTrustRadius = options.FinalTrustRadius,
+                FunctionTolerance = options.CheckConvergence ? options.FunctionTolerance : 0,
+                MaxEvaluations = options.MaxEvaluations,
+            },
             cancellationToken);
 
-        var theta = result.X;
+        var x = result.X;
         double value = result.Value;
         var reason = result.Reason;
         string message = result.Message;
 
-        // Confirm the optimum from derivatives; if a Newton step or a restart still gains, take it and check again.
+        // Confirm the optimum from derivatives and polish it with the Newton step they give. When the step gains
+        // what the quadratic model predicted, the model is accurate there and the polished point is confirmed;
+        // otherwise check again at the new point, and restart the optimizer once if that still fails.
         ConvergenceCheck? check = null;
         if (options.CheckConvergence)
         {
-            check = ConvergenceCheck.At(t => Evaluate(t), theta, lower);
-            // The Newton step from the check's derivatives polishes the optimizer's θ (quadratic convergence near it).
+            check = ConvergenceCheck.At(t => Evaluate(t), x, lower);
             if (check.HessianPositiveDefinite && check.NewtonPoint is { } newton)
             {
                 double newtonValue = Evaluate(newton);
-                if (newtonValue < value)
+                double gained = value - newtonValue;
+                if (gained > 0)
                 {
-                    theta = newton;
+                    x = newton;
                     value = newtonValue;
                 }
+                if (!check.Confirmed && check.BoundSlopesOk && gained > 0.5 * check.NewtonDecrement && gained < 2 * check.NewtonDecrement)
+                    check = check with { NewtonDecrement = Math.Abs(check.NewtonDecrement - gained), PolishConfirmed = true };
             }
             if (!check.Confirmed)
             {
-                var restart = Bobyqa.Minimize(Evaluate, theta, lower, upper,
-                    new BobyqaOptions { InitialTrustRadius = 1e-3, FinalTrustRadius = Math.Min(options.FinalTrustRadius, 1e-4), MaxEvaluations = options.MaxEvaluations },
-                    cancellationToken);
-                if (restart.Value < value)
+                check = ConvergenceCheck.At(t => Evaluate(t), x, lower);
+                if (!check.Confirmed)
                 {
-                    theta = restart.X;
-                    value = restart.Value;
-                    reason = restart.Reason;
-                    message = "restarted from the first optimum: " + restart.Message;
+                    var restart = Bobyqa.Minimize(Evaluate, x, lower, upper,
+                        new BobyqaOptions { InitialTrustRadius = 1e-3, FinalTrustRadius = Math.Min(options.FinalTrustRadius, 1e-4), MaxEvaluations = options.MaxEvaluations },
+                        cancellationToken);
+                    if (restart.Value < value)
+                    {
+                        x = restart.X;
+                        value = restart.Value;
+                        reason = restart.Reason;
+                        message = "restarted from the first optimum: " + restart.Message;
+                    }
+                    check = ConvergenceCheck.At(t => Evaluate(t), x, lower);
                 }
-                check = ConvergenceCheck.At(t => Evaluate(t), theta, lower);
             }
         }
+        var theta = new double[d];
+        for (int i = 0; i < d; i++) theta[i] = x[i] / scale[i];
 
         var warnings = new List<FitWarning>();
         if (problem.DroppedColumns.Length > 0)
             warnings.Add(new FitWarning("TMW003",
                 $"The fixed-effects matrix is rank deficient: dropped {problem.DroppedColumns.Length} aliased column(s): {string.Join(", ", problem.DroppedColumns)}. Each is a linear combination of earlier columns; remove it from the model."));
+        foreach (var name in problem.UnidentifiedTerms)
+            warnings.Add(new FitWarning("TMW006",
+                $"The variances and covariances of term '{name}' are not all identified by these data: within its clusters its columns do not vary enough (for example a random slope on a covariate that is constant within each cluster), so only some combinations of them are determined, whatever the optimizer reports. Remove that random slope, or declare the covariate as measured on the cluster."));
         if (reason == StopReason.MaxEvaluations)
             warnings.Add(new FitWarning("TMW002",
                 $"The optimizer stopped after {evaluations} evaluations without converging. Increase FitOptions.MaxEvaluations, rescale covariates, or simplify the random effects."));
-        if (check is { HessianPositiveDefinite: false })
+        if (check is { Identified: false })
             warnings.Add(new FitWarning("TMW005",
-                "The curvature of the objective at the optimum is not positive definite: some variance parameters are not identified by these data (nearly flat likelihood). Simplify the random effects (drop a slope or a correlation) and compare the fits."));
+                $"The likelihood is flat along some direction of the variance parameters at the optimum (curvature {(check.HessianPositiveDefinite ? "eigenvalue ratio " + check.EigenvalueRatio.ToString("G2", System.Globalization.CultureInfo.InvariantCulture) : "not positive definite")}): these data do not identify all of them, so the reported variances are one of many equally good answers. Simplify the random effects (drop a term that duplicates another, a slope or a correlation) and compare the fits."));
         else if (check is { Confirmed: false })
             warnings.Add(new FitWarning("TMW004",
                 $"Convergence not confirmed: a Newton step from the optimum would still lower the objective by {check.NewtonDecrement.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)} (tolerance {ConvergenceCheck.DecrementTolerance.ToString("G1", System.Globalization.CultureInfo.InvariantCulture)}), after a restart. Rescale covariates (center and scale them) or simplify the random effects, and refit."));
@@ -108,6 +138,7 @@ internal static class LmmEstimator
             NewtonDecrement = check?.NewtonDecrement ?? double.NaN,
             MaxAbsGradient = check?.MaxAbsGradient ?? double.NaN,
             ConvergenceConfirmed = check?.Confirmed,
+            EigenvalueRatio = check?.EigenvalueRatio ?? double.NaN,
         };
         return FitAssembler.Assemble(problem, deviance, theta, summary, warnings, options);
     }

@@ -67,16 +67,128 @@ internal sealed class MixedModelProblem
             order.Select(t => design.Terms[t].Columns).ToArray(),
             order.Select(t => design.Terms[t].ColumnCount).ToArray(),
             x, kept.Length, design.Response);
-        return new MixedModelProblem(design, kept, dropped, order, templates, gram);
+        var columnScale = design.Terms.Select(term =>
+        {
+            var s = new double[term.ColumnCount];
+            for (int c = 0; c < s.Length; c++)
+            {
+                double ss = DenseKernels.Dot(term.Columns.AsSpan(c * n, n), term.Columns.AsSpan(c * n, n));
+                s[c] = ss > 0 ? Math.Sqrt(ss / n) : 1;
+            }
+            if (term.Covariance == CovarianceStructure.Scalar) Array.Fill(s, 1.0);
+            return s;
+        }).ToArray();
+        var thetaScale = new double[templates.Sum(t => t.ThetaCount)];
+        for (int t = 0; t < k; t++)
+        {
+            var tp = templates[t];
+            int e = tp.ThetaOffset;
+            switch (tp.Structure)
+            {
+                case CovarianceStructure.Unstructured:
+                    for (int b = 0; b < tp.Q; b++)
+                        for (int a = b; a < tp.Q; a++) thetaScale[e++] = columnScale[t][a];
+                    break;
+                case CovarianceStructure.Diagonal:
+                    for (int a = 0; a < tp.Q; a++) thetaScale[e++] = columnScale[t][a];
+                    break;
+                default:
+                    thetaScale[e] = 1;
+                    break;
+            }
+        }
+        return new MixedModelProblem(design, kept, dropped, order, templates, gram)
+        {
+            ThetaScale = thetaScale,
+            ColumnScale = columnScale,
+            UnidentifiedTerms = design.Terms.Where((term, t) => !Identified(term, columnScale[t])).Select(term => term.Name).ToArray(),
+        };
     }
 
-    /// <summary>Starting θ (Λ = I) and its lower bounds.</summary>
+    /// <summary>lme4's starting θ (Λ = I) and its lower bounds (0 on diagonals, −∞ elsewhere).</summary>
     public (double[] Theta, double[] Lower) InitialTheta()
     {
         var theta = new double[ThetaLength];
         var lower = new double[ThetaLength];
         foreach (var t in Templates) t.InitialValues(theta, lower);
         return (theta, lower);
+    }
+
+    /// <summary>
+    /// Per θ entry, the root mean square of the random-effects column of its row (1 for intercepts and for a scalar
+    /// term's shared entry): the optimizer works on θ·scale, which is free of the covariates' units.
+    /// </summary>
+    public double[] ThetaScale { get; private init; } = [];
+
+    /// <summary>
+    /// Names of terms (design order) whose covariance parameters the data cannot all identify from where their columns
+    /// vary — e.g. a random slope on a covariate that is constant within each cluster.
+    /// </summary>
+    public string[] UnidentifiedTerms { get; private init; } = [];
+
+    /// <summary>Root mean square of each random-effects column, per term (design order); 1 for an all-zero column.</summary>
+    public double[][] ColumnScale { get; private init; } = [];
+
+    /// <summary>Whether diagonal a of term t's T is on its bound, judged on the scaled θ (scale-free, lme4's 1e-4).</summary>
+    public bool OnBoundary(ReadOnlySpan<double> factor, int term, int a)
+    {
+        int q = Templates[term].Q;
+        return factor[a * q + a] * ColumnScale[term][a] < LmmEstimator.SingularTolerance;
+    }
+
+    /// <summary>
+    /// Whether the term's covariance parameters are identified by where its columns vary: cluster l informs only
+    /// about P_l Σ P_l, P_l the projector on the row space of its block Z_l (G_l = Z_l'Z_l has the same row space).
+    /// Σ is identified when no nonzero parameter direction E (in the term's structure) has G_l E G_l = 0 for every l,
+    /// i.e. when F_jk = Σ_l tr(G_l E_j G_l G_l E_k G_l) is positive definite. Columns are scaled to unit root mean
+    /// square and each G_l to unit trace, so the test is free of units and cluster sizes.
+    /// </summary>
+    private static bool Identified(RandomEffectsTerm term, double[] scale)
+    {
+        int n = term.LevelIndex.Length, q = term.ColumnCount, levels = term.LevelCount;
+        if (q == 1 || term.Covariance == CovarianceStructure.Scalar) return true;
+        var gram = new double[levels * q * q];
+        for (int i = 0; i < n; i++)
+        {
+            int o = term.LevelIndex[i] * q * q;
+            for (int b = 0; b < q; b++)
+            {
+                double zb = term.Columns[b * n + i] / scale[b];
+                for (int a = 0; a < q; a++) gram[o + b * q + a] += term.Columns[a * n + i] / scale[a] * zb;
+            }
+        }
+        // Basis of the structure's parameter directions: E_aa, and E_ab + E_ba when unstructured.
+        var basis = new List<(int a, int b)>();
+        for (int a = 0; a < q; a++) basis.Add((a, a));
+        if (term.Covariance == CovarianceStructure.Unstructured)
+            for (int b = 0; b < q; b++)
+                for (int a = b + 1; a < q; a++) basis.Add((a, b));
+        int m = basis.Count;
+        var f = new double[m * m];
+        var images = new double[m][];
+        for (int l = 0; l < levels; l++)
+        {
+            var g = gram.AsSpan(l * q * q, q * q).ToArray();
+            double trace = 0;
+            for (int a = 0; a < q; a++) trace += g[a * q + a];
+            if (trace == 0) continue;
+            for (int k = 0; k < g.Length; k++) g[k] /= trace;
+            // Image of each direction: G E G, with (G E_ab G)[i, j] = G[i,a]G[b,j] (+ G[i,b]G[a,j]).
+            for (int k = 0; k < m; k++)
+            {
+                var (a, b) = basis[k];
+                var img = images[k] ??= new double[q * q];
+                for (int j = 0; j < q; j++)
+                    for (int i = 0; i < q; i++)
+                        img[j * q + i] = g[a * q + i] * g[j * q + b] + (a == b ? 0 : g[b * q + i] * g[j * q + a]);
+            }
+            for (int j = 0; j < m; j++)
+                for (int k = 0; k < m; k++) f[k * m + j] += DenseKernels.Dot(images[j], images[k]);
+        }
+        double diag = 0;
+        for (int k = 0; k < m; k++) diag += f[k * m + k];
+        for (int k = 0; k < m; k++) f[k * m + k] -= 1e-10 * diag;
+        return DenseKernels.UnblockedCholesky(f, m);
     }
 
     /// <summary>

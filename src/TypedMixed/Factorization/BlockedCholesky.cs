@@ -20,6 +20,7 @@ internal sealed class BlockedCholesky
     private readonly BlockedGram _a;
     private readonly CovarianceTemplate[] _templates;
     private readonly double[][] _t;
+    private readonly OuterProductSchedule?[] _outerSchedules;
 
     public BlockedCholesky(BlockedGram a, CovarianceTemplate[] orderedTemplates)
     {
@@ -36,6 +37,9 @@ internal sealed class BlockedCholesky
             Ls0[i] = new BlockSparse(s.RowLevels, s.RowQ, s.ColLevels, s.ColQ, s.ColPtr, s.RowLevel);
         }
         LXY0 = new DenseBlock(a.XY0.Rows, a.XY0.Cols);
+        _outerSchedules = new OuterProductSchedule?[Ls0.Length];
+        for (int i = 0; i < Ls0.Length; i++)
+            if (Ls0[i].RowQ == 1 && Ls0[i].ColQ == 1) _outerSchedules[i] = OuterProductSchedule.Create(Ls0[i]);
         LD = new DenseBlock?[k + 1][];
         for (int i = 0; i <= k; i++)
         {
@@ -132,7 +136,8 @@ internal sealed class BlockedCholesky
                     RightScale(ljj, _a.Q[j], _t[j]);
                     for (int d = 0; d < ljj.Rows; d++) ljj[d, d] += 1;
                 }
-                SubtractSparseOuter(ljj, Ls0[j - 1], Ls0[j - 1], lowerOnly: true);
+                if (_outerSchedules[j - 1] is { } schedule) schedule.Subtract(Ls0[j - 1].Data, ljj.Data);
+                else SubtractSparseOuter(ljj, Ls0[j - 1], Ls0[j - 1], lowerOnly: true);
             }
             else
             {
@@ -173,31 +178,11 @@ internal sealed class BlockedCholesky
     private bool FactorLastBlock(DenseBlock lkk)
     {
         int m = lkk.Rows, p = m - 1;
-        var a = lkk.Data.AsSpan();
+        if (!FactorDiagonalBlock(lkk.Data, m, 0, m, lastPivotMayBeZero: true)) return false;
         double logDetX = 0;
-        for (int j = 0; j < m; j++)
-        {
-            var colJ = a.Slice(j * m + j, m - j);
-            for (int c = 0; c < j; c++)
-            {
-                double ajc = a[c * m + j];
-                if (ajc != 0) Axpy(-ajc, a.Slice(c * m + j, m - j), colJ);
-            }
-            double d = colJ[0];
-            if (j == p)
-            {
-                PenalizedRss = Math.Max(d, 0);
-                colJ[0] = Math.Sqrt(PenalizedRss);
-                break;
-            }
-            if (!(d > 0)) return false;
-            d = Math.Sqrt(d);
-            colJ[0] = d;
-            logDetX += 2 * Math.Log(d);
-            double inv = 1 / d;
-            for (int i = 1; i < colJ.Length; i++) colJ[i] *= inv;
-        }
+        for (int j = 0; j < p; j++) logDetX += 2 * Math.Log(lkk[j, j]);
         LogDetX = logDetX;
+        PenalizedRss = lkk[p, p] * lkk[p, p];
         return true;
     }
 

@@ -78,18 +78,30 @@ internal static class DenseKernels
     }
 
     /// <summary>Left-looking column Cholesky (axpy inner loops), for small orders.</summary>
-    public static bool UnblockedCholesky(Span<double> a, int n)
+    public static bool UnblockedCholesky(Span<double> a, int n) => FactorDiagonalBlock(a, n, 0, n);
+
+    /// <summary>
+    /// Left-looking Cholesky of the b × b diagonal block starting at (k, k) of a column-major matrix with leading
+    /// dimension ld, whose updates from earlier columns are already applied. With <paramref name="lastPivotMayBeZero"/>
+    /// the last pivot may be 0 (it is then left 0): the [X y] block, whose last pivot is the residual norm.
+    /// </summary>
+    public static bool FactorDiagonalBlock(Span<double> a, int ld, int k, int b, bool lastPivotMayBeZero = false)
     {
-        for (int j = 0; j < n; j++)
+        for (int j = 0; j < b; j++)
         {
-            var colJ = a.Slice(j * n + j, n - j);
-            // a[j:, j] -= Σ_{k<j} a[j, k] · a[j:, k]
-            for (int k = 0; k < j; k++)
+            var colJ = a.Slice((k + j) * ld + k + j, b - j);
+            // a[j:, j] −= Σ_{c<j} a[j, c] · a[j:, c]
+            for (int c = 0; c < j; c++)
             {
-                double ajk = a[k * n + j];
-                if (ajk != 0) Axpy(-ajk, a.Slice(k * n + j, n - j), colJ);
+                double ajc = a[(k + c) * ld + k + j];
+                if (ajc != 0) Axpy(-ajc, a.Slice((k + c) * ld + k + j, b - j), colJ);
             }
             double d = colJ[0];
+            if (lastPivotMayBeZero && j == b - 1)
+            {
+                colJ[0] = Math.Sqrt(Math.Max(d, 0));
+                return true;
+            }
             if (!(d > 0)) return false;
             d = Math.Sqrt(d);
             colJ[0] = d;
@@ -111,21 +123,7 @@ internal static class DenseKernels
             {
                 int b = Math.Min(BlockSize, n - k);
                 // L_kk: unblocked on the diagonal block (its trailing updates are already applied).
-                for (int j = 0; j < b; j++)
-                {
-                    var colJ = new Span<double>(a + (long)(k + j) * n + k + j, b - j);
-                    for (int c = 0; c < j; c++)
-                    {
-                        double ajc = a[(long)(k + c) * n + k + j];
-                        if (ajc != 0) Axpy(-ajc, new ReadOnlySpan<double>(a + (long)(k + c) * n + k + j, b - j), colJ);
-                    }
-                    double d = colJ[0];
-                    if (!(d > 0)) return false;
-                    d = Math.Sqrt(d);
-                    colJ[0] = d;
-                    double inv = 1 / d;
-                    for (int i = 1; i < colJ.Length; i++) colJ[i] *= inv;
-                }
+                if (!FactorDiagonalBlock(span, n, k, b)) return false;
                 int m = n - k - b;
                 if (m == 0) break;
                 // Panel: A[k+b.., k..k+b] ← A[k+b.., k..k+b] · L_kk⁻ᵀ, column by column.

@@ -1,17 +1,25 @@
 namespace TypedMixed.Generated;
 
 /// <summary>
-/// A covariate as the generated design builder coded it: numeric values, or category codes (0 = reference level) with
-/// the levels' names. Combined into model-matrix columns by <see cref="ModelMatrixBuilder"/>.
+/// A covariate as the generated design builder coded it: numeric values, or category codes (0 = first level) with the
+/// levels' names. Combined into model-matrix columns by <see cref="ModelMatrixBuilder"/>.
 /// </summary>
+/// <remarks>
+/// A category gives treatment-contrast columns (one per level after the first, which is the reference) unless it is
+/// coded by all its levels (<see cref="AllLevels"/>), as R's <c>model.matrix</c> codes the first factor of a model
+/// without an intercept and a factor in an interaction whose margin is absent.
+/// </remarks>
 public sealed class DesignFactor
 {
-    private DesignFactor(string name, double[]? values, int[]? codes, IReadOnlyList<string>? levelNames)
+    private readonly int _firstLevel;
+
+    private DesignFactor(string name, double[]? values, int[]? codes, IReadOnlyList<string>? levelNames, int firstLevel)
     {
         Name = name;
         Values = values;
         Codes = codes;
         LevelNames = levelNames;
+        _firstLevel = firstLevel;
     }
 
     /// <summary>The member name.</summary>
@@ -27,16 +35,22 @@ public sealed class DesignFactor
     public IReadOnlyList<string>? LevelNames { get; }
 
     /// <summary>A numeric covariate: one column named after the member.</summary>
-    public static DesignFactor Numeric(string name, double[] values) => new(name, values, null, null);
+    public static DesignFactor Numeric(string name, double[] values) => new(name, values, null, null, 0);
 
     /// <summary>A category: one treatment-contrast column per non-reference level, named member + level (lme4's <c>sexM</c>).</summary>
-    public static DesignFactor Categorical(string name, int[] codes, IReadOnlyList<string> levelNames) => new(name, null, codes, levelNames);
+    public static DesignFactor Categorical(string name, int[] codes, IReadOnlyList<string> levelNames) => new(name, null, codes, levelNames, 1);
 
-    internal int ColumnCount => Values is not null ? 1 : LevelNames!.Count - 1;
+    /// <summary>
+    /// The same category coded by a dummy column for every level, reference included (R's <c>contrasts = FALSE</c>:
+    /// <c>sexBoy</c>, <c>sexGirl</c>). A numeric covariate is returned unchanged.
+    /// </summary>
+    public DesignFactor AllLevels() => Codes is null ? this : new(Name, null, Codes, LevelNames, 0);
 
-    internal string ColumnName(int c) => Values is not null ? Name : Name + LevelNames![c + 1];
+    internal int ColumnCount => Values is not null ? 1 : LevelNames!.Count - _firstLevel;
 
-    internal double Value(int row, int c) => Values is not null ? Values[row] : Codes![row] == c + 1 ? 1.0 : 0.0;
+    internal string ColumnName(int c) => Values is not null ? Name : Name + LevelNames![c + _firstLevel];
+
+    internal double Value(int row, int c) => Values is not null ? Values[row] : Codes![row] == c + _firstLevel ? 1.0 : 0.0;
 }
 
 /// <summary>

@@ -40,7 +40,7 @@ internal sealed class VarianceComponentInference
                 var f = new double[tp.Q * tp.Q];
                 tp.FillFactor(theta, f);
                 for (int a = 0; a < tp.Q; a++)
-                    if (f[a * tp.Q + a] < LmmEstimator.SingularTolerance) boundaryTerms.Add(t);
+                    if (problem.OnBoundary(f, t, a)) boundaryTerms.Add(t);
             }
         }
         var free = Enumerable.Range(0, total).Where(e => e == total - 1 || !boundaryTerms.Contains(vp.Entries[e].Term)).ToArray();

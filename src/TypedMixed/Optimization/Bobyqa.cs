@@ -19,6 +19,12 @@ namespace TypedMixed.Optimization;
 /// away from the bound otherwise.
 /// </para>
 /// <para>
+/// The iteration follows Powell's BOBYQB step for step (the same evaluations as NLopt's port for the same ρ_beg,
+/// ρ_end and objective): Δ after a trust-region step, the choice of the point to drop, when a geometry step is
+/// taken and when ρ is reduced. The run ends when ρ reaches ρ_end, or earlier with
+/// <see cref="BobyqaOptions.FunctionTolerance"/>.
+/// </para>
+/// <para>
 /// One variable (n = 1, npt = 3) runs the same algorithm: its quadratic model is then fully
 /// determined by the three interpolation points and the updating algebra holds unchanged.
 /// </para>
@@ -111,7 +117,7 @@ public static class Bobyqa
         double rhoEnd = Math.Min(options.FinalTrustRadius, rhoBegin);
 
         var solver = new BobyqaSolver(f, full, freeIndex, lo, hi, npt, rhoBegin, rhoEnd,
-            options.MaxEvaluations, cancellationToken, onEvaluation);
+            options.MaxEvaluations, options.FunctionTolerance, cancellationToken, onEvaluation);
         return solver.Run(start);
     }
 
@@ -123,6 +129,8 @@ public static class Bobyqa
             throw new ArgumentOutOfRangeException(nameof(options), "FinalTrustRadius must be positive and finite.");
         if (options.MaxEvaluations < 1)
             throw new ArgumentOutOfRangeException(nameof(options), "MaxEvaluations must be at least 1.");
+        if (!(options.FunctionTolerance >= 0) || !double.IsFinite(options.FunctionTolerance))
+            throw new ArgumentOutOfRangeException(nameof(options), "FunctionTolerance must be zero (off) or positive and finite.");
     }
 
     /// <summary>All coordinates are fixed by their bounds: one evaluation is the whole answer.</summary>

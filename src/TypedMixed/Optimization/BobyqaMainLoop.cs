@@ -181,6 +181,11 @@ internal sealed partial class BobyqaSolver
                     if (ntrits > 0)
                         ReplaceByLeastNormModelIfBetter(ref itest);
 
+                    // Optional earlier stop: a trust-region step that gained, and was expected to gain, almost nothing.
+                    if (ntrits > 0 && f < fopt && fopt - f < _functionTolerance && -vquad < _functionTolerance)
+                        return Result(StopReason.Converged, string.Create(CultureInfo.InvariantCulture,
+                            $"Converged: a trust-region step lowered f by {fopt - f:G3}, less than the function tolerance {_functionTolerance:G3}, and the model predicted no more."));
+
                     if (ntrits == 0 || f <= fopt + 0.1 * vquad)
                     {
                         stage = Stage.TrustRegion;

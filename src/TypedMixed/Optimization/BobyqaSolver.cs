@@ -22,6 +22,7 @@ internal sealed partial class BobyqaSolver
     private readonly int _maxEvaluations;
     private readonly double _rhoBegin;
     private readonly double _rhoEnd;
+    private readonly double _functionTolerance;   // 0: stop only at ρ_end
 
     private readonly int _n;        // free variables
     private readonly int _npt;      // interpolation points
@@ -60,7 +61,7 @@ internal sealed partial class BobyqaSolver
 
     /// <summary>Creates the state for minimising over the free coordinates listed in <paramref name="freeIndex"/>.</summary>
     internal BobyqaSolver(Objective objective, double[] full, int[] freeIndex, double[] lower, double[] upper,
-        int npt, double rhoBegin, double rhoEnd, int maxEvaluations,
+        int npt, double rhoBegin, double rhoEnd, int maxEvaluations, double functionTolerance,
         CancellationToken cancellationToken, Action<int, double>? onEvaluation)
     {
         _objective = objective;
@@ -75,6 +76,7 @@ internal sealed partial class BobyqaSolver
         _rhoBegin = rhoBegin;
         _rhoEnd = rhoEnd;
         _maxEvaluations = maxEvaluations;
+        _functionTolerance = functionTolerance;
         _cancellationToken = cancellationToken;
         _onEvaluation = onEvaluation;
 

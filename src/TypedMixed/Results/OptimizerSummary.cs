@@ -38,6 +38,12 @@ public sealed record OptimizerSummary
     /// <summary>Largest absolute gradient component over the θ not on a bound (NaN when the check was not run).</summary>
     public double MaxAbsGradient { get; init; } = double.NaN;
 
+    /// <summary>
+    /// Smallest over largest eigenvalue of the objective's curvature over the scaled θ not on a bound (NaN when the
+    /// check was not run); near 0 means the data leave a direction of the variance parameters undetermined.
+    /// </summary>
+    public double EigenvalueRatio { get; init; } = double.NaN;
+
     /// <summary>True when the derivative check confirmed the optimum, false when it did not, null when not run.</summary>
     public bool? ConvergenceConfirmed { get; init; }
 }

@@ -4,9 +4,12 @@ namespace TypedMixed;
 public sealed class RandomEffectsTermFit
 {
     internal RandomEffectsTermFit(string name, IReadOnlyList<string> columnNames, IReadOnlyList<string> levelKeys,
-        CovarianceStructure structure, double[,] covariance, double[,] conditionalModes, Func<double[][,]> conditionalCovariances)
+        CovarianceStructure structure, double[,] covariance, double[,] conditionalModes, Func<double[][,]> conditionalCovariances,
+        int[] levelSizes, IReadOnlyList<VarianceComponent> components)
     {
         Name = name;
+        LevelSizes = levelSizes;
+        Components = components;
         ColumnNames = columnNames;
         LevelKeys = levelKeys;
         Structure = structure;
@@ -31,6 +34,17 @@ public sealed class RandomEffectsTermFit
 
     /// <summary>Number of levels.</summary>
     public int LevelCount => LevelKeys.Count;
+
+    /// <summary>Number of observations in each level (cluster sizes), in level order.</summary>
+    public IReadOnlyList<int> LevelSizes { get; }
+
+    /// <summary>This term's rows of <see cref="LinearMixedModelFit.VarianceComponents"/>: variances then covariances, with standard errors.</summary>
+    public IReadOnlyList<VarianceComponent> Components { get; }
+
+    /// <summary>Standard error of the variance of effect <paramref name="column"/> (observed information; NaN on the boundary).</summary>
+    public double VarianceStdError(int column = 0) =>
+        Structure == CovarianceStructure.Scalar ? Components[0].StdError
+        : Components.First(c => c.Kind == VarianceComponentKind.Variance && c.Var1 == ColumnNames[column]).StdError;
 
     /// <summary>Estimated covariance matrix Σ of one level's effects (q × q).</summary>
     public double[,] Covariance { get; }

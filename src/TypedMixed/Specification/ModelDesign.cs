@@ -41,8 +41,9 @@ public sealed class ModelDesign
     /// </summary>
     public void Validate()
     {
-        int n = Response?.Length ?? 0;
-        if (n == 0)
+        var response = Response;
+        int n = response?.Length ?? 0;
+        if (response is null || n == 0)
             throw new ModelDesignException("The design has no rows: the response is empty. Pass at least one observation per level and more observations than parameters.");
         if (FixedEffectNames is null || FixedEffects is null)
             throw new ModelDesignException("The fixed-effects matrix or its names are missing.");
@@ -50,8 +51,8 @@ public sealed class ModelDesign
         if (FixedEffects.Length != n * p)
             throw new ModelDesignException($"The fixed-effects matrix has {FixedEffects.Length} values, but {n} rows × {p} columns ({string.Join(", ", FixedEffectNames)}) need {n * p}. It must be column-major, one column per name.");
         for (int i = 0; i < n; i++)
-            if (!double.IsFinite(Response[i]))
-                throw new ModelDesignException($"Response '{ResponseName}' is {Format(Response[i])} at row {i}. Remove the row or replace the value; the response must be finite.", ResponseName, i);
+            if (!double.IsFinite(response[i]))
+                throw new ModelDesignException($"Response '{ResponseName}' is {Format(response[i])} at row {i}. Remove the row or replace the value; the response must be finite.", ResponseName, i);
         for (int c = 0; c < p; c++)
             for (int i = 0; i < n; i++)
             {
@@ -91,6 +92,10 @@ public sealed class ModelDesign
                 throw new ModelDesignException($"Level '{term.LevelKeys![unused]}' of term '{term.Name}' has no rows. Drop unused levels before fitting.", term.Name);
             if (levels < 2)
                 throw new ModelDesignException($"Term '{term.Name}' has a single level ('{term.LevelKeys![0]}'): its variance cannot be estimated. Remove the term or use data with at least two clusters.", term.Name);
+            if ((long)levels * q >= n)
+                throw new ModelDesignException(
+                    $"Term '{term.Name}' has {levels} levels × {q} effect(s) = {(long)levels * q} random effects for {n} observations: its variances cannot be separated from the residual variance (with one observation per cluster, a cluster effect and the residual are the same thing). " +
+                    "Remove the term, drop its random slopes, or use data with several observations per cluster (lme4 stops here too).", term.Name);
             for (int c = 0; c < q; c++)
                 for (int i = 0; i < n; i++)
                 {

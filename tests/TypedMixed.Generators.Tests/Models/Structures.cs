@@ -37,3 +37,12 @@ public partial record CrossedModel;
 [RandomIntercept(nameof(Visit.Patient))]
 [RandomSlopes(nameof(Visit.Patient), nameof(Visit.Time), Intercept = false)]
 public partial record CrossLevelModel;
+
+/// <summary>
+/// A three-way interaction without its two-way margins, score ~ time + treatment + female + time:treatment:female: as in
+/// R, both categories are coded by all their levels inside it, and its members are ordered as first named in Fixed.
+/// </summary>
+[MixedModel<Visit>(Response = nameof(Visit.Score), Fixed = [nameof(Visit.Time), nameof(Visit.Treatment), nameof(Visit.Female)])]
+[Interaction(nameof(Visit.Female), nameof(Visit.Treatment), nameof(Visit.Time))]
+[RandomIntercept(nameof(Visit.Patient))]
+public partial record ThreeWayModel;

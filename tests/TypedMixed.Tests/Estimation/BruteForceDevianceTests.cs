@@ -127,7 +127,17 @@ internal static class Dense
 /// <summary>Random small designs: 1–3 terms (crossed, or nested in the previous one), random slopes, unbalanced clusters.</summary>
 internal static class RandomDesigns
 {
+    /// <summary>A random design that passes validation (each term has fewer random effects than rows); redrawn until it does.</summary>
     public static ModelDesign Create(Random rng, int? rows = null)
+    {
+        while (true)
+        {
+            var d = Draw(rng, rows);
+            if (d.Terms.All(t => t.LevelCount * t.ColumnCount < d.Rows)) return d;
+        }
+    }
+
+    private static ModelDesign Draw(Random rng, int? rows)
     {
         int n = rows ?? rng.Next(12, 45);
         int p = rng.Next(1, 4);

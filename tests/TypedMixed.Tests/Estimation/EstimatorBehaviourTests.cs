@@ -79,13 +79,13 @@ public class EstimatorBehaviourTests
     {
         var design = new ModelDesign
         {
-            Response = [1, 2],
-            FixedEffects = [1, 1, 0, 1],
-            FixedEffectNames = ["(Intercept)", "x"],
-            Terms = [RandomEffectsTerm.Intercept("g", [0, 1], ["a", "b"])],
+            Response = [1, 2, 3],
+            FixedEffects = [1, 1, 1, 0, 1, 0, 0, 0, 1],
+            FixedEffectNames = ["(Intercept)", "x", "z"],
+            Terms = [RandomEffectsTerm.Intercept("g", [0, 1, 1], ["a", "b"])],
         };
         var ex = Assert.Throws<ModelDesignException>(() => LinearMixedModel.Fit(design));
-        Assert.Contains("2 rows", ex.Message);
+        Assert.Contains("3 rows but 3 fixed-effect columns", ex.Message);
     }
 
     [Fact]
@@ -120,5 +120,30 @@ public class EstimatorBehaviourTests
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
         public void Report(T value) => report(value);
+    }
+}
+
+public class DegenerateResidualTests
+{
+    /// <summary>
+    /// A response that is constant within each cluster: the cluster effects reproduce it exactly, the residual variance
+    /// goes to zero (θ to infinity), and the fit says so (TMW007) instead of presenting the variances as estimates.
+    /// </summary>
+    [Fact]
+    public void Random_effects_that_reproduce_the_response_are_flagged()
+    {
+        int n = 12;
+        var cluster = Enumerable.Range(0, n).Select(i => i / 3).ToArray();
+        double[] level = [1.5, -0.7, 2.9, 0.4];
+        var design = new ModelDesign
+        {
+            Response = cluster.Select(c => level[c]).ToArray(),
+            FixedEffects = Enumerable.Repeat(1.0, n).ToArray(),
+            FixedEffectNames = ["(Intercept)"],
+            Terms = [RandomEffectsTerm.Intercept("g", cluster, ["a", "b", "c", "d"])],
+        };
+        var fit = LinearMixedModel.Fit(design, FitOptions.MaximumLikelihood);
+        var warning = Assert.Single(fit.Warnings, w => w.Code == "TMW007");
+        Assert.Contains("4 of them for 12 observations", warning.Message);
     }
 }

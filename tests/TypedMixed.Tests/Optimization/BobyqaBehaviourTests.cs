@@ -209,5 +209,7 @@ public class BobyqaBehaviourTests
         Assert.Throws<ArgumentException>(() => Bobyqa.Minimize(x => x[0], [double.NaN], [0], [1]));
         Assert.Throws<ArgumentOutOfRangeException>(() => Bobyqa.Minimize(x => x[0], [0, 0], [-1, -1], [1, 1], new BobyqaOptions { InterpolationPoints = 3 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => Bobyqa.Minimize(x => x[0], [0], [-1], [1], new BobyqaOptions { InitialTrustRadius = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Bobyqa.Minimize(x => x[0], [0], [-1], [1], new BobyqaOptions { FunctionTolerance = -1e-6 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Bobyqa.Minimize(x => x[0], [0], [-1], [1], new BobyqaOptions { FunctionTolerance = double.NaN }));
     }
 }

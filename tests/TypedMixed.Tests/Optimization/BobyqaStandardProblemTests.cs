@@ -22,6 +22,22 @@ public class BobyqaStandardProblemTests
     }
 
     [Fact]
+    public void Function_tolerance_ends_the_run_early_once_f_stops_changing()
+    {
+        var lower = Fill(2, double.NegativeInfinity);
+        var upper = Fill(2, double.PositiveInfinity);
+        var full = Bobyqa.Minimize(Rosenbrock, [-1.2, 1.0], lower, upper, Tight);
+        var early = Bobyqa.Minimize(Rosenbrock, [-1.2, 1.0], lower, upper,
+            new BobyqaOptions { InitialTrustRadius = 0.2, FinalTrustRadius = 1e-8, FunctionTolerance = 1e-8 });
+
+        Assert.Equal(StopReason.Converged, early.Reason);
+        Assert.Contains("function tolerance", early.Message, StringComparison.Ordinal);
+        Assert.True(early.Evaluations < full.Evaluations, $"{early.Evaluations} against {full.Evaluations}");
+        Assert.True(early.Value < 1e-7, $"f = {early.Value}");
+        Assert.Equal(1.0, early.X[0], 1e-3);
+    }
+
+    [Fact]
     public void Rosenbrock_2d_from_the_standard_start_converges_to_1e6()
     {
         var result = Bobyqa.Minimize(Rosenbrock, [-1.2, 1.0], Fill(2, double.NegativeInfinity), Fill(2, double.PositiveInfinity), Tight);

@@ -134,3 +134,23 @@ public class ReferenceFitTests
         }
     }
 }
+
+/// <summary>A restart from the optimum confirms it: the same objective and θ, on every reference fit.</summary>
+public class RestartTests
+{
+    [Theory]
+    [MemberData(nameof(ReferenceData.LinearFits), MemberType = typeof(ReferenceData))]
+    public void Restarting_from_the_optimum_returns_to_it(string name)
+    {
+        var r = ReferenceData.Fit(name);
+        var method = r.GetProperty("method").GetString() == "REML" ? EstimationMethod.Reml : EstimationMethod.MaximumLikelihood;
+        var design = ReferenceData.ForFit(name);
+        var fit = LinearMixedModel.Fit(design, new FitOptions { Method = method, VarianceComponentErrors = false, Satterthwaite = false });
+        var again = LinearMixedModel.Fit(design, new FitOptions { Method = method, InitialTheta = fit.Theta, VarianceComponentErrors = false, Satterthwaite = false });
+        Assert.True(again.Objective <= fit.Objective + 1e-10 * Math.Abs(fit.Objective), $"{name}: restart found {again.Objective:R}, first fit {fit.Objective:R}");
+        ReferenceData.AssertRelative(fit.Objective, again.Objective, 1e-10, $"{name} objective after restart");
+        for (int i = 0; i < fit.Theta.Length; i++)
+            ReferenceData.AssertClose(fit.Theta[i], again.Theta[i], 1e-4, 1e-5, $"{name} θ[{i}] after restart");
+        Assert.True(again.Optimizer.ConvergenceConfirmed);
+    }
+}
