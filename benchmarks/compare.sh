@@ -67,6 +67,8 @@ TM() { dotnet "$DLL" "$@"; }
 DATA=benchmarks/data
 log "writing data sets to $DATA"
 TM generate "$DATA" >&2
+# lme4's InstEval itself (the issue's model on the real data), exported from the installed package.
+[ -s "$DATA/InstEval.csv" ] || Rscript -e 'write.csv(lme4::InstEval, commandArgs(TRUE)[1], row.names = FALSE)' "$DATA/InstEval.csv"
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=benchmarks/results/$STAMP

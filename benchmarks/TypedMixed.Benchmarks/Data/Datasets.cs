@@ -38,6 +38,8 @@ internal static class Datasets
     /// InstEval-shaped crossed design (after lme4's InstEval): 73,421 ratings y of 1,128 instructors d by 2,972
     /// students s (about 25 ratings each, log-normally unbalanced; instructors' popularity log-normal too), instructors
     /// nested in 28 departments, a binary covariate service (probability varying by instructor).
+    /// Each student has a home department (drawn by the departments' total popularity) and rates its instructors with
+    /// probability 0.85, any instructor otherwise.
     /// y = 3.2 − 0.07·service + b_s + b_d + b_dept + e with SDs 0.32, 0.51, 0.09, 1.18 (close to lme4's InstEval fit).
     /// Columns: s, d, dept, service, y. Seed 20240601.
     /// </summary>
@@ -53,19 +55,31 @@ internal static class Datasets
         for (int d = 0; d < instructors; d++) deptOf[d] = d < departments ? d : Draw(deptCumulative, rng.Uniform());
 
         // Popularity of instructors (log-normal), and each instructor's share of service courses.
-        var popularity = Cumulative(Enumerable.Range(0, instructors).Select(_ => Math.Exp(1.0 * rng.Normal())).ToArray());
+        var weight = Enumerable.Range(0, instructors).Select(_ => Math.Exp(1.0 * rng.Normal())).ToArray();
+        var popularity = Cumulative(weight);
         var serviceShare = Enumerable.Range(0, instructors).Select(_ => 0.1 + 0.6 * rng.Uniform()).ToArray();
+        // Students study in a home department: most of their ratings go to its instructors (as in InstEval, where the
+        // instructor-by-instructor block left after eliminating students is far from dense), the rest anywhere.
+        var members = Enumerable.Range(0, departments).Select(p => Enumerable.Range(0, instructors).Where(d => deptOf[d] == p).ToArray()).ToArray();
+        var withinDept = members.Select(m => Cumulative(m.Select(d => weight[d]).ToArray())).ToArray();
+        var deptPopularity = Cumulative(members.Select(m => m.Sum(d => weight[d])).ToArray());
+        const double HomeShare = 0.85;
 
         // Ratings per student: at least 1, total 73,421 (mean 24.7).
         var perStudent = rng.UnbalancedCounts(rows, students, 1, 0.6);
         var student = new int[rows];
         var instructor = new int[rows];
         for (int s = 0, i = 0; s < students; s++)
+        {
+            int home = Draw(deptPopularity, rng.Uniform());
             for (int c = 0; c < perStudent[s]; c++, i++)
             {
                 student[i] = s;
-                instructor[i] = Draw(popularity, rng.Uniform());
+                instructor[i] = rng.Bernoulli(HomeShare)
+                    ? members[home][Draw(withinDept[home], rng.Uniform())]
+                    : Draw(popularity, rng.Uniform());
             }
+        }
         // Every instructor appears: instructor d takes over a randomly chosen row d.
         var order = rng.Permutation(rows);
         for (int d = 0; d < instructors; d++) instructor[order[d]] = d;

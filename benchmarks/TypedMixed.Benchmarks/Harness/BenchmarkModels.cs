@@ -25,6 +25,8 @@ internal sealed record BenchmarkModel(string Name, string File, string Formula, 
         new("exam-m3-ml", "ExamDerived.csv", "normexam ~ standLRT + girl + boysch + girlsch + (1 | school)", false, 20, 20),
         new("nested1m-ml", "nested1m.csv", "y ~ x1 + x2 + x3 + (x1 | g)", false, 3, 1),
         new("nested1m-reml", "nested1m.csv", "y ~ x1 + x2 + x3 + (x1 | g)", true, 3, 1),
+        // lme4's own InstEval (written to CSV by compare.sh from the installed R package; not in the in-process benchmarks).
+        new("insteval-lme4data-reml", "InstEval.csv", "y ~ service + (1 | s) + (1 | d) + (1 | dept)", true, 3, 3),
         new("insteval-reml", "insteval.csv", "y ~ service + (1 | s) + (1 | d) + (1 | dept)", true, 3, 3),
     ];
 
