@@ -48,6 +48,15 @@ fi
 # R's launcher prepends R_LD_LIBRARY_PATH (default: R's lib and $LIB, where the alternatives' libblas.so.3 lives) to
 # LD_LIBRARY_PATH; pointing it at one BLAS/LAPACK directory first selects that library for this R process only.
 R_REF="$LIB/blas:$LIB/lapack:/usr/lib/R/lib:$LIB"
+# Debian's OpenBLAS 0.3.21 (DYNAMIC_ARCH) does not recognise this virtual CPU and falls back to its Prescott (SSE3)
+# kernels: dpotrf at n = 1128 then takes ~32 ms instead of ~16 ms. Unless OPENBLAS_CORETYPE is already set, name the
+# core from the CPU flags, for the OpenBLAS processes only (dense-cholesky prints the core OpenBLAS then reports).
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  if grep -qw avx512f /proc/cpuinfo; then OB_CORE=SkylakeX; elif grep -qw avx2 /proc/cpuinfo; then OB_CORE=Haswell; else OB_CORE=""; fi
+else
+  OB_CORE=$OPENBLAS_CORETYPE
+fi
+OB_ENV=(); [ -n "$OB_CORE" ] && OB_ENV=(OPENBLAS_CORETYPE="$OB_CORE")
 R_OPENBLAS="$LIB/openblas-pthread:/usr/lib/R/lib:$LIB"
 check_blas() {  # $1 = R_LD_LIBRARY_PATH, $2 = pattern the BLAS path must match
   local got
@@ -97,7 +106,7 @@ for line in "${selected[@]}"; do
   log "$name: lme4, reference BLAS ($rreps fits)"
   R_LD_LIBRARY_PATH="$R_REF" /usr/bin/time -v -o "$OUT/$name.ref.time" Rscript benchmarks/lme4_fit.R "$DATA/$file" "$formula" "$method" "$rreps" > "$OUT/$name.ref.txt"
   log "$name: lme4, OpenBLAS ($rreps fits)"
-  R_LD_LIBRARY_PATH="$R_OPENBLAS" /usr/bin/time -v -o "$OUT/$name.open.time" Rscript benchmarks/lme4_fit.R "$DATA/$file" "$formula" "$method" "$rreps" > "$OUT/$name.open.txt"
+  env "${OB_ENV[@]}" R_LD_LIBRARY_PATH="$R_OPENBLAS" /usr/bin/time -v -o "$OUT/$name.open.time" Rscript benchmarks/lme4_fit.R "$DATA/$file" "$formula" "$method" "$rreps" > "$OUT/$name.open.txt"
   for s in ref open; do
     case $s in ref) want="/blas/libblas" ;; open) want="openblas" ;; esac
     got=$(val "$OUT/$name.$s.txt" blas)
@@ -106,7 +115,7 @@ for line in "${selected[@]}"; do
 done
 
 log "dense Cholesky n = 1128: managed vs OpenBLAS dpotrf"
-TM dense-cholesky --n 1128 --reps 15 > "$OUT/dense-cholesky.txt"
+env "${OB_ENV[@]}" dotnet "$DLL" dense-cholesky --n 1128 --reps 15 > "$OUT/dense-cholesky.txt"
 END=$(date +%s)
 
 # ---- 4. Report. ----
@@ -117,7 +126,7 @@ FIRST=${selected[0]%%$'\t'*}
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load before/after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "TypedMixed: .NET $(dotnet --version), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'); lme4 $(val "$OUT/$FIRST.ref.txt" lme4), $(val "$OUT/$FIRST.ref.txt" r)"
   echo "Reference BLAS: $BLAS_REF"
-  echo "OpenBLAS: $BLAS_OPEN"
+  echo "OpenBLAS: $BLAS_OPEN; $(grep '^openblas_config' "$OUT/dense-cholesky.txt" | cut -d' ' -f2-) (OPENBLAS_CORETYPE=${OB_CORE:-unset})"
   echo
   echo "Times are medians of the repetitions (n) after warm-up, the fit only (CSV reading excluded); TypedMixed 'lmer-like' = no variance-component SEs and no Satterthwaite, as lmer; 'full' = with both. Peak RSS = Maximum resident set size of the whole process (reading the CSV included)."
   echo
