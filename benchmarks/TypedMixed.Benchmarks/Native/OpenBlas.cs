@@ -16,8 +16,25 @@ internal static unsafe class OpenBlas
     private static readonly delegate* unmanaged<byte*> GetConfig =
         Library == 0 ? null : (delegate* unmanaged<byte*>)NativeLibrary.GetExport(Library, "openblas_get_config");
 
+    [DllImport("libc", EntryPoint = "setenv")]
+    private static extern int SetEnv(string name, string value, int overwrite);
+
+    /// <summary>
+    /// Debian's OpenBLAS 0.3.21 does not recognise this machine's CPU and falls back to its Prescott (SSE3) kernels,
+    /// which halves dpotrf's speed. Unless OPENBLAS_CORETYPE is set already, name the core from the instruction sets
+    /// (in the native environment, which OpenBLAS reads when it loads; .NET's SetEnvironmentVariable does not reach it).
+    /// </summary>
+    private static void ChooseCoreType()
+    {
+        if (Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") is { Length: > 0 }) return;
+        string? core = System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? "SkylakeX"
+            : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "Haswell" : null;
+        if (core is not null && OperatingSystem.IsLinux()) SetEnv("OPENBLAS_CORETYPE", core, 0);
+    }
+
     private static nint Load()
     {
+        ChooseCoreType();
         foreach (var name in new[] { "libopenblas.so.0", "/usr/lib/x86_64-linux-gnu/libopenblas.so.0", "libopenblas.so" })
             if (NativeLibrary.TryLoad(name, out var handle)) return handle;
         return 0;
