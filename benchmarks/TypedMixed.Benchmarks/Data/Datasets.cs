@@ -1,0 +1,189 @@
+using System.Globalization;
+using System.Text;
+using TypedMixed.Cli.Data;
+
+namespace TypedMixed.Benchmarks.Data;
+
+/// <summary>
+/// The benchmark data sets, written as CSV. The synthetic ones are deterministic (fixed seeds, own generator, values
+/// rounded and printed with the invariant culture), so the same bytes are produced on every run and both TypedMixed
+/// and lme4 read the same file.
+/// </summary>
+internal static class Datasets
+{
+    /// <summary>File names of the reference datasets copied from <c>tests/Data/reference/</c> (embedded in this assembly).</summary>
+    public static readonly string[] ReferenceFiles = ["Exam.csv", "sleepstudy.csv", "Penicillin.csv", "Dyestuff.csv", "Pastes.csv"];
+
+    /// <summary>Writes every data set into <paramref name="directory"/>, skipping files that already exist with the same length.</summary>
+    public static void WriteAll(string directory, TextWriter log)
+    {
+        Directory.CreateDirectory(directory);
+        Write(directory, "insteval.csv", WriteInstEvalShaped, log);
+        Write(directory, "nested1m.csv", w => WriteNested(w), log);
+        foreach (var name in ReferenceFiles) Write(directory, name, w => w.Write(ReferenceCsv(name)), log);
+        Write(directory, "ExamDerived.csv", w => w.Write(ExamDerivedCsv()), log);
+    }
+
+    private static void Write(string directory, string name, Action<TextWriter> write, TextWriter log)
+    {
+        var path = Path.Combine(directory, name);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var tmp = path + ".tmp";
+        using (var w = new StreamWriter(tmp, false, new UTF8Encoding(false), 1 << 20) { NewLine = "\n" }) write(w);
+        File.Move(tmp, path, overwrite: true);
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wrote {path} ({new FileInfo(path).Length / 1e6:F1} MB, {watch.Elapsed.TotalSeconds:F1} s)"));
+    }
+
+    /// <summary>
+    /// InstEval-shaped crossed design (after lme4's InstEval): 73,421 ratings y of 1,128 instructors d by 2,972
+    /// students s (about 25 ratings each, log-normally unbalanced; instructors' popularity log-normal too), instructors
+    /// nested in 28 departments, a binary covariate service (probability varying by instructor).
+    /// Each student has a home department (drawn by the departments' total popularity) and rates its instructors with
+    /// probability 0.85, any instructor otherwise.
+    /// y = 3.2 − 0.07·service + b_s + b_d + b_dept + e with SDs 0.32, 0.51, 0.09, 1.18 (close to lme4's InstEval fit).
+    /// Columns: s, d, dept, service, y. Seed 20240601.
+    /// </summary>
+    public static void WriteInstEvalShaped(TextWriter w)
+    {
+        const int rows = 73_421, students = 2_972, instructors = 1_128, departments = 28;
+        var rng = new Rng(20240601);
+
+        // Departments of different sizes; every department gets at least one instructor.
+        var deptWeight = Enumerable.Range(0, departments).Select(_ => Math.Exp(0.7 * rng.Normal())).ToArray();
+        var deptCumulative = Cumulative(deptWeight);
+        var deptOf = new int[instructors];
+        for (int d = 0; d < instructors; d++) deptOf[d] = d < departments ? d : Draw(deptCumulative, rng.Uniform());
+
+        // Popularity of instructors (log-normal), and each instructor's share of service courses.
+        var weight = Enumerable.Range(0, instructors).Select(_ => Math.Exp(1.0 * rng.Normal())).ToArray();
+        var popularity = Cumulative(weight);
+        var serviceShare = Enumerable.Range(0, instructors).Select(_ => 0.1 + 0.6 * rng.Uniform()).ToArray();
+        // Students study in a home department: most of their ratings go to its instructors (as in InstEval, where the
+        // instructor-by-instructor block left after eliminating students is far from dense), the rest anywhere.
+        var members = Enumerable.Range(0, departments).Select(p => Enumerable.Range(0, instructors).Where(d => deptOf[d] == p).ToArray()).ToArray();
+        var withinDept = members.Select(m => Cumulative(m.Select(d => weight[d]).ToArray())).ToArray();
+        var deptPopularity = Cumulative(members.Select(m => m.Sum(d => weight[d])).ToArray());
+        const double HomeShare = 0.85;
+
+        // Ratings per student: at least 1, total 73,421 (mean 24.7).
+        var perStudent = rng.UnbalancedCounts(rows, students, 1, 0.6);
+        var student = new int[rows];
+        var instructor = new int[rows];
+        for (int s = 0, i = 0; s < students; s++)
+        {
+            int home = Draw(deptPopularity, rng.Uniform());
+            for (int c = 0; c < perStudent[s]; c++, i++)
+            {
+                student[i] = s;
+                instructor[i] = rng.Bernoulli(HomeShare)
+                    ? members[home][Draw(withinDept[home], rng.Uniform())]
+                    : Draw(popularity, rng.Uniform());
+            }
+        }
+        // Every instructor appears: instructor d takes over a randomly chosen row d.
+        var order = rng.Permutation(rows);
+        for (int d = 0; d < instructors; d++) instructor[order[d]] = d;
+
+        var bS = Enumerable.Range(0, students).Select(_ => 0.32 * rng.Normal()).ToArray();
+        var bD = Enumerable.Range(0, instructors).Select(_ => 0.51 * rng.Normal()).ToArray();
+        var bDept = Enumerable.Range(0, departments).Select(_ => 0.09 * rng.Normal()).ToArray();
+
+        w.WriteLine("s,d,dept,service,y");
+        var line = new StringBuilder(64);
+        for (int i = 0; i < rows; i++)
+        {
+            int d = instructor[i], dept = deptOf[d];
+            int service = rng.Bernoulli(serviceShare[d]) ? 1 : 0;
+            double y = 3.2 - 0.07 * service + bS[student[i]] + bD[d] + bDept[dept] + 1.18 * rng.Normal();
+            line.Clear();
+            line.Append('S').Append((student[i] + 1).ToString(CultureInfo.InvariantCulture)).Append(",D")
+                .Append((d + 1).ToString(CultureInfo.InvariantCulture)).Append(",P")
+                .Append((dept + 1).ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(service.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(Number(y, 4));
+            w.WriteLine(line);
+        }
+    }
+
+    /// <summary>
+    /// A large two-level design: <paramref name="rows"/> rows in <paramref name="clusters"/> clusters g (sizes
+    /// log-normally unbalanced, at least 2), covariates x1 (row level), x2 (row level with a cluster component) and
+    /// x3 (binary, cluster level), correlated random intercept and slope of x1 (SDs 0.7 and 0.25, correlation 0.35).
+    /// y = 1 + 0.5·x1 − 0.3·x2 + 0.4·x3 + b0_g + b1_g·x1 + e, σ = 1. Columns: g, x1, x2, x3, y. Seed 20240602.
+    /// </summary>
+    public static void WriteNested(TextWriter w, int rows = 1_000_000, int clusters = 50_000)
+    {
+        var rng = new Rng(20240602);
+        var size = rng.UnbalancedCounts(rows, clusters, 2, 0.5);
+        const double sd0 = 0.7, sd1 = 0.25, rho = 0.35;
+        w.WriteLine("g,x1,x2,x3,y");
+        var line = new StringBuilder(64);
+        for (int g = 0; g < clusters; g++)
+        {
+            double z0 = rng.Normal(), z1 = rng.Normal();
+            double b0 = sd0 * z0, b1 = sd1 * (rho * z0 + Math.Sqrt(1 - rho * rho) * z1);
+            double x2Mean = 0.5 * rng.Normal();
+            int x3 = rng.Bernoulli(0.3) ? 1 : 0;
+            string label = "G" + (g + 1).ToString(CultureInfo.InvariantCulture);
+            for (int c = 0; c < size[g]; c++)
+            {
+                double x1 = Math.Round(rng.Normal(), 4), x2 = Math.Round(x2Mean + rng.Normal(), 4);
+                double y = 1 + 0.5 * x1 - 0.3 * x2 + 0.4 * x3 + b0 + b1 * x1 + rng.Normal();
+                line.Clear();
+                line.Append(label).Append(',').Append(Number(x1, 4)).Append(',').Append(Number(x2, 4)).Append(',')
+                    .Append(x3.ToString(CultureInfo.InvariantCulture)).Append(',').Append(Number(y, 4));
+                w.WriteLine(line);
+            }
+        }
+    }
+
+    /// <summary>A reference dataset, as shipped in <c>tests/Data/reference/</c>.</summary>
+    public static string ReferenceCsv(string name)
+    {
+        using var stream = typeof(Datasets).Assembly.GetManifestResourceStream("reference/" + name)
+            ?? throw new FileNotFoundException($"reference dataset {name} is not embedded in the benchmark assembly");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>
+    /// Exam with the 0/1 columns of inner-London Model 3 as lme4's reference fit used them: girl = (sex = F),
+    /// boysch = (schgend = boys), girlsch = (schgend = girls). Columns: school, normexam, standLRT, girl, boysch, girlsch.
+    /// </summary>
+    public static string ExamDerivedCsv()
+    {
+        var exam = CsvTable.Parse(ReferenceCsv("Exam.csv"), "Exam.csv");
+        var school = exam.Column("school").Raw;
+        var normexam = exam.Column("normexam").Raw;
+        var standLrt = exam.Column("standLRT").Raw;
+        var sex = exam.Column("sex").Raw;
+        var schgend = exam.Column("schgend").Raw;
+        var sb = new StringBuilder("school,normexam,standLRT,girl,boysch,girlsch\n");
+        for (int i = 0; i < exam.RowCount; i++)
+            sb.Append(school[i]).Append(',').Append(normexam[i]).Append(',').Append(standLrt[i]).Append(',')
+              .Append(sex[i] == "F" ? '1' : '0').Append(',')
+              .Append(schgend[i] == "boys" ? '1' : '0').Append(',')
+              .Append(schgend[i] == "girls" ? '1' : '0').Append('\n');
+        return sb.ToString();
+    }
+
+    private static double[] Cumulative(double[] weights)
+    {
+        var c = new double[weights.Length];
+        double s = 0;
+        for (int i = 0; i < weights.Length; i++) c[i] = s += weights[i];
+        for (int i = 0; i < c.Length; i++) c[i] /= s;
+        return c;
+    }
+
+    /// <summary>Index drawn with probabilities given by the normalised cumulative weights.</summary>
+    private static int Draw(double[] cumulative, double u)
+    {
+        int k = Array.BinarySearch(cumulative, u);
+        if (k < 0) k = ~k;
+        return Math.Min(k, cumulative.Length - 1);
+    }
+
+    private static string Number(double v, int decimals) =>
+        Math.Round(v, decimals).ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,36 @@
+using BenchmarkDotNet.Running;
+using TypedMixed.Benchmarks.Data;
+using TypedMixed.Benchmarks.Harness;
+using TypedMixed.Benchmarks.Kernels;
+
+namespace TypedMixed.Benchmarks;
+
+/// <summary>
+/// Commands (see benchmarks/README.md):
+/// <c>generate DIR</c> writes the data sets; <c>list-models</c> prints the comparison's models for compare.sh;
+/// <c>time-fit MODEL --data DIR</c> times whole fits; <c>dense-cholesky</c> compares the managed Cholesky with OpenBLAS
+/// quickly; anything else goes to BenchmarkDotNet's switcher (e.g. <c>--filter '*' --job short</c>).
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        switch (args.FirstOrDefault())
+        {
+            case "generate":
+                Datasets.WriteAll(args.Length > 1 ? args[1] : "benchmarks/data", Console.Out);
+                return 0;
+            case "list-models":
+                foreach (var m in BenchmarkModel.All)
+                    Console.WriteLine($"{m.Name}\t{m.File}\t{m.Formula}\t{(m.Reml ? "REML" : "ML")}\t{m.Repetitions}\t{m.Lme4Repetitions}");
+                return 0;
+            case "time-fit":
+                return FitTimer.Run(args[1..]);
+            case "dense-cholesky":
+                return DenseCholeskyTimer.Run(args[1..]);
+            default:
+                BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+                return 0;
+        }
+    }
+}
