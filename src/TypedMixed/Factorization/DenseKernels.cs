@@ -126,18 +126,11 @@ internal static class DenseKernels
                 if (!FactorDiagonalBlock(span, n, k, b, lastPivotMayBeZero && k + b == n)) return false;
                 int m = n - k - b;
                 if (m == 0) break;
-                // Panel: A[k+b.., k..k+b] ← A[k+b.., k..k+b] · L_kk⁻ᵀ, column by column.
-                for (int c = 0; c < b; c++)
-                {
-                    var colC = new Span<double>(a + (long)(k + c) * n + k + b, m);
-                    for (int d = 0; d < c; d++)
-                    {
-                        double lcd = a[(long)(k + d) * n + k + c];
-                        if (lcd != 0) Axpy(-lcd, new ReadOnlySpan<double>(a + (long)(k + d) * n + k + b, m), colC);
-                    }
-                    double inv = 1 / a[(long)(k + c) * n + k + c];
-                    for (int i = 0; i < m; i++) colC[i] *= inv;
-                }
+                // Panel: A[k+b.., k..k+b] ← A[k+b.., k..k+b] · L_kk⁻ᵀ, column by column; rows split between two threads.
+                if (m >= 256 && Environment.ProcessorCount > 1)
+                    SolvePanelInTwoHalves((nint)a, n, k, b, m);
+                else
+                    SolvePanelRows(a, n, k, b, 0, m);
                 // Trailing: A[k+b.., k+b..] −= P Pᵀ (lower), P the panel.
                 var (packA, packB) = PackedSyrk.Buffers(m, b);
                 fixed (double* pa = packA, pb = packB)
@@ -162,6 +155,33 @@ internal static class DenseKernels
             }
         }
         return true;
+    }
+
+    /// <summary>Rows [r0, r1) of the panel below diagonal block k (width b) ← rows · L_kk⁻ᵀ.</summary>
+    private static unsafe void SolvePanelRows(double* a, int n, int k, int b, int r0, int r1)
+    {
+        int rows = r1 - r0;
+        if (rows <= 0) return;
+        for (int c = 0; c < b; c++)
+        {
+            var colC = new Span<double>(a + (long)(k + c) * n + k + b + r0, rows);
+            for (int d = 0; d < c; d++)
+            {
+                double lcd = a[(long)(k + d) * n + k + c];
+                if (lcd != 0) Axpy(-lcd, new ReadOnlySpan<double>(a + (long)(k + d) * n + k + b + r0, rows), colC);
+            }
+            double inv = 1 / a[(long)(k + c) * n + k + c];
+            for (int i = 0; i < rows; i++) colC[i] *= inv;
+        }
+    }
+
+    /// <summary>The panel solve with its rows split between two threads (own method: closures only on this path).</summary>
+    private static unsafe void SolvePanelInTwoHalves(nint a, int n, int k, int b, int m)
+    {
+        int half = m / 2 / 8 * 8;
+        Parallel.Invoke(
+            () => SolvePanelRows((double*)a, n, k, b, 0, half),
+            () => SolvePanelRows((double*)a, n, k, b, half, m));
     }
 
     /// <summary>
