@@ -318,7 +318,6 @@ internal sealed class BlockedCholesky
                 int colOffset = sj.RowLevel[bj] * qj;
                 for (int bi = lowerOnly ? bj : bi0; bi < bi1; bi++)
                 {
-                    if (lowerOnly && bi < bi0) continue;
                     var blkI = si.Block(bi);
                     int rowOffset = si.RowLevel[bi] * qi;
                     if (qi == 1 && qj == 1 && q0 == 1)

@@ -190,11 +190,6 @@ internal static class DenseKernels
     /// </summary>
     public static void RightSolveLowerTranspose(Span<double> b, int r, ReadOnlySpan<double> l, int m)
     {
-        if (m >= 64 && r <= 64)
-        {
-            RightSolveLowerTransposeByColumnsOfL(b, r, l, m);
-            return;
-        }
         for (int c = 0; c < m; c++)
         {
             var colC = b.Slice(c * r, r);
@@ -205,63 +200,6 @@ internal static class DenseKernels
             }
             double inv = 1 / l[c * m + c];
             for (int i = 0; i < r; i++) colC[i] *= inv;
-        }
-    }
-
-    [ThreadStatic] private static double[]? t_transposed;
-
-    /// <summary>
-    /// The same solve for few rows and a large L: Xᵀ = L⁻¹Bᵀ by forward substitution over the columns of L, each
-    /// column read once and applied to all r right-hand sides while it is in cache (Bᵀ kept in a per-thread buffer).
-    /// </summary>
-    private static void RightSolveLowerTransposeByColumnsOfL(Span<double> b, int r, ReadOnlySpan<double> l, int m)
-    {
-        int size = r * m;
-        if (t_transposed is null || t_transposed.Length < size) t_transposed = new double[size];
-        var x = t_transposed.AsSpan(0, size); // m × r column-major: right-hand side t is x[t*m .. t*m+m]
-        for (int c = 0; c < m; c++)
-            for (int t = 0; t < r; t++) x[t * m + c] = b[c * r + t];
-        for (int j = 0; j < m; j++)
-        {
-            double ljj = l[j * m + j];
-            var below = l.Slice(j * m + j + 1, m - j - 1);
-            for (int t = 0; t < r; t++)
-            {
-                var xt = x.Slice(t * m, m);
-                double v = xt[j] / ljj;
-                xt[j] = v;
-                if (v != 0) Axpy(-v, below, xt.Slice(j + 1));
-            }
-        }
-        for (int c = 0; c < m; c++)
-            for (int t = 0; t < r; t++) b[c * r + t] = x[t * m + c];
-    }
-
-    /// <summary>C ← C − A·Aᵀ on the lower triangle, C m × m, A m × k (column-major).</summary>
-    public static void SyrkLowerMinus(Span<double> c, int m, ReadOnlySpan<double> a, int k)
-    {
-        for (int j = 0; j < m; j++)
-        {
-            var colC = c.Slice(j * m + j, m - j);
-            for (int t = 0; t < k; t++)
-            {
-                double ajt = a[t * m + j];
-                if (ajt != 0) Axpy(-ajt, a.Slice(t * m + j, m - j), colC);
-            }
-        }
-    }
-
-    /// <summary>C ← C − A·Bᵀ, C r × m, A r × k, B m × k (column-major).</summary>
-    public static void GemmNTMinus(Span<double> c, int r, int m, ReadOnlySpan<double> a, ReadOnlySpan<double> b, int k)
-    {
-        for (int j = 0; j < m; j++)
-        {
-            var colC = c.Slice(j * r, r);
-            for (int t = 0; t < k; t++)
-            {
-                double bjt = b[t * m + j];
-                if (bjt != 0) Axpy(-bjt, a.Slice(t * r, r), colC);
-            }
         }
     }
 
