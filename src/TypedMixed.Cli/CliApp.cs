@@ -49,27 +49,12 @@ public static class CliApp
             stderr.WriteLine("typedmixed: formula error: " + e.Describe());
             return 1;
         }
-        catch (CliException e)
-        {
-            stderr.WriteLine("typedmixed: error: " + e.Message);
-            return 1;
-        }
-        catch (ModelDesignException e)
-        {
-            stderr.WriteLine("typedmixed: error: " + e.Message);
-            return 1;
-        }
         catch (OperationCanceledException)
         {
             stderr.WriteLine("typedmixed: cancelled.");
             return 130;
         }
-        catch (IOException e)
-        {
-            stderr.WriteLine("typedmixed: error: " + e.Message);
-            return 1;
-        }
-        catch (UnauthorizedAccessException e)
+        catch (Exception e) when (e is CliException or ModelDesignException or IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine("typedmixed: error: " + e.Message);
             return 1;
