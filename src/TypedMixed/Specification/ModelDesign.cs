@@ -26,6 +26,30 @@ public sealed class ModelDesign
     /// <summary>The random-effects terms, in the order they are reported.</summary>
     public required IReadOnlyList<RandomEffectsTerm> Terms { get; init; }
 
+    /// <summary>
+    /// The response's distribution given the random effects. <see cref="ResponseFamily.Gaussian"/> (the default) is a
+    /// linear mixed model; the others are fitted by <see cref="GeneralizedLinearMixedModel"/>.
+    /// </summary>
+    public ResponseFamily Family { get; init; } = ResponseFamily.Gaussian;
+
+    /// <summary>The link function; <see cref="LinkFunction.Canonical"/> (the default) takes the family's canonical link.</summary>
+    public LinkFunction Link { get; init; } = LinkFunction.Canonical;
+
+    /// <summary>
+    /// Binomial only: the number of trials of each row, with <see cref="Response"/> the number of successes
+    /// (lme4's <c>cbind(successes, trials − successes)</c>). Null: the response is 0/1 (Bernoulli).
+    /// </summary>
+    public double[]? Trials { get; init; }
+
+    /// <summary>A known term added to the linear predictor of each row (e.g. log exposure for counts); null: none.</summary>
+    public double[]? Offset { get; init; }
+
+    /// <summary>
+    /// Prior weights, one per row, non-negative (lme4's <c>weights</c>): each row's log-likelihood is multiplied by its
+    /// weight. Binomial proportions with <c>weights = trials</c> are better given as <see cref="Trials"/>. Null: all 1.
+    /// </summary>
+    public double[]? Weights { get; init; }
+
     /// <summary>Rows dropped before the design was built (e.g. missing values), reported on the fit.</summary>
     public int RowsDropped { get; init; }
 
