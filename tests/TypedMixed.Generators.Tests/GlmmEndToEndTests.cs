@@ -21,8 +21,11 @@ public class GlmmEndToEndTests
         Assert.True(Math.Abs(actual - expected) <= relative * Math.Abs(expected),
             $"{what}: expected {expected:R}, got {actual:R} (relative error {Math.Abs(actual - expected) / Math.Abs(expected):E2}, tolerance {relative:E0}).");
 
-    /// <summary>β within 1e-3 of lme4's SE, SEs within 1e-2 relative (lme4's default, Hessian-based), herd variance within 1e-3 relative.</summary>
-    private static void AssertEstimates(JsonElement reference, GeneralizedLinearMixedModelFit fit)
+    /// <summary>
+    /// β within <paramref name="betaTolerance"/> of lme4's SE, SEs (lme4's default, Hessian-based) within
+    /// <paramref name="seTolerance"/> relative, herd variance within 1e-3 relative.
+    /// </summary>
+    private static void AssertEstimates(JsonElement reference, GeneralizedLinearMixedModelFit fit, double betaTolerance = 1e-3, double seTolerance = 1e-2)
     {
         var fixedEffects = reference.GetProperty("fixed_effects");
         var estimate = ReferenceData.Doubles(fixedEffects.GetProperty("estimate"));
@@ -31,8 +34,8 @@ public class GlmmEndToEndTests
         for (int c = 0; c < estimate.Length; c++)
         {
             double error = Math.Abs(fit.FixedEffects[c].Estimate - estimate[c]);
-            Assert.True(error <= 1e-3 * se[c], $"β {fit.FixedEffects[c].Name}: expected {estimate[c]:R}, got {fit.FixedEffects[c].Estimate:R} ({error / se[c]:E2} SE, tolerance 1e-3 SE).");
-            Close(se[c], fit.FixedEffects[c].StdError, 1e-2, "SE " + fit.FixedEffects[c].Name);
+            Assert.True(error <= betaTolerance * se[c], $"β {fit.FixedEffects[c].Name}: expected {estimate[c]:R}, got {fit.FixedEffects[c].Estimate:R} ({error / se[c]:E2} SE, tolerance {betaTolerance:E0} SE).");
+            Close(se[c], fit.FixedEffects[c].StdError, seTolerance, "SE " + fit.FixedEffects[c].Name);
         }
         Close(ReferenceData.VarianceComponent(reference, "herd", "(Intercept)"), fit.RandomEffects[0].Variance(), 1e-3, "herd variance");
     }
@@ -53,7 +56,15 @@ public class GlmmEndToEndTests
         double lme4 = reference.GetProperty("logLik").GetDouble();
         Assert.True(u.LogLikelihood >= lme4 - 1e-6 * Math.Abs(lme4), $"logLik {u.LogLikelihood:R} is below lme4's {lme4:R} by more than 1e-6 relative");
         Assert.True(u.LogLikelihood <= lme4 + 1e-5 * Math.Abs(lme4), $"logLik {u.LogLikelihood:R} is above lme4's {lme4:R} by more than its PIRLS tolerance explains (1e-5 relative)");
-        AssertEstimates(reference, u);
+        // glmer's default optimum is that of its inexact objective (PIRLS stopped at tolPwrss 1e-7), and its SEs are finite
+        // differences of that objective. Our exact Laplace optimum lies above it: β differs by up to 1.35e-3 SE (PeriodP2)
+        // and the Hessian SEs by up to 1.15 % (PeriodP2: 0.30664 vs glmer's 0.30315; glmer's own nAGQ 25 SE is 0.30677).
+        // So β is held to 2e-3 SE and these SEs to 1.5e-2, as the runtime's reference test does (CbppReferenceTests);
+        // the SEs from the PIRLS factor, which do not involve the difference Hessian, are held to 1e-2 below.
+        AssertEstimates(reference, u, betaTolerance: 2e-3, seTolerance: 1.5e-2);
+        var rx = ReferenceData.Doubles(reference.GetProperty("fixed_effects_vcov_from_RX").GetProperty("std_error"));
+        for (int c = 0; c < rx.Length; c++)
+            Close(rx[c], Math.Sqrt(u.FixedEffectsCovarianceFromFactor[c, c]), 1e-2, "factor SE " + u.FixedEffects[c].Name);
 
         // The typed members are the underlying numbers.
         Assert.Equal(u.FixedEffects[0].Estimate, fit.Intercept.Estimate);
