@@ -37,3 +37,12 @@ public sealed record SiteCount(int Events, double? LogExposure, bool Treated, [p
     Offset = nameof(SiteCount.LogExposure))]
 [RandomIntercept(nameof(SiteCount.Site))]
 public partial record EventRateModel;
+
+/// <summary>A site count with a prior weight per row.</summary>
+public sealed record WeightedSiteCount(int Events, double? LogExposure, bool Treated, double Weight, [property: Classification] string Site);
+
+/// <summary>events ~ treated + offset(log exposure) + (1 | site), Poisson log, with prior weights.</summary>
+[MixedModel<WeightedSiteCount>(Family = ResponseFamily.Poisson, Response = nameof(WeightedSiteCount.Events), Fixed = [nameof(WeightedSiteCount.Treated)],
+    Offset = nameof(WeightedSiteCount.LogExposure), Weights = nameof(WeightedSiteCount.Weight))]
+[RandomIntercept(nameof(WeightedSiteCount.Site))]
+public partial record WeightedEventRateModel;
