@@ -108,7 +108,8 @@ internal sealed partial class Parser
             foreach (var level in Classification(name)?.Path ?? EquatableArray<string>.Empty)
                 if (Classification(level) is { } c && !needed.Contains(c)) needed.Add(c);
 
-        if (response is null || family is null || _failed) return Fail();
+        if (response is null || family is null) return Fail();
+        // The family settings are checked even when another argument is in error, so all problems show at once.
         var fixedColumns = FixedColumns(intercept, fixedTerms).ToList();
         var glmm = ParseFamilySettings(attribute, named, family, response, bernoulli, fixedTerms, terms, fixedColumns);
         if (_failed) return Fail();

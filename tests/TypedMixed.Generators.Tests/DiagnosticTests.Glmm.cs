@@ -173,6 +173,13 @@ public partial class DiagnosticTests
         """);
 
     [Fact]
+    public void TM0016_reported_together_with_an_error_elsewhere() => DiagnosticVerifier.Verify(Counts + """
+        [MixedModel<C>(Family = ResponseFamily.Poisson, Response = nameof(C.Cases), Fixed = [{|TM0001:"Age"|}], Offset = {|TM0016:nameof(C.Name)|})]
+        [RandomIntercept({|TM0001:"Clinic"|})]
+        public partial record M;
+        """);
+
+    [Fact]
     public void TM0019_trials_that_are_the_response_and_weights_that_are_the_trials() => DiagnosticVerifier.Verify(Counts + """
         [MixedModel<C>(Family = ResponseFamily.Binomial, Response = nameof(C.Cases), Trials = {|TM0019:nameof(C.Cases)|})]
         [RandomIntercept(nameof(C.G))]
