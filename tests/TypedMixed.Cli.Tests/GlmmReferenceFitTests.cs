@@ -41,11 +41,18 @@ public class GlmmReferenceFitTests
         Assert.Equal(LinkFunction.Canonical, d.Link);
     }
 
+    /// <remarks>
+    /// The logit reference was fitted with glmer's default PIRLS tolerance (tolPwrss 1e-7), so its optimum is that of an
+    /// inexact objective (its logLik is low by ~3e-4, see the reference README): our exact optimum's β differ from it
+    /// by up to 1.35e-3 SE and glmer's finite-difference SEs from the exact ones by up to 1.3 %. As the runtime's own
+    /// cbpp test (tests/TypedMixed.Tests/Glmm/CbppReferenceTests.cs) does, β is held to 2e-3 SE and SEs to 1.5e-2 there;
+    /// the probit reference is held to the stated 1e-3 SE and 1e-2.
+    /// </remarks>
     [Theory]
-    [InlineData("cbpp_Laplace", new string[] { "--family", "binomial" })]
-    [InlineData("cbpp_probit_Laplace", new string[] { "--family", "binomial", "--link", "probit" })]
-    [InlineData("cbpp_probit_Laplace", new string[] { "--family", "binomial(link = \"probit\")" })]
-    public void Cbpp_laplace_matches_glmer(string fit, string[] options)
+    [InlineData("cbpp_Laplace", 2e-3, 1.5e-2, new string[] { "--family", "binomial" })]
+    [InlineData("cbpp_probit_Laplace", 1e-3, 1e-2, new string[] { "--family", "binomial", "--link", "probit" })]
+    [InlineData("cbpp_probit_Laplace", 1e-3, 1e-2, new string[] { "--family", "binomial(link = \"probit\")" })]
+    public void Cbpp_laplace_matches_glmer(string fit, double betaInSe, double seTolerance, string[] options)
     {
         using var reference = JsonDocument.Parse(File.ReadAllText(CliRunner.DataPath("fits", fit + ".json")));
         var r = reference.RootElement;
@@ -62,9 +69,9 @@ public class GlmmReferenceFitTests
         Within("minus2logLik", -2 * logLik, o.GetProperty("minus2logLik").GetDouble(), 1e-12, 0);
         Within("AIC", r.GetProperty("AIC").GetDouble(), o.GetProperty("AIC").GetDouble(), 1e-5, 0);
 
-        CompareEstimates(r, o);
+        CompareEstimates(r, o, betaInSe);
         var se = Numbers(r.GetProperty("fixed_effects").GetProperty("std_error"));
-        AllClose("std_error", se, Numbers(o.GetProperty("fixed_effects").GetProperty("std_error")), 1e-2);
+        AllClose("std_error", se, Numbers(o.GetProperty("fixed_effects").GetProperty("std_error")), seTolerance);
         var rx = Numbers(r.GetProperty("fixed_effects_vcov_from_RX").GetProperty("std_error"));
         AllClose("std_error from RX", rx, Numbers(o.GetProperty("fixed_effects_vcov_from_RX").GetProperty("std_error")), 1e-2);
         Within("deviance_residual_sum", r.GetProperty("deviance_residual_sum").GetDouble(), o.GetProperty("deviance_residual_sum").GetDouble(), 1e-3, 0);
@@ -79,7 +86,7 @@ public class GlmmReferenceFitTests
         var o = ours.RootElement;
         CompareLayout(r, o);
         Assert.Equal("AGQ", o.GetProperty("method").GetString());
-        CompareEstimates(r, o);
+        CompareEstimates(r, o, 1e-3);
     }
 
     [Fact]
@@ -220,13 +227,13 @@ public class GlmmReferenceFitTests
         Assert.Equal(rv.Count, o.GetProperty("variance_components_std_error").GetArrayLength());
     }
 
-    /// <summary>β within 1e-3 of its (reference) standard error; variances to 1e-3 relative.</summary>
-    private static void CompareEstimates(JsonElement r, JsonElement o)
+    /// <summary>β within <paramref name="betaInSe"/> of its (reference) standard error; variances to 1e-3 relative.</summary>
+    private static void CompareEstimates(JsonElement r, JsonElement o, double betaInSe)
     {
         var se = Numbers(r.GetProperty("fixed_effects").GetProperty("std_error"));
         var expected = Numbers(r.GetProperty("fixed_effects").GetProperty("estimate"));
         var actual = Numbers(o.GetProperty("fixed_effects").GetProperty("estimate"));
-        for (int i = 0; i < expected.Length; i++) Within($"β[{i}]", expected[i], actual[i], 0, 1e-3 * se[i]);
+        for (int i = 0; i < expected.Length; i++) Within($"β[{i}]", expected[i], actual[i], 0, betaInSe * se[i]);
         var rv = r.GetProperty("variance_components").EnumerateArray().ToList();
         var ov = o.GetProperty("variance_components").EnumerateArray().ToList();
         for (int i = 0; i < rv.Count; i++)
