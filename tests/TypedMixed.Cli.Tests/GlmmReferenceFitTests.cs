@@ -195,6 +195,18 @@ public class GlmmReferenceFitTests
     }
 
     [Fact]
+    public void Caterpillar_plot_of_a_generalized_fit()
+    {
+        string svg = Path.Combine(CliRunner.TempDirectory(), "herd.svg");
+        var (code, _, stderr) = CliRunner.Run("fit", CliRunner.DataPath("cbpp.csv"), CliFormula, "--family", "binomial", "--quiet", "--caterpillar", "herd", svg);
+        Assert.True(code == 0, $"exit code {code}: {stderr}");
+        string text = File.ReadAllText(svg);
+        Assert.StartsWith("<svg", text.TrimStart());
+        // One labelled row per herd.
+        for (int h = 1; h <= 15; h++) Assert.Contains($">{h.ToString(CultureInfo.InvariantCulture)}</text>", text);
+    }
+
+    [Fact]
     public void Count_response_without_family_fits_gaussian_with_a_note()
     {
         var (code, stdout, stderr) = CliRunner.Run("fit", CliRunner.DataPath("cbpp.csv"), "incidence ~ factor(period) + (1 | herd)", "--ml", "--quiet");

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace TypedMixed.Cli.Formulas;
 
 /// <summary>
@@ -101,10 +99,4 @@ internal sealed record CallExpression(string Function, ArithmeticExpression Argu
     }
 
     public override string ToString() => $"{Function}({Argument})";
-}
-
-/// <summary>Formats numbers inside expressions' messages.</summary>
-internal static class ExpressionText
-{
-    public static string Number(double x) => x.ToString("R", CultureInfo.InvariantCulture);
 }
