@@ -130,8 +130,10 @@ public class GlmmReferenceFitTests
         Within("herd variance", sd * sd, o.GetProperty("variance_components")[0].GetProperty("vcov").GetDouble(), 1e-2, 0);
     }
 
-    [Fact]
-    public void Poisson_with_offset_through_the_cli_equals_the_runtime_on_the_same_design()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Poisson_with_offset_through_the_cli_equals_the_runtime_on_the_same_design(bool weighted)
     {
         // Generated (seeded): 12 clusters × 6 rows, exposure t, y ~ Poisson(t · exp(0.2 + 0.5 x + u)), u ~ N(0, 0.3²).
         var random = new Random(20261201);
@@ -149,12 +151,14 @@ public class GlmmReferenceFitTests
             t[i] = Math.Round(0.5 + 2.5 * random.NextDouble(), 2);
             y[i] = Poisson(random, t[i] * Math.Exp(0.2 + 0.5 * x[i] + u[j]));
         }
-        var csv = new StringBuilder("y,x,t,g\n");
-        for (int i = 0; i < n; i++) csv.Append(CultureInfo.InvariantCulture, $"{y[i]:R},{x[i]:R},{t[i]:R},{g[i]}\n");
+        var w = Enumerable.Range(0, n).Select(_ => Math.Round(0.5 + 1.5 * random.NextDouble(), 2)).ToArray();
+        var csv = new StringBuilder("y,x,t,g,w\n");
+        for (int i = 0; i < n; i++) csv.Append(CultureInfo.InvariantCulture, $"{y[i]:R},{x[i]:R},{t[i]:R},{g[i]},{w[i]:R}\n");
         string dir = CliRunner.TempDirectory(), data = Path.Combine(dir, "counts.csv"), json = Path.Combine(dir, "fit.json");
         File.WriteAllText(data, csv.ToString());
 
-        var (code, stdout, stderr) = CliRunner.Run("fit", data, "y ~ x + offset(log(t)) + (1 | g)", "--family", "poisson", "--json", json, "--quiet");
+        string[] weights = weighted ? ["--weights", "w"] : [];
+        var (code, stdout, stderr) = CliRunner.Run(["fit", data, "y ~ x + offset(log(t)) + (1 | g)", "--family", "poisson", "--json", json, "--quiet", .. weights]);
         Assert.True(code == 0, $"exit code {code}: {stderr}");
         Assert.Contains("Rate ratios:", stdout);
         Assert.Contains("Pearson dispersion", stdout);
@@ -178,6 +182,7 @@ public class GlmmReferenceFitTests
             ],
             Family = ResponseFamily.Poisson,
             Offset = t.Select(v => Math.Log(v)).ToArray(),
+            Weights = weighted ? w : null,
         };
         var fit = GeneralizedLinearMixedModel.Fit(design);
 
@@ -192,6 +197,41 @@ public class GlmmReferenceFitTests
         Assert.Equal(fit.RandomEffects[0].Variance(), o.GetProperty("variance_components")[0].GetProperty("vcov").GetDouble());
         Assert.Equal(fit.ConditionalDeviance, o.GetProperty("deviance_residual_sum").GetDouble());
         Assert.Equal(fit.PearsonDispersion, o.GetProperty("pearson_dispersion").GetDouble());
+    }
+
+    [Fact]
+    public void Cbpp_vcov_from_the_factor_is_glmers_use_hessian_false()
+    {
+        using var reference = JsonDocument.Parse(File.ReadAllText(CliRunner.DataPath("fits", "cbpp_Laplace.json")));
+        using var ours = RunCbpp("cbpp_factor", ["--family", "binomial", "--vcov", "factor"]);
+        var o = ours.RootElement;
+        Assert.Equal("factor", o.GetProperty("fixed_effects_vcov_source").GetString());
+        var rx = Numbers(reference.RootElement.GetProperty("fixed_effects_vcov_from_RX").GetProperty("std_error"));
+        AllClose("std_error (factor)", rx, Numbers(o.GetProperty("fixed_effects").GetProperty("std_error")), 1e-2);
+    }
+
+    [Fact]
+    public void Proportions_with_weights_fit_as_the_cbind_model()
+    {
+        // glmer(incidence / size ~ period + (1 | herd), weights = size) is the cbind model: the same design, the same fit.
+        var cbpp = CsvTable.Load(CliRunner.DataPath("cbpp.csv"));
+        var csv = new StringBuilder("p,size,period,herd\n");
+        for (int i = 0; i < cbpp.RowCount; i++)
+        {
+            double incidence = cbpp.Column("incidence").Values[i], size = cbpp.Column("size").Values[i];
+            csv.Append(CultureInfo.InvariantCulture, $"{incidence / size:R},{size:R},{cbpp.Column("period").Raw[i]},{cbpp.Column("herd").Raw[i]}\n");
+        }
+        string dir = CliRunner.TempDirectory(), data = Path.Combine(dir, "proportions.csv"), json = Path.Combine(dir, "p.json");
+        File.WriteAllText(data, csv.ToString());
+        var (code, _, stderr) = CliRunner.Run("fit", data, "p ~ factor(period) + (1 | herd)", "--family", "binomial", "--weights", "size", "--json", json, "--quiet");
+        Assert.True(code == 0, $"exit code {code}: {stderr}");
+        Assert.Contains("proportions: read as successes out of the --weights trials", stderr);
+        using var byProportions = JsonDocument.Parse(File.ReadAllText(json));
+        using var byCbind = RunCbpp("cbpp_cbind", ["--family", "binomial"]);
+        foreach (var member in new[] { "logLik", "deviance_residual_sum" })
+            Assert.Equal(byCbind.RootElement.GetProperty(member).GetDouble(), byProportions.RootElement.GetProperty(member).GetDouble());
+        Assert.Equal(Numbers(byCbind.RootElement.GetProperty("fixed_effects").GetProperty("estimate")),
+                     Numbers(byProportions.RootElement.GetProperty("fixed_effects").GetProperty("estimate")));
     }
 
     [Fact]
