@@ -67,7 +67,7 @@ internal static class GlmmEstimator
         if (!double.IsFinite(initialObjective))
             throw new ModelDesignException("The GLMM objective is not finite at the start (θ = identity, β from the GLM without random effects): check the response for separation or extreme values, and rescale covariates.");
         var r1 = Bobyqa.Minimize(Stage1, x1, lower1, upper1,
-            new BobyqaOptions { InitialTrustRadius = 0.2, FinalTrustRadius = 1e-4, MaxEvaluations = options.MaxEvaluations, FunctionTolerance = 1e-6 },
+            new BobyqaOptions { InitialTrustRadius = 0.2, FinalTrustRadius = 2e-3, MaxEvaluations = options.MaxEvaluations, FunctionTolerance = 1e-4 },
             cancellationToken);
         int stage1Evaluations = evaluations;
         // Stage 1's optimum: β and the modes become stage 2's start, and β's scale comes from the factor there.
