@@ -28,6 +28,12 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
     /// </summary>
     public bool PolishConfirmed { get; init; }
 
+    /// <summary>The finite-difference Hessian over the free coordinates (null when there were none or it failed).</summary>
+    public double[,]? Hessian { get; init; }
+
+    /// <summary>The coordinates of <see cref="Hessian"/> (those not on their bound).</summary>
+    public int[] Free { get; init; } = [];
+
     /// <summary>Deviance units a Newton step may still gain at a confirmed optimum.</summary>
     public const double DecrementTolerance = 1e-6;
 
@@ -88,7 +94,7 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
         var eigen = SymmetricEigenvalues(hess);
         double ratio = eigen.Max() > 0 ? Math.Max(eigen.Min(), 0) / eigen.Max() : 0;
         var inv = VarianceComponentInference.SymmetricInverse(hess);
-        if (inv is null) return new ConvergenceCheck(double.PositiveInfinity, maxGrad, false, boundOk, null) { EigenvalueRatio = ratio };
+        if (inv is null) return new ConvergenceCheck(double.PositiveInfinity, maxGrad, false, boundOk, null) { EigenvalueRatio = ratio, Hessian = hess, Free = free };
         double dec = 0;
         var newton = (double[])theta.Clone();
         for (int a = 0; a < m; a++)
@@ -98,7 +104,7 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
             dec += g[a] * s;
             newton[free[a]] = Math.Max(lower[free[a]], theta[free[a]] - s);
         }
-        return new ConvergenceCheck(0.5 * dec, maxGrad, true, boundOk, newton) { EigenvalueRatio = ratio };
+        return new ConvergenceCheck(0.5 * dec, maxGrad, true, boundOk, newton) { EigenvalueRatio = ratio, Hessian = hess, Free = free };
     }
 
     /// <summary>Eigenvalues of a small symmetric matrix by cyclic Jacobi rotations.</summary>
