@@ -457,16 +457,16 @@ internal static class FormulaParser
             const string usage = "scale(x), scale(x, center = FALSE), scale(x, center = 2.5, scale = 10)";
             var args = ParseArguments(open, name);
             var m = Match(name, args, ["x", "center", "scale"], 3, usage);
-            (double? Value, bool Default) Setting(Argument? a, string what)
+            // TRUE (or absent): from the data; FALSE: the identity (subtract 0, divide by 1); a number: that number.
+            (double? Value, bool FromData) Setting(Argument? a, string what, double identity)
             {
                 if (a is null) return (null, true);
-                if (a.Logical is { } b) return (b ? null : 0, b);
+                if (a.Logical is { } b) return (b ? null : identity, b);
                 if (a.Constant is { } c) return (c, false);
                 throw Error($"scale(): {what} must be TRUE, FALSE or a number. Usage: {usage}.", a.Position);
             }
-            var (center, byMean) = Setting(m[1], "center");
-            var (scale, byRms) = Setting(m[2], "scale");
-            if (scale is null && !byRms) scale = 1;
+            var (center, byMean) = Setting(m[1], "center", 0);
+            var (scale, byRms) = Setting(m[2], "scale", 1);
             return Function(name, new ScaleTerm(Label(name, args), m[0]!.Value!, center, byMean, scale, byRms));
         }
 

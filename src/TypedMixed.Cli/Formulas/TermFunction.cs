@@ -5,7 +5,8 @@ namespace TypedMixed.Cli.Formulas;
 /// <summary>
 /// A numeric term computed from columns by a function, as R's <c>model.frame</c> evaluates it: on every row of the data
 /// (before incomplete rows are dropped), giving one column (<c>I(age^2)</c>, <c>log(x)</c>, <c>scale(x)</c>) or several
-/// (<c>poly(age, 2)</c>, whose columns R names <c>poly(age, 2)1</c>, <c>poly(age, 2)2</c>).
+/// (<c>poly(age, 2)</c>, whose columns R names <c>poly(age, 2)1</c>, <c>poly(age, 2)2</c>; <c>poly(age)</c> is one
+/// column named <c>poly(age)</c>).
 /// </summary>
 internal abstract record TermFunction(string Label, ArithmeticExpression Argument)
 {
@@ -80,7 +81,8 @@ internal sealed record PolyTerm(string Label, ArithmeticExpression Argument, int
         {
             var values = new double[rows];
             Array.Fill(values, double.NaN);
-            result[d] = ((d + 1).ToString(CultureInfo.InvariantCulture), values);
+            // R's model.matrix appends a matrix term's column names (1, 2, …) unless it has a single column.
+            result[d] = (Degree == 1 ? "" : (d + 1).ToString(CultureInfo.InvariantCulture), values);
         }
         if (Raw)
         {

@@ -54,14 +54,14 @@ fitjson <- function(name, dataset, formula, d, reml, ...) {
   out <- list(name = name, dataset = dataset, formula = formula, family = "gaussian", link = "identity",
               method = if (reml) "REML" else "ML", software = software, nobs = nobs(fit),
               ngroups = as.list(ngrps(fit)),
-              fixed_effects = list(names = names(fixef(fit)), estimate = unname(fixef(fit)),
-                                   std_error = unname(sqrt(diag(as.matrix(vcov(fit))))), vcov = unname(as.matrix(vcov(fit)))),
+              fixed_effects = list(names = as.list(names(fixef(fit))), estimate = as.list(unname(fixef(fit))),
+                                   std_error = as.list(unname(sqrt(diag(as.matrix(vcov(fit)))))), vcov = unname(as.matrix(vcov(fit)))),
               variance_components = lapply(seq_len(nrow(vc)), function(i) list(group = vc$grp[i],
                   var1 = if (is.na(vc$var1[i])) NULL else vc$var1[i], var2 = if (is.na(vc$var2[i])) NULL else vc$var2[i],
                   kind = kind[i], vcov = vc$vcov[i], sdcor = vc$sdcor[i])),
               sigma = sigma(fit),
-              theta = list(names = names(getME(fit, "theta")), values = unname(getME(fit, "theta")),
-                           lower = lapply(getME(fit, "lower"), function(l) if (is.finite(l)) l else NULL)),
+              theta = list(names = as.list(names(getME(fit, "theta"))), values = as.list(unname(getME(fit, "theta"))),
+                           lower = lapply(unname(getME(fit, "lower")), function(l) if (is.finite(l)) l else NULL)),
               logLik = as.numeric(ll), logLik_df = attr(ll, "df"), is_singular = isSingular(fit))
   if (reml) out$REML_criterion <- unname(getME(fit, "devcomp")$cmp["REML"]) else out$deviance <- deviance(fit)
   writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE, null = "null"), file.path("fits", paste0(name, ".json")))
