@@ -5,7 +5,7 @@ namespace TypedMixed.Tests.Estimation;
 /// <summary>
 /// Prior weights and offsets of a linear mixed model, checked by identities that hold exactly at a given θ (lmer's own
 /// weighted fits are compared in the CLI's reference tests): unit weights and a zero offset change nothing; constant
-/// weights c scale σ̂² by 1/c and leave the log-likelihood, β̂ and their SEs alone (σ²/c is the same model); an offset
+/// weights c scale σ̂² by c and leave the log-likelihood, β̂ and their SEs alone (the residual variance σ²/c is unchanged); an offset
 /// o = k·x is the fit of y − o with x's coefficient less k, and its fitted values add o back.
 /// </summary>
 public class PriorWeightTests
@@ -53,7 +53,7 @@ public class PriorWeightTests
         var fit = LinearMixedModel.Fit(design, options);
         var weighted = LinearMixedModel.Fit(With(design, Enumerable.Repeat(c, design.Rows).ToArray()), options);
         Close(fit.LogLikelihood, weighted.LogLikelihood, 1e-9, "logLik");
-        Close(fit.ResidualVariance / c, weighted.ResidualVariance, 1e-5, "sigma²");
+        Close(fit.ResidualVariance * c, weighted.ResidualVariance, 1e-5, "sigma²");
         for (int j = 0; j < fit.FixedEffects.Count; j++)
         {
             Close(fit.FixedEffects[j].Estimate, weighted.FixedEffects[j].Estimate, 1e-5, $"beta[{j}]");
