@@ -85,6 +85,28 @@ public class PriorWeightTests
         Close(plain.FixedEffects[days].Estimate - k, withOffset.FixedEffects[days].Estimate, 1e-5, "Days");
     }
 
+    /// <summary>
+    /// The single-level comparison model (<see cref="SingleLevelModel"/>, used by the likelihood-ratio test against
+    /// it) takes the same weights and offset: R's <c>lm(Reaction ~ Days + offset(2 * Days), weights = w)</c>, its ML
+    /// and REML log-likelihoods to 1e-10 relative (fits/sleepstudy_weighted_offset_lm.json).
+    /// </summary>
+    [Fact]
+    public void Single_level_model_with_weights_and_offset_matches_lm()
+    {
+        var csv = ReferenceData.ReadCsv("sleepstudy_weights.csv");
+        var days = ReferenceData.Numbers(csv["Days"]);
+        var design = ReferenceData.Design("Reaction", ReferenceData.Numbers(csv["Reaction"]), [("Days", days)],
+            ReferenceData.Term("Subject", csv["Subject"], ("Days", days)));
+        design = With(design, ReferenceData.Numbers(csv["w"]), days.Select(d => 2 * d).ToArray());
+        var r = ReferenceData.Fit("sleepstudy_weighted_offset_lm");
+        var ml = SingleLevelModel.Fit(design, EstimationMethod.MaximumLikelihood);
+        var reml = SingleLevelModel.Fit(design, EstimationMethod.Reml);
+        Close(r.GetProperty("logLik_ML").GetDouble(), ml.LogLikelihood, 1e-10, "ML logLik");
+        Close(r.GetProperty("logLik_REML").GetDouble(), reml.LogLikelihood, 1e-10, "REML logLik");
+        var beta = r.GetProperty("coefficients").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        for (int j = 0; j < beta.Length; j++) Close(beta[j], ml.Coefficients[j], 1e-10, $"beta[{j}]");
+    }
+
     [Fact]
     public void Zero_or_negative_weights_are_rejected_with_the_row()
     {

@@ -74,3 +74,11 @@ fitjson("sleepstudy_weighted_ML", "sleepstudy_weights", "Reaction ~ Days + (Days
 fitjson("sleepstudy_weighted_offset_ML", "sleepstudy_weights", "Reaction ~ Days + offset(2 * Days) + (Days | Subject)", ssw, FALSE, weights = ssw$w)
 fitjson("exam_offset_REML", "Exam", "normexam ~ sex + offset(0.5 * standLRT) + (1 | school)", data$Exam, TRUE)
 fitjson("exam_offset_ML", "Exam", "normexam ~ sex + offset(0.5 * standLRT) + (1 | school)", data$Exam, FALSE)
+
+# The single-level model with the same weights and offset (lm), the comparison of LikelihoodRatioTest.AgainstSingleLevel.
+lmfit <- lm(Reaction ~ Days + offset(2 * Days), ssw, weights = w)
+writeLines(toJSON(list(name = "sleepstudy_weighted_offset_lm", dataset = "sleepstudy_weights",
+                       formula = "Reaction ~ Days + offset(2 * Days)", weights = "w", software = R.version.string,
+                       coefficients = as.list(unname(coef(lmfit))),
+                       logLik_ML = as.numeric(logLik(lmfit)), logLik_REML = as.numeric(logLik(lmfit, REML = TRUE))),
+                  auto_unbox = TRUE, digits = NA, pretty = TRUE), "fits/sleepstudy_weighted_offset_lm.json")
