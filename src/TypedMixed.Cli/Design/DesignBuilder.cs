@@ -51,7 +51,7 @@ internal static class DesignBuilder
     public static BuiltDesign Build(Formula formula, CsvTable table, DesignOptions? options = null)
     {
         options ??= new DesignOptions();
-        ResponseBuilder.CheckFamily(formula, options.Family, options.WeightsColumn);
+        ResponseBuilder.CheckFamily(formula, options.Family);
         var variables = formula.AllVariables().ToList();
         var groupingLabels = formula.RandomTerms.SelectMany(b => b.Grouping.SelectMany(g => g)).Select(v => v.Label).ToHashSet();
         // Columns inside cbind(...) and offset(...) are arithmetic: they must be numbers.

@@ -149,7 +149,7 @@ internal static class ResponseBuilder
     /// Checks that the formula's GLMM parts fit the family before any data is read: <c>cbind()</c> needs binomial.
     /// Offsets and prior weights go with every family (a linear model's weights make row i's residual variance σ²/wᵢ).
     /// </summary>
-    public static void CheckFamily(Formula formula, ResponseFamily? family, string? weightsColumn)
+    public static void CheckFamily(Formula formula, ResponseFamily? family)
     {
         var fam = family ?? ResponseFamily.Gaussian;
         if (formula.Response.IsCbind && fam != ResponseFamily.Binomial)
