@@ -16,7 +16,7 @@ internal sealed class CliArguments
         Formula: + * : (interactions), 0 + / - 1 (no intercept), factor(x), (1 | g), (x | g) correlated,
                  (x || g) uncorrelated, (1 | a/b) nested, (1 | a:b), several crossed terms. Functions as R
                  computes them: I(age^2), log, log2, log10, log1p, exp, sqrt, abs, scale(x), poly(x, 2),
-                 relevel(f, "ref"), offset(expr) - in the response too, e.g. log(Reaction) ~ poly(Days, 2).
+                 relevel(f, "ref"), offset(expr); the response may be computed, e.g. log(Reaction) ~ poly(Days, 2).
                  Text columns are categorical (levels in ordinal order, first level the reference; numeric
                  columns used as grouping factors are categories too). Rows with NA or empty values in any
                  column the formula uses are dropped.

@@ -204,7 +204,8 @@ internal static class DesignBuilder
                 if (!double.IsFinite(v))
                 {
                     string inputs = string.Join(", ", function.Inputs().Select(x => x.Column).Distinct().Select(c => $"{c} = {table.Column(c).Raw[kept[i]]}"));
-                    throw new CliException($"{function.Label} is {(double.IsNaN(v) ? "NaN" : v > 0 ? "Inf" : "-Inf")} at {table.DescribeRow(kept[i])} of {table.Source} ({inputs}); the model needs finite values (log or sqrt of zero or a negative number?). Fix or blank the value (the row is then dropped).\n" + Caret(formula.Text, term.Position));
+                    string hint = function is ScaleTerm ? "scale() of a column with one distinct value divides by zero" : "log or sqrt of zero or a negative number?";
+                    throw new CliException($"{function.Label} is {(double.IsNaN(v) ? "NaN" : v > 0 ? "Inf" : "-Inf")} at {table.DescribeRow(kept[i])} of {table.Source} ({inputs}); the model needs finite values ({hint}). Fix or blank the value (the row is then dropped).\n" + Caret(formula.Text, term.Position));
                 }
                 onKept[i] = v;
             }
