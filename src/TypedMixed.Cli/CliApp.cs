@@ -69,7 +69,7 @@ public static class CliApp
     private static int Fit(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var formula = FormulaParser.Parse(a.Formula);
-        ResponseBuilder.CheckFamily(formula, a.Family, a.WeightsColumn);
+        ResponseBuilder.CheckFamily(formula, a.Family);
         var table = CsvTable.Load(a.DataPath);
         var built = DesignBuilder.Build(formula, table, new DesignOptions
         {

@@ -14,13 +14,15 @@ internal sealed class CliArguments
           typedmixed fit cbpp.csv "cbind(incidence, size - incidence) ~ period + (1 | herd)" --family binomial
 
         Formula: + * : (interactions), 0 + / - 1 (no intercept), factor(x), (1 | g), (x | g) correlated,
-                 (x || g) uncorrelated, (1 | a/b) nested, (1 | a:b), several crossed terms.
+                 (x || g) uncorrelated, (1 | a/b) nested, (1 | a:b), several crossed terms. Functions as R
+                 computes them: I(age^2), log, log2, log10, log1p, exp, sqrt, abs, scale(x), poly(x, 2),
+                 relevel(f, "ref"), offset(expr); the response may be computed, e.g. log(Reaction) ~ poly(Days, 2).
                  Text columns are categorical (levels in ordinal order, first level the reference; numeric
                  columns used as grouping factors are categories too). Rows with NA or empty values in any
                  column the formula uses are dropped.
                  With --family: a binomial response is cbind(successes, failures) (arithmetic allowed, e.g.
                  cbind(incidence, size - incidence)), a 0/1 or TRUE/FALSE column, or a two-level text column (the
-                 second level in sorted order is the event); offset(expr) adds a known term such as offset(log(days)).
+                 second level in sorted order is the event).
 
         Options:
           --reml                         restricted maximum likelihood (the default, as lme4)
@@ -30,7 +32,7 @@ internal sealed class CliArguments
           --link <link>                  logit, probit, cloglog, log, identity or sqrt (default: the canonical link)
           --nagq <n>                     adaptive Gauss-Hermite points (glmer's nAGQ); 1 = Laplace (default);
                                          more needs a single random-intercept term
-          --weights <column>             prior weights (glmer's weights = column); positive numbers
+          --weights <column>             prior weights (lmer/glmer's weights = column); positive numbers
           --laplace expected|observed    Laplace curvature for non-canonical links: expected information as
                                          glmer (default) or the observed Hessian as glmmTMB
           --vcov hessian|factor          fixed-effect SEs from the finite-difference Hessian (glmer's default)

@@ -162,14 +162,29 @@ public static class SingleLevelModel
     {
         design.Validate();
         int n = design.Rows, p = design.FixedEffectCount;
-        // Normal equations of [X y] by Cholesky (columns are few): X'X = R'R, then rss = y'y − ‖R⁻ᵀX'y‖².
+        // The response less any offset; prior weights w make row i's variance σ²/wᵢ (the Gram of √w-scaled rows).
+        var y = design.Response;
+        if (design.Offset is { } offset)
+        {
+            y = new double[n];
+            for (int i = 0; i < n; i++) y[i] = design.Response[i] - offset[i];
+        }
+        var w = design.Weights;
+        double logWeightSum = w is null ? 0 : w.Sum(Math.Log);
+        // Normal equations of [X y] by Cholesky (columns are few): X'WX = R'R, then rss = y'Wy − ‖R⁻ᵀX'Wy‖².
         var a = new double[(p + 1) * (p + 1)];
+        var wc = w is null ? null : new double[n];
         for (int i = 0; i <= p; i++)
         {
-            var ci = i < p ? design.FixedEffects.AsSpan(i * n, n) : design.Response;
+            ReadOnlySpan<double> ci = i < p ? design.FixedEffects.AsSpan(i * n, n) : y;
+            if (wc is not null)
+            {
+                for (int r = 0; r < n; r++) wc[r] = w![r] * ci[r];
+                ci = wc;
+            }
             for (int j = 0; j <= i; j++)
             {
-                var cj = j < p ? design.FixedEffects.AsSpan(j * n, n) : design.Response;
+                var cj = j < p ? design.FixedEffects.AsSpan(j * n, n) : y;
                 a[j * (p + 1) + i] = Factorization.DenseKernels.Dot(ci, cj);
             }
         }
@@ -202,7 +217,7 @@ public static class SingleLevelModel
         bool reml = method == EstimationMethod.Reml;
         int df = reml ? n - rank : n;
         double sigma2 = rss / df;
-        double dev = df * (1 + Math.Log(2 * Math.PI * sigma2)) + (reml ? logDetX : 0);
+        double dev = df * (1 + Math.Log(2 * Math.PI * sigma2)) + (reml ? logDetX : 0) - logWeightSum;
         var beta = new double[p];
         for (int j = p - 1; j >= 0; j--)
         {
