@@ -121,7 +121,8 @@ internal sealed class MixedModelProblem
     /// </summary>
     private static (double[] Response, double[]? Weights, double LogWeightSum) PriorWeightsAndOffset(ModelDesign design)
     {
-        if (design.Weights is null && design.Offset is null) return (design.Response, null, 0);
+        // A generalized model's weights and offset enter through PIRLS, which refills the Gram (GlmmProblem).
+        if ((design.Weights is null && design.Offset is null) || design.Family != ResponseFamily.Gaussian) return (design.Response, null, 0);
         design.ValidateFamily();
         int n = design.Rows;
         double logWeightSum = 0;
