@@ -116,7 +116,7 @@ public sealed class PackageInstallTests : IDisposable
         return sb.ToString();
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "TypedMixed.sln"))) return dir.FullName;
