@@ -25,6 +25,19 @@ internal static class ModelComparisonText
         return sb.ToString();
     }
 
+    public static string ToHtml(ModelComparisonResult result)
+    {
+        var sb = new StringBuilder("<div class=\"typedmixed-comparison\">\n<p>").Append(ReportTable.Html(Heading(result))).Append("</p>\n<ul>\n");
+        foreach (var r in result.Rows)
+            sb.Append("<li>").Append(ReportTable.Html(r.Name)).Append(": <code>").Append(ReportTable.Html(r.Description)).Append("</code></li>\n");
+        sb.Append("</ul>\n").Append(Table(result, markdown: false).ToHtml());
+        var notes = new StringBuilder();
+        AppendNotes(notes, result, markdown: false);
+        foreach (var line in notes.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            sb.Append("<p>").Append(ReportTable.Html(line)).Append("</p>\n");
+        return sb.Append("</div>\n").ToString();
+    }
+
     private static string Heading(ModelComparisonResult result) =>
         (result.Method == EstimationMethod.Reml
             ? "Models (REML likelihoods: every model has the same fixed effects)"

@@ -51,6 +51,7 @@ public sealed record ModelComparisonRow
 /// likelihood-ratio test of each model against the previous one. <see cref="ToString"/> prints it as lme4 does;
 /// <see cref="ToMarkdown"/> writes a pipe table.
 /// </summary>
+[Presentation.Notebooks.TypeFormatterSource(typeof(Presentation.Notebooks.NotebookFormatterSource), PreferredMimeTypes = ["text/html"])]
 public sealed class ModelComparisonResult
 {
     /// <summary>The lines, fewest parameters first.</summary>
@@ -75,4 +76,7 @@ public sealed class ModelComparisonResult
 
     /// <summary>The table as Markdown: the models as a list, then a pipe table.</summary>
     public string ToMarkdown() => Presentation.ModelComparisonText.ToMarkdown(this);
+
+    /// <summary>The table as an HTML fragment (notebooks display it so).</summary>
+    public string ToHtml() => Presentation.ModelComparisonText.ToHtml(this);
 }
