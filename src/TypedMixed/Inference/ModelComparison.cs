@@ -187,6 +187,14 @@ public static class ModelComparison
                 throw new ArgumentException($"'{first.Name}' and '{m.Name}' use different observations ({first.Fit.ObservationCount} and {m.Fit.ObservationCount} rows): a likelihood-ratio comparison needs the same data.", nameof(models));
             if (m.Fit.ResponseName != first.Fit.ResponseName)
                 throw new ArgumentException($"'{first.Name}' and '{m.Name}' model different responses ({first.Fit.ResponseName} and {m.Fit.ResponseName}).", nameof(models));
+            // Linear fits carry the response as fitted + residual: the same rows must give the same y.
+            if (m.Fit is LinearMixedModelFit && first.Fit is LinearMixedModelFit)
+                for (int i = 0; i < m.Fit.ObservationCount; i++)
+                {
+                    double a = first.Fit.Fitted[i] + first.Fit.Residuals[i], b = m.Fit.Fitted[i] + m.Fit.Residuals[i];
+                    if (Math.Abs(a - b) > 1e-8 * (1 + Math.Abs(a)))
+                        throw new ArgumentException($"'{first.Name}' and '{m.Name}' were fitted to different responses (row {i}: {a} and {b}): a likelihood-ratio comparison needs the same data.", nameof(models));
+                }
         }
     }
 

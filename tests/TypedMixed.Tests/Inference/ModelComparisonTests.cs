@@ -128,6 +128,20 @@ public class ModelComparisonTests
     }
 
     [Fact]
+    public void Fits_to_different_responses_of_the_same_length_are_refused()
+    {
+        var d = Exam("exam_m2_ML");
+        var shifted = new ModelDesign
+        {
+            ResponseName = d.ResponseName, Response = d.Response.Select((y, i) => i == 17 ? y + 1 : y).ToArray(),
+            FixedEffects = d.FixedEffects, FixedEffectNames = d.FixedEffectNames, Terms = d.Terms,
+        };
+        var ex = Assert.Throws<ArgumentException>(() => ModelComparison.Compare(
+            new ComparedModel("a", LinearMixedModel.Fit(d, FitOptions.MaximumLikelihood)), new ComparedModel("b", LinearMixedModel.Fit(shifted, FitOptions.MaximumLikelihood))));
+        Assert.Contains("row 17", ex.Message);
+    }
+
+    [Fact]
     public void A_design_that_is_not_the_fitted_model_is_refused()
     {
         var m2 = LinearMixedModel.Fit(Exam("exam_m2_ML"));
