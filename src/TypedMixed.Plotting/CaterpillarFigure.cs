@@ -59,7 +59,7 @@ public sealed record CaterpillarPanel(string Term, string Effect, IReadOnlyList<
 /// <summary>
 /// Caterpillar plots of predicted random effects (lme4's <c>dotplot(ranef(fit, condVar = TRUE))</c>): each level's
 /// conditional mode with an interval of ± 1.96 conditional SDs, levels sorted by the mode (lowest at the bottom) and
-/// named on the vertical axis, a dashed line at zero, intervals that exclude zero in a second colour, and a legend.
+/// named on the vertical axis, a line at zero, intervals that exclude zero in a second colour, and a legend.
 /// A term with random slopes gives one panel per effect, side by side.
 /// </summary>
 public static class CaterpillarFigure
@@ -98,8 +98,7 @@ public static class CaterpillarFigure
         int height = every ? Math.Max(320, frame + n * o.RowHeight) : o.MaxHeight;
         var plots = new Plot[panels.Count];
         for (int k = 0; k < panels.Count; k++)
-            plots[k] = Panel(panels[k], o, every, height - frame, legend: k == panels.Count - 1 || panels.Count == 1);
-        // Legend only under the last panel; the others keep the same data area by an empty legend row of the same height.
+            plots[k] = Panel(panels[k], o, every, height - frame);
         int width = o.PanelWidth + (every ? LabelAllowance(panels) : 0);
         return new Figure(plots, width, height);
     }
@@ -107,7 +106,7 @@ public static class CaterpillarFigure
     private static int LabelAllowance(IReadOnlyList<CaterpillarPanel> panels) =>
         Math.Min(160, Math.Max(0, panels.Max(p => p.Levels.Max(l => l.Length)) * 7 - 40));
 
-    private static Plot Panel(CaterpillarPanel p, CaterpillarOptions o, bool every, int dataHeight, bool legend)
+    private static Plot Panel(CaterpillarPanel p, CaterpillarOptions o, bool every, int dataHeight)
     {
         int n = p.Levels.Count;
         double m = o.Multiplier;
@@ -131,7 +130,7 @@ public static class CaterpillarFigure
             xs[r] = p.Modes[i];
             ys[r] = r;
         }
-        plot.Add.VerticalLine(0, 1.2f, FigureStyle.Reference, LinePattern.Dashed);
+        plot.Add.VerticalLine(0, 1, FigureStyle.Reference);
         plot.Add.Markers(xs, ys, MarkerShape.FilledCircle, every ? 5 : 3, FigureStyle.Point);
 
         // Level names on the vertical axis: every level, or every k-th rank when there are too many to read.
@@ -147,17 +146,15 @@ public static class CaterpillarFigure
         plot.Axes.SetLimitsY(-0.8, n - 0.2);
         if (!every) plot.YLabel($"{p.Term} (one in {step.ToString(CultureInfo.InvariantCulture)} of {n.ToString(CultureInfo.InvariantCulture)} levels named)", 13);
 
-        if (legend)
-        {
-            string pct = $"± {m.ToString("0.##", CultureInfo.InvariantCulture)} conditional SD";
-            FigureStyle.Legend(plot,
-            [
-                FigureStyle.MarkerItem("conditional mode", FigureStyle.Point),
-                FigureStyle.LineItem($"{pct}, includes 0", FigureStyle.Interval, 3),
-                FigureStyle.LineItem($"excludes 0 ({excluding.ToString(CultureInfo.InvariantCulture)} of {n.ToString(CultureInfo.InvariantCulture)})", FigureStyle.Excluding, 3),
-                FigureStyle.LineItem("zero", FigureStyle.Reference, 1.2f, LinePattern.Dashed),
-            ]);
-        }
+        // A legend under every panel: the panels keep equal data areas, and each counts its own intervals that exclude 0.
+        string pct = $"± {m.ToString("0.##", CultureInfo.InvariantCulture)} conditional SD";
+        FigureStyle.Legend(plot,
+        [
+            FigureStyle.MarkerItem("conditional mode", FigureStyle.Point),
+            FigureStyle.LineItem($"{pct}, includes 0", FigureStyle.Interval, 3),
+            FigureStyle.LineItem($"excludes 0 ({excluding.ToString(CultureInfo.InvariantCulture)} of {n.ToString(CultureInfo.InvariantCulture)})", FigureStyle.Excluding, 3),
+            FigureStyle.LineItem("zero", FigureStyle.Reference, 1),
+        ]);
         return plot;
     }
 }

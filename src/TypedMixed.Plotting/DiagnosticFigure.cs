@@ -68,11 +68,11 @@ public static class DiagnosticFigure
     {
         var plot = FigureStyle.NewPanel(o.Title, $"fitted {fit.ResponseName}", kind);
         plot.Add.Markers(fit.Fitted, fit.Residuals, MarkerShape.OpenCircle, 4, FigureStyle.Interval.WithAlpha(0.7));
-        plot.Add.HorizontalLine(0, 1.2f, FigureStyle.Reference, LinePattern.Dashed);
+        plot.Add.HorizontalLine(0, 1, FigureStyle.Reference);
         FigureStyle.Legend(plot,
         [
             FigureStyle.MarkerItem($"{kind} ({fit.Residuals.Length.ToString(CultureInfo.InvariantCulture)} rows)", FigureStyle.Interval, 6, MarkerShape.OpenCircle),
-            FigureStyle.LineItem("zero", FigureStyle.Reference, 1.2f, LinePattern.Dashed),
+            FigureStyle.LineItem("zero", FigureStyle.Reference, 1),
         ]);
         return plot;
     }
@@ -88,13 +88,12 @@ public static class DiagnosticFigure
             var line = plot.Add.Line(z[0], intercept + slope * z[0], z[^1], intercept + slope * z[^1]);
             line.LineColor = FigureStyle.Excluding;
             line.LineWidth = 1.5f;
-            line.LinePattern = LinePattern.Dashed;
             line.MarkerSize = 0;
         }
         FigureStyle.Legend(plot,
         [
             FigureStyle.MarkerItem(what, FigureStyle.Interval, 6, MarkerShape.OpenCircle),
-            FigureStyle.LineItem("line through the quartiles", FigureStyle.Excluding, 1.5f, LinePattern.Dashed),
+            FigureStyle.LineItem("line through the quartiles", FigureStyle.Excluding, 1.5f),
         ]);
         return plot;
     }

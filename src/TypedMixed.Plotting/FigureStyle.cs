@@ -32,13 +32,13 @@ internal static class FigureStyle
         return plot;
     }
 
-    /// <summary>A legend entry drawn as a line.</summary>
-    public static LegendItem LineItem(string label, Color color, float width = 2, LinePattern? pattern = null) => new()
+    /// <summary>A legend entry drawn as a line (always solid: SkiaSharp's SVG writer cannot draw dashes, so no figure uses them).</summary>
+    public static LegendItem LineItem(string label, Color color, float width = 2) => new()
     {
         LabelText = label,
         LineColor = color,
         LineWidth = width,
-        LinePattern = pattern ?? LinePattern.Solid,
+        LinePattern = LinePattern.Solid,
         MarkerShape = MarkerShape.None,
     };
 

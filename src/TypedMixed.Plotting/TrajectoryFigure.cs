@@ -27,6 +27,9 @@ public sealed class TrajectoryOptions
     /// </summary>
     public int MaxLegendEntries { get; init; } = 20;
 
+    /// <summary>What a cluster is called in the legend, e.g. <c>school</c>; default "cluster".</summary>
+    public string ClusterName { get; init; } = "cluster";
+
     /// <summary>From a fit: also draw the observed values (fitted + residual) as points. Linear models only.</summary>
     public bool ShowObserved { get; init; } = true;
 }
@@ -39,9 +42,6 @@ public sealed record TrajectorySeries(string? Name, IReadOnlyList<double> X, IRe
 {
     /// <summary>Colour as <c>#rrggbb</c>; default from the palette.</summary>
     public string? Color { get; init; }
-
-    /// <summary>Draw the line dashed.</summary>
-    public bool Dashed { get; init; }
 
     /// <summary>Draw a marker at each point.</summary>
     public bool Markers { get; init; }
@@ -100,7 +100,7 @@ public static class TrajectoryFigure
         }
         // Explain the encoding when lines are not named one by one, and what the points are.
         var extra = new List<LegendItem>();
-        if (!named) extra.Add(FigureStyle.LineItem($"fitted, one line per cluster ({order.Count.ToString(CultureInfo.InvariantCulture)})", Color.FromHex("#1f5fa8")));
+        if (!named) extra.Add(FigureStyle.LineItem($"fitted, one line per {o.ClusterName} ({order.Count.ToString(CultureInfo.InvariantCulture)})", Color.FromHex("#1f5fa8")));
         if (observed) extra.Add(FigureStyle.MarkerItem(named ? "observed (colour of its line)" : "observed", Color.FromHex("#777777"), 6, MarkerShape.OpenCircle));
         return Create(series, new TrajectoryOptions
         {
@@ -133,7 +133,6 @@ public static class TrajectoryFigure
             {
                 var line = plot.Add.ScatterLine(segment.X, segment.Y, colour);
                 line.LineWidth = s.Width;
-                line.LinePattern = s.Dashed ? LinePattern.Dashed : LinePattern.Solid;
                 if (s.Markers)
                 {
                     line.MarkerShape = MarkerShape.FilledCircle;
@@ -141,10 +140,10 @@ public static class TrajectoryFigure
                 }
             }
             if (s.Points is { Count: > 0 } points)
-                plot.Add.Markers(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), MarkerShape.OpenCircle, 5, colour);
+                plot.Add.Markers(points.Select(p => p.X).ToArray(), points.Select(p => p.Y).ToArray(), MarkerShape.OpenCircle, translucent ? 4 : 5, translucent ? colour.WithAlpha(0.2) : colour);
             if (!string.IsNullOrEmpty(s.Name))
             {
-                var item = FigureStyle.LineItem(s.Name, colour, Math.Max(2, s.Width), s.Dashed ? LinePattern.Dashed : LinePattern.Solid);
+                var item = FigureStyle.LineItem(s.Name, colour, Math.Max(2, s.Width));
                 if (s.Markers) { item.MarkerShape = MarkerShape.FilledCircle; item.MarkerSize = 6; item.MarkerFillColor = colour; item.MarkerLineColor = colour; }
                 legend.Add(item);
             }

@@ -90,7 +90,7 @@ public class FigureTests
         var fig = TrajectoryFigure.Create(
         [
             new TrajectorySeries("control", [0, 0.2, 0.4, 0.6], [54, 55.2, 56.4, 57.6]) { Markers = true },
-            new TrajectorySeries("tutored", [0, 0.2, 0.4, 0.6], [54.8, 57.0, double.NaN, 61.4]) { Dashed = true },
+            new TrajectorySeries("tutored", [0, 0.2, 0.4, 0.6], [54.8, 57.0, double.NaN, 61.4]) { Color = "#c4481c", Width = 3 },
         ], new TrajectoryOptions { XLabel = "time", YLabel = "score" });
         Assert.Equal(3, fig.Panels[0].GetPlottables().Count()); // one line, then the tutored line in two pieces
         Assert.Contains("tutored", FigureFiles.Text(FigureFiles.Check(fig, "trajectory-series").Svg));
