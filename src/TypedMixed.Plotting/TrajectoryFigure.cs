@@ -150,6 +150,14 @@ public static class TrajectoryFigure
         }
         if (legend.Count > o.MaxLegendEntries)
             legend = [.. legend.Take(o.MaxLegendEntries), FigureStyle.LineItem($"+ {(legend.Count - o.MaxLegendEntries).ToString(CultureInfo.InvariantCulture)} more", Colors.Transparent, 0)];
+        // Whole-number covariates (days, waves, occasions) get whole-number ticks rather than 0.5 steps.
+        var allX = series.SelectMany(t => t.X).Where(double.IsFinite).ToList();
+        if (allX.Count > 0 && allX.All(v => v == Math.Round(v)) && allX.Max() - allX.Min() is > 0 and <= 30)
+        {
+            var ticks = new ScottPlot.TickGenerators.NumericManual();
+            for (double v = allX.Min(); v <= allX.Max(); v++) ticks.AddMajor(v, v.ToString(CultureInfo.InvariantCulture));
+            plot.Axes.Bottom.TickGenerator = ticks;
+        }
         legend.AddRange(extra);
         // Many entries read best as a column beside the data; a few fit in a row below it.
         if (legend.Count > 0) FigureStyle.Legend(plot, legend, legend.Count > 4 ? Edge.Right : Edge.Bottom);

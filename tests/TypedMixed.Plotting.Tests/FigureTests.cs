@@ -134,6 +134,14 @@ public class FigureTests
     }
 
     [Fact]
+    public void The_runtime_does_not_reference_the_drawing_libraries()
+    {
+        var references = typeof(MixedModelFit).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToList();
+        Assert.DoesNotContain(references, n => n!.StartsWith("ScottPlot", StringComparison.Ordinal) || n.StartsWith("SkiaSharp", StringComparison.Ordinal));
+        Assert.Contains(typeof(Figure).Assembly.GetReferencedAssemblies(), a => a.Name == "ScottPlot");
+    }
+
+    [Fact]
     public void Figure_formats_by_extension()
     {
         Assert.Equal(FigureFormat.Png, Figure.FormatOf("a/b.PNG"));
