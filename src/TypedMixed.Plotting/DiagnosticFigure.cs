@@ -67,7 +67,7 @@ public static class DiagnosticFigure
     private static Plot ResidualsVsFitted(MixedModelFit fit, DiagnosticOptions o, string kind)
     {
         var plot = FigureStyle.NewPanel(o.Title, $"fitted {fit.ResponseName}", kind);
-        plot.Add.Markers(fit.Fitted, fit.Residuals, MarkerShape.OpenCircle, 4, FigureStyle.Interval.WithAlpha(0.7));
+        plot.Add.Markers(fit.Fitted, fit.Residuals, MarkerShape.OpenCircle, fit.Residuals.Length <= 200 ? 7 : 4, FigureStyle.Interval.WithAlpha(0.7));
         plot.Add.HorizontalLine(0, 1, FigureStyle.Reference);
         FigureStyle.Legend(plot,
         [
