@@ -133,7 +133,7 @@ public static class TrajectoryFigure
             {
                 var line = plot.Add.ScatterLine(segment.X, segment.Y, colour);
                 line.LineWidth = s.Width;
-                if (s.Markers)
+                if (s.Markers || segment.X.Length == 1) // a lone point between gaps would otherwise not show
                 {
                     line.MarkerShape = MarkerShape.FilledCircle;
                     line.MarkerSize = 6;

@@ -92,7 +92,10 @@ public class FigureTests
             new TrajectorySeries("control", [0, 0.2, 0.4, 0.6], [54, 55.2, 56.4, 57.6]) { Markers = true },
             new TrajectorySeries("tutored", [0, 0.2, 0.4, 0.6], [54.8, 57.0, double.NaN, 61.4]) { Color = "#c4481c", Width = 3 },
         ], new TrajectoryOptions { XLabel = "time", YLabel = "score" });
-        Assert.Equal(3, fig.Panels[0].GetPlottables().Count()); // one line, then the tutored line in two pieces
+        var lines = fig.Panels[0].GetPlottables<ScottPlot.Plottables.Scatter>().ToList();
+        Assert.Equal(3, lines.Count); // one line, then the tutored line in two pieces
+        Assert.Equal(0, lines[1].MarkerSize);
+        Assert.True(lines[2].MarkerSize > 0 && lines[2].MarkerShape == ScottPlot.MarkerShape.FilledCircle); // the lone point after the gap is drawn
         Assert.Contains("tutored", FigureFiles.Text(FigureFiles.Check(fig, "trajectory-series").Svg));
     }
 
