@@ -1,4 +1,5 @@
 using TypedMixed.Cli.Data;
+using TypedMixed.Cli.Plots;
 
 namespace TypedMixed.Cli;
 
@@ -39,8 +40,16 @@ internal sealed class CliArguments
                                          or from the PIRLS factor (glmer's use.hessian = FALSE)
           --json <out.json>              also write the fit as JSON (lme4 reference layout)
           --markdown                     print the summary as Markdown instead of text
-          --caterpillar <term> <out.svg> SVG caterpillar plot of a term's predicted effects;
-                                         <term> is a group name (first effect) or group[effect], e.g. Subject[Days]
+          --plot <kind>[:<term>] <out>   a figure, PNG or SVG by the extension of <out> (repeatable):
+                                           caterpillar:<term>   predicted effects with 95 % intervals, one panel
+                                                                per effect; <term>[effect] for one, e.g. Subject[Days]
+                                           trajectory:<term>    fitted values over a covariate, a line per level;
+                                                                <term>[x] names the covariate (default: the term's
+                                                                slope, else the first fixed covariate)
+                                           residuals            residuals against fitted values, and their QQ plot
+                                           qq[:<term>]          normal QQ plot of the term's predicted effects
+                                                                (without a term: of the residuals)
+          --caterpillar <term> <out>     the same as --plot caterpillar:<term> <out>
           --reference <column>=<level>   reference (first) level of a categorical column (repeatable)
           --quiet                        no optimizer progress on stderr
           -h, --help                     this text
@@ -61,7 +70,8 @@ internal sealed class CliArguments
 
     public bool Quiet { get; init; }
 
-    public IReadOnlyList<(string Term, string Path)> Caterpillars { get; init; } = [];
+    /// <summary>The figures asked for with <c>--plot</c> and <c>--caterpillar</c>, in order.</summary>
+    public IReadOnlyList<PlotRequest> Plots { get; init; } = [];
 
     public IReadOnlyDictionary<string, string> ReferenceLevels { get; init; } = new Dictionary<string, string>();
 
@@ -87,7 +97,7 @@ internal sealed class CliArguments
         EstimationMethod? method = null;
         string? json = null;
         bool markdown = false, quiet = false;
-        var caterpillars = new List<(string, string)>();
+        var plots = new List<PlotRequest>();
         var references = new Dictionary<string, string>(StringComparer.Ordinal);
         (ResponseFamily Family, LinkFunction? Link)? family = null;
         LinkFunction? link = null;
@@ -123,7 +133,11 @@ internal sealed class CliArguments
                     break;
                 case "--caterpillar":
                     string term = Value(a);
-                    caterpillars.Add((term, Value(a)));
+                    plots.Add(PlotRequest.Parse("caterpillar:" + term, Value(a)));
+                    break;
+                case "--plot":
+                    string what = Value(a);
+                    plots.Add(PlotRequest.Parse(what, Value(a)));
                     break;
                 case "--reference":
                     string spec = Value(a);
@@ -211,7 +225,7 @@ internal sealed class CliArguments
             JsonPath = json,
             Markdown = markdown,
             Quiet = quiet,
-            Caterpillars = caterpillars,
+            Plots = plots,
             ReferenceLevels = references,
         };
     }
