@@ -28,7 +28,7 @@ internal sealed partial class Parser
     private readonly Dictionary<string, IPropertySymbol> _properties = new();
     private readonly Dictionary<string, ClassificationSpec?> _classifications = new();
     private readonly Dictionary<string, CovariateSpec> _covariates = new();
-    private readonly HashSet<string> _resultMembers = new() { "Underlying", "Design", "ResidualVariance", "ResidualVarianceStdError", "Predict", "PredictFixed", "FixedPart", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize" };
+    private readonly HashSet<string> _resultMembers = new() { "Underlying", "Design", "Formula", "Summary", "SummaryMarkdown", "ResidualVariance", "ResidualVarianceStdError", "Predict", "PredictFixed", "FixedParts", "WithFormula", "Predictions", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize" };
     private string _dataName = "";
     private string _responseName = "";
     private bool _failed;
