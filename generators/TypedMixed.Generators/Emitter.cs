@@ -131,8 +131,7 @@ internal static partial class Emitter
         w.Line("/// categories are coded by the fit's levels; with <paramref name=\"fixedOnly\"/> the classifications are not read either.");
         w.Line("/// </summary>");
         w.Open("private static DesignEncoding Encode(" + Enumerable(spec) + " data, DesignEncoding? fitted, bool fixedOnly = false)");
-        w.Line("if (data is null) throw new global::System.ArgumentNullException(nameof(data));");
-        w.Line("var rows = data as " + Scg + "IReadOnlyList<" + data + "> ?? new " + Scg + "List<" + data + ">(data);");
+        w.Line("var rows = " + Gen + "EncodedDesign.Rows(data);");
         w.Line("int count = rows.Count;");
         w.Line("var response = new double[count];");
         foreach (var (role, _) in GlmmMembers(spec))
@@ -249,7 +248,7 @@ internal static partial class Emitter
         w.Line();
         w.Open("var design = new " + Tm + "ModelDesign");
         w.Line("ResponseName = " + Literal(spec.Response.Name) + ",");
-        w.Line("Response = n == count ? response : response[..n],");
+        w.Line("Response = " + Gen + "EncodedDesign.Kept(response, n),");
         w.Line("FixedEffects = x.ToColumnMajor(),");
         w.Line("FixedEffectNames = x.Names,");
         w.Line("Terms = fixedOnly");
@@ -260,14 +259,7 @@ internal static partial class Emitter
         {
             var term = spec.Terms[t];
             string g = term.Classification;
-            w.Open("new()");
-            w.Line("Name = " + Literal(term.Name) + ",");
-            w.Line("LevelIndex = g_" + g + ".Codes(l_" + g + ", " + Literal(term.Name) + "),");
-            w.Line("LevelKeys = l_" + g + ".Names,");
-            w.Line("ColumnNames = z" + Index(t) + ".Names,");
-            w.Line("Columns = z" + Index(t) + ".ToColumnMajor(),");
-            w.Line("Covariance = " + Tm + "CovarianceStructure." + (term.Correlated ? "Unstructured" : "Diagonal") + ",");
-            w.Close(",");
+            w.Line(Gen + "EncodedDesign.Term(" + Literal(term.Name) + ", g_" + g + ", l_" + g + ", z" + Index(t) + ", " + Tm + "CovarianceStructure." + (term.Correlated ? "Unstructured" : "Diagonal") + "),");
         }
         w.Close(",");
         w.Unindent();
@@ -276,7 +268,7 @@ internal static partial class Emitter
             w.Line("Family = " + Tm + "ResponseFamily." + glmm.Family + ",");
             w.Line("Link = " + Tm + "LinkFunction." + glmm.Link + ",");
             foreach (var (role, _) in GlmmMembers(spec))
-                w.Line(char.ToUpperInvariant(role[0]) + role.Substring(1) + " = n == count ? " + role + " : " + role + "[..n],");
+                w.Line(char.ToUpperInvariant(role[0]) + role.Substring(1) + " = " + Gen + "EncodedDesign.Kept(" + role + ", n),");
         }
         w.Line("RowsDropped = dropped,");
         w.Close(";");

@@ -62,7 +62,7 @@ public class EmitterTests
         var code = EmitAndCompile(spec);
         Assert.Contains("response[n] = fitted is null ? global::TypedMixed.Generated.GlmmChecks.Count((double)v_Items, \"Items\", i) : 0.0;", code, StringComparison.Ordinal);
         Assert.Contains("weights[n] = fitted is null ? global::TypedMixed.Generated.GlmmChecks.Weight(global::TypedMixed.Generated.DesignChecks.Finite(v_Weight, \"Weight\", i), \"Weight\", i) : 0.0;", code, StringComparison.Ordinal);
-        Assert.Contains("Weights = n == count ? weights : weights[..n],", code, StringComparison.Ordinal);
+        Assert.Contains("Weights = global::TypedMixed.Generated.EncodedDesign.Kept(weights, n),", code, StringComparison.Ordinal);
         Assert.Contains("public static string Formula => \"Items ~ 1 + Hours + (1 | Class)\";", code, StringComparison.Ordinal);
         Assert.DoesNotContain("LatentIntraclassCorrelation", code, StringComparison.Ordinal);
         Assert.DoesNotContain("EffectRatio", code, StringComparison.Ordinal);

@@ -46,8 +46,7 @@ partial record CbppModel
     /// </summary>
     private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.HerdExamination> data, DesignEncoding? fitted, bool fixedOnly = false)
     {
-        if (data is null) throw new global::System.ArgumentNullException(nameof(data));
-        var rows = data as global::System.Collections.Generic.IReadOnlyList<global::TypedMixed.Generators.Tests.Models.HerdExamination> ?? new global::System.Collections.Generic.List<global::TypedMixed.Generators.Tests.Models.HerdExamination>(data);
+        var rows = global::TypedMixed.Generated.EncodedDesign.Rows(data);
         int count = rows.Count;
         var response = new double[count];
         var trials = new double[count];
@@ -88,26 +87,18 @@ partial record CbppModel
         var design = new global::TypedMixed.ModelDesign
         {
             ResponseName = "Incidence",
-            Response = n == count ? response : response[..n],
+            Response = global::TypedMixed.Generated.EncodedDesign.Kept(response, n),
             FixedEffects = x.ToColumnMajor(),
             FixedEffectNames = x.Names,
             Terms = fixedOnly
                 ? global::System.Array.Empty<global::TypedMixed.RandomEffectsTerm>()
                 : new global::TypedMixed.RandomEffectsTerm[]
                 {
-                    new()
-                    {
-                        Name = "Herd",
-                        LevelIndex = g_Herd.Codes(l_Herd, "Herd"),
-                        LevelKeys = l_Herd.Names,
-                        ColumnNames = z0.Names,
-                        Columns = z0.ToColumnMajor(),
-                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
-                    },
+                    global::TypedMixed.Generated.EncodedDesign.Term("Herd", g_Herd, l_Herd, z0, global::TypedMixed.CovarianceStructure.Unstructured),
                 },
             Family = global::TypedMixed.ResponseFamily.Binomial,
             Link = global::TypedMixed.LinkFunction.Logit,
-            Trials = n == count ? trials : trials[..n],
+            Trials = global::TypedMixed.Generated.EncodedDesign.Kept(trials, n),
             RowsDropped = dropped,
         };
         return new DesignEncoding

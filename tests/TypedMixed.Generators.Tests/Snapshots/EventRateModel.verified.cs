@@ -46,8 +46,7 @@ partial record EventRateModel
     /// </summary>
     private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.SiteCount> data, DesignEncoding? fitted, bool fixedOnly = false)
     {
-        if (data is null) throw new global::System.ArgumentNullException(nameof(data));
-        var rows = data as global::System.Collections.Generic.IReadOnlyList<global::TypedMixed.Generators.Tests.Models.SiteCount> ?? new global::System.Collections.Generic.List<global::TypedMixed.Generators.Tests.Models.SiteCount>(data);
+        var rows = global::TypedMixed.Generated.EncodedDesign.Rows(data);
         int count = rows.Count;
         var response = new double[count];
         var offset = new double[count];
@@ -81,26 +80,18 @@ partial record EventRateModel
         var design = new global::TypedMixed.ModelDesign
         {
             ResponseName = "Events",
-            Response = n == count ? response : response[..n],
+            Response = global::TypedMixed.Generated.EncodedDesign.Kept(response, n),
             FixedEffects = x.ToColumnMajor(),
             FixedEffectNames = x.Names,
             Terms = fixedOnly
                 ? global::System.Array.Empty<global::TypedMixed.RandomEffectsTerm>()
                 : new global::TypedMixed.RandomEffectsTerm[]
                 {
-                    new()
-                    {
-                        Name = "Site",
-                        LevelIndex = g_Site.Codes(l_Site, "Site"),
-                        LevelKeys = l_Site.Names,
-                        ColumnNames = z0.Names,
-                        Columns = z0.ToColumnMajor(),
-                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
-                    },
+                    global::TypedMixed.Generated.EncodedDesign.Term("Site", g_Site, l_Site, z0, global::TypedMixed.CovarianceStructure.Unstructured),
                 },
             Family = global::TypedMixed.ResponseFamily.Poisson,
             Link = global::TypedMixed.LinkFunction.Log,
-            Offset = n == count ? offset : offset[..n],
+            Offset = global::TypedMixed.Generated.EncodedDesign.Kept(offset, n),
             RowsDropped = dropped,
         };
         return new DesignEncoding

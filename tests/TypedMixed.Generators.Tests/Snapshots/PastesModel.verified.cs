@@ -49,8 +49,7 @@ partial record PastesModel
     /// </summary>
     private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Paste> data, DesignEncoding? fitted, bool fixedOnly = false)
     {
-        if (data is null) throw new global::System.ArgumentNullException(nameof(data));
-        var rows = data as global::System.Collections.Generic.IReadOnlyList<global::TypedMixed.Generators.Tests.Models.Paste> ?? new global::System.Collections.Generic.List<global::TypedMixed.Generators.Tests.Models.Paste>(data);
+        var rows = global::TypedMixed.Generated.EncodedDesign.Rows(data);
         int count = rows.Count;
         var response = new double[count];
         var g_Batch = new global::TypedMixed.Generated.LevelIndexBuilder<string>(count);
@@ -82,31 +81,15 @@ partial record PastesModel
         var design = new global::TypedMixed.ModelDesign
         {
             ResponseName = "Strength",
-            Response = n == count ? response : response[..n],
+            Response = global::TypedMixed.Generated.EncodedDesign.Kept(response, n),
             FixedEffects = x.ToColumnMajor(),
             FixedEffectNames = x.Names,
             Terms = fixedOnly
                 ? global::System.Array.Empty<global::TypedMixed.RandomEffectsTerm>()
                 : new global::TypedMixed.RandomEffectsTerm[]
                 {
-                    new()
-                    {
-                        Name = "Batch",
-                        LevelIndex = g_Batch.Codes(l_Batch, "Batch"),
-                        LevelKeys = l_Batch.Names,
-                        ColumnNames = z0.Names,
-                        Columns = z0.ToColumnMajor(),
-                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
-                    },
-                    new()
-                    {
-                        Name = "Cask:Batch",
-                        LevelIndex = g_Cask.Codes(l_Cask, "Cask:Batch"),
-                        LevelKeys = l_Cask.Names,
-                        ColumnNames = z1.Names,
-                        Columns = z1.ToColumnMajor(),
-                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
-                    },
+                    global::TypedMixed.Generated.EncodedDesign.Term("Batch", g_Batch, l_Batch, z0, global::TypedMixed.CovarianceStructure.Unstructured),
+                    global::TypedMixed.Generated.EncodedDesign.Term("Cask:Batch", g_Cask, l_Cask, z1, global::TypedMixed.CovarianceStructure.Unstructured),
                 },
             RowsDropped = dropped,
         };

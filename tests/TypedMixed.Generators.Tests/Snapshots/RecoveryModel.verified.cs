@@ -46,8 +46,7 @@ partial record RecoveryModel
     /// </summary>
     private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Outcome> data, DesignEncoding? fitted, bool fixedOnly = false)
     {
-        if (data is null) throw new global::System.ArgumentNullException(nameof(data));
-        var rows = data as global::System.Collections.Generic.IReadOnlyList<global::TypedMixed.Generators.Tests.Models.Outcome> ?? new global::System.Collections.Generic.List<global::TypedMixed.Generators.Tests.Models.Outcome>(data);
+        var rows = global::TypedMixed.Generated.EncodedDesign.Rows(data);
         int count = rows.Count;
         var response = new double[count];
         var c_Dose = new double[count];
@@ -83,22 +82,14 @@ partial record RecoveryModel
         var design = new global::TypedMixed.ModelDesign
         {
             ResponseName = "Recovered",
-            Response = n == count ? response : response[..n],
+            Response = global::TypedMixed.Generated.EncodedDesign.Kept(response, n),
             FixedEffects = x.ToColumnMajor(),
             FixedEffectNames = x.Names,
             Terms = fixedOnly
                 ? global::System.Array.Empty<global::TypedMixed.RandomEffectsTerm>()
                 : new global::TypedMixed.RandomEffectsTerm[]
                 {
-                    new()
-                    {
-                        Name = "Clinic",
-                        LevelIndex = g_Clinic.Codes(l_Clinic, "Clinic"),
-                        LevelKeys = l_Clinic.Names,
-                        ColumnNames = z0.Names,
-                        Columns = z0.ToColumnMajor(),
-                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
-                    },
+                    global::TypedMixed.Generated.EncodedDesign.Term("Clinic", g_Clinic, l_Clinic, z0, global::TypedMixed.CovarianceStructure.Unstructured),
                 },
             Family = global::TypedMixed.ResponseFamily.Binomial,
             Link = global::TypedMixed.LinkFunction.Logit,
