@@ -68,6 +68,8 @@ public class GlmmMembersTests
         Assert.Equal(fit.PredictFixed(row), fit.PredictFixed(noSite));
         Assert.Throws<ModelDesignException>(() => fit.PredictLink(noSite));
         Assert.Throws<ModelDesignException>(() => fit.PredictFixed(row with { LogExposure = null }));
+        var batchError = Assert.Throws<ModelDesignException>(() => fit.PredictFixed(new[] { Counts.Value[0], Counts.Value[1] with { LogExposure = null } }));
+        Assert.StartsWith("1 of the 2 records have a null in a fixed-effect covariate or the offset, so they cannot be predicted", batchError.Message, StringComparison.Ordinal);
     }
 
     [Fact]
