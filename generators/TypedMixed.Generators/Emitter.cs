@@ -51,6 +51,7 @@ internal static partial class Emitter
     private static void EmitEntryPoints(SourceWriter w, ModelSpec spec)
     {
         string data = Enumerable(spec);
+        EmitFormula(w, spec);
         w.Line("/// <summary>The estimation method declared on the model; <c>Fit</c> uses it when no method is passed.</summary>");
         w.Line("public static " + Tm + "EstimationMethod DeclaredMethod => " + spec.Method + ";");
         w.Line();
@@ -76,11 +77,42 @@ internal static partial class Emitter
         w.Close();
     }
 
+    /// <summary>Writes the static <c>Formula</c>: the declaration in lme4 notation, which the result's summaries print.</summary>
+    private static void EmitFormula(SourceWriter w, ModelSpec spec)
+    {
+        w.Line("/// <summary>The model in lme4 notation: <c>" + Formula(spec).Replace("<", "&lt;").Replace(">", "&gt;") + "</c>.</summary>");
+        w.Line("public static string Formula => " + Literal(Formula(spec)) + ";");
+        w.Line();
+    }
+
+    /// <summary>
+    /// The declaration as lme4 writes it: <c>y ~ 1 + x + a:b + (1 + t | g) + (1 | h)</c>; <c>0 +</c> without intercept,
+    /// <c>||</c> for an uncorrelated term, <c>cbind(s, n - s)</c> for binomial successes out of trials, <c>offset(o)</c>.
+    /// Nested classifications are named innermost first (<c>(1 | school:district)</c>), as lme4 names them.
+    /// </summary>
+    internal static string Formula(ModelSpec spec)
+    {
+        string lhs = spec.Glmm?.Trials is { } trials
+            ? "cbind(" + spec.Response.Name + ", " + trials.Name + " - " + spec.Response.Name + ")"
+            : spec.Response.Name;
+        var rhs = new List<string> { spec.Intercept ? "1" : "0" };
+        rhs.AddRange(spec.FixedTerms.Select(t => string.Join(":", t.Covariates)));
+        if (spec.Glmm?.Offset is { } offset) rhs.Add("offset(" + offset.Name + ")");
+        foreach (var term in spec.Terms)
+        {
+            var columns = (term.Intercept ? new[] { "1" } : new[] { "0" }).Concat(term.Slopes);
+            string bar = term.Correlated || term.Columns.Count == 1 ? " | " : " || ";
+            rhs.Add("(" + string.Join(" + ", columns) + bar + term.Name + ")");
+        }
+        return lhs + " ~ " + string.Join(" + ", rhs);
+    }
+
     private static void EmitEncoding(SourceWriter w, ModelSpec spec)
     {
         w.Line("/// <summary>A built design with the level sets the typed result and <c>Predict</c> need.</summary>");
         w.Open("internal sealed class DesignEncoding");
         w.Line("public " + Tm + "ModelDesign Design = null!;");
+        w.Line("public int Records;");
         foreach (var c in TermClassifications(spec))
         {
             w.Line("public " + Gen + "LevelIndexBuilder<" + KeyType(spec, c) + "> " + c.Member.Name + "Keys = null!;");
@@ -99,8 +131,7 @@ internal static partial class Emitter
         w.Line("/// categories are coded by the fit's levels; with <paramref name=\"fixedOnly\"/> the classifications are not read either.");
         w.Line("/// </summary>");
         w.Open("private static DesignEncoding Encode(" + Enumerable(spec) + " data, DesignEncoding? fitted, bool fixedOnly = false)");
-        w.Line("if (data is null) throw new global::System.ArgumentNullException(nameof(data));");
-        w.Line("var rows = data as " + Scg + "IReadOnlyList<" + data + "> ?? new " + Scg + "List<" + data + ">(data);");
+        w.Line("var rows = " + Gen + "EncodedDesign.Rows(data);");
         w.Line("int count = rows.Count;");
         w.Line("var response = new double[count];");
         foreach (var (role, _) in GlmmMembers(spec))
@@ -217,7 +248,7 @@ internal static partial class Emitter
         w.Line();
         w.Open("var design = new " + Tm + "ModelDesign");
         w.Line("ResponseName = " + Literal(spec.Response.Name) + ",");
-        w.Line("Response = n == count ? response : response[..n],");
+        w.Line("Response = " + Gen + "EncodedDesign.Kept(response, n),");
         w.Line("FixedEffects = x.ToColumnMajor(),");
         w.Line("FixedEffectNames = x.Names,");
         w.Line("Terms = fixedOnly");
@@ -228,14 +259,7 @@ internal static partial class Emitter
         {
             var term = spec.Terms[t];
             string g = term.Classification;
-            w.Open("new()");
-            w.Line("Name = " + Literal(term.Name) + ",");
-            w.Line("LevelIndex = g_" + g + ".Codes(l_" + g + ", " + Literal(term.Name) + "),");
-            w.Line("LevelKeys = l_" + g + ".Names,");
-            w.Line("ColumnNames = z" + Index(t) + ".Names,");
-            w.Line("Columns = z" + Index(t) + ".ToColumnMajor(),");
-            w.Line("Covariance = " + Tm + "CovarianceStructure." + (term.Correlated ? "Unstructured" : "Diagonal") + ",");
-            w.Close(",");
+            w.Line(Gen + "EncodedDesign.Term(" + Literal(term.Name) + ", g_" + g + ", l_" + g + ", z" + Index(t) + ", " + Tm + "CovarianceStructure." + (term.Correlated ? "Unstructured" : "Diagonal") + "),");
         }
         w.Close(",");
         w.Unindent();
@@ -244,12 +268,13 @@ internal static partial class Emitter
             w.Line("Family = " + Tm + "ResponseFamily." + glmm.Family + ",");
             w.Line("Link = " + Tm + "LinkFunction." + glmm.Link + ",");
             foreach (var (role, _) in GlmmMembers(spec))
-                w.Line(char.ToUpperInvariant(role[0]) + role.Substring(1) + " = n == count ? " + role + " : " + role + "[..n],");
+                w.Line(char.ToUpperInvariant(role[0]) + role.Substring(1) + " = " + Gen + "EncodedDesign.Kept(" + role + ", n),");
         }
         w.Line("RowsDropped = dropped,");
         w.Close(";");
         w.Open("return new DesignEncoding");
         w.Line("Design = design,");
+        w.Line("Records = count,");
         foreach (var c in TermClassifications(spec))
         {
             w.Line(c.Member.Name + "Keys = g_" + c.Member.Name + ",");

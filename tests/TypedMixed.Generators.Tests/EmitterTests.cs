@@ -62,9 +62,37 @@ public class EmitterTests
         var code = EmitAndCompile(spec);
         Assert.Contains("response[n] = fitted is null ? global::TypedMixed.Generated.GlmmChecks.Count((double)v_Items, \"Items\", i) : 0.0;", code, StringComparison.Ordinal);
         Assert.Contains("weights[n] = fitted is null ? global::TypedMixed.Generated.GlmmChecks.Weight(global::TypedMixed.Generated.DesignChecks.Finite(v_Weight, \"Weight\", i), \"Weight\", i) : 0.0;", code, StringComparison.Ordinal);
-        Assert.Contains("Weights = n == count ? weights : weights[..n],", code, StringComparison.Ordinal);
-        Assert.Contains("the expected count", code, StringComparison.Ordinal);
+        Assert.Contains("Weights = global::TypedMixed.Generated.EncodedDesign.Kept(weights, n),", code, StringComparison.Ordinal);
+        Assert.Contains("public static string Formula => \"Items ~ 1 + Hours + (1 | Class)\";", code, StringComparison.Ordinal);
         Assert.DoesNotContain("LatentIntraclassCorrelation", code, StringComparison.Ordinal);
         Assert.DoesNotContain("EffectRatio", code, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Formula_writes_lme4_notation_for_trials_offset_no_intercept_interactions_and_uncorrelated_slopes()
+    {
+        var binomial = Spec(new FamilySpec("Binomial", "Logit", BernoulliResponse: false, Trials: new MemberSpec("Items", "Items", "int", false, false),
+            Offset: new MemberSpec("Weight", "Weight", "double", false, true), Weights: null, QuadraturePoints: 1, RatioName: "OddsRatio",
+            Ratios: EquatableArray<ColumnSpec>.Empty, LatentIcc: false));
+        Assert.Equal("cbind(Passed, Items - Passed) ~ 1 + Hours + offset(Weight) + (1 | Class)", Emitter.Formula(binomial));
+
+        var linear = Spec(null!) with
+        {
+            Glmm = null,
+            Intercept = false,
+            FixedTerms = new[]
+            {
+                new FixedTermSpec(new[] { "Hours" }.ToEquatableArray(), new[] { false }.ToEquatableArray()),
+                new FixedTermSpec(new[] { "Hours", "Items" }.ToEquatableArray(), new[] { false, false }.ToEquatableArray()),
+            }.ToEquatableArray(),
+            Terms = new[]
+            {
+                new RandomTermSpec("Class", "Class", "Class", false, new[] { "Hours" }.ToEquatableArray(), new[] { false }.ToEquatableArray(), true,
+                    new[] { new ColumnSpec("Hours", "Hours") }.ToEquatableArray()),
+                new RandomTermSpec("Pupil", "Pupil:Class", "Pupil", true, new[] { "Hours" }.ToEquatableArray(), new[] { false }.ToEquatableArray(), false,
+                    new[] { new ColumnSpec("(Intercept)", "Intercept"), new ColumnSpec("Hours", "Hours") }.ToEquatableArray()),
+            }.ToEquatableArray(),
+        };
+        Assert.Equal("Passed ~ 0 + Hours + Hours:Items + (0 + Hours | Class) + (1 + Hours || Pupil:Class)", Emitter.Formula(linear));
     }
 }
