@@ -10,13 +10,15 @@ namespace TypedMixed.Generators;
 /// </summary>
 internal static partial class Emitter
 {
-    /// <summary>The family's per-row arrays (design member in camel case) and the members they are read from.</summary>
-    private static IEnumerable<(string Role, MemberSpec Member)> GlmmMembers(ModelSpec spec)
+    /// <summary>
+    /// The per-row arrays besides the response (design member in camel case) and the members they are read from: a
+    /// binomial model's trials, and the offset and prior weights of any family.
+    /// </summary>
+    private static IEnumerable<(string Role, MemberSpec Member)> RowMembers(ModelSpec spec)
     {
-        if (spec.Glmm is not { } g) yield break;
-        if (g.Trials is { } trials) yield return ("trials", trials);
-        if (g.Offset is { } offset) yield return ("offset", offset);
-        if (g.Weights is { } weights) yield return ("weights", weights);
+        if (spec.Glmm?.Trials is { } trials) yield return ("trials", trials);
+        if (spec.Offset is { } offset) yield return ("offset", offset);
+        if (spec.Weights is { } weights) yield return ("weights", weights);
     }
 
     /// <summary>The response as a double: bool as 1/0, counts checked non-negative.</summary>
@@ -29,11 +31,15 @@ internal static partial class Emitter
         return NumericValue(response); // binomial successes: checked against the trials
     }
 
-    /// <summary>The value stored for one family member: trials and weights only when fitting, the offset always (it enters predictions).</summary>
-    private static string GlmmValue(ModelSpec spec, string role, MemberSpec member) => role switch
+    /// <summary>
+    /// The value stored for one row member: trials and weights only when fitting, the offset always (it enters
+    /// predictions). A generalized model's weights may be zero (the row is left out by PIRLS); a linear model's must be
+    /// positive, since the row's residual variance is σ²/w.
+    /// </summary>
+    private static string RowValue(ModelSpec spec, string role, MemberSpec member) => role switch
     {
         "trials" => "fitted is null ? " + Gen + "GlmmChecks.Trials(response[n], " + NumericValue(member) + ", " + Literal(spec.Response.Name) + ", " + Literal(member.Name) + ", i) : 0.0",
-        "weights" => "fitted is null ? " + Gen + "GlmmChecks.Weight(" + NumericValue(member) + ", " + Literal(member.Name) + ", i) : 0.0",
+        "weights" => "fitted is null ? " + Gen + (spec.Glmm is null ? "DesignChecks.PositiveWeight(" : "GlmmChecks.Weight(") + NumericValue(member) + ", " + Literal(member.Name) + ", i) : 0.0",
         _ => NumericValue(member),
     };
 
@@ -47,7 +53,7 @@ internal static partial class Emitter
         w.Line();
         w.Line("/// <summary>");
         w.Line("/// Builds the model's design from <paramref name=\"data\"/>, walking the records once: " + glmm.Family + " response <c>" + spec.Response.Name + "</c>" + ResponseNote(spec, glmm) + ", link " + glmm.Link + ",");
-        w.Line("/// fixed effects " + string.Join(", ", FixedTermNames(spec).Select(n => "<c>" + n + "</c>")) + ", random-effects terms " + string.Join(", ", spec.Terms.Select(t => "<c>" + t.Name + "</c>")) + FamilyMembersNote(glmm) + ".");
+        w.Line("/// fixed effects " + string.Join(", ", FixedTermNames(spec).Select(n => "<c>" + n + "</c>")) + ", random-effects terms " + string.Join(", ", spec.Terms.Select(t => "<c>" + t.Name + "</c>")) + RowMembersNote(spec) + ".");
         w.Line("/// Rows with a null in a member the model uses are dropped and counted in <see cref=\"" + Tm + "ModelDesign.RowsDropped\"/>.");
         w.Line("/// </summary>");
         w.Line("/// <exception cref=\"" + Tm + "ModelDesignException\">A value is NaN or infinite, a count or weight is negative, successes exceed the trials, an enum value is undefined, or a covariate declared measured on a classification varies within one of its clusters.</exception>");
@@ -69,11 +75,12 @@ internal static partial class Emitter
         : glmm.Trials is { } t ? " (successes out of <c>" + t.Name + "</c> trials)"
         : "";
 
-    private static string FamilyMembersNote(FamilySpec glmm)
+    /// <summary>", offset <c>o</c>, prior weights <c>w</c>" for the doc comment of <c>BuildDesign</c>; empty without them.</summary>
+    private static string RowMembersNote(ModelSpec spec)
     {
         var parts = new List<string>();
-        if (glmm.Offset is { } o) parts.Add("offset <c>" + o.Name + "</c>");
-        if (glmm.Weights is { } w) parts.Add("prior weights <c>" + w.Name + "</c>");
+        if (spec.Offset is { } o) parts.Add("offset <c>" + o.Name + "</c>");
+        if (spec.Weights is { } w) parts.Add("prior weights <c>" + w.Name + "</c>");
         return parts.Count == 0 ? "" : ", " + string.Join(", ", parts);
     }
 

@@ -72,8 +72,8 @@ internal static partial class Emitter
     /// </summary>
     private static void EmitPredictions(SourceWriter w, ModelSpec spec)
     {
-        string fixedNull = "a fixed-effect covariate" + (spec.Glmm?.Offset is null ? "" : " or the offset");
-        string allNull = spec.Glmm is null ? "a covariate or classification the model uses" : "a member the prediction uses";
+        string fixedNull = "a fixed-effect covariate" + (spec.Offset is null ? "" : " or the offset");
+        string allNull = spec.Glmm is null && spec.Offset is null ? "a covariate or classification the model uses" : "a member the prediction uses";
         w.Line("/// <inheritdoc />");
         w.Open("protected override double[] Predictions(" + Scg + "IEnumerable<" + spec.DataType + "> records, bool fixedOnly, bool allowNewLevels)");
         w.Line("var encoded = Encode(records, _encoding, fixedOnly);");

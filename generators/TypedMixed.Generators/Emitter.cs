@@ -57,10 +57,10 @@ internal static partial class Emitter
         w.Line();
         w.Line("/// <summary>");
         w.Line("/// Builds the model's design from <paramref name=\"data\"/>, walking the records once: response <c>" + spec.Response.Name + "</c>,");
-        w.Line("/// fixed effects " + string.Join(", ", FixedTermNames(spec).Select(n => "<c>" + n + "</c>")) + ", random-effects terms " + string.Join(", ", spec.Terms.Select(t => "<c>" + t.Name + "</c>")) + ".");
+        w.Line("/// fixed effects " + string.Join(", ", FixedTermNames(spec).Select(n => "<c>" + n + "</c>")) + ", random-effects terms " + string.Join(", ", spec.Terms.Select(t => "<c>" + t.Name + "</c>")) + RowMembersNote(spec) + ".");
         w.Line("/// Rows with a null in a member the model uses are dropped and counted in <see cref=\"" + Tm + "ModelDesign.RowsDropped\"/>.");
         w.Line("/// </summary>");
-        w.Line("/// <exception cref=\"" + Tm + "ModelDesignException\">A value is NaN or infinite, an enum value is undefined, or a covariate declared measured on a classification varies within one of its clusters.</exception>");
+        w.Line("/// <exception cref=\"" + Tm + "ModelDesignException\">A value is NaN or infinite, " + (spec.Weights is null ? "" : "a weight is not positive, ") + "an enum value is undefined, or a covariate declared measured on a classification varies within one of its clusters.</exception>");
         w.Line("public static " + Tm + "ModelDesign BuildDesign(" + data + " data) => Encode(data, null).Design;");
         w.Line();
         w.Line("/// <summary>Fits the model to <paramref name=\"data\"/> by <paramref name=\"method\"/> (default: <see cref=\"DeclaredMethod\"/>).</summary>");
@@ -97,7 +97,7 @@ internal static partial class Emitter
             : spec.Response.Name;
         var rhs = new List<string> { spec.Intercept ? "1" : "0" };
         rhs.AddRange(spec.FixedTerms.Select(t => string.Join(":", t.Covariates)));
-        if (spec.Glmm?.Offset is { } offset) rhs.Add("offset(" + offset.Name + ")");
+        if (spec.Offset is { } offset) rhs.Add("offset(" + offset.Name + ")");
         foreach (var term in spec.Terms)
         {
             var columns = (term.Intercept ? new[] { "1" } : new[] { "0" }).Concat(term.Slopes);
@@ -134,7 +134,7 @@ internal static partial class Emitter
         w.Line("var rows = " + Gen + "EncodedDesign.Rows(data);");
         w.Line("int count = rows.Count;");
         w.Line("var response = new double[count];");
-        foreach (var (role, _) in GlmmMembers(spec))
+        foreach (var (role, _) in RowMembers(spec))
             w.Line("var " + role + " = new double[count];");
         foreach (var v in spec.Covariates)
         {
@@ -171,8 +171,8 @@ internal static partial class Emitter
                 w.Line("if (r." + member.Identifier + " is not { } v_" + member.Name + ") { if (" + needed + ") { dropped++; continue; } v_" + member.Name + " = default!; }");
         }
         w.Line("response[n] = fitted is null ? " + ResponseValue(spec) + " : 0.0;");
-        foreach (var (role, member) in GlmmMembers(spec))
-            w.Line(role + "[n] = " + GlmmValue(spec, role, member) + ";");
+        foreach (var (role, member) in RowMembers(spec))
+            w.Line(role + "[n] = " + RowValue(spec, role, member) + ";");
         foreach (var v in spec.Covariates)
         {
             string id = v.Member.Name;
@@ -267,9 +267,9 @@ internal static partial class Emitter
         {
             w.Line("Family = " + Tm + "ResponseFamily." + glmm.Family + ",");
             w.Line("Link = " + Tm + "LinkFunction." + glmm.Link + ",");
-            foreach (var (role, _) in GlmmMembers(spec))
-                w.Line(char.ToUpperInvariant(role[0]) + role.Substring(1) + " = " + Gen + "EncodedDesign.Kept(" + role + ", n),");
         }
+        foreach (var (role, _) in RowMembers(spec))
+            w.Line(char.ToUpperInvariant(role[0]) + role.Substring(1) + " = " + Gen + "EncodedDesign.Kept(" + role + ", n),");
         w.Line("RowsDropped = dropped,");
         w.Close(";");
         w.Open("return new DesignEncoding");
@@ -314,12 +314,13 @@ internal static partial class Emitter
     }
 
     /// <summary>
-    /// When the encoder needs a member: null for always (the fixed part's covariates), <c>fitted is null</c> for the
-    /// response (not when predicting), <c>!fixedOnly</c> for classifications and slope-only covariates.
+    /// When the encoder needs a member: null for always (the fixed part's covariates and the offset), <c>fitted is null</c>
+    /// for the response, trials and weights (not when predicting), <c>!fixedOnly</c> for classifications and slope-only
+    /// covariates.
     /// </summary>
     private static string? NeededWhen(ModelSpec spec, string member) =>
-        member == spec.Response.Name || member == spec.Glmm?.Trials?.Name || member == spec.Glmm?.Weights?.Name ? "fitted is null"
-        : member == spec.Glmm?.Offset?.Name ? null
+        member == spec.Response.Name || member == spec.Glmm?.Trials?.Name || member == spec.Weights?.Name ? "fitted is null"
+        : member == spec.Offset?.Name ? null
         : spec.FixedTerms.Any(t => t.Covariates.Contains(member)) ? null
         : "!fixedOnly";
 
@@ -329,7 +330,7 @@ internal static partial class Emitter
     private static IEnumerable<MemberSpec> MembersRead(ModelSpec spec)
     {
         var seen = new HashSet<string>();
-        var all = new[] { spec.Response }.Concat(GlmmMembers(spec).Select(g => g.Member))
+        var all = new[] { spec.Response }.Concat(RowMembers(spec).Select(g => g.Member))
             .Concat(spec.Covariates.Select(c => c.Member)).Concat(spec.Classifications.Select(c => c.Member));
         foreach (var m in all)
             if (seen.Add(m.Name)) yield return m;

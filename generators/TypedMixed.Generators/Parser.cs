@@ -115,7 +115,7 @@ internal sealed partial class Parser
         if (response is null || family is null) return Fail();
         // The family settings are checked even when another argument is in error, so all problems show at once.
         var fixedColumns = FixedColumns(intercept, fixedTerms).ToList();
-        var glmm = ParseFamilySettings(attribute, named, family, response, bernoulli, fixedTerms, terms, fixedColumns);
+        var glmm = ParseFamilySettings(attribute, named, family, response, bernoulli, fixedTerms, terms, fixedColumns, out var offset, out var weights);
         if (_failed) return Fail();
         return new ModelSpec(
             Namespace: model.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "",
@@ -132,7 +132,9 @@ internal sealed partial class Parser
             Classifications: needed.ToEquatableArray(),
             Terms: terms.ToEquatableArray(),
             MeasuredOn: measuredOn.ToEquatableArray(),
-            Glmm: glmm);
+            Glmm: glmm,
+            Offset: offset,
+            Weights: weights);
     }
 
     private ModelSpec? Fail()

@@ -87,8 +87,8 @@ public abstract class LinearModelResult<TData> : ModelResult<LinearMixedModelFit
     }
 
     /// <summary>
-    /// Predicts the response of <paramref name="record"/>: the fixed part xβ̂ plus the predicted random effects of its
-    /// clusters. The response member is not read. A cluster not in the fitted data is an error naming it, unless
+    /// Predicts the response of <paramref name="record"/>: the fixed part xβ̂, plus the record's offset when the model has
+    /// one, plus the predicted random effects of its clusters. The response and weights members are not read. A cluster not in the fitted data is an error naming it, unless
     /// <paramref name="allowNewLevels"/>: then its effects are zero (the population-level prediction), as lme4's
     /// <c>allow.new.levels = TRUE</c>.
     /// </summary>
@@ -103,10 +103,11 @@ public abstract class LinearModelResult<TData> : ModelResult<LinearMixedModelFit
     public double[] Predict(IEnumerable<TData> records, bool allowNewLevels = false) => Predictions(records, fixedOnly: false, allowNewLevels);
 
     /// <summary>
-    /// Predicts the population-level response of <paramref name="record"/>, the fixed part xβ̂ alone (no random effects).
-    /// Only the fixed effects' covariates are read: the response and the classifications may be anything, or null.
+    /// Predicts the population-level response of <paramref name="record"/>, the fixed part xβ̂ plus the record's offset
+    /// when the model has one (no random effects). Only the fixed effects' covariates and the offset are read: the
+    /// response, the weights and the classifications may be anything, or null.
     /// </summary>
-    /// <exception cref="ModelDesignException">A fixed-effect covariate is null, not finite, or a category not seen in the fitted data.</exception>
+    /// <exception cref="ModelDesignException">A fixed-effect covariate or the offset is null, not finite, or a category not seen in the fitted data.</exception>
     public double PredictFixed(TData record) => Predictions(new[] { record }, fixedOnly: true, allowNewLevels: true)[0];
 
     /// <summary><see cref="PredictFixed(TData)"/> for many records, in their order; the records are encoded in one pass.</summary>
