@@ -158,7 +158,45 @@ internal sealed class BlockedGram
         var level0 = levelIndex[0];
         var z0 = z[0];
 
-        if (q0 == 1)
+        bool xyFused = false;
+        if (q0 == 1 && p + 1 <= 4)
+        {
+            // A scalar first term and at most three fixed-effect columns: A₀₀, A_K0 and [X y]'W[X y] in one pass, the
+            // last in ten register accumulators (absent columns read as 0).
+            var d = diagonal0.Data;
+            var xyData = xy0.Data;
+            int stride = p + 1;
+            var c0 = p > 0 ? x.AsSpan(0, n) : y.AsSpan();
+            var c1 = p > 1 ? x.AsSpan(n, n) : p == 1 ? y.AsSpan() : default;
+            var c2 = p > 2 ? x.AsSpan(2 * n, n) : p == 2 ? y.AsSpan() : default;
+            var c3 = p == 3 ? y.AsSpan() : default;
+            double a00 = 0, a10 = 0, a11 = 0, a20 = 0, a21 = 0, a22 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
+            for (int i = start; i < end; i++)
+            {
+                double w = weights is null ? 1 : weights[i];
+                if (w == 0) continue;
+                int l = level0[i];
+                double zi = z0[i], wz = w * zi;
+                double v0 = c0[i], v1 = stride > 1 ? c1[i] : 0, v2 = stride > 2 ? c2[i] : 0, v3 = stride > 3 ? c3[i] : 0;
+                d[l] += zi * wz;
+                int o = l * stride;
+                xyData[o] += v0 * wz;
+                if (stride > 1) xyData[o + 1] += v1 * wz;
+                if (stride > 2) xyData[o + 2] += v2 * wz;
+                if (stride > 3) xyData[o + 3] += v3 * wz;
+                double w0 = w * v0, w1 = w * v1, w2 = w * v2, w3 = w * v3;
+                a00 += v0 * w0;
+                a10 += v1 * w0; a11 += v1 * w1;
+                a20 += v2 * w0; a21 += v2 * w1; a22 += v2 * w2;
+                a30 += v3 * w0; a31 += v3 * w1; a32 += v3 * w2; a33 += v3 * w3;
+            }
+            var acc = new[,] { { a00, a10, a20, a30 }, { a10, a11, a21, a31 }, { a20, a21, a22, a32 }, { a30, a31, a32, a33 } };
+            var block = dense[k][k]!;
+            for (int b = 0; b < stride; b++)
+                for (int a = 0; a < stride; a++) block[a, b] += acc[a, b];
+            xyFused = true;
+        }
+        else if (q0 == 1)
         {
             // A scalar first term: A₀₀ is diagonal and A_K0 = [X y]'z₁ is one column per level.
             var d = diagonal0.Data;
@@ -233,7 +271,7 @@ internal sealed class BlockedGram
         // dependent additions; as dot products of whole columns the pass streams.
         var tmp = _columnBuffer!;
         var xyxy = dense[k][k]!;
-        for (int b = 0; b <= p; b++)
+        for (int b = 0; b <= p && !xyFused; b++)
         {
             var colB = b < p ? x.AsSpan(b * n + start, end - start) : y.AsSpan(start, end - start);
             var wb = tmp.AsSpan(start, end - start);
