@@ -238,7 +238,7 @@ if [ ${#selected_glmm[@]} -gt 0 ]; then
     after=$(val "$T" peak_working_set_after_load_bytes)
     printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
       "$name ($family)" "$(val "$G" rows)" "$reps/$rreps/$rreps" "$tmcell" "$(num4 "$gl")" "$(num4 "$tb")" "$rg" "$rb" \
-      "$(val "$T" evaluations)" "$(val "$G" evaluations) ($(val "$G" evaluations_by_stage | tr ' ' '+'))" \
+      "$(val "$T" evaluations | grep . || echo n/a)" "$(val "$G" evaluations) ($(val "$G" evaluations_by_stage | tr ' ' '+'))" \
       "$(val "$B" evaluations)/$(val "$B" gradient_evaluations)" \
       "${ltm:-n/a}" "$lgl" "$lglt" "$ltb" "$(diff_ll "$ltm" "$lgl")" "$(diff_ll "$ltm" "$lglt")" "$(diff_ll "$ltm" "$ltb")" \
       "$(num4 "$full")" "$(rss_mb "$OUT/$name.tm.time") ($(awk -v b="$after" 'BEGIN { if (b == "") print "?"; else printf "%.0f", b / 1048576 }'))" \
