@@ -116,7 +116,7 @@ public sealed class ModelDesign
                 throw new ModelDesignException($"Level '{term.LevelKeys![unused]}' of term '{term.Name}' has no rows. Drop unused levels before fitting.", term.Name);
             if (levels < 2)
                 throw new ModelDesignException($"Term '{term.Name}' has a single level ('{term.LevelKeys![0]}'): its variance cannot be estimated. Remove the term or use data with at least two clusters.", term.Name);
-            if ((long)levels * q >= n)
+            if ((long)levels * q >= n && !AllowsObservationLevelEffects)
                 throw new ModelDesignException(
                     $"Term '{term.Name}' has {levels} levels × {q} effect(s) = {(long)levels * q} random effects for {n} observations: its variances cannot be separated from the residual variance (with one observation per cluster, a cluster effect and the residual are the same thing). " +
                     "Remove the term, drop its random slopes, or use data with several observations per cluster (lme4 stops here too).", term.Name);
@@ -129,6 +129,98 @@ public sealed class ModelDesign
                 }
         }
     }
+
+    /// <summary>
+    /// A generalized model whose rows carry more than one Bernoulli trial (binomial counts, Poisson, negative binomial)
+    /// identifies an effect per observation (lme4 users add one for overdispersion); a linear or 0/1 model does not.
+    /// </summary>
+    private bool AllowsObservationLevelEffects =>
+        Family is ResponseFamily.Poisson or ResponseFamily.NegativeBinomial || (Family == ResponseFamily.Binomial && Trials is not null);
+
+    /// <summary>
+    /// Checks the response, trials, offset and prior weights against the family: counts are non-negative integers,
+    /// successes lie between 0 and the trials, a 0/1 response is 0 or 1 (a proportion needs trials or weights), the
+    /// response is not the same in every row; throws a <see cref="ModelDesignException"/> naming the member, row and fix.
+    /// </summary>
+    public void ValidateFamily()
+    {
+        int n = Rows;
+        CheckFinite(Offset, "Offset", "offsets");
+        CheckFinite(Weights, "Weights", "prior weights");
+        CheckFinite(Trials, "Trials", "trials");
+        if (Weights is { } w)
+            for (int i = 0; i < n; i++)
+                if (w[i] < 0)
+                    throw new ModelDesignException($"Prior weight is {w[i].ToString(System.Globalization.CultureInfo.InvariantCulture)} at row {i}. Weights must be non-negative; remove the row or fix the weight.", "Weights", i);
+        if (Trials is not null && Family != ResponseFamily.Binomial)
+            throw new ModelDesignException($"Trials are given for a {FamilyName} model. Trials belong to binomial responses (successes out of trials): set Family = Binomial or drop the trials.", "Trials");
+        var y = Response;
+        string name = ResponseName;
+        switch (Family)
+        {
+            case ResponseFamily.Binomial when Trials is { } m:
+                for (int i = 0; i < n; i++)
+                {
+                    if (!(m[i] > 0) || m[i] != Math.Floor(m[i]))
+                        throw new ModelDesignException($"Trials are {Text(m[i])} at row {i}: each row needs a positive whole number of trials. Remove the row or fix the count.", "Trials", i);
+                    if (y[i] < 0 || y[i] > m[i] || y[i] != Math.Floor(y[i]))
+                        throw new ModelDesignException($"Response '{name}' (successes) is {Text(y[i])} at row {i} with {Text(m[i])} trials: successes must be a whole number from 0 to the trials. Check that the response counts successes, not a proportion.", name, i);
+                }
+                CheckNotConstant(y, m, name);
+                break;
+            case ResponseFamily.Binomial:
+                for (int i = 0; i < n; i++)
+                {
+                    if (y[i] < 0 || y[i] > 1)
+                        throw new ModelDesignException($"Response '{name}' is {Text(y[i])} at row {i}, outside [0, 1]. A binomial response without trials is 0/1 (or a proportion with weights = trials); for counts of successes give the trials.", name, i);
+                    if (y[i] != 0 && y[i] != 1 && Weights is null)
+                        throw new ModelDesignException($"Response '{name}' is {Text(y[i])} at row {i}: a 0/1 response must be 0 or 1. A proportion needs its number of trials: give Trials (successes as the response) or the trials as Weights.", name, i);
+                }
+                CheckNotConstant(y, null, name);
+                break;
+            case ResponseFamily.Poisson or ResponseFamily.NegativeBinomial:
+                for (int i = 0; i < n; i++)
+                    if (y[i] < 0 || y[i] != Math.Floor(y[i]))
+                        throw new ModelDesignException($"Response '{name}' is {Text(y[i])} at row {i}: a {FamilyName} response is a count, a whole number ≥ 0. Fix the value or use another family.", name, i);
+                bool allZero = true;
+                for (int i = 0; i < n && allZero; i++) allZero = y[i] == 0;
+                if (allZero)
+                    throw new ModelDesignException($"Response '{name}' is 0 in every row: there is nothing to model (the rate's estimate would be 0, its logarithm −∞).", name);
+                break;
+        }
+    }
+
+    private string FamilyName => Family switch
+    {
+        ResponseFamily.Binomial => "binomial",
+        ResponseFamily.Poisson => "Poisson",
+        ResponseFamily.NegativeBinomial => "negative binomial",
+        _ => "Gaussian",
+    };
+
+    private void CheckFinite(double[]? values, string member, string what)
+    {
+        if (values is null) return;
+        if (values.Length != Rows)
+            throw new ModelDesignException($"{member} has {values.Length} values but the response has {Rows} rows: give one per row.", member);
+        for (int i = 0; i < values.Length; i++)
+            if (!double.IsFinite(values[i]))
+                throw new ModelDesignException($"{member} is {Format(values[i])} at row {i}. Remove the row or replace the value; {what} must be finite.", member, i);
+    }
+
+    private static void CheckNotConstant(double[] y, double[]? trials, string name)
+    {
+        bool allZero = true, allOne = true;
+        for (int i = 0; i < y.Length; i++)
+        {
+            if (y[i] != 0) allZero = false;
+            if (y[i] != (trials is null ? 1 : trials[i])) allOne = false;
+        }
+        if (allZero || allOne)
+            throw new ModelDesignException($"Response '{name}' is {(allZero ? "a failure (0)" : "a success")} in every row: a binomial model needs both outcomes (the log-odds would be {(allZero ? "−∞" : "+∞")}).", name);
+    }
+
+    private static string Text(double v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Format(double v) => double.IsNaN(v) ? "NaN" : v > 0 ? "+∞" : "−∞";
 }

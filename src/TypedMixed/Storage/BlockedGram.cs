@@ -20,7 +20,7 @@ internal sealed class BlockedGram
     public int BlockCount { get; }
     public int P { get; }
     public int N { get; }
-    public double YSumOfSquares { get; }
+    public double YSumOfSquares { get; private set; }
 
     public BlockDiagonal Diagonal0 { get; }
     /// <summary>Aᵢ₀ for terms i = 1 .. K−1 (index i − 1).</summary>
@@ -38,7 +38,8 @@ internal sealed class BlockedGram
     /// <param name="x">Column-major n × p fixed-effects matrix (kept columns only).</param>
     /// <param name="p">Fixed-effects columns.</param>
     /// <param name="y">Response.</param>
-    public BlockedGram(int n, int[][] levelIndex, int[] levels, double[][] z, int[] q, double[] x, int p, double[] y)
+    /// <param name="weights">Row weights w (the Gram of √w-scaled rows); null: all 1.</param>
+    public BlockedGram(int n, int[][] levelIndex, int[] levels, double[][] z, int[] q, double[] x, int p, double[] y, double[]? weights = null)
     {
         N = n;
         P = p;
@@ -46,68 +47,115 @@ internal sealed class BlockedGram
         BlockCount = k + 1;
         Levels = levels;
         Q = q;
+        _levelIndex = levelIndex;
+        _z = z;
+        _x = x;
         Sizes = new int[k + 1];
         for (int t = 0; t < k; t++) Sizes[t] = checked(levels[t] * q[t]);
         Sizes[k] = p + 1;
+        _xyRow = new double[p + 1];
 
-        // Row i of [X y] as a dense vector, reused.
-        var xyRow = new double[p + 1];
-
-        // A₀₀: block diagonal.
         Diagonal0 = new BlockDiagonal(levels[0], q[0]);
-        int q0 = q[0];
-        for (int i = 0; i < n; i++)
-        {
-            var blk = Diagonal0.Block(levelIndex[0][i]);
-            for (int b = 0; b < q0; b++)
-            {
-                double zb = z[0][b * n + i];
-                for (int a = 0; a < q0; a++) blk[b * q0 + a] += z[0][a * n + i] * zb;
-            }
-        }
-
-        // Aᵢ₀ for i ≥ 1: block sparse.
+        // Aᵢ₀ for i ≥ 1: block sparse, with each row's block found once here (refills then need no search).
         Sparse0 = new BlockSparse[k - 1];
+        _sparseBlockOfRow = new int[k - 1][];
         for (int t = 1; t < k; t++)
         {
             var pattern = SparsePattern(levelIndex[0], levels[0], levelIndex[t], levels[t]);
-            var s = new BlockSparse(levels[t], q[t], levels[0], q0, pattern.colPtr, pattern.rowLevel);
-            int qt = q[t];
-            for (int i = 0; i < n; i++)
-            {
-                var blk = s.Block(s.Find(levelIndex[t][i], levelIndex[0][i]));
-                for (int b = 0; b < q0; b++)
-                {
-                    double zb = z[0][b * n + i];
-                    for (int a = 0; a < qt; a++) blk[b * qt + a] += z[t][a * n + i] * zb;
-                }
-            }
+            var s = new BlockSparse(levels[t], q[t], levels[0], q[0], pattern.colPtr, pattern.rowLevel);
+            var blockOfRow = new int[n];
+            for (int i = 0; i < n; i++) blockOfRow[i] = s.Find(levelIndex[t][i], levelIndex[0][i]);
             Sparse0[t - 1] = s;
+            _sparseBlockOfRow[t - 1] = blockOfRow;
         }
-
-        // A_K0 = [X y]'Z₁.
         XY0 = new DenseBlock(p + 1, Sizes[0]);
-        for (int i = 0; i < n; i++)
-        {
-            FillXY(xyRow, x, y, n, p, i);
-            int col0 = levelIndex[0][i] * q0;
-            for (int b = 0; b < q0; b++)
-            {
-                double zb = z[0][b * n + i];
-                var column = XY0.Column(col0 + b);
-                for (int a = 0; a <= p; a++) column[a] += xyRow[a] * zb;
-            }
-        }
-
-        // Dense blocks Aᵢⱼ, 1 ≤ j ≤ i ≤ K (block K is [X y]).
         Dense = new DenseBlock?[k + 1][];
         for (int i = 0; i <= k; i++)
         {
             Dense[i] = new DenseBlock?[k + 1];
             for (int j = 1; j <= i; j++) Dense[i][j] = new DenseBlock(Sizes[i], Sizes[j]);
         }
+        Refill(y, weights);
+    }
+
+    private readonly int[][] _levelIndex;
+    private readonly double[][] _z;
+    private readonly double[] _x;
+    private readonly int[][] _sparseBlockOfRow;
+    private readonly double[] _xyRow;
+
+    /// <summary>
+    /// Recomputes every block in place as [Z X y]' W [Z X y] for a new response y and row weights w (null: all 1), in
+    /// one pass over the rows and without allocating: PIRLS calls this once per iteration with the working response and
+    /// the IRLS weights.
+    /// </summary>
+    public void Refill(double[] y, double[]? weights)
+    {
+        int n = N, p = P, k = BlockCount - 1;
+        var levelIndex = _levelIndex;
+        var z = _z;
+        var x = _x;
+        var q = Q;
+        var xyRow = _xyRow;
+        Array.Clear(Diagonal0.Data);
+        foreach (var s in Sparse0) Array.Clear(s.Data);
+        Array.Clear(XY0.Data);
+        for (int i = 0; i <= k; i++)
+            for (int j = 1; j <= i; j++) Array.Clear(Dense[i][j]!.Data);
+
+        // A₀₀: block diagonal.
+        int q0 = q[0];
         for (int i = 0; i < n; i++)
         {
+            double w = weights is null ? 1 : weights[i];
+            if (w == 0) continue;
+            var blk = Diagonal0.Block(levelIndex[0][i]);
+            for (int b = 0; b < q0; b++)
+            {
+                double zb = w * z[0][b * n + i];
+                for (int a = 0; a < q0; a++) blk[b * q0 + a] += z[0][a * n + i] * zb;
+            }
+        }
+
+        // Aᵢ₀ for i ≥ 1.
+        for (int t = 1; t < k; t++)
+        {
+            var s = Sparse0[t - 1];
+            var blockOfRow = _sparseBlockOfRow[t - 1];
+            int qt = q[t];
+            for (int i = 0; i < n; i++)
+            {
+                double w = weights is null ? 1 : weights[i];
+                if (w == 0) continue;
+                var blk = s.Block(blockOfRow[i]);
+                for (int b = 0; b < q0; b++)
+                {
+                    double zb = w * z[0][b * n + i];
+                    for (int a = 0; a < qt; a++) blk[b * qt + a] += z[t][a * n + i] * zb;
+                }
+            }
+        }
+
+        // A_K0 = [X y]'Z₁.
+        for (int i = 0; i < n; i++)
+        {
+            double w = weights is null ? 1 : weights[i];
+            if (w == 0) continue;
+            FillXY(xyRow, x, y, n, p, i);
+            int col0 = levelIndex[0][i] * q0;
+            for (int b = 0; b < q0; b++)
+            {
+                double zb = w * z[0][b * n + i];
+                var column = XY0.Column(col0 + b);
+                for (int a = 0; a <= p; a++) column[a] += xyRow[a] * zb;
+            }
+        }
+
+        // Dense blocks Aᵢⱼ, 1 ≤ j ≤ i ≤ K (block K is [X y]).
+        for (int i = 0; i < n; i++)
+        {
+            double w = weights is null ? 1 : weights[i];
+            if (w == 0) continue;
             FillXY(xyRow, x, y, n, p, i);
             for (int bj = 1; bj <= k; bj++)
                 for (int bi = bj; bi <= k; bi++)
@@ -117,7 +165,7 @@ internal sealed class BlockedGram
                     int ri = bi == k ? 0 : levelIndex[bi][i] * qi, cj = bj == k ? 0 : levelIndex[bj][i] * qj;
                     for (int b = 0; b < qj; b++)
                     {
-                        double vb = bj == k ? xyRow[b] : z[bj][b * n + i];
+                        double vb = w * (bj == k ? xyRow[b] : z[bj][b * n + i]);
                         if (vb == 0) continue;
                         var column = block.Column(cj + b);
                         for (int a = 0; a < qi; a++)
@@ -126,7 +174,7 @@ internal sealed class BlockedGram
                 }
         }
         double yy = 0;
-        for (int i = 0; i < n; i++) yy += y[i] * y[i];
+        for (int i = 0; i < n; i++) yy += (weights is null ? 1 : weights[i]) * y[i] * y[i];
         YSumOfSquares = yy;
     }
 
