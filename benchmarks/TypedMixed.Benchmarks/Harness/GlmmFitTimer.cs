@@ -6,7 +6,7 @@ namespace TypedMixed.Benchmarks.Harness;
 /// <summary>
 /// <c>time-glmm MODEL --data DIR [--reps N] [--full-reps N]</c>: the TypedMixed side of the GLMM rows of
 /// <c>compare.sh</c>. Reads the CSV and builds the design (timed separately), warms up (fits for at least a second, at
-/// least one fit), then times N calls of <see cref="GeneralizedLinearMixedModel.Fit"/> with glmer-comparable options
+/// least one fit, of the model or, for the large models, of cbpp), then times N calls of <see cref="GeneralizedLinearMixedModel.Fit"/> with glmer-comparable options
 /// (Laplace, Hessian-based fixed-effect SEs as glmer's calc.derivs, no variance-component SEs) and, separately, the
 /// library's default fit. Prints <c>key value</c> lines that the script parses; a fit that throws prints
 /// <c>error …</c> and exits 2.
@@ -38,16 +38,20 @@ internal static class GlmmFitTimer
         GeneralizedLinearMixedModelFit fit;
         try
         {
+            // Warm-up: fits until a second has passed (at least one), of the model itself or, for the large models, of cbpp.
+            var warmupDesign = model.WarmUpOnCbpp ? GlmmBenchmarkModel.CbppInMemory() : design;
             watch.Restart();
             int warmups = 0;
             do
             {
-                fit = GeneralizedLinearMixedModel.Fit(design, options);
+                fit = GeneralizedLinearMixedModel.Fit(warmupDesign, options);
                 warmups++;
             } while (watch.Elapsed.TotalSeconds < 1.0);
+            Put(output, "warmup_model", model.WarmUpOnCbpp ? "glmm-cbpp" : model.Name);
             Put(output, "warmup_fits", warmups);
             Put(output, "warmup_seconds", watch.Elapsed.TotalSeconds);
 
+            if (reps < 1) throw new ArgumentException("--reps must be at least 1");
             var times = new List<double>();
             long allocated = 0;
             for (int r = 0; r < reps; r++)
