@@ -251,6 +251,7 @@ if [ ${#selected_glmm[@]} -gt 0 ]; then
       name=${line%%$'\t'*}
       for f in tm glmer glmmTMB; do
         w=$(val "$OUT/$name.$f.txt" warnings); m=$(val "$OUT/$name.$f.txt" messages)
+        [ "$f" = tm ] && m=$(val "$OUT/$name.$f.txt" optimizer_message)
         [ -n "$w$m" ] && echo "- $name, $f: ${w:+warnings: $w}${w:+${m:+; }}${m:+messages: $m}"
       done
     done

@@ -70,6 +70,7 @@ internal static class GlmmFitTimer
             Put(output, "fixef", string.Join(' ', fit.FixedEffects.Select(f => f.Estimate.ToString("R", CultureInfo.InvariantCulture))));
             Put(output, "theta", string.Join(' ', fit.Theta.Select(t => t.ToString("R", CultureInfo.InvariantCulture))));
             Put(output, "stop", fit.Optimizer.Reason.ToString());
+            Put(output, "optimizer_message", fit.Optimizer.Message.ReplaceLineEndings(" "));
             Put(output, "warnings", string.Join("; ", fit.Warnings.Select(w => w.Code)));
 
             if (fullReps > 0)
