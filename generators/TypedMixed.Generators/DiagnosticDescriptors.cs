@@ -66,11 +66,37 @@ internal static class DiagnosticDescriptors
         "Malformed term",
         "{0}");
 
+    public static readonly DiagnosticDescriptor ResponseFamilyMismatch = Error("TM0014",
+        "Response type does not fit the family",
+        "The response '{0}' has type '{1}', which does not fit the {2} family; {3}");
+
+    public static readonly DiagnosticDescriptor BinomialCountWithoutTrials = Error("TM0015",
+        "Binomial count response without trials",
+        "The binomial response '{0}' is a count of successes ('{1}'), so the model needs the number of trials per row; set Trials = nameof(...) to the member holding it, or use a bool response for a 0/1 outcome");
+
+    public static readonly DiagnosticDescriptor FamilyMemberNotNumeric = Error("TM0016",
+        "Trials, offset or weights member is not numeric",
+        "The {0} member '{1}' has type '{2}'; it must be numeric (double, float, decimal or an integer type, optionally nullable)");
+
+    public static readonly DiagnosticDescriptor SettingDoesNotFitFamily = Error("TM0017",
+        "Setting does not fit the family",
+        "{0} does not apply to {1}; {2}");
+
+    public static readonly DiagnosticDescriptor QuadraturePointsNotPossible = Error("TM0018",
+        "Quadrature points not possible for this model",
+        "QuadraturePoints = {0} is not possible: {1}");
+
+    public static readonly DiagnosticDescriptor MemberInTwoRoles = Error("TM0019",
+        "Member used in two roles",
+        "'{0}' is the {1} and also the {2}; a member plays one role in a model, so name another member (or compute a separate property)");
+
     public static readonly DiagnosticDescriptor[] All =
     {
         UnknownMember, ResponseNotNumeric, ClassificationKeyType, NotAClassification, NestingCycle,
         SlopeConstantWithinCluster, DuplicateTerm, NoRandomTerm, ModelNotPartial, UnsupportedDataType,
-        UnsupportedModelDeclaration, UnsupportedCovariateType, MalformedTerm,
+        UnsupportedModelDeclaration, UnsupportedCovariateType, MalformedTerm, ResponseFamilyMismatch,
+        BinomialCountWithoutTrials, FamilyMemberNotNumeric, SettingDoesNotFitFamily, QuadraturePointsNotPossible,
+        MemberInTwoRoles,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> Index = BuildIndex();

@@ -13,10 +13,37 @@ internal static partial class Emitter
         w.Line("/// the declaration, over the underlying <see cref=\"" + Tm + "LinearMixedModelFit\"/>.");
         w.Line("/// </summary>");
         w.Open("public sealed class Result");
+        EmitResultConstructor(w, spec, "LinearMixedModelFit");
+        w.Line();
+        w.Line("/// <summary>The fit as the runtime reports it: all estimates, variance components, fit statistics and the optimizer's record.</summary>");
+        w.Line("public " + Tm + "LinearMixedModelFit Underlying { get; }");
+        w.Line();
+        w.Line("/// <summary>The design that was fitted.</summary>");
+        w.Line("public " + Tm + "ModelDesign Design => _encoding.Design;");
+        w.Line();
+        w.Line("/// <summary>The residual (level-1) variance σ̂².</summary>");
+        w.Line("public double ResidualVariance => Underlying.ResidualVariance;");
+        w.Line();
+        w.Line("/// <summary>Standard error of <see cref=\"ResidualVariance\"/> (observed information; NaN when not computed).</summary>");
+        w.Line("public double ResidualVarianceStdError => global::System.Linq.Enumerable.Last(Underlying.VarianceComponents, c => c.Kind == " + Tm + "VarianceComponentKind.ResidualVariance).StdError;");
+        EmitFixedAndTermMembers(w, spec);
+        w.Line();
+        EmitPredict(w, spec);
+        foreach (var term in spec.Terms)
+        {
+            w.Line();
+            EmitTermClass(w, spec, term);
+        }
+        w.Close();
+    }
+
+    /// <summary>The result's fields and constructor over a fit of type <paramref name="fitType"/>: β by column, one term object per term.</summary>
+    private static void EmitResultConstructor(SourceWriter w, ModelSpec spec, string fitType)
+    {
         w.Line("private readonly DesignEncoding _encoding;");
         w.Line("private readonly double[] _beta;");
         w.Line();
-        w.Open("internal Result(" + Tm + "LinearMixedModelFit fit, DesignEncoding encoding)");
+        w.Open("internal Result(" + Tm + fitType + " fit, DesignEncoding encoding)");
         w.Line("Underlying = fit;");
         w.Line("_encoding = encoding;");
         w.Line("var names = encoding.Design.FixedEffectNames;");
@@ -30,18 +57,11 @@ internal static partial class Emitter
             w.Line(Parser.Escape(term.MemberName) + " = new " + term.MemberName + "Effects(fit, fit.RandomEffects[" + Index(t) + "], encoding." + term.Classification + "Levels);");
         }
         w.Close();
-        w.Line();
-        w.Line("/// <summary>The fit as the runtime reports it: all estimates, variance components, fit statistics and the optimizer's record.</summary>");
-        w.Line("public " + Tm + "LinearMixedModelFit Underlying { get; }");
-        w.Line();
-        w.Line("/// <summary>The design that was fitted.</summary>");
-        w.Line("public " + Tm + "ModelDesign Design => _encoding.Design;");
-        w.Line();
-        w.Line("/// <summary>The residual (level-1) variance σ̂².</summary>");
-        w.Line("public double ResidualVariance => Underlying.ResidualVariance;");
-        w.Line();
-        w.Line("/// <summary>Standard error of <see cref=\"ResidualVariance\"/> (observed information; NaN when not computed).</summary>");
-        w.Line("public double ResidualVarianceStdError => global::System.Linq.Enumerable.Last(Underlying.VarianceComponents, c => c.Kind == " + Tm + "VarianceComponentKind.ResidualVariance).StdError;");
+    }
+
+    /// <summary>A member per fixed-effect column and per random-effects term.</summary>
+    private static void EmitFixedAndTermMembers(SourceWriter w, ModelSpec spec)
+    {
         foreach (var column in spec.FixedColumns)
         {
             w.Line();
@@ -54,14 +74,6 @@ internal static partial class Emitter
             w.Line("/// <summary>The random effects over <c>" + term.Name + "</c>: their variances and each cluster's predicted effects.</summary>");
             w.Line("public " + term.MemberName + "Effects " + Parser.Escape(term.MemberName) + " { get; }");
         }
-        w.Line();
-        EmitPredict(w, spec);
-        foreach (var term in spec.Terms)
-        {
-            w.Line();
-            EmitTermClass(w, spec, term);
-        }
-        w.Close();
     }
 
     private static void EmitPredict(SourceWriter w, ModelSpec spec)
@@ -123,7 +135,9 @@ internal static partial class Emitter
         w.Open("public sealed class " + name);
         w.Line("private readonly " + Gen + "LevelSet<" + key + "> _levels;");
         w.Line();
-        w.Open("internal " + name + "(" + Tm + "LinearMixedModelFit fit, " + Tm + "RandomEffectsTermFit term, " + Gen + "LevelSet<" + key + "> levels)");
+        var glmm = spec.Glmm;
+        string fitType = glmm is null ? "LinearMixedModelFit" : "GeneralizedLinearMixedModelFit";
+        w.Open("internal " + name + "(" + Tm + fitType + " fit, " + Tm + "RandomEffectsTermFit term, " + Gen + "LevelSet<" + key + "> levels)");
         w.Line("Term = term;");
         w.Line("_levels = levels;");
         w.Line("var effects = new " + Scg + "Dictionary<" + key + ", " + effect + ">(levels.Count);");
@@ -137,10 +151,12 @@ internal static partial class Emitter
         w.Close();
         w.Line("Effects = effects;");
         w.Line("Sizes = sizes;");
-        if (InterceptsOnly(spec))
+        if (glmm is null && InterceptsOnly(spec))
             w.Line("IntraclassCorrelation = fit.IntraclassCorrelation(" + Literal(term.Name) + ") ?? double.NaN;");
+        if (glmm is { LatentIcc: true })
+            w.Line("LatentIntraclassCorrelation = fit.LatentIntraclassCorrelation(" + Literal(term.Name) + ") ?? double.NaN;");
         foreach (var (a, b) in CorrelatedPairs(term))
-            w.Line(PairName(term, a, b) + "CorrelationStdError = " + Gen + "TermComponents.CorrelationStdError(fit, term, " + Index(a) + ", " + Index(b) + ");");
+            w.Line(PairName(term, a, b) + "CorrelationStdError = " + Gen + (glmm is null ? "TermComponents" : "GlmmTermComponents") + ".CorrelationStdError(fit, term, " + Index(a) + ", " + Index(b) + ");");
         w.Close();
         w.Line();
         w.Line("/// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>");
@@ -157,7 +173,16 @@ internal static partial class Emitter
         w.Line();
         w.Line("/// <summary>Standard error of <see cref=\"Variance\"/> (observed information; NaN on the boundary or when not computed).</summary>");
         w.Line("public double VarianceStdError => Term.VarianceStdError(0);");
-        if (InterceptsOnly(spec))
+        if (glmm is { LatentIcc: true })
+        {
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Latent-scale intraclass correlation of <c>" + term.Name + "</c>: its variance over the total on the scale of the latent");
+            w.Line("/// " + (glmm.Link == "Logit" ? "logistic" : "normal") + " response, " + LatentIccFormula(spec, glmm, term) + ". Emitted for binomial logit and probit models whose terms are all random intercepts.");
+            w.Line("/// </summary>");
+            w.Line("public double LatentIntraclassCorrelation { get; }");
+        }
+        if (glmm is null && InterceptsOnly(spec))
         {
             w.Line();
             w.Line("/// <summary>");
@@ -189,7 +214,7 @@ internal static partial class Emitter
                 w.Line("/// <summary>Correlation of the " + both + " effects.</summary>");
                 w.Line("public double " + pair + "Correlation => Term.Correlation(" + Index(a) + ", " + Index(b) + ");");
                 w.Line();
-                w.Line("/// <summary>Standard error of <see cref=\"" + pair + "Correlation\"/> by the delta method from <see cref=\"" + Tm + "LinearMixedModelFit.VarianceComponentsCovariance\"/> (NaN when that is not computed).</summary>");
+                w.Line("/// <summary>Standard error of <see cref=\"" + pair + "Correlation\"/> by the delta method from <see cref=\"" + Tm + (glmm is null ? "LinearMixedModelFit" : "MixedModelFit") + ".VarianceComponentsCovariance\"/> (NaN when that is not computed).</summary>");
                 w.Line("public double " + pair + "CorrelationStdError { get; }");
                 w.Line();
                 w.Line("/// <summary>Covariance of the " + both + " effects.</summary>");

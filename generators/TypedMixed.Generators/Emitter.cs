@@ -30,7 +30,8 @@ internal static partial class Emitter
             w.Line();
         }
         w.Open("partial " + spec.TypeKeyword + " " + spec.TypeName);
-        EmitEntryPoints(w, spec);
+        if (spec.Glmm is null) EmitEntryPoints(w, spec);
+        else EmitGlmmEntryPoints(w, spec, spec.Glmm);
         w.Line();
         EmitEncoding(w, spec);
         w.Line();
@@ -41,7 +42,8 @@ internal static partial class Emitter
             EmitNestedKeyHelpers(w, spec, c);
         }
         w.Line();
-        EmitResult(w, spec);
+        if (spec.Glmm is null) EmitResult(w, spec);
+        else EmitGlmmResult(w, spec, spec.Glmm);
         w.Close();
         return w.ToString();
     }
@@ -101,6 +103,8 @@ internal static partial class Emitter
         w.Line("var rows = data as " + Scg + "IReadOnlyList<" + data + "> ?? new " + Scg + "List<" + data + ">(data);");
         w.Line("int count = rows.Count;");
         w.Line("var response = new double[count];");
+        foreach (var (role, _) in GlmmMembers(spec))
+            w.Line("var " + role + " = new double[count];");
         foreach (var v in spec.Covariates)
         {
             string id = v.Member.Name;
@@ -135,7 +139,9 @@ internal static partial class Emitter
             else
                 w.Line("if (r." + member.Identifier + " is not { } v_" + member.Name + ") { if (" + needed + ") { dropped++; continue; } v_" + member.Name + " = default!; }");
         }
-        w.Line("response[n] = fitted is null ? " + NumericValue(spec.Response) + " : 0.0;");
+        w.Line("response[n] = fitted is null ? " + ResponseValue(spec) + " : 0.0;");
+        foreach (var (role, member) in GlmmMembers(spec))
+            w.Line(role + "[n] = " + GlmmValue(spec, role, member) + ";");
         foreach (var v in spec.Covariates)
         {
             string id = v.Member.Name;
@@ -233,6 +239,13 @@ internal static partial class Emitter
         }
         w.Close(",");
         w.Unindent();
+        if (spec.Glmm is { } glmm)
+        {
+            w.Line("Family = " + Tm + "ResponseFamily." + glmm.Family + ",");
+            w.Line("Link = " + Tm + "LinkFunction." + glmm.Link + ",");
+            foreach (var (role, _) in GlmmMembers(spec))
+                w.Line(char.ToUpperInvariant(role[0]) + role.Substring(1) + " = n == count ? " + role + " : " + role + "[..n],");
+        }
         w.Line("RowsDropped = dropped,");
         w.Close(";");
         w.Open("return new DesignEncoding");
@@ -280,7 +293,8 @@ internal static partial class Emitter
     /// response (not when predicting), <c>!fixedOnly</c> for classifications and slope-only covariates.
     /// </summary>
     private static string? NeededWhen(ModelSpec spec, string member) =>
-        member == spec.Response.Name ? "fitted is null"
+        member == spec.Response.Name || member == spec.Glmm?.Trials?.Name || member == spec.Glmm?.Weights?.Name ? "fitted is null"
+        : member == spec.Glmm?.Offset?.Name ? null
         : spec.FixedTerms.Any(t => t.Covariates.Contains(member)) ? null
         : "!fixedOnly";
 
@@ -290,7 +304,8 @@ internal static partial class Emitter
     private static IEnumerable<MemberSpec> MembersRead(ModelSpec spec)
     {
         var seen = new HashSet<string>();
-        var all = new[] { spec.Response }.Concat(spec.Covariates.Select(c => c.Member)).Concat(spec.Classifications.Select(c => c.Member));
+        var all = new[] { spec.Response }.Concat(GlmmMembers(spec).Select(g => g.Member))
+            .Concat(spec.Covariates.Select(c => c.Member)).Concat(spec.Classifications.Select(c => c.Member));
         foreach (var m in all)
             if (seen.Add(m.Name)) yield return m;
     }

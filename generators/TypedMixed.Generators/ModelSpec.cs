@@ -66,7 +66,31 @@ internal sealed record RandomTermSpec(
 /// <summary>A run-time check that a covariate is constant within the clusters of a classification.</summary>
 internal sealed record MeasuredOnSpec(string Covariate, string Classification);
 
+/// <summary>The response family of a generalized linear mixed model; a Gaussian model's spec has none.</summary>
+/// <param name="Family">The <c>ResponseFamily</c> member name, e.g. <c>Binomial</c>.</param>
+/// <param name="Link">The resolved <c>LinkFunction</c> member name (never <c>Canonical</c>), e.g. <c>Logit</c>.</param>
+/// <param name="BernoulliResponse">True when the response is a bool: true is 1, false is 0, one trial per row.</param>
+/// <param name="QuadraturePoints">The declared quadrature points per random effect (1: Laplace).</param>
+/// <param name="RatioName">
+/// What exp(β) of a non-intercept fixed effect is on this link: <c>OddsRatio</c> (logit), <c>RiskRatio</c> (binomial
+/// log), <c>RateRatio</c> (count log), or null (no ratio members).
+/// </param>
+/// <param name="Ratios">Per non-intercept fixed-effect column, the result member of its ratio (empty without a ratio).</param>
+/// <param name="LatentIcc">True when the term classes get a latent-scale ICC (binomial logit or probit, intercepts only).</param>
+internal sealed record FamilySpec(
+    string Family,
+    string Link,
+    bool BernoulliResponse,
+    MemberSpec? Trials,
+    MemberSpec? Offset,
+    MemberSpec? Weights,
+    int QuadraturePoints,
+    string? RatioName,
+    EquatableArray<ColumnSpec> Ratios,
+    bool LatentIcc);
+
 /// <summary>Everything the emitter needs to write one model's code.</summary>
+/// <param name="Glmm">The family settings of a generalized linear mixed model; null for a linear (Gaussian) one.</param>
 /// <remarks>
 /// The spec is cached by the incremental pipeline and compared by value between runs, so it holds only strings, bools,
 /// enums, nested records of those, and <see cref="EquatableArray{T}"/> — never symbols, syntax nodes,
@@ -86,7 +110,8 @@ internal sealed record ModelSpec(
     EquatableArray<ColumnSpec> FixedColumns,
     EquatableArray<ClassificationSpec> Classifications,
     EquatableArray<RandomTermSpec> Terms,
-    EquatableArray<MeasuredOnSpec> MeasuredOn);
+    EquatableArray<MeasuredOnSpec> MeasuredOn,
+    FamilySpec? Glmm = null);
 
 /// <summary>The parser's output for one model: the spec (null when the declaration has errors) and the diagnostics.</summary>
 /// <param name="DataDiagnostics">Diagnostics about the data type's own attributes, de-duplicated across models.</param>

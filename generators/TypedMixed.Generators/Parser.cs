@@ -68,7 +68,9 @@ internal sealed partial class Parser
         ValidateDataType(cancellationToken);
 
         var named = NamedArguments(attribute);
-        var response = ParseResponse(attribute, named);
+        string? family = ParseFamily(attribute, named);
+        var response = ParseResponse(attribute, named, family, out bool bernoulli);
+        if (family is not null and not "Gaussian") ReserveGlmmMembers();
         bool intercept = !named.TryGetValue("Intercept", out var i) || i.Value is not false;
         string method = MethodName(named);
 
@@ -106,7 +108,11 @@ internal sealed partial class Parser
             foreach (var level in Classification(name)?.Path ?? EquatableArray<string>.Empty)
                 if (Classification(level) is { } c && !needed.Contains(c)) needed.Add(c);
 
-        if (response is null || _failed) return Fail();
+        if (response is null || family is null) return Fail();
+        // The family settings are checked even when another argument is in error, so all problems show at once.
+        var fixedColumns = FixedColumns(intercept, fixedTerms).ToList();
+        var glmm = ParseFamilySettings(attribute, named, family, response, bernoulli, fixedTerms, terms, fixedColumns);
+        if (_failed) return Fail();
         return new ModelSpec(
             Namespace: model.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "",
             TypeName: model.Name,
@@ -118,10 +124,11 @@ internal sealed partial class Parser
             Method: method,
             Covariates: _covariates.Values.ToEquatableArray(),
             FixedTerms: fixedTerms.ToEquatableArray(),
-            FixedColumns: FixedColumns(intercept, fixedTerms).ToEquatableArray(),
+            FixedColumns: fixedColumns.ToEquatableArray(),
             Classifications: needed.ToEquatableArray(),
             Terms: terms.ToEquatableArray(),
-            MeasuredOn: measuredOn.ToEquatableArray());
+            MeasuredOn: measuredOn.ToEquatableArray(),
+            Glmm: glmm);
     }
 
     private ModelSpec? Fail()
@@ -209,17 +216,36 @@ internal sealed partial class Parser
             if (!_properties.ContainsKey(p.Name)) _properties.Add(p.Name, p);
     }
 
-    private MemberSpec? ParseResponse(AttributeData attribute, Dictionary<string, TypedConstant> named)
+    /// <summary>
+    /// The response member, checked against the family (null when that is undefined): numeric for Gaussian (a bool is
+    /// never silently Gaussian), bool or a numeric count for binomial, an integer count for Poisson and negative binomial.
+    /// </summary>
+    private MemberSpec? ParseResponse(AttributeData attribute, Dictionary<string, TypedConstant> named, string? family, out bool bernoulli)
     {
+        bernoulli = false;
         string name = named.TryGetValue("Response", out var r) ? r.Value as string ?? "" : "";
         var location = named.ContainsKey("Response") ? ArgumentLocation(attribute, "Response", 0) : AttributeLocation(attribute);
         if (!TryGetProperty(name, location, _modelDiagnostics, out var property)) return null;
         var member = Member(property, out var type);
-        if (!IsNumeric(type))
+        bool isBool = type.SpecialType == SpecialType.System_Boolean;
+        string? fix = family switch
+        {
+            "Gaussian" when isBool => "a bool response is a 0/1 outcome: set Family = ResponseFamily.Binomial",
+            "Binomial" when !isBool && !IsNumeric(type) => "use a bool for a 0/1 outcome, or a numeric count of successes with Trials",
+            "Poisson" or "NegativeBinomial" when !IsInteger(type) => "the response is a count: use an integer type (int, long, short or byte, optionally nullable)",
+            _ => null,
+        };
+        if (fix is not null)
+        {
+            Report(_modelDiagnostics, DiagnosticDescriptors.ResponseFamilyMismatch, location, name, property.Type.ToDisplayString(), family!, fix);
+            return null;
+        }
+        if (!isBool && !IsNumeric(type))
         {
             Report(_modelDiagnostics, DiagnosticDescriptors.ResponseNotNumeric, location, name, property.Type.ToDisplayString());
             return null;
         }
+        bernoulli = isBool;
         return member;
     }
 

@@ -69,31 +69,71 @@ public static class CliApp
     private static int Fit(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var formula = FormulaParser.Parse(a.Formula);
+        ResponseBuilder.CheckFamily(formula, a.Family, a.WeightsColumn);
         var table = CsvTable.Load(a.DataPath);
-        var built = DesignBuilder.Build(formula, table, new DesignOptions { ReferenceLevels = a.ReferenceLevels });
+        var built = DesignBuilder.Build(formula, table, new DesignOptions
+        {
+            ReferenceLevels = a.ReferenceLevels,
+            Family = a.Family,
+            Link = a.Link,
+            WeightsColumn = a.WeightsColumn,
+        });
         foreach (var column in a.ReferenceLevels.Keys)
             if (!formula.AllVariables().Any(v => v.Column == column))
                 throw new CliException($"--reference names column '{column}', which the formula does not use.");
         var targets = a.Caterpillars.Select(c => (c.Term, c.Path, Target: ParseTarget(c.Term, built.Design))).ToList();
+        if (a.IsGeneralized && a.Glmm.QuadraturePoints > 1 && (built.Design.Terms.Count > 1 || built.Design.Terms[0].ColumnNames.Count > 1))
+            throw new CliException(
+                $"--nagq {a.Glmm.QuadraturePoints.ToString(CultureInfo.InvariantCulture)} needs a single random-intercept term, but the model has {Describe(built.Design.Terms)}: adaptive Gauss-Hermite quadrature integrates "
+                + "each group's one scalar random effect separately, which is possible only when the groups are independent with one effect each (glmer has the same rule). Use --nagq 1 (Laplace).");
         if (built.RowsDropped > 0)
-            stderr.WriteLine($"typedmixed: dropped {built.RowsDropped.ToString(CultureInfo.InvariantCulture)} of {table.RowCount.ToString(CultureInfo.InvariantCulture)} rows with missing values in the formula's columns.");
-
-        var progress = a.Quiet ? null : new ProgressPrinter(stderr, a.Method);
-        var watch = Stopwatch.StartNew();
-        var fit = LinearMixedModel.Fit(built.Design, new FitOptions { Method = a.Method, Progress = progress }, cancellationToken);
-        progress?.Finish(fit, watch.Elapsed);
+            stderr.WriteLine($"typedmixed: dropped {built.RowsDropped.ToString(CultureInfo.InvariantCulture)} of {table.RowCount.ToString(CultureInfo.InvariantCulture)} rows with missing values in the formula's columns{(a.WeightsColumn is null ? "" : " or the --weights column")}.");
+        foreach (var note in built.Notes)
+            stderr.WriteLine("typedmixed: " + note);
 
         var report = new FitReportOptions { Formula = a.Formula, DataName = Path.GetFileName(a.DataPath) };
-        stdout.Write(a.Markdown ? FitSummary.ToMarkdown(fit, report) : FitSummary.ToText(fit, report));
-        if (a.JsonPath is not null)
+        var progress = a.Quiet ? null : new ProgressPrinter(stderr, a.IsGeneralized ? "deviance" : a.Method == EstimationMethod.Reml ? "REML criterion" : "deviance");
+        var watch = Stopwatch.StartNew();
+        MixedModelFit fit;
+        if (a.IsGeneralized)
         {
-            using var stream = File.Create(a.JsonPath);
-            FitJson.Write(stream, fit, report);
+            var glmm = GeneralizedLinearMixedModel.Fit(built.Design, new GlmmFitOptions
+            {
+                QuadraturePoints = a.Glmm.QuadraturePoints,
+                LaplaceHessian = a.Glmm.LaplaceHessian,
+                FixedEffectsCovariance = a.Glmm.FixedEffectsCovariance,
+                Progress = progress,
+            }, cancellationToken);
+            progress?.Finish(glmm.Optimizer.Evaluations, glmm.Deviance, watch.Elapsed);
+            stdout.Write(a.Markdown ? FitSummary.ToMarkdown(glmm, report) : FitSummary.ToText(glmm, report));
+            if (a.JsonPath is not null)
+            {
+                using var stream = File.Create(a.JsonPath);
+                FitJson.Write(stream, glmm, report);
+            }
+            fit = glmm;
+        }
+        else
+        {
+            var lmm = LinearMixedModel.Fit(built.Design, new FitOptions { Method = a.Method, Progress = progress }, cancellationToken);
+            progress?.Finish(lmm.Optimizer.Evaluations, lmm.Objective, watch.Elapsed);
+            stdout.Write(a.Markdown ? FitSummary.ToMarkdown(lmm, report) : FitSummary.ToText(lmm, report));
+            if (a.JsonPath is not null)
+            {
+                using var stream = File.Create(a.JsonPath);
+                FitJson.Write(stream, lmm, report);
+            }
+            fit = lmm;
         }
         foreach (var (_, path, target) in targets)
             File.WriteAllText(path, CaterpillarPlot.Render(fit.RandomEffects[target.Term], target.Column));
         return 0;
     }
+
+    private static string Describe(IReadOnlyList<RandomEffectsTerm> terms) =>
+        terms.Count > 1
+            ? $"{terms.Count.ToString(CultureInfo.InvariantCulture)} random-effects terms ({string.Join(", ", terms.Select(t => t.Name))})"
+            : $"random slopes in its term ({terms[0].Name}: {string.Join(", ", terms[0].ColumnNames)})";
 
     /// <summary>Resolves <c>group</c> or <c>group[effect]</c> to a term and column of the design.</summary>
     private static (int Term, int Column) ParseTarget(string spec, ModelDesign design)
@@ -118,11 +158,11 @@ public static class CliApp
     }
 
     /// <summary>Prints optimizer progress to stderr at most twice a second, and a closing line.</summary>
-    private sealed class ProgressPrinter(TextWriter stderr, EstimationMethod method) : IProgress<FitProgress>
+    private sealed class ProgressPrinter(TextWriter stderr, string objective) : IProgress<FitProgress>
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private TimeSpan _last = TimeSpan.Zero;
-        private readonly string _objective = method == EstimationMethod.Reml ? "REML criterion" : "deviance";
+        private readonly string _objective = objective;
 
         public void Report(FitProgress value)
         {
@@ -132,8 +172,8 @@ public static class CliApp
                 $"  evaluation {value.Evaluations,5}: {_objective} {value.Objective:F6} (best {value.BestObjective:F6})"));
         }
 
-        public void Finish(LinearMixedModelFit fit, TimeSpan elapsed) =>
+        public void Finish(int evaluations, double objective, TimeSpan elapsed) =>
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"typedmixed: {fit.Optimizer.Evaluations} evaluations, {_objective} {fit.Objective:F6}, {elapsed.TotalSeconds:F2} s"));
+                $"typedmixed: {evaluations} evaluations, {_objective} {objective:F6}, {elapsed.TotalSeconds:F2} s"));
     }
 }

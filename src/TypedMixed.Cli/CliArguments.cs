@@ -8,18 +8,33 @@ internal sealed class CliArguments
     public const string Usage = """
         Usage: typedmixed fit <data.csv> "<formula>" [options]
 
-        Fits a linear mixed model to a CSV file (header row; RFC 4180 quoting) from an lme4-style formula,
-        e.g.  typedmixed fit Exam.csv "normexam ~ standLRT + sex + (1 | school)" --ml
+        Fits a linear mixed model (as lmer) or, with --family, a generalized linear mixed model (as glmer) to a
+        CSV file (header row; RFC 4180 quoting) from an lme4-style formula, e.g.
+          typedmixed fit Exam.csv "normexam ~ standLRT + sex + (1 | school)" --ml
+          typedmixed fit cbpp.csv "cbind(incidence, size - incidence) ~ period + (1 | herd)" --family binomial
 
         Formula: + * : (interactions), 0 + / - 1 (no intercept), factor(x), (1 | g), (x | g) correlated,
                  (x || g) uncorrelated, (1 | a/b) nested, (1 | a:b), several crossed terms.
                  Text columns are categorical (levels in ordinal order, first level the reference; numeric
                  columns used as grouping factors are categories too). Rows with NA or empty values in any
                  column the formula uses are dropped.
+                 With --family: a binomial response is cbind(successes, failures) (arithmetic allowed, e.g.
+                 cbind(incidence, size - incidence)), a 0/1 or TRUE/FALSE column, or a two-level text column (the
+                 second level in sorted order is the event); offset(expr) adds a known term such as offset(log(days)).
 
         Options:
           --reml                         restricted maximum likelihood (the default, as lme4)
           --ml                           maximum likelihood
+          --family <family>              generalized model: binomial, poisson or negbin (negative binomial, shape
+                                         estimated); R spellings work too, e.g. 'binomial(link = "probit")'
+          --link <link>                  logit, probit, cloglog, log, identity or sqrt (default: the canonical link)
+          --nagq <n>                     adaptive Gauss-Hermite points (glmer's nAGQ); 1 = Laplace (default);
+                                         more needs a single random-intercept term
+          --weights <column>             prior weights (glmer's weights = column); positive numbers
+          --laplace expected|observed    Laplace curvature for non-canonical links: expected information as
+                                         glmer (default) or the observed Hessian as glmmTMB
+          --vcov hessian|factor          fixed-effect SEs from the finite-difference Hessian (glmer's default)
+                                         or from the PIRLS factor (glmer's use.hessian = FALSE)
           --json <out.json>              also write the fit as JSON (lme4 reference layout)
           --markdown                     print the summary as Markdown instead of text
           --caterpillar <term> <out.svg> SVG caterpillar plot of a term's predicted effects;
@@ -48,6 +63,21 @@ internal sealed class CliArguments
 
     public IReadOnlyDictionary<string, string> ReferenceLevels { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The family given with <c>--family</c>; null when none was (a linear mixed model).</summary>
+    public ResponseFamily? Family { get; init; }
+
+    /// <summary>The link (<c>--link</c> or the R spelling of <c>--family</c>); canonical when none was given.</summary>
+    public LinkFunction Link { get; init; } = LinkFunction.Canonical;
+
+    /// <summary>Settings of a generalized fit (quadrature points, Laplace curvature, vcov source).</summary>
+    public GlmmFitOptions Glmm { get; init; } = GlmmFitOptions.Default;
+
+    /// <summary>The prior-weights column (<c>--weights</c>).</summary>
+    public string? WeightsColumn { get; init; }
+
+    /// <summary>True when a generalized model is asked for: a family other than Gaussian.</summary>
+    public bool IsGeneralized => Family is { } f && f != ResponseFamily.Gaussian;
+
     /// <summary>Parses the arguments after <c>fit</c>; throws <see cref="CliException"/> with the problem and the usage.</summary>
     public static CliArguments Parse(IReadOnlyList<string> args)
     {
@@ -57,6 +87,12 @@ internal sealed class CliArguments
         bool markdown = false, quiet = false;
         var caterpillars = new List<(string, string)>();
         var references = new Dictionary<string, string>(StringComparer.Ordinal);
+        (ResponseFamily Family, LinkFunction? Link)? family = null;
+        LinkFunction? link = null;
+        int? nagq = null;
+        string? weights = null;
+        LaplaceHessian? laplace = null;
+        FixedEffectsCovarianceSource? vcov = null;
         for (int i = 0; i < args.Count; i++)
         {
             string a = args[i];
@@ -93,6 +129,39 @@ internal sealed class CliArguments
                     if (eq <= 0 || eq == spec.Length - 1) throw new CliException($"--reference takes <column>=<level>, e.g. --reference sex=M; got '{spec}'.");
                     references[spec[..eq]] = spec[(eq + 1)..];
                     break;
+                case "--family":
+                    family = FamilyOption.ParseFamily(Value(a));
+                    break;
+                case "--link":
+                    link = FamilyOption.ParseLink(Value(a));
+                    break;
+                case "--nagq":
+                    string points = Value(a);
+                    if (!int.TryParse(points, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int q) || q < 1)
+                        throw new CliException($"--nagq takes a whole number of quadrature points, 1 (Laplace, the default) or more; got '{points}'. (glmer's nAGQ = 0 is not supported.)");
+                    nagq = q;
+                    break;
+                case "--weights":
+                    weights = Value(a);
+                    break;
+                case "--laplace":
+                    string curvature = Value(a);
+                    laplace = curvature.ToLowerInvariant() switch
+                    {
+                        "expected" => LaplaceHessian.Expected,
+                        "observed" => LaplaceHessian.Observed,
+                        _ => throw new CliException($"--laplace takes expected (glmer) or observed (glmmTMB); got '{curvature}'."),
+                    };
+                    break;
+                case "--vcov":
+                    string source = Value(a);
+                    vcov = source.ToLowerInvariant() switch
+                    {
+                        "hessian" => FixedEffectsCovarianceSource.Hessian,
+                        "factor" => FixedEffectsCovarianceSource.Factor,
+                        _ => throw new CliException($"--vcov takes hessian (glmer's default) or factor (glmer's use.hessian = FALSE); got '{source}'."),
+                    };
+                    break;
                 default:
                     if (a.StartsWith("--", StringComparison.Ordinal) || (a.StartsWith('-') && a.Length > 1 && !char.IsDigit(a[1])))
                         throw new CliException($"Unknown option '{a}'.");
@@ -104,11 +173,39 @@ internal sealed class CliArguments
             throw new CliException(positional.Count == 0 ? "Give the data file and the formula." : "Give the formula after the data file (quote it).");
         if (positional.Count > 2)
             throw new CliException($"Too many arguments: '{positional[2]}'. Quote the formula so the shell passes it as one argument.");
+        // The family decides what the other options mean: a GLMM is fitted by maximum likelihood, and the GLMM
+        // settings mean nothing to a linear model.
+        var fam = family?.Family;
+        bool generalized = fam is { } f0 && f0 != ResponseFamily.Gaussian;
+        if (family?.Link is { } spelled && link is { } given && spelled != given)
+            throw new CliException($"--family names the {FamilyOption.Name(spelled)} link and --link the {FamilyOption.Name(given)} link; give one.");
+        var chosenLink = link ?? family?.Link ?? LinkFunction.Canonical;
+        if (!generalized)
+        {
+            string? glmmOnly = link is not null && link != LinkFunction.Identity ? "--link" : nagq is not null ? "--nagq" : laplace is not null ? "--laplace" : vcov is not null ? "--vcov" : null;
+            if (glmmOnly is not null)
+                throw new CliException($"{glmmOnly} applies to generalized models: add --family binomial, poisson or negbin.");
+        }
+        else
+        {
+            if (method == EstimationMethod.Reml)
+                throw new CliException("--reml does not apply with --family: generalized mixed models are fitted by maximum likelihood (as glmer). Drop --reml.");
+            FamilyOption.CheckLink(fam!.Value, chosenLink);
+        }
         return new CliArguments
         {
+            Family = fam,
+            Link = generalized ? chosenLink : LinkFunction.Canonical,
+            WeightsColumn = weights,
+            Glmm = new GlmmFitOptions
+            {
+                QuadraturePoints = nagq ?? 1,
+                LaplaceHessian = laplace ?? LaplaceHessian.Expected,
+                FixedEffectsCovariance = vcov ?? FixedEffectsCovarianceSource.Hessian,
+            },
             DataPath = positional[0],
             Formula = positional[1],
-            Method = method ?? EstimationMethod.Reml,
+            Method = generalized ? EstimationMethod.MaximumLikelihood : method ?? EstimationMethod.Reml,
             JsonPath = json,
             Markdown = markdown,
             Quiet = quiet,

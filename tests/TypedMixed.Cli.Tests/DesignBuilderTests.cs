@@ -182,9 +182,19 @@ public class DesignBuilderTests
     [Fact]
     public void Text_response_is_an_error_naming_the_row()
     {
+        // Three text values: not a binary response, so the plain "not a number" error.
+        var e = Assert.Throws<CliException>(() => Build("r ~ x + (1 | g)", "r,x,g\nlow,1,a\nmid,2,a\nhigh,3,b\nlow,4,b\n"));
+        Assert.Contains("Column 'r' is used as the response", e.Message);
+        Assert.Contains("\"low\" at row 1 (line 2)", e.Message);
+    }
+
+    [Fact]
+    public void Two_level_text_response_without_family_says_add_family_binomial()
+    {
         var e = Assert.Throws<CliException>(() => Build("sex ~ x + (1 | grp)"));
-        Assert.Contains("Column 'sex' is used as the response", e.Message);
-        Assert.Contains("\"F\" at row 1 (line 2)", e.Message);
+        Assert.Contains("Column 'sex' (the response) is text with the values F and M", e.Message);
+        Assert.Contains("add --family binomial", e.Message);
+        Assert.DoesNotContain("is not a number", e.Message);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public class DesignBuilderTests
         new(0.0, 2.0, Sex.Boy, SchoolGender.Boys, 12),
     ];
 
-    private static void AssertSameDesign(ModelDesign expected, ModelDesign actual)
+    internal static void AssertSameDesign(ModelDesign expected, ModelDesign actual)
     {
         Assert.Equal(expected.ResponseName, actual.ResponseName);
         Assert.Equal(expected.Response, actual.Response);

@@ -4,7 +4,7 @@ using TypedMixed.Generators.Tests.Infrastructure;
 namespace TypedMixed.Generators.Tests;
 
 /// <summary>One test per diagnostic id (more where an id covers several places), each at the offending argument.</summary>
-public class DiagnosticTests
+public partial class DiagnosticTests
 {
     private const string Data = """
         using TypedMixed;

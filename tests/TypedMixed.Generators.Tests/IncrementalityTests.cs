@@ -15,6 +15,10 @@ public class IncrementalityTests
         [MixedModel<Reading>(Response = nameof(Reading.Reaction), Fixed = [nameof(Reading.Days)])]
         [RandomSlopes(nameof(Reading.Subject), nameof(Reading.Days))]
         public partial record SleepModel;
+        public sealed record Count(int Events, double LogT, [property: Classification] int Site);
+        [MixedModel<Count>(Family = ResponseFamily.Poisson, Response = nameof(Count.Events), Offset = nameof(Count.LogT), QuadraturePoints = 5)]
+        [RandomIntercept(nameof(Count.Site))]
+        public partial record CountModel;
         [MixedModel<Reading>(Response = "Nope")]
         [RandomIntercept(nameof(Reading.Subject))]
         public partial record BrokenModel;

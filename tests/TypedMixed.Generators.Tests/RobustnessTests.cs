@@ -42,6 +42,13 @@ public class RobustnessTests
         "using TypedMixed; public record R(double Y, [property: Classification] int G); [MixedModel<R>(Response = nameof(R.Y))] [RandomIntercept(nameof(R.G))] public partial record M; public partial record M;",
         "using TypedMixed; public record R(double Y, [property: Classification] int G); [MixedModel<R>(Response = nameof(R.Y))] [RandomIntercept(nameof(R.G))] partial record M; partial class M;",
         "[TypedMixed.MixedModel<R>(Response = \"Y\"", 
+        "using TypedMixed; public record R(bool Y, [property: Classification] int G); [MixedModel<R>(Response = nameof(R.Y), Family = (ResponseFamily)(-1), Link = (LinkFunction)99)] [RandomIntercept(nameof(R.G))] public partial record M;",
+        "using TypedMixed; public record R(int Y, [property: Classification] int G); [MixedModel<R>(Response = nameof(R.Y), Family = ResponseFamily.Binomial, Trials = null!, Offset = \"\", Weights = null)] [RandomIntercept(nameof(R.G))] public partial record M;",
+        "using TypedMixed; public record R(int Y, [property: Classification] int G); [MixedModel<R>(Response = nameof(R.Y), Family = ResponseFamily.Poisson, QuadraturePoints = int.MaxValue)] [RandomIntercept(nameof(R.G))] public partial record M;",
+        "using TypedMixed; public record R(int Y, [property: Classification] int G); [MixedModel<R>(Response = nameof(R.Y), Family = ResponseFamily.Poisson, QuadraturePoints = -5, Offset = nameof(R.G), Weights = nameof(R.G))] [RandomIntercept(nameof(R.G))] public partial record M;",
+        "using TypedMixed; public record R(bool? Y, [property: Classification] int G); [MixedModel<R>(Response = nameof(R.Y), Family = ResponseFamily.Binomial, Trials = nameof(R.Y), Link = LinkFunction.Canonical)] [RandomIntercept(nameof(R.G))] public partial record M;",
+        "using TypedMixed; public record R(int Y, [property: Classification] int G); [MixedModel<R>(Response = nameof(R.Y), Family = ResponseFamily.Poisson, Trials = , Offset = 3)] [RandomIntercept(nameof(R.G))] public partial record M;",
+        "using TypedMixed; public record R(int Y, [property: Classification] int G); [MixedModel<R>(Response = nameof(R.Y), Family = ResponseFamily.NegativeBinomial, QuadraturePoints = \"7\")] [RandomIntercept(nameof(R.G))] public partial record M;",
     };
 
     [Theory]
@@ -53,6 +60,33 @@ public class RobustnessTests
     {
         for (int length = Valid.IndexOf("[MixedModel", StringComparison.Ordinal); length < Valid.Length; length += 7)
             AssertRobust(Valid[..length]);
+    }
+
+    private const string ValidGlmm = """
+        using TypedMixed;
+        namespace Sample;
+        public enum Arm { Control, Active }
+        public sealed record Visit(int? Cases, long Trials, double? LogDays, float Weight, Arm Arm,
+            [property: Classification] string Clinic);
+        [MixedModel<Visit>(Family = ResponseFamily.Binomial, Link = LinkFunction.Cloglog, Response = nameof(Visit.Cases), Trials = nameof(Visit.Trials), Fixed = [nameof(Visit.Arm)], Offset = nameof(Visit.LogDays), Weights = nameof(Visit.Weight), QuadraturePoints = 9)]
+        [RandomIntercept(nameof(Visit.Clinic))]
+        public partial record M;
+        """;
+
+    [Fact]
+    public void Every_prefix_of_a_valid_generalized_declaration_is_handled()
+    {
+        for (int length = ValidGlmm.IndexOf("[MixedModel", StringComparison.Ordinal); length < ValidGlmm.Length; length += 5)
+            AssertRobust(ValidGlmm[..length]);
+    }
+
+    [Fact]
+    public void The_complete_generalized_declaration_generates_code_that_compiles()
+    {
+        var (output, diagnostics, run) = GeneratorHarness.Run(ValidGlmm);
+        Assert.Empty(diagnostics);
+        Assert.Single(run.GeneratedTrees);
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
 
     [Fact]

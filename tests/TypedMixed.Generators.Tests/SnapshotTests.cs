@@ -25,6 +25,9 @@ public class SnapshotTests
         { "Experiments.cs", "PastesModel" },
         { "Experiments.cs", "PenicillinModel" },
         { "Prediction.cs", "SlopeOnlyModel" },
+        { "Glmm.cs", "CbppModel" },
+        { "Glmm.cs", "RecoveryModel" },
+        { "Glmm.cs", "EventRateModel" },
     };
 
     [Theory]

@@ -9,10 +9,25 @@ internal sealed class DesignOptions
 {
     /// <summary>Reference (first) level per column, overriding the sorted order, e.g. <c>schgend → mixed</c>.</summary>
     public IReadOnlyDictionary<string, string> ReferenceLevels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The family given with <c>--family</c>; null when none was (a linear mixed model, with notes on count-like responses).</summary>
+    public ResponseFamily? Family { get; init; }
+
+    /// <summary>The link of a generalized model (canonical by default).</summary>
+    public LinkFunction Link { get; init; } = LinkFunction.Canonical;
+
+    /// <summary>The column of prior weights (<c>--weights</c>), or null.</summary>
+    public string? WeightsColumn { get; init; }
 }
 
-/// <summary>A <see cref="ModelDesign"/> built from a formula and a table, with what was done to the data.</summary>
-internal sealed record BuiltDesign(ModelDesign Design, int RowsDropped, IReadOnlyDictionary<string, IReadOnlyList<string>> FactorLevels);
+/// <summary>
+/// A <see cref="ModelDesign"/> built from a formula and a table, with what was done to the data and notes for stderr
+/// (e.g. which text level is the binomial event).
+/// </summary>
+internal sealed record BuiltDesign(ModelDesign Design, int RowsDropped, IReadOnlyDictionary<string, IReadOnlyList<string>> FactorLevels)
+{
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
 
 /// <summary>
 /// Builds a <see cref="ModelDesign"/> from a <see cref="Formula"/> and a <see cref="CsvTable"/> the way R's
@@ -31,8 +46,16 @@ internal static class DesignBuilder
     public static BuiltDesign Build(Formula formula, CsvTable table, DesignOptions? options = null)
     {
         options ??= new DesignOptions();
+        ResponseBuilder.CheckFamily(formula, options.Family, options.WeightsColumn);
         var variables = formula.AllVariables().ToList();
         var groupingLabels = formula.RandomTerms.SelectMany(b => b.Grouping.SelectMany(g => g)).Select(v => v.Label).ToHashSet();
+        // Columns inside cbind(...) and offset(...) are arithmetic: they must be numbers.
+        var arithmetic = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (formula.Response.IsCbind)
+            foreach (var v in formula.Response.Variables) arithmetic.TryAdd(v.Label, formula.Response.Label);
+        foreach (var o in formula.Offsets)
+            foreach (var v in o.Variables()) arithmetic.TryAdd(v.Label, $"offset({o})");
+        var plainResponse = formula.Response.Variable;
 
         // 1. Columns exist; decide numeric or factor; a response or covariate that is mostly numbers must be all numbers.
         var asFactor = new Dictionary<string, bool>();
@@ -41,9 +64,21 @@ internal static class DesignBuilder
             CsvColumn column;
             try { column = table.Column(v.Column); }
             catch (CliException e) { throw new CliException(e.Message + "\n" + Caret(formula.Text, v.Position)); }
-            bool isResponse = ReferenceEquals(v, formula.Response) || (v.Column == formula.Response.Column && !v.AsFactor && !groupingLabels.Contains(v.Label));
+            bool isResponse = plainResponse is not null && v.Column == plainResponse.Column && !v.AsFactor && !groupingLabels.Contains(v.Label);
+            if (arithmetic.TryGetValue(v.Label, out var inExpression) && !column.IsNumeric && !groupingLabels.Contains(v.Label) && !v.AsFactor)
+            {
+                int bad = Array.FindIndex(column.Raw, s => s is not null && !CsvColumn.TryParseNumber(s, out _));
+                throw new CliException($"Column '{column.Name}' is used in {inExpression}, but its value \"{column.Raw[bad]}\" at {table.DescribeRow(bad)} of {table.Source} is not a number. Fix or blank the value (blank and NA drop the row).");
+            }
             if (v.AsFactor || groupingLabels.Contains(v.Label)) { asFactor[v.Label] = true; continue; }
             if (column.IsNumeric) { asFactor[v.Label] = false; continue; }
+            if (isResponse && options.Family == ResponseFamily.Binomial) { asFactor[v.Label] = true; continue; }
+            if (isResponse && options.Family is null)
+            {
+                var distinct = column.Raw.Where(s => s is not null).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Take(3).ToList();
+                if (distinct.Count == 2 || (distinct.Count == 1 && bool.TryParse(distinct[0], out _)))
+                    throw new CliException($"Column '{column.Name}' (the response) is text with the values {string.Join(" and ", distinct)}: for a binary response add --family binomial (then '{distinct[^1]}' is the event, the second level in sorted order).");
+            }
             if (isResponse || column.ParsedCount * 2 > column.PresentCount)
             {
                 int bad = Array.FindIndex(column.Raw, s => s is not null && !CsvColumn.TryParseNumber(s, out _));
@@ -56,6 +91,13 @@ internal static class DesignBuilder
 
         // 2. Complete cases over the columns the formula reads.
         var usedColumns = variables.Select(v => table.Column(v.Column)).Distinct().ToList();
+        CsvColumn? weightsColumn = null;
+        if (options.WeightsColumn is not null)
+        {
+            try { weightsColumn = table.Column(options.WeightsColumn); }
+            catch (CliException e) { throw new CliException("--weights: " + e.Message); }
+            if (!usedColumns.Contains(weightsColumn)) usedColumns.Add(weightsColumn);
+        }
         var kept = Enumerable.Range(0, table.RowCount).Where(r => usedColumns.All(c => !c.IsMissing(r))).ToArray();
         int dropped = table.RowCount - kept.Length;
         if (kept.Length == 0)
@@ -82,7 +124,11 @@ internal static class DesignBuilder
         }
 
         int n = kept.Length;
-        var response = data[formula.Response.Label].Numbers!;
+        double[]? weights = weightsColumn is null ? null : Weights(weightsColumn, table, kept);
+        var built = ResponseBuilder.Build(formula.Response, options.Family, table, kept, v => data[v.Label].Numbers!,
+            plainResponse is not null && data[plainResponse.Label].IsFactor ? (data[plainResponse.Label].LevelIndex!, data[plainResponse.Label].Levels!) : null,
+            weights);
+        double[]? offset = formula.Offsets.Count == 0 ? null : Offset(formula, table, kept, v => data[v.Label].Numbers!);
 
         // 4. Fixed effects: R's model.matrix of the fixed part.
         var (fixedNames, fixedColumns) = ModelMatrix(formula.Fixed, data, n);
@@ -112,13 +158,53 @@ internal static class DesignBuilder
         var design = new ModelDesign
         {
             ResponseName = formula.Response.Label,
-            Response = response,
+            Response = built.Values,
+            Family = options.Family ?? ResponseFamily.Gaussian,
+            Link = options.Link,
+            Trials = built.Trials,
+            Weights = built.Weights,
+            Offset = offset,
             FixedEffects = Flatten(fixedColumns, n),
             FixedEffectNames = fixedNames,
             Terms = OrderAsLme4(terms),
             RowsDropped = dropped,
         };
-        return new BuiltDesign(design, dropped, factorLevels);
+        return new BuiltDesign(design, dropped, factorLevels) { Notes = built.Notes };
+    }
+
+    /// <summary>Prior weights on the kept rows: positive finite numbers.</summary>
+    private static double[] Weights(CsvColumn column, CsvTable table, int[] kept)
+    {
+        var w = new double[kept.Length];
+        for (int i = 0; i < kept.Length; i++)
+        {
+            int r = kept[i];
+            double v = column.Values[r];
+            if (!double.IsFinite(v) || v <= 0)
+                throw new CliException($"--weights column '{column.Name}' has the value \"{column.Raw[r]}\" at {table.DescribeRow(r)} of {table.Source}; prior weights must be positive finite numbers. Fix the value, or blank it to drop the row.");
+            w[i] = v;
+        }
+        return w;
+    }
+
+    /// <summary>The sum of the formula's offsets on the kept rows; each must be finite.</summary>
+    private static double[] Offset(Formula formula, CsvTable table, int[] kept, Func<Variable, double[]> numbers)
+    {
+        var total = new double[kept.Length];
+        foreach (var expression in formula.Offsets)
+        {
+            var values = expression.Evaluate(numbers, kept.Length);
+            for (int i = 0; i < kept.Length; i++)
+            {
+                if (!double.IsFinite(values[i]))
+                {
+                    string inputs = string.Join(", ", expression.Variables().Select(v => v.Column).Distinct().Select(c => $"{c} = {table.Column(c).Raw[kept[i]]}"));
+                    throw new CliException($"offset({expression}) is {(double.IsNaN(values[i]) ? "NaN" : values[i] > 0 ? "Inf" : "-Inf")} at {table.DescribeRow(kept[i])} of {table.Source} ({inputs}): an offset must be finite (log of zero or a negative number?). Fix or blank the value (the row is then dropped).");
+                }
+                total[i] += values[i];
+            }
+        }
+        return total;
     }
 
     /// <summary>

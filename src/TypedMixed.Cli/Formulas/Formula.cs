@@ -1,26 +1,49 @@
 namespace TypedMixed.Cli.Formulas;
 
 /// <summary>
-/// A parsed lme4-style model formula: the response, the fixed-effects terms (expanded as R's <c>terms()</c> does)
-/// and the random-effects bar terms.
+/// A parsed lme4-style model formula: the response, the fixed-effects terms (expanded as R's <c>terms()</c> does),
+/// the random-effects bar terms and the <c>offset(...)</c> terms.
 /// </summary>
 internal sealed record Formula(
     string Text,
-    Variable Response,
+    ResponseTerm Response,
     TermSet Fixed,
     IReadOnlyList<BarTerm> RandomTerms)
 {
-    /// <summary>Every variable the formula reads (response, fixed, random slopes, grouping factors), by first appearance.</summary>
+    /// <summary>The expressions of the <c>offset(...)</c> terms of the fixed part, added to the linear predictor (not columns of X).</summary>
+    public IReadOnlyList<ArithmeticExpression> Offsets { get; init; } = [];
+
+    /// <summary>Every variable the formula reads (response, fixed, offsets, random slopes, grouping factors), by first appearance.</summary>
     public IEnumerable<Variable> AllVariables()
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        IEnumerable<Variable> all = new[] { Response }
+        IEnumerable<Variable> all = Response.Variables
             .Concat(Fixed.Variables)
+            .Concat(Offsets.SelectMany(o => o.Variables()))
             .Concat(RandomTerms.SelectMany(b => b.Effects.Variables.Concat(b.Grouping.SelectMany(g => g))));
         foreach (var v in all)
             if (seen.Add(v.Label))
                 yield return v;
     }
+}
+
+/// <summary>
+/// The left-hand side: a column (<see cref="Variable"/>), or lme4's binomial <c>cbind(successes, failures)</c> whose two
+/// parts are arithmetic on columns (<c>cbind(incidence, size - incidence)</c>).
+/// </summary>
+internal sealed record ResponseTerm(Variable? Variable, ArithmeticExpression? Successes, ArithmeticExpression? Failures, int Position)
+{
+    /// <summary>The response column's name, or null for <c>cbind(...)</c>.</summary>
+    public string? Column => Variable?.Column;
+
+    /// <summary>Whether the response is <c>cbind(successes, failures)</c>.</summary>
+    public bool IsCbind => Successes is not null;
+
+    /// <summary>The name of the response: the column, or <c>cbind(a, b - a)</c> as written (normalised spacing).</summary>
+    public string Label => Variable?.Label ?? $"cbind({Successes}, {Failures})";
+
+    /// <summary>The columns the response reads.</summary>
+    public IEnumerable<Variable> Variables => Variable is not null ? [Variable] : Successes!.Variables().Concat(Failures!.Variables());
 }
 
 /// <summary>

@@ -6,7 +6,9 @@ namespace TypedMixed.Cli.Formulas;
 /// Parses lme4-style formulas: <c>y ~ x + f + x:f + (1 | g) + (x || h) + (1 | a/b)</c>. Supports <c>+</c>, <c>-</c>
 /// (of terms, <c>1</c> or <c>0</c>), <c>*</c>, <c>:</c>, parentheses, <c>0 +</c>, <c>- 1</c>, <c>factor(x)</c>,
 /// back-quoted names, and bar terms with grouping <c>g</c>, <c>a:b</c> or <c>a/b</c>. Terms are expanded and ordered
-/// as R's <c>terms.formula</c> orders them.
+/// as R's <c>terms.formula</c> orders them. For generalized models the response may be
+/// <c>cbind(successes, failures)</c> and the fixed part may hold <c>offset(expression)</c> terms; both take arithmetic
+/// on columns (<see cref="ArithmeticExpression"/>).
 /// </summary>
 internal static class FormulaParser
 {
@@ -23,7 +25,7 @@ internal static class FormulaParser
 
     // ---- tokens ----
 
-    private enum Kind { Name, Number, Tilde, Plus, Minus, Star, Colon, Slash, Bar, DoubleBar, LParen, RParen, End }
+    private enum Kind { Name, Number, Tilde, Plus, Minus, Star, Colon, Slash, Bar, DoubleBar, LParen, RParen, Comma, End }
 
     private readonly record struct Token(Kind Kind, string Text, int Position);
 
@@ -48,6 +50,7 @@ internal static class FormulaParser
                     case '/': list.Add(new(Kind.Slash, "/", i++)); continue;
                     case '(': list.Add(new(Kind.LParen, "(", i++)); continue;
                     case ')': list.Add(new(Kind.RParen, ")", i++)); continue;
+                    case ',': list.Add(new(Kind.Comma, ",", i++)); continue;
                     case '|':
                         if (i + 1 < s.Length && s[i + 1] == '|') { list.Add(new(Kind.DoubleBar, "||", i)); i += 2; }
                         else list.Add(new(Kind.Bar, "|", i++));
@@ -91,6 +94,7 @@ internal static class FormulaParser
     private sealed record SumNode(IReadOnlyList<(bool Minus, Node Item)> Items, int Pos) : Node(Pos);
     private sealed record BinaryNode(Kind Op, Node Left, Node Right, int Pos) : Node(Pos);
     private sealed record BarNode(Node Effects, bool Double, IReadOnlyList<IReadOnlyList<Variable>> Grouping, int Pos) : Node(Pos);
+    private sealed record OffsetNode(ArithmeticExpression Expression, int Pos) : Node(Pos);
 
     private sealed class Parser(string text, List<Token> tokens)
     {
@@ -104,15 +108,88 @@ internal static class FormulaParser
 
         private static string Describe(Token t) => t.Kind == Kind.End ? "the end of the formula" : $"'{t.Text}'";
 
-        public Variable ParseResponse()
+        public ResponseTerm ParseResponse()
         {
             var t = Next();
             if (t.Kind == Kind.Tilde) throw Error("The formula needs a response before '~', e.g. 'y ~ x + (1 | g)'.", t.Position);
             if (t.Kind != Kind.Name) throw Error($"Expected the response (a column name), found {Describe(t)}.", t.Position);
-            var v = new Variable(t.Text, false, t.Position);
+            ResponseTerm response;
+            if (Peek.Kind == Kind.LParen)
+            {
+                if (t.Text != "cbind")
+                    throw Error($"Unsupported function '{t.Text}()' in the response. The response is a column, or cbind(successes, failures) for a binomial model, e.g. cbind(incidence, size - incidence).", t.Position);
+                var open = Next();
+                var successes = ParseArithmetic();
+                if (Peek.Kind != Kind.Comma)
+                    throw Error($"cbind() takes two arguments, successes and failures, e.g. cbind(incidence, size - incidence); found {Describe(Peek)}.", Peek.Position);
+                Next();
+                var failures = ParseArithmetic();
+                if (Peek.Kind == Kind.Comma)
+                    throw Error("cbind() takes exactly two arguments: successes and failures (not trials), e.g. cbind(incidence, size - incidence).", Peek.Position);
+                Close(open);
+                response = new ResponseTerm(null, successes, failures, t.Position);
+            }
+            else
+            {
+                response = new ResponseTerm(new Variable(t.Text, false, t.Position), null, null, t.Position);
+            }
             var tilde = Next();
             if (tilde.Kind != Kind.Tilde) throw Error($"Expected '~' after the response, found {Describe(tilde)}.", tilde.Position);
-            return v;
+            return response;
+        }
+
+        // arithmetic := aterm (('+'|'-') aterm)*, aterm := afactor (('*'|'/') afactor)*,
+        // afactor := ('-'|'+') afactor | number | name | function '(' arithmetic ')' | '(' arithmetic ')'
+        private ArithmeticExpression ParseArithmetic()
+        {
+            var left = ParseArithmeticTerm();
+            while (Peek.Kind is Kind.Plus or Kind.Minus)
+            {
+                var op = Next();
+                left = new BinaryExpression(op.Kind == Kind.Plus ? '+' : '-', left, ParseArithmeticTerm(), op.Position);
+            }
+            return left;
+        }
+
+        private ArithmeticExpression ParseArithmeticTerm()
+        {
+            var left = ParseArithmeticFactor();
+            while (Peek.Kind is Kind.Star or Kind.Slash)
+            {
+                var op = Next();
+                left = new BinaryExpression(op.Kind == Kind.Star ? '*' : '/', left, ParseArithmeticFactor(), op.Position);
+            }
+            return left;
+        }
+
+        private ArithmeticExpression ParseArithmeticFactor()
+        {
+            var t = Next();
+            switch (t.Kind)
+            {
+                case Kind.Minus:
+                    return new NegateExpression(ParseArithmeticFactor(), t.Position);
+                case Kind.Plus:
+                    return ParseArithmeticFactor();
+                case Kind.Number:
+                    if (!double.TryParse(t.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
+                        throw Error($"'{t.Text}' is not a number.", t.Position);
+                    return new ConstantExpression(value, t.Text, t.Position);
+                case Kind.Name:
+                    if (Peek.Kind != Kind.LParen) return new ColumnExpression(new Variable(t.Text, false, t.Position));
+                    if (!ArithmeticExpression.Functions.Contains(t.Text))
+                        throw Error($"Unsupported function '{t.Text}()' in an expression. Supported: {string.Join(", ", ArithmeticExpression.Functions.Select(f => f + "()"))}.", t.Position);
+                    var open = Next();
+                    var argument = ParseArithmetic();
+                    Close(open);
+                    return new CallExpression(t.Text, argument, t.Position);
+                case Kind.LParen:
+                    var inner = ParseArithmetic();
+                    Close(t);
+                    return inner;
+                default:
+                    throw Error($"Expected a number, a column or a function such as log(...) in the expression, found {Describe(t)}.", t.Position);
+            }
         }
 
         public void ExpectEnd()
@@ -209,8 +286,16 @@ internal static class FormulaParser
         private Node ParseCall(Token name)
         {
             var open = Next();
+            if (name.Text == "offset")
+            {
+                var expression = ParseArithmetic();
+                Close(open);
+                return new OffsetNode(expression, name.Position);
+            }
+            if (name.Text == "cbind")
+                throw Error("cbind(successes, failures) is a response: write it before '~', e.g. cbind(incidence, size - incidence) ~ period + (1 | herd).", name.Position);
             if (name.Text is not ("factor" or "as.factor"))
-                throw Error($"Unsupported function '{name.Text}()'. Supported: factor(column).", name.Position);
+                throw Error($"Unsupported function '{name.Text}()'. Supported: factor(column), offset(expression).", name.Position);
             var arg = Next();
             if (arg.Kind != Kind.Name) throw Error($"factor() takes a column name, found {Describe(arg)}.", arg.Position);
             Close(open);
@@ -257,14 +342,20 @@ internal static class FormulaParser
 
     private static class Evaluator
     {
-        public static Formula Build(string text, Variable response, Node rhs)
+        public static Formula Build(string text, ResponseTerm responseTerm, Node rhs)
         {
             var bars = new List<BarTerm>();
+            var offsets = new List<ArithmeticExpression>();
             var items = rhs is SumNode s ? s.Items : [(false, rhs)];
             var fixedItems = new List<(bool, Node)>();
             foreach (var (minus, item) in items)
             {
-                if (item is BarNode bar)
+                if (item is OffsetNode offset)
+                {
+                    if (minus) throw new FormulaException("An offset cannot be subtracted; write offset(-x) instead.", text, offset.Position);
+                    offsets.Add(offset.Expression);
+                }
+                else if (item is BarNode bar)
                 {
                     if (minus) throw new FormulaException("A random-effects term cannot be subtracted.", text, bar.Position);
                     bars.Add(new BarTerm(Expand(text, bar.Effects, []), bar.Double, bar.Grouping, bar.Position));
@@ -274,15 +365,17 @@ internal static class FormulaParser
                     fixedItems.Add((minus, item));
                 }
             }
-            var responseUse = fixedItems.SelectMany(i => Walk(i.Item2)).FirstOrDefault(v => v == response);
+            // A column response may not reappear on the right; cbind()'s columns may (R's response is then the cbind call).
+            var response = responseTerm.Variable;
+            var responseUse = response is null ? null : fixedItems.SelectMany(i => Walk(i.Item2)).FirstOrDefault(v => v == response);
             if (responseUse is not null)
-                throw new FormulaException($"The response '{response.Column}' also appears on the right-hand side.", text, responseUse.Position);
+                throw new FormulaException($"The response '{response!.Column}' also appears on the right-hand side.", text, responseUse.Position);
             var fixedSet = fixedItems.Count == 0
                 ? new TermSet(true, [], [])
-                : Expand(text, new SumNode(fixedItems, fixedItems[0].Item2.Position), [response]);
+                : Expand(text, new SumNode(fixedItems, fixedItems[0].Item2.Position), response is null ? [] : [response]);
             if (bars.Count == 0)
                 throw new FormulaException("The formula has no random-effects term such as '(1 | group)'; a mixed model needs at least one.", text, text.Length);
-            return new Formula(text, response, fixedSet, bars);
+            return new Formula(text, responseTerm, fixedSet, bars) { Offsets = offsets };
         }
 
         /// <summary>Expands a sum into R's terms: intercept flag, variables by first appearance, terms by order.</summary>
@@ -343,6 +436,8 @@ internal static class FormulaParser
                     throw new FormulaException($"The number {num.Text} cannot be part of an interaction or a parenthesised sum; '0 +' and '- 1' work only at the top level.", text, num.Position);
                 case BarNode bar:
                     throw new FormulaException("A random-effects term '( ... | g)' must stand on its own in the sum, not inside an interaction or parentheses.", text, bar.Position);
+                case OffsetNode offset:
+                    throw new FormulaException("offset(...) must stand on its own in the fixed part of the formula, e.g. 'y ~ x + offset(log(n)) + (1 | g)', not inside an interaction, parentheses or a random-effects term.", text, offset.Position);
                 case SumNode sum:
                 {
                     var result = new List<List<Variable>>();

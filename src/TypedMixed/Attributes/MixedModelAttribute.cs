@@ -1,15 +1,17 @@
 namespace TypedMixed;
 
 /// <summary>
-/// Declares a linear mixed model over records of <typeparamref name="TData"/>. Put it on a <c>partial</c> class or record;
+/// Declares a linear or generalized linear mixed model over records of <typeparamref name="TData"/>. Put it on a <c>partial</c> class or record;
 /// the generator adds <c>BuildDesign</c>, <c>Fit</c> and a typed <c>Result</c> with members named after the declaration.
 /// </summary>
 /// <typeparam name="TData">The record (or class) holding one observation per instance.</typeparam>
 /// <remarks>
-/// Every member is named with <c>nameof</c> and checked at compile time (diagnostics TM0001–TM0013). Random effects are
+/// Every member is named with <c>nameof</c> and checked at compile time (diagnostics TM0001–TM0019). Random effects are
 /// declared with <see cref="RandomInterceptAttribute"/> and <see cref="RandomSlopesAttribute"/>; interactions with
-/// <see cref="InteractionAttribute"/>. Settings added later (family and link, residual structure, multiple-membership
-/// weights) will be further optional named properties or attributes, so existing declarations keep compiling.
+/// <see cref="InteractionAttribute"/>; a generalized linear mixed model with <see cref="Family"/>, <see cref="Link"/>,
+/// <see cref="Trials"/>, <see cref="Offset"/>, <see cref="Weights"/> and <see cref="QuadraturePoints"/>. Settings added
+/// later (residual structure, multiple-membership weights) will be further optional named properties or attributes,
+/// so existing declarations keep compiling.
 /// </remarks>
 /// <example><code>
 /// [MixedModel&lt;Pupil&gt;(Response = nameof(Pupil.NormExam), Fixed = [nameof(Pupil.StandLrt)])]
@@ -19,7 +21,10 @@ namespace TypedMixed;
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, AllowMultiple = false, Inherited = false)]
 public sealed class MixedModelAttribute<TData> : Attribute
 {
-    /// <summary>The response (outcome) member; it must be numeric. Rows where a nullable response is null are dropped.</summary>
+    /// <summary>
+    /// The response (outcome) member; it must be numeric, or <see cref="bool"/> for a 0/1 outcome of a binomial model
+    /// (see <see cref="Family"/>). Rows where a nullable response is null are dropped.
+    /// </summary>
     public string Response { get; set; } = "";
 
     /// <summary>
@@ -37,8 +42,53 @@ public sealed class MixedModelAttribute<TData> : Attribute
     /// </summary>
     public bool Intercept { get; set; } = true;
 
-    /// <summary>The estimation method <c>Fit</c> uses when none is passed (default REML, as lme4).</summary>
+    /// <summary>
+    /// The estimation method <c>Fit</c> uses when none is passed (default REML, as lme4). Gaussian models only: a
+    /// generalized linear mixed model is always fitted by maximum likelihood.
+    /// </summary>
     public EstimationMethod Method { get; set; } = EstimationMethod.Reml;
+
+    /// <summary>
+    /// The response's distribution given the random effects (default <see cref="ResponseFamily.Gaussian"/>, a linear
+    /// mixed model). Any other family makes a generalized linear mixed model (lme4's <c>glmer</c>): a <see cref="bool"/>
+    /// response is a 0/1 outcome (<see cref="ResponseFamily.Binomial"/>), a count response with <see cref="Trials"/>
+    /// is successes out of trials (binomial), an integer response is a count (<see cref="ResponseFamily.Poisson"/>,
+    /// <see cref="ResponseFamily.NegativeBinomial"/>). A bool response needs <c>Family = ResponseFamily.Binomial</c>.
+    /// </summary>
+    public ResponseFamily Family { get; set; } = ResponseFamily.Gaussian;
+
+    /// <summary>
+    /// The link function (default <see cref="LinkFunction.Canonical"/>: logit for binomial, log for Poisson and negative
+    /// binomial, identity for Gaussian). Binomial also takes probit, cloglog and log; counts take identity and sqrt.
+    /// </summary>
+    public LinkFunction Link { get; set; } = LinkFunction.Canonical;
+
+    /// <summary>
+    /// Binomial only: the member holding each row's number of trials, with <see cref="Response"/> the number of
+    /// successes (lme4's <c>cbind(successes, trials - successes)</c>). Numeric; a null drops the row. Leave it unset
+    /// for a <see cref="bool"/> (0/1) response.
+    /// </summary>
+    public string? Trials { get; set; }
+
+    /// <summary>
+    /// Non-Gaussian models: the member holding a known term added to each row's linear predictor (lme4's
+    /// <c>offset()</c>), e.g. the log of the exposure of a Poisson count. Numeric; a null drops the row.
+    /// </summary>
+    public string? Offset { get; set; }
+
+    /// <summary>
+    /// Non-Gaussian models: the member holding each row's prior weight (lme4's <c>weights</c>), non-negative; each
+    /// row's log-likelihood is multiplied by it. Numeric; a null drops the row. Binomial trials belong in
+    /// <see cref="Trials"/>, not here.
+    /// </summary>
+    public string? Weights { get; set; }
+
+    /// <summary>
+    /// Non-Gaussian models: adaptive Gauss–Hermite quadrature points per random effect that <c>Fit</c> uses when no
+    /// options are passed (lme4's <c>nAGQ</c>; default 1, the Laplace approximation). More than 1 needs a single random
+    /// intercept term.
+    /// </summary>
+    public int QuadraturePoints { get; set; } = 1;
 }
 
 /// <summary>

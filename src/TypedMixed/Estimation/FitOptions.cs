@@ -10,7 +10,7 @@ public sealed class FitOptions
     public IProgress<FitProgress>? Progress { get; init; }
 
     /// <summary>
-    /// Starting θ (relative covariance factor, in the order of <see cref="LinearMixedModelFit.ThetaNames"/>); by default
+    /// Starting θ (relative covariance factor, in the order of <see cref="MixedModelFit.ThetaNames"/>); by default
     /// Λ = I on columns scaled to unit root mean square (for intercepts the same as lme4's start).
     /// </summary>
     public double[]? InitialTheta { get; init; }

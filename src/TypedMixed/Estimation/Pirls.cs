@@ -18,7 +18,9 @@ internal sealed class Pirls
 
     private readonly GlmmProblem _g;
     private readonly MixedModelProblem _s;
-    private readonly double[] _etaFixed, _mu, _muEta, _w, _z, _trialEta;
+    private readonly double[] _etaFixed, _w, _z;
+    private double[] _mu, _muEta, _trialEta, _trialMu, _trialMuEta;
+    private readonly double[][] _b;
     private readonly double[][] _t;
     private double[] _startBeta;
     private double[][] _startU;
@@ -35,8 +37,12 @@ internal sealed class Pirls
         _w = new double[n];
         _z = new double[n];
         _trialEta = new double[n];
+        _trialMu = new double[n];
+        _trialMuEta = new double[n];
         _t = new double[k][];
         for (int s = 0; s < k; s++) _t[s] = new double[_s.Templates[_s.TermOrder[s]].Q * _s.Templates[_s.TermOrder[s]].Q];
+        _b = new double[k][];
+        for (int s = 0; s < k; s++) _b[s] = new double[_s.Gram.Sizes[s]];
         Beta = new double[problem.P];
         U = new double[k][];
         for (int s = 0; s < k; s++) U[s] = new double[_s.Gram.Sizes[s]];
@@ -53,7 +59,7 @@ internal sealed class Pirls
     public double[][] U { get; private set; }
 
     /// <summary>The linear predictor at the modes.</summary>
-    public double[] Eta { get; }
+    public double[] Eta { get; private set; }
 
     public ReadOnlySpan<double> Mu => _mu;
 
@@ -86,7 +92,7 @@ internal sealed class Pirls
     }
 
     /// <summary>
-    /// Runs PIRLS at θ: solves for the modes and, when <paramref name="beta"/> is null, for β too (from the start);
+    /// Runs PIRLS at θ: solves for the modes and, when <paramref name="solveBeta"/>, for β too (from the start);
     /// otherwise β is held at the given value. Returns false when the system cannot be factored at θ.
     /// </summary>
     public bool Run(ReadOnlySpan<double> theta, ReadOnlySpan<double> beta, bool solveBeta, int maxIterations)
@@ -97,25 +103,20 @@ internal sealed class Pirls
         for (int s = 0; s < k; s++) _s.Templates[_s.TermOrder[s]].FillFactor(theta, _t[s]);
         var b = solveBeta ? (double[])_startBeta.Clone() : beta.ToArray();
         var u = _startU.Select(x => (double[])x.Clone()).ToArray();
-        LinearPredictor(b, u, Eta);
-        double pdev = Evaluate(Eta, u);
+        double pdev = Predict(b, u, Eta, _mu, _muEta, out _);
+        SetState(pdev, u);
         var prevB = new double[p];
         var prevU = u.Select(x => new double[x.Length]).ToArray();
-        var newEta = _trialEta;
         Converged = false;
+        _factorIsCurrent = false;
+        LastChange = double.PositiveInfinity;
         int iter = 0;
         if (!solveBeta) _g.FixedPredictor(b, _etaFixed);
         while (iter < maxIterations)
         {
             iter++;
-            // Weights and working response at the current η; the response column of the Gram is z (or z − Xβ − o).
-            for (int i = 0; i < n; i++)
-            {
-                double eta = Eta[i], muEta = _muEta[i];
-                _w[i] = _g.Family.IrlsWeight(_mu[i], muEta, _g.PriorWeights[i]);
-                double working = eta + (_g.Y[i] - _mu[i]) / muEta;
-                _z[i] = solveBeta ? working - _g.Offset[i] : working - _etaFixed[i];
-            }
+            // Weights and working response at the current η; the response column of the Gram is z − o (or z − Xβ − o).
+            WorkingResponse(solveBeta);
             _s.Gram.Refill(_z, _w);
             if (!factor.Update(theta)) return false;
             double[] nb = solveBeta ? PenalizedSolution.Beta(factor) : b;
@@ -123,32 +124,38 @@ internal sealed class Pirls
             // Step halving on the penalized deviance.
             Array.Copy(b, prevB, p);
             for (int s = 0; s < k; s++) Array.Copy(u[s], prevU[s], u[s].Length);
-            double newPdev = double.NaN;
+            double newPdev = double.NaN, change = 0;
             double step = 1;
+            bool accepted = false;
             for (int halving = 0; halving < 30; halving++, step /= 2)
             {
                 for (int c = 0; c < p && solveBeta; c++) b[c] = prevB[c] + step * (nb[c] - prevB[c]);
                 for (int s = 0; s < k; s++)
                     for (int j = 0; j < u[s].Length; j++) u[s][j] = prevU[s][j] + step * (nu[s][j] - prevU[s][j]);
-                LinearPredictor(b, u, newEta);
-                newPdev = TrialPenalizedDeviance(newEta, u);
-                if (newPdev <= pdev + 1e-11 * Math.Abs(pdev)) break;
+                newPdev = Predict(b, u, _trialEta, _trialMu, _trialMuEta, out change);
+                if (newPdev <= pdev + 1e-11 * Math.Abs(pdev)) { accepted = true; break; }
             }
-            double change = 0;
-            for (int i = 0; i < n; i++) change = Math.Max(change, Math.Abs(newEta[i] - Eta[i]));
-            if (!(newPdev <= pdev + 1e-11 * Math.Abs(pdev)))
+            if (!accepted)
             {
-                // No step lowers the penalized deviance: stay at the previous point (the factor there is current).
+                // No step lowers the penalized deviance: stay at the previous point, where the factor is current.
                 Array.Copy(prevB, b, p);
                 for (int s = 0; s < k; s++) Array.Copy(prevU[s], u[s], u[s].Length);
+                _factorIsCurrent = true;
                 Converged = change < 1e-6;
+                LastChange = 0;
                 break;
             }
-            Array.Copy(newEta, Eta, n);
-            pdev = Evaluate(Eta, u);
-            if (change < EtaTolerance * Math.Max(1, MaxAbs(Eta)))
+            (Eta, _trialEta) = (_trialEta, Eta);
+            (_mu, _trialMu) = (_trialMu, _mu);
+            (_muEta, _trialMuEta) = (_trialMuEta, _muEta);
+            pdev = newPdev;
+            SetState(pdev, u);
+            LastChange = change;
+            if (change < EtaTolerance * Math.Max(1, _maxAbsEta))
             {
+                // The factor holds the weights of the η one tiny step back (|Δη| < 1e-10): current to that order.
                 Converged = true;
+                _factorIsCurrent = true;
                 break;
             }
         }
@@ -159,12 +166,29 @@ internal sealed class Pirls
         return true;
     }
 
+    private bool _factorIsCurrent;
+    private double _maxAbsEta;
+
+    /// <summary>Largest change of η in the last accepted PIRLS step.</summary>
+    public double LastChange { get; private set; }
+
+    private void SetState(double pdev, double[][] u)
+    {
+        double uu = 0;
+        foreach (var us in u) uu += DenseKernels.Dot(us, us);
+        SquaredLength = uu;
+        PenalizedDeviance = pdev;
+        ConditionalLogLikelihood = -0.5 * (pdev - uu);
+    }
+
     /// <summary>
     /// Refactors the Gram with weights at the current modes — the IRLS weights, or the observed information for the
     /// glmmTMB-style Laplace approximation — and returns log|L_Z|² (+∞ when the system is not positive definite).
+    /// After a converged run with IRLS weights the factor is already current and is not recomputed.
     /// </summary>
     public double LogDeterminant(ReadOnlySpan<double> theta, bool observed)
     {
+        if (!observed && _factorIsCurrent) return _s.Factor.LogDetZ;
         int n = _g.N;
         for (int i = 0; i < n; i++)
             _w[i] = observed
@@ -174,6 +198,7 @@ internal sealed class Pirls
             for (int i = 0; i < n; i++)
                 if (_w[i] < 0) return double.PositiveInfinity;
         _s.Gram.Refill(_z, _w);
+        _factorIsCurrent = !observed;
         if (!_s.Factor.Update(theta)) return double.PositiveInfinity;
         return _s.Factor.LogDetZ;
     }
@@ -184,88 +209,113 @@ internal sealed class Pirls
     /// <summary>μ'(η) at the current modes.</summary>
     public ReadOnlySpan<double> MuEta => _muEta;
 
+    /// <summary>Rows from which the per-row passes split over two threads (in fixed halves: results do not depend on timing).</summary>
+    private const int ParallelRows = 100_000;
+
+    private void ForRows(Action<int, int> body)
+    {
+        int n = _g.N;
+        if (n < ParallelRows || Environment.ProcessorCount < 2) body(0, n);
+        else Parallel.Invoke(() => body(0, n / 2), () => body(n / 2, n));
+    }
+
+    private void WorkingResponse(bool solveBeta)
+    {
+        var fam = _g.Family;
+        var y = _g.Y;
+        var pw = _g.PriorWeights;
+        var offset = _g.Offset;
+        var eta = Eta;
+        var mu = _mu;
+        var muEta = _muEta;
+        ForRows((start, end) =>
+        {
+            for (int i = start; i < end; i++)
+            {
+                double me = muEta[i];
+                _w[i] = fam.IrlsWeight(mu[i], me, pw[i]);
+                double working = eta[i] + (y[i] - mu[i]) / me;
+                _z[i] = working - (solveBeta ? offset[i] : _etaFixed[i]);
+            }
+        });
+    }
+
+    /// <summary>
+    /// One pass over the rows: η = Xβ + Σ Z_t Λ_t u_t + offset, μ and μ' into the given buffers; returns the penalized
+    /// deviance −2 log p(y | u) + ‖u‖² (+∞ when not finite) and the largest change of η from the current one.
+    /// </summary>
+    private double Predict(double[] beta, double[][] u, double[] etaOut, double[] muOut, double[] muEtaOut, out double change)
+    {
+        int n = _g.N, p = _g.P, k = u.Length;
+        // b = Λu per ordered term, level by level.
+        for (int s = 0; s < k; s++)
+        {
+            Array.Copy(u[s], _b[s], u[s].Length);
+            int q = _s.Templates[_s.TermOrder[s]].Q;
+            PenalizedSolution.ApplyLambda(_b[s], q, _t[s]);
+        }
+        var fam = _g.Family;
+        var link = fam.Link;
+        var design = _g.Design;
+        var x = _g.X;
+        var offset = _g.Offset;
+        var y = _g.Y;
+        var trials = _g.Trials;
+        var uw = _g.UserWeights;
+        var current = Eta;
+        var sums = new double[2];
+        var changes = new double[2];
+        var maxAbs = new double[2];
+        ForRows((start, end) =>
+        {
+            double ll = 0, ch = 0, ma = 0;
+            for (int i = start; i < end; i++)
+            {
+                double eta = offset[i];
+                for (int c = 0; c < p; c++) eta += x[c * n + i] * beta[c];
+                for (int s = 0; s < k; s++)
+                {
+                    var term = design.Terms[_s.TermOrder[s]];
+                    int q = term.ColumnCount, l = term.LevelIndex[i];
+                    var cols = term.Columns;
+                    var bs = _b[s];
+                    for (int a = 0; a < q; a++) eta += cols[a * n + i] * bs[l * q + a];
+                }
+                double mu = Links.Inverse(link, eta);
+                etaOut[i] = eta;
+                muOut[i] = mu;
+                muEtaOut[i] = Links.Derivative(link, eta);
+                ll += fam.LogDensityKernel(y[i], mu, trials[i], uw[i]);
+                double d = Math.Abs(eta - current[i]);
+                if (d > ch) ch = d;
+                if (Math.Abs(eta) > ma) ma = Math.Abs(eta);
+            }
+            int h = start == 0 ? 0 : 1;
+            sums[h] = ll;
+            changes[h] = ch;
+            maxAbs[h] = ma;
+        });
+        change = Math.Max(changes[0], changes[1]);
+        _maxAbsEta = Math.Max(maxAbs[0], maxAbs[1]);
+        double uu = 0;
+        foreach (var us in u) uu += DenseKernels.Dot(us, us);
+        double v = -2 * (_g.ConstantSum + sums[0] + sums[1]) + uu;
+        return double.IsNaN(v) ? double.PositiveInfinity : v;
+    }
+
     /// <summary>η = Xβ + Σ Z_t Λ_t u_t + offset (T of each ordered term from the last <see cref="Run"/>'s θ).</summary>
     public void LinearPredictor(ReadOnlySpan<double> beta, double[][] u, Span<double> eta)
     {
         _g.FixedPredictor(beta, eta);
-        AddRandom(u, eta);
-    }
-
-    /// <summary>η += Σ Z_t Λ_t u_t.</summary>
-    public void AddRandom(double[][] u, Span<double> eta)
-    {
         int n = _g.N;
-        var design = _g.Design;
-        Span<double> bl = stackalloc double[16];
         for (int s = 0; s < u.Length; s++)
         {
-            var term = design.Terms[_s.TermOrder[s]];
+            var term = _g.Design.Terms[_s.TermOrder[s]];
             int q = term.ColumnCount;
-            var t = _t[s];
-            var levels = term.LevelIndex;
-            var z = term.Columns;
-            if (q == 1)
-            {
-                double t0 = t[0];
-                var us = u[s];
-                for (int i = 0; i < n; i++) eta[i] += z[i] * t0 * us[levels[i]];
-                continue;
-            }
-            var b = q <= 16 ? bl[..q] : new double[q];
+            var b = (double[])u[s].Clone();
+            PenalizedSolution.ApplyLambda(b, q, _t[s]);
             for (int i = 0; i < n; i++)
-            {
-                int l = levels[i];
-                // b = T u_l (T lower triangular).
-                for (int a = 0; a < q; a++)
-                {
-                    double acc = 0;
-                    for (int e = 0; e <= a; e++) acc += t[e * q + a] * u[s][l * q + e];
-                    b[a] = acc;
-                }
-                double sum = 0;
-                for (int a = 0; a < q; a++) sum += z[a * n + i] * b[a];
-                eta[i] += sum;
-            }
+                for (int a = 0; a < q; a++) eta[i] += term.Columns[a * n + i] * b[term.LevelIndex[i] * q + a];
         }
-    }
-
-    /// <summary>Sets μ and μ' from η and returns the penalized deviance there (state kept).</summary>
-    private double Evaluate(double[] eta, double[][] u)
-    {
-        var link = _g.Family.Link;
-        double ll = _g.ConstantSum;
-        for (int i = 0; i < _g.N; i++)
-        {
-            double mu = Links.Inverse(link, eta[i]);
-            _mu[i] = mu;
-            _muEta[i] = Links.Derivative(link, eta[i]);
-            ll += _g.Family.LogDensityKernel(_g.Y[i], mu, _g.Trials[i], _g.UserWeights[i]);
-        }
-        double uu = 0;
-        foreach (var us in u) uu += DenseKernels.Dot(us, us);
-        ConditionalLogLikelihood = ll;
-        SquaredLength = uu;
-        PenalizedDeviance = -2 * ll + uu;
-        return PenalizedDeviance;
-    }
-
-    /// <summary>The penalized deviance at η without changing the state.</summary>
-    private double TrialPenalizedDeviance(double[] eta, double[][] u)
-    {
-        var link = _g.Family.Link;
-        double ll = _g.ConstantSum;
-        for (int i = 0; i < _g.N; i++)
-            ll += _g.Family.LogDensityKernel(_g.Y[i], Links.Inverse(link, eta[i]), _g.Trials[i], _g.UserWeights[i]);
-        double uu = 0;
-        foreach (var us in u) uu += DenseKernels.Dot(us, us);
-        double v = -2 * ll + uu;
-        return double.IsNaN(v) ? double.PositiveInfinity : v;
-    }
-
-    private static double MaxAbs(double[] v)
-    {
-        double m = 0;
-        foreach (double x in v) m = Math.Max(m, Math.Abs(x));
-        return m;
     }
 }

@@ -39,7 +39,12 @@ internal static class Links
         switch (link)
         {
             case LinkFunction.Identity: return eta;
-            case LinkFunction.Logit: return 1 / (1 + Math.Exp(-eta));
+            case LinkFunction.Logit:
+            {
+                // R's logit inverse: e^η held within [ε, 1/ε], so μ stays strictly inside (0, 1).
+                double t = eta < -30 ? Epsilon : eta > 30 ? 1 / Epsilon : Math.Exp(eta);
+                return t / (1 + t);
+            }
             case LinkFunction.Probit:
             {
                 double threshold = -Normal.InvCDF(0, 1, Epsilon);
@@ -61,8 +66,9 @@ internal static class Links
             case LinkFunction.Identity: return 1;
             case LinkFunction.Logit:
             {
+                if (eta > 30 || eta < -30) return Epsilon;
                 double e = Math.Exp(-Math.Abs(eta));
-                return Math.Max(e / ((1 + e) * (1 + e)), Epsilon);
+                return e / ((1 + e) * (1 + e));
             }
             case LinkFunction.Probit: return Math.Max(Normal.PDF(0, 1, eta), Epsilon);
             case LinkFunction.Cloglog:

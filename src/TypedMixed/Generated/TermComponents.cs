@@ -18,7 +18,7 @@ public static class TermComponents
 
     /// <summary>
     /// Standard error of the correlation ρ = σ_ab / √(σ_aa σ_bb) of effects <paramref name="a"/> and <paramref name="b"/>,
-    /// by the delta method from <see cref="LinearMixedModelFit.VarianceComponentsCovariance"/>: the gradient of ρ with
+    /// by the delta method from <see cref="MixedModelFit.VarianceComponentsCovariance"/>: the gradient of ρ with
     /// respect to (σ_aa, σ_bb, σ_ab) is (−ρ/2σ_aa, −ρ/2σ_bb, 1/√(σ_aa σ_bb)). NaN when that covariance matrix was not
     /// computed or a parameter is on the boundary.
     /// </summary>

@@ -78,6 +78,79 @@ public static class LikelihoodRatioTest
     }
 }
 
+/// <summary>Likelihood-ratio tests between generalized fits, and against the generalized linear model without random effects.</summary>
+public static class GeneralizedLikelihoodRatioTest
+{
+    /// <summary>
+    /// Tests <paramref name="smaller"/> against <paramref name="larger"/> (either order): both maximum-likelihood fits of
+    /// the same family to the same observations, by the same approximation (Laplace or the same number of quadrature
+    /// points), since −2 log L of different approximations are not comparable.
+    /// </summary>
+    public static LikelihoodRatioTestResult Compare(GeneralizedLinearMixedModelFit smaller, GeneralizedLinearMixedModelFit larger)
+    {
+        ArgumentNullException.ThrowIfNull(smaller);
+        ArgumentNullException.ThrowIfNull(larger);
+        if (smaller.ObservationCount != larger.ObservationCount)
+            throw new ArgumentException($"The fits use different observations ({smaller.ObservationCount} and {larger.ObservationCount} rows): a likelihood-ratio test needs the same data.");
+        if (smaller.Family != larger.Family)
+            throw new ArgumentException($"The fits have different families ({smaller.Family} and {larger.Family}): their likelihoods are not comparable.");
+        if (smaller.QuadraturePoints != larger.QuadraturePoints || smaller.LaplaceHessian != larger.LaplaceHessian)
+            throw new ArgumentException($"The fits use different approximations of the likelihood ({smaller.QuadraturePoints} and {larger.QuadraturePoints} quadrature points): refit both the same way.");
+        int df = larger.ParameterCount - smaller.ParameterCount;
+        if (df < 0) (smaller, larger, df) = (larger, smaller, -df);
+        double chi2 = Math.Max(0, -2 * (smaller.LogLikelihood - larger.LogLikelihood));
+        double p = df == 0 ? double.NaN : Distributions.ChiSquareUpperTail(chi2, df);
+        bool oneVariance = df == 1 && larger.VarianceComponents.Count == smaller.VarianceComponents.Count + 1
+            && larger.FixedEffects.Count == smaller.FixedEffects.Count;
+        return new LikelihoodRatioTestResult { ChiSquare = chi2, DegreesOfFreedom = df, PValue = p, BoundaryPValue = oneVariance ? p / 2 : double.NaN };
+    }
+
+    /// <summary>
+    /// Tests the fit against the generalized linear model with the same fixed effects and no random effects (R's
+    /// <c>glm</c>; for the negative binomial <c>glm.nb</c>, its shape re-estimated): the test that every variance
+    /// component is zero. With a single variance the boundary-corrected p-value is half the χ²₁ one.
+    /// </summary>
+    public static LikelihoodRatioTestResult AgainstSingleLevel(GeneralizedLinearMixedModelFit fit, ModelDesign design)
+    {
+        ArgumentNullException.ThrowIfNull(fit);
+        var single = GeneralizedLinearModel.Fit(design);
+        double chi2 = Math.Max(0, -2 * (single.LogLikelihood - fit.LogLikelihood));
+        int df = fit.ParameterCount - single.ParameterCount;
+        double p = Distributions.ChiSquareUpperTail(chi2, df);
+        return new LikelihoodRatioTestResult { ChiSquare = chi2, DegreesOfFreedom = df, PValue = p, BoundaryPValue = df == 1 ? p / 2 : double.NaN };
+    }
+}
+
+/// <summary>The generalized linear model without random effects (R's <c>glm</c>, or <c>glm.nb</c>), for comparisons.</summary>
+public static class GeneralizedLinearModel
+{
+    /// <summary>
+    /// Fits η = Xβ + offset by iteratively reweighted least squares, ignoring the design's random-effects terms; the
+    /// log-likelihood carries R's constants. For the negative binomial the shape k is estimated too (then counted).
+    /// </summary>
+    public static SingleLevelFit Fit(ModelDesign design)
+    {
+        var g = Estimation.GlmmProblem.Create(design);
+        if (g.Family.Family != ResponseFamily.NegativeBinomial)
+        {
+            var r = Estimation.SingleLevelGlm.Fit(g);
+            return new SingleLevelFit(r.LogLikelihood, -2 * r.LogLikelihood, double.NaN, g.P, r.Beta);
+        }
+        // Profile the shape: golden-section search on log k of the IRLS fit's log-likelihood.
+        Estimation.SingleLevelGlm.Result FitAt(double logK) { g.Family.Shape = Math.Exp(logK); return Estimation.SingleLevelGlm.Fit(g); }
+        double a = -8, b = 12, phi = (Math.Sqrt(5) - 1) / 2;
+        double c = b - phi * (b - a), d = a + phi * (b - a);
+        double fc = FitAt(c).LogLikelihood, fd = FitAt(d).LogLikelihood;
+        while (b - a > 1e-9)
+        {
+            if (fc > fd) { b = d; d = c; fd = fc; c = b - phi * (b - a); fc = FitAt(c).LogLikelihood; }
+            else { a = c; c = d; fc = fd; d = a + phi * (b - a); fd = FitAt(d).LogLikelihood; }
+        }
+        var best = FitAt(0.5 * (a + b));
+        return new SingleLevelFit(best.LogLikelihood, -2 * best.LogLikelihood, double.NaN, g.P + 1, best.Beta);
+    }
+}
+
 /// <summary>The single-level linear model (ordinary least squares) on a design's fixed effects, for comparisons.</summary>
 public sealed record SingleLevelFit(double LogLikelihood, double Deviance, double ResidualVariance, int ParameterCount, double[] Coefficients);
 

@@ -4,13 +4,14 @@ using System.Text.Json;
 namespace TypedMixed.Presentation;
 
 /// <summary>
-/// Writes a <see cref="LinearMixedModelFit"/> as JSON in the layout of the project's lme4 reference fits
+/// Writes a fit as JSON in the layout of the project's lme4 reference fits. For a <see cref="LinearMixedModelFit"/>
 /// (<c>fixed_effects</c>, <c>variance_components</c> as lme4's <c>as.data.frame(VarCorr)</c>, <c>theta</c>,
 /// <c>logLik</c>, <c>AIC</c>, <c>BIC</c>, <c>deviance</c> / <c>REML_criterion</c>, <c>ngroups</c>, …), plus
 /// <c>variance_components_std_error</c>, <c>icc</c>, <c>satterthwaite</c> and <c>warnings</c>. NaN and infinite
-/// values are written as <c>null</c>.
+/// values are written as <c>null</c>. A <see cref="GeneralizedLinearMixedModelFit"/> is written as the glmer references
+/// (see the overloads).
 /// </summary>
-public static class FitJson
+public static partial class FitJson
 {
     /// <summary>The fit as an indented JSON document.</summary>
     public static string Serialize(LinearMixedModelFit fit, FitReportOptions? options = null)
@@ -42,47 +43,12 @@ public static class FitJson
         w.WriteNumber("nobs", fit.ObservationCount);
         w.WriteNumber("rows_dropped", fit.RowsDropped);
 
-        w.WriteStartObject("ngroups");
-        foreach (var (name, levels) in ReportedVarianceComponents.Groups(fit)) w.WriteNumber(name, levels);
-        w.WriteEndObject();
-
+        WriteGroups(w, fit);
         var fe = fit.FixedEffects;
-        w.WriteStartObject("fixed_effects");
-        Strings(w, "names", fe.Select(f => f.Name));
-        Numbers(w, "estimate", fe.Select(f => f.Estimate));
-        Numbers(w, "std_error", fe.Select(f => f.StdError));
-        Matrix(w, "vcov", fit.FixedEffectsCovariance);
-        w.WriteEndObject();
-        Strings(w, "dropped_fixed_effects", fit.DroppedFixedEffects);
-
-        var rows = ReportedVarianceComponents.Rows(fit);
-        w.WriteStartArray("variance_components");
-        foreach (var row in rows)
-        {
-            var vc = row.Component;
-            w.WriteStartObject();
-            w.WriteString("group", row.Group);
-            NullableString(w, "var1", vc.Var1);
-            NullableString(w, "var2", vc.Var2);
-            w.WriteString("kind", vc.Kind switch
-            {
-                VarianceComponentKind.Variance => "variance",
-                VarianceComponentKind.Covariance => "covariance",
-                _ => "residual_variance",
-            });
-            Number(w, "vcov", vc.Estimate);
-            Number(w, "sdcor", vc.SdCor);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        Numbers(w, "variance_components_std_error", rows.Select(r => r.Component.StdError));
+        WriteFixedEffects(w, fit);
+        WriteVarianceComponents(w, fit);
         Number(w, "sigma", fit.Sigma);
-
-        w.WriteStartObject("theta");
-        Strings(w, "names", fit.ThetaNames);
-        Numbers(w, "values", fit.Theta);
-        Numbers(w, "lower", fit.ThetaLowerBounds);
-        w.WriteEndObject();
+        WriteTheta(w, fit);
 
         Number(w, "logLik", fit.LogLikelihood);
         w.WriteNumber("logLik_df", fit.ParameterCount);
@@ -95,17 +61,7 @@ public static class FitJson
         }
         Number(w, "deviance", fit.Deviance);
         w.WriteBoolean("is_singular", fit.IsSingular);
-
-        var opt = fit.Optimizer;
-        w.WriteStartObject("optimizer");
-        w.WriteString("optimizer", opt.Optimizer);
-        w.WriteNumber("feval", opt.Evaluations);
-        w.WriteString("reason", opt.Reason.ToString());
-        w.WriteString("message", opt.Message);
-        Numbers(w, "initial_theta", opt.InitialTheta);
-        Number(w, "initial_objective", opt.InitialObjective);
-        Number(w, "final_objective", opt.FinalObjective);
-        w.WriteEndObject();
+        WriteOptimizer(w, fit);
 
         w.WriteStartObject("icc");
         foreach (var (name, _) in ReportedVarianceComponents.Groups(fit))
@@ -129,6 +85,86 @@ public static class FitJson
             w.WriteNull("satterthwaite");
         }
 
+        WriteWarnings(w, fit);
+        w.WriteEndObject();
+        w.Flush();
+    }
+
+    /// <summary><c>ngroups</c>: levels per distinct term name.</summary>
+    private static void WriteGroups(Utf8JsonWriter w, MixedModelFit fit)
+    {
+        w.WriteStartObject("ngroups");
+        foreach (var (name, levels) in ReportedVarianceComponents.Groups(fit)) w.WriteNumber(name, levels);
+        w.WriteEndObject();
+    }
+
+    /// <summary><c>fixed_effects</c> {names, estimate, std_error, vcov} and <c>dropped_fixed_effects</c>.</summary>
+    private static void WriteFixedEffects(Utf8JsonWriter w, MixedModelFit fit)
+    {
+        var fe = fit.FixedEffects;
+        w.WriteStartObject("fixed_effects");
+        Strings(w, "names", fe.Select(f => f.Name));
+        Numbers(w, "estimate", fe.Select(f => f.Estimate));
+        Numbers(w, "std_error", fe.Select(f => f.StdError));
+        Matrix(w, "vcov", fit.FixedEffectsCovariance);
+        w.WriteEndObject();
+        Strings(w, "dropped_fixed_effects", fit.DroppedFixedEffects);
+    }
+
+    /// <summary><c>variance_components</c> as lme4's <c>as.data.frame(VarCorr)</c>, and <c>variance_components_std_error</c> beside it.</summary>
+    private static void WriteVarianceComponents(Utf8JsonWriter w, MixedModelFit fit)
+    {
+        var rows = ReportedVarianceComponents.Rows(fit);
+        w.WriteStartArray("variance_components");
+        foreach (var row in rows)
+        {
+            var vc = row.Component;
+            w.WriteStartObject();
+            w.WriteString("group", row.Group);
+            NullableString(w, "var1", vc.Var1);
+            NullableString(w, "var2", vc.Var2);
+            w.WriteString("kind", vc.Kind switch
+            {
+                VarianceComponentKind.Variance => "variance",
+                VarianceComponentKind.Covariance => "covariance",
+                _ => "residual_variance",
+            });
+            Number(w, "vcov", vc.Estimate);
+            Number(w, "sdcor", vc.SdCor);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        Numbers(w, "variance_components_std_error", rows.Select(r => r.Component.StdError));
+    }
+
+    /// <summary><c>theta</c> {names, values, lower}.</summary>
+    private static void WriteTheta(Utf8JsonWriter w, MixedModelFit fit)
+    {
+        w.WriteStartObject("theta");
+        Strings(w, "names", fit.ThetaNames);
+        Numbers(w, "values", fit.Theta);
+        Numbers(w, "lower", fit.ThetaLowerBounds);
+        w.WriteEndObject();
+    }
+
+    /// <summary><c>optimizer</c>: what the optimizer did.</summary>
+    private static void WriteOptimizer(Utf8JsonWriter w, MixedModelFit fit)
+    {
+        var opt = fit.Optimizer;
+        w.WriteStartObject("optimizer");
+        w.WriteString("optimizer", opt.Optimizer);
+        w.WriteNumber("feval", opt.Evaluations);
+        w.WriteString("reason", opt.Reason.ToString());
+        w.WriteString("message", opt.Message);
+        Numbers(w, "initial_theta", opt.InitialTheta);
+        Number(w, "initial_objective", opt.InitialObjective);
+        Number(w, "final_objective", opt.FinalObjective);
+        w.WriteEndObject();
+    }
+
+    /// <summary><c>warnings</c> [{code, message}].</summary>
+    private static void WriteWarnings(Utf8JsonWriter w, MixedModelFit fit)
+    {
         w.WriteStartArray("warnings");
         foreach (var warning in fit.Warnings)
         {
@@ -138,8 +174,6 @@ public static class FitJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        w.WriteEndObject();
-        w.Flush();
     }
 
     private static void Number(Utf8JsonWriter w, string name, double value)

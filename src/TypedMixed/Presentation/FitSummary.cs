@@ -4,25 +4,38 @@ using static TypedMixed.Presentation.NumberText;
 namespace TypedMixed.Presentation;
 
 /// <summary>
-/// Renders a <see cref="LinearMixedModelFit"/> as a summary in the layout of lme4's <c>summary()</c> (with the
-/// standard errors of the variance components, Satterthwaite t tests and Wald intervals that multilevel tables
-/// report), as plain text or Markdown. Numbers are formatted with the invariant culture.
+/// Renders a fit as a summary in the layout of lme4's <c>summary()</c> (with the standard errors of the variance
+/// components, Satterthwaite t tests or Wald z tests, and Wald intervals that multilevel tables report), as plain
+/// text or Markdown: a <see cref="LinearMixedModelFit"/> as lmer's, a <see cref="GeneralizedLinearMixedModelFit"/> as
+/// glmer's. Numbers are formatted with the invariant culture.
 /// </summary>
-public static class FitSummary
+public static partial class FitSummary
 {
     /// <summary>The summary as aligned plain text.</summary>
-    public static string ToText(LinearMixedModelFit fit, FitReportOptions? options = null)
+    public static string ToText(LinearMixedModelFit fit, FitReportOptions? options = null) =>
+        RenderText(SummaryContent.Build(fit, options ?? FitReportOptions.Default));
+
+    /// <summary>The summary as GitHub-flavoured Markdown (a heading, a key list and pipe tables).</summary>
+    public static string ToMarkdown(LinearMixedModelFit fit, FitReportOptions? options = null) =>
+        RenderMarkdown(SummaryContent.Build(fit, options ?? FitReportOptions.Default));
+
+    private static string RenderText(SummaryContent c)
     {
-        var c = SummaryContent.Build(fit, options ?? FitReportOptions.Default);
         var sb = new StringBuilder();
         sb.Append(c.Title).Append('\n');
         foreach (var (key, value) in c.Header) sb.Append(key.PadLeft(8)).Append(": ").Append(value).Append('\n');
         sb.Append('\n');
         sb.Append(c.Statistics.ToText());
+        if (c.Residuals is not null) sb.Append('\n').Append(c.ResidualsTitle).Append(":\n").Append(c.Residuals.ToText());
         sb.Append('\n').Append("Random effects:\n").Append(c.RandomEffects.ToText());
         foreach (var line in c.RandomEffectsNotes) sb.Append(line).Append('\n');
         sb.Append('\n').Append("Fixed effects:\n").Append(c.FixedEffects.ToText());
         foreach (var line in c.FixedEffectsNotes) sb.Append(line).Append('\n');
+        if (c.Ratios is not null)
+        {
+            sb.Append('\n').Append(c.RatiosTitle).Append(":\n").Append(c.Ratios.ToText());
+            foreach (var line in c.RatiosNotes) sb.Append(line).Append('\n');
+        }
         if (c.Warnings.Count > 0)
         {
             sb.Append('\n').Append("Warnings:\n");
@@ -32,19 +45,23 @@ public static class FitSummary
         return sb.ToString();
     }
 
-    /// <summary>The summary as GitHub-flavoured Markdown (a heading, a key list and pipe tables).</summary>
-    public static string ToMarkdown(LinearMixedModelFit fit, FitReportOptions? options = null)
+    private static string RenderMarkdown(SummaryContent c)
     {
-        var c = SummaryContent.Build(fit, options ?? FitReportOptions.Default);
         var sb = new StringBuilder();
         sb.Append("### ").Append(c.Title).Append("\n\n");
         foreach (var (key, value) in c.Header)
             sb.Append("- **").Append(key).Append("**: ").Append(key is "Formula" or "Data" ? "`" + value.Replace("`", "'", StringComparison.Ordinal) + "`" : value).Append('\n');
         sb.Append('\n').Append(c.Statistics.ToMarkdown());
+        if (c.Residuals is not null) sb.Append("\n#### ").Append(c.ResidualsTitle).Append("\n\n").Append(c.Residuals.ToMarkdown());
         sb.Append("\n#### Random effects\n\n").Append(c.RandomEffects.ToMarkdown()).Append('\n');
         foreach (var line in c.RandomEffectsNotes) sb.Append(line.Trim()).Append("  \n");
         sb.Append("\n#### Fixed effects\n\n").Append(c.FixedEffects.ToMarkdown()).Append('\n');
         foreach (var line in c.FixedEffectsNotes) sb.Append(line.Trim()).Append("  \n");
+        if (c.Ratios is not null)
+        {
+            sb.Append("\n#### ").Append(c.RatiosTitle).Append("\n\n").Append(c.Ratios.ToMarkdown()).Append('\n');
+            foreach (var line in c.RatiosNotes) sb.Append(line.Trim()).Append("  \n");
+        }
         if (c.Warnings.Count > 0)
         {
             sb.Append("\n#### Warnings\n\n");
@@ -54,7 +71,7 @@ public static class FitSummary
         return sb.ToString();
     }
 
-    /// <summary>The parts of a summary, formatted once and rendered by both <see cref="ToText"/> and <see cref="ToMarkdown"/>.</summary>
+    /// <summary>The parts of a summary, formatted once and rendered as text or Markdown.</summary>
     private sealed class SummaryContent
     {
         public required string Title { get; init; }
@@ -66,6 +83,11 @@ public static class FitSummary
         public required List<string> FixedEffectsNotes { get; init; }
         public required List<string> Warnings { get; init; }
         public required string OptimizerLine { get; init; }
+        public ReportTable? Residuals { get; init; }
+        public string ResidualsTitle { get; init; } = "Scaled residuals";
+        public ReportTable? Ratios { get; init; }
+        public string RatiosTitle { get; init; } = "";
+        public List<string> RatiosNotes { get; init; } = [];
 
         public static SummaryContent Build(LinearMixedModelFit fit, FitReportOptions o)
         {
@@ -87,53 +109,10 @@ public static class FitSummary
             if (reml) stats.Add(Fixed(fit.RemlCriterion, 2), Fixed(fit.Aic, 2), Fixed(fit.Bic, 2), Fixed(fit.LogLikelihood, 2), Fixed(fit.Deviance, 2), dfResid);
             else stats.Add(Fixed(fit.Aic, 2), Fixed(fit.Bic, 2), Fixed(fit.LogLikelihood, 2), Fixed(fit.Deviance, 2), dfResid);
 
-            // Random effects: one line per variance (lme4 layout), correlations to the earlier effects of the term beside it.
-            var rows = ReportedVarianceComponents.Rows(fit);
-            int corrColumns = Math.Max(0, fit.RandomEffects.Where(t => t.Structure == CovarianceStructure.Unstructured).Select(t => t.ColumnNames.Count - 1).DefaultIfEmpty(0).Max());
-            var reHeaders = new List<string> { "Groups", "Name", "Variance", "Std.Dev." };
-            var reAlign = new List<bool> { false, false, true, true };
-            for (int k = 0; k < corrColumns; k++) { reHeaders.Add(k == 0 ? "Corr" : ""); reAlign.Add(true); }
-            reHeaders.Add("SE(Variance)");
-            reAlign.Add(true);
-            var re = new ReportTable(reHeaders, reAlign);
-            string? lastGroup = null;
-            foreach (var row in rows.Where(r => r.Component.Kind != VarianceComponentKind.Covariance))
-            {
-                var vc = row.Component;
-                var cells = new List<string>
-                {
-                    row.Group == lastGroup ? "" : row.Group,
-                    vc.Var1 ?? "",
-                    Sig(vc.Estimate, d),
-                    Sig(vc.SdCor, d),
-                };
-                lastGroup = row.Group;
-                var corr = new string[corrColumns];
-                Array.Fill(corr, "");
-                if (row.Term is { Structure: CovarianceStructure.Unstructured } term && vc.Var1 is not null)
-                {
-                    int j = term.ColumnNames.ToList().IndexOf(vc.Var1);
-                    for (int k = 0; k < j && k < corrColumns; k++)
-                    {
-                        var cov = rows.FirstOrDefault(r => r.Group == row.Group && r.Component.Kind == VarianceComponentKind.Covariance
-                            && ((r.Component.Var1 == term.ColumnNames[k] && r.Component.Var2 == vc.Var1) || (r.Component.Var2 == term.ColumnNames[k] && r.Component.Var1 == vc.Var1)));
-                        corr[k] = cov is null ? "" : Fixed(cov.Component.SdCor, 2);
-                    }
-                }
-                cells.AddRange(corr);
-                cells.Add(Sig(vc.StdError, d));
-                re.Add([.. cells]);
-            }
-            var reNotes = new List<string>
-            {
-                $"Number of obs: {Count(fit.ObservationCount)}, groups:  {string.Join("; ", groups.Select(g => $"{g.Name}, {Count(g.Levels)}"))}",
-            };
+            var (re, rows) = RandomEffectsTable(fit, d);
             var iccs = groups.Select(g => (g.Name, Icc: fit.IntraclassCorrelation(g.Name))).Where(x => x.Icc is not null).ToList();
-            if (iccs.Count > 0)
-                reNotes.Add("Intraclass correlation (VPC): " + string.Join("; ", iccs.Select(x => $"{x.Name} {Fixed(x.Icc!.Value, 3)}")));
-            var covRows = rows.Where(r => r.Component.Kind == VarianceComponentKind.Covariance).ToList();
-            if (covRows.Count > 0)
-                reNotes.Add("Covariances (SE): " + string.Join("; ", covRows.Select(r => $"{r.Group} {r.Component.Var1}~{r.Component.Var2} {Sig(r.Component.Estimate, d)} ({Sig(r.Component.StdError, d)})")));
+            var reNotes = BuildRandomEffectsNotes(fit, groups, rows, d,
+                iccs.Count > 0 ? ["Intraclass correlation (VPC): " + string.Join("; ", iccs.Select(x => $"{x.Name} {Fixed(x.Icc!.Value, 3)}"))] : []);
 
             // Fixed effects: Satterthwaite t tests where computed, else Wald z; 95 % Wald intervals.
             bool satt = fit.FixedEffects.Count > 0 && fit.FixedEffects.All(f => !double.IsNaN(f.SatterthwaiteDf));
@@ -176,7 +155,66 @@ public static class FitSummary
             };
         }
 
-        private static string Describe(Optimization.StopReason reason) => reason switch
+        /// <summary>
+        /// Random effects: one line per variance (lme4 layout) with its standard error, correlations to the earlier
+        /// effects of the term beside it; returns the table and the reported rows (for the covariance note).
+        /// </summary>
+        internal static (ReportTable Table, IReadOnlyList<ReportedComponent> Rows) RandomEffectsTable(MixedModelFit fit, int d)
+        {
+            var rows = ReportedVarianceComponents.Rows(fit);
+            int corrColumns = Math.Max(0, fit.RandomEffects.Where(t => t.Structure == CovarianceStructure.Unstructured).Select(t => t.ColumnNames.Count - 1).DefaultIfEmpty(0).Max());
+            var reHeaders = new List<string> { "Groups", "Name", "Variance", "Std.Dev." };
+            var reAlign = new List<bool> { false, false, true, true };
+            for (int k = 0; k < corrColumns; k++) { reHeaders.Add(k == 0 ? "Corr" : ""); reAlign.Add(true); }
+            reHeaders.Add("SE(Variance)");
+            reAlign.Add(true);
+            var re = new ReportTable(reHeaders, reAlign);
+            string? lastGroup = null;
+            foreach (var row in rows.Where(r => r.Component.Kind != VarianceComponentKind.Covariance))
+            {
+                var vc = row.Component;
+                var cells = new List<string>
+                {
+                    row.Group == lastGroup ? "" : row.Group,
+                    vc.Var1 ?? "",
+                    Sig(vc.Estimate, d),
+                    Sig(vc.SdCor, d),
+                };
+                lastGroup = row.Group;
+                var corr = new string[corrColumns];
+                Array.Fill(corr, "");
+                if (row.Term is { Structure: CovarianceStructure.Unstructured } term && vc.Var1 is not null)
+                {
+                    int j = term.ColumnNames.ToList().IndexOf(vc.Var1);
+                    for (int k = 0; k < j && k < corrColumns; k++)
+                    {
+                        var cov = rows.FirstOrDefault(r => r.Group == row.Group && r.Component.Kind == VarianceComponentKind.Covariance
+                            && ((r.Component.Var1 == term.ColumnNames[k] && r.Component.Var2 == vc.Var1) || (r.Component.Var2 == term.ColumnNames[k] && r.Component.Var1 == vc.Var1)));
+                        corr[k] = cov is null ? "" : Fixed(cov.Component.SdCor, 2);
+                    }
+                }
+                cells.AddRange(corr);
+                cells.Add(Sig(vc.StdError, d));
+                re.Add([.. cells]);
+            }
+            return (re, rows);
+        }
+
+        /// <summary>The notes under the random effects: observation and group counts, then <paramref name="middle"/> (e.g. ICCs), then covariances with SEs.</summary>
+        internal static List<string> BuildRandomEffectsNotes(MixedModelFit fit, IReadOnlyList<(string Name, int Levels)> groups, IReadOnlyList<ReportedComponent> rows, int d, IEnumerable<string> middle)
+        {
+            var notes = new List<string>
+            {
+                $"Number of obs: {Count(fit.ObservationCount)}, groups:  {string.Join("; ", groups.Select(g => $"{g.Name}, {Count(g.Levels)}"))}",
+            };
+            notes.AddRange(middle);
+            var covRows = rows.Where(r => r.Component.Kind == VarianceComponentKind.Covariance).ToList();
+            if (covRows.Count > 0)
+                notes.Add("Covariances (SE): " + string.Join("; ", covRows.Select(r => $"{r.Group} {r.Component.Var1}~{r.Component.Var2} {Sig(r.Component.Estimate, d)} ({Sig(r.Component.StdError, d)})")));
+            return notes;
+        }
+
+        internal static string Describe(Optimization.StopReason reason) => reason switch
         {
             Optimization.StopReason.Converged => "converged",
             Optimization.StopReason.MaxEvaluations => "evaluation limit reached (not converged)",

@@ -14,7 +14,7 @@ internal sealed record ReportedComponent(string Group, VarianceComponent Compone
 /// </summary>
 internal static class ReportedVarianceComponents
 {
-    public static IReadOnlyList<ReportedComponent> Rows(LinearMixedModelFit fit)
+    public static IReadOnlyList<ReportedComponent> Rows(MixedModelFit fit)
     {
         var rows = new List<ReportedComponent>();
         var all = fit.VarianceComponents;
@@ -82,7 +82,7 @@ internal static class ReportedVarianceComponents
     }
 
     /// <summary>Number of levels of each distinct term name, in order (lme4's <c>ngrps</c>).</summary>
-    public static IReadOnlyList<(string Name, int Levels)> Groups(LinearMixedModelFit fit)
+    public static IReadOnlyList<(string Name, int Levels)> Groups(MixedModelFit fit)
     {
         var list = new List<(string, int)>();
         foreach (var t in fit.RandomEffects)

@@ -38,7 +38,7 @@ public sealed class RandomEffectsTermFit
     /// <summary>Number of observations in each level (cluster sizes), in level order.</summary>
     public IReadOnlyList<int> LevelSizes { get; }
 
-    /// <summary>This term's rows of <see cref="LinearMixedModelFit.VarianceComponents"/>: variances then covariances, with standard errors.</summary>
+    /// <summary>This term's rows of <see cref="MixedModelFit.VarianceComponents"/>: variances then covariances, with standard errors.</summary>
     public IReadOnlyList<VarianceComponent> Components { get; }
 
     /// <summary>Standard error of the variance of effect <paramref name="column"/> (observed information; NaN on the boundary).</summary>

@@ -84,75 +84,150 @@ internal sealed class BlockedGram
     private readonly int[][] _sparseBlockOfRow;
     private readonly double[] _xyRow;
 
+    /// <summary>Rows from which <see cref="Refill"/> splits its pass over two threads (the second accumulates into a copy).</summary>
+    public const int ParallelRows = 100_000;
+
+    private BlockDiagonal? _shadowDiagonal0;
+    private BlockSparse[]? _shadowSparse0;
+    private DenseBlock? _shadowXY0;
+    private DenseBlock?[][]? _shadowDense;
+
     /// <summary>
     /// Recomputes every block in place as [Z X y]' W [Z X y] for a new response y and row weights w (null: all 1), in
-    /// one pass over the rows and without allocating: PIRLS calls this once per iteration with the working response and
-    /// the IRLS weights.
+    /// one pass over the rows: PIRLS calls this once per iteration with the working response and the IRLS weights.
+    /// Large inputs are split in two halves, the second accumulated on another thread into a copy of the blocks (made
+    /// once) and added; nothing is allocated per call.
     /// </summary>
     public void Refill(double[] y, double[]? weights)
+    {
+        int n = N, k = BlockCount - 1;
+        Clear(Diagonal0, Sparse0, XY0, Dense);
+        if (n < ParallelRows || Environment.ProcessorCount < 2)
+        {
+            Accumulate(0, n, y, weights, Diagonal0, Sparse0, XY0, Dense, _xyRow);
+        }
+        else
+        {
+            _shadowDiagonal0 ??= new BlockDiagonal(Diagonal0.Levels, Diagonal0.Q);
+            _shadowSparse0 ??= Sparse0.Select(s => new BlockSparse(s.RowLevels, s.RowQ, s.ColLevels, s.ColQ, s.ColPtr, s.RowLevel)).ToArray();
+            _shadowXY0 ??= new DenseBlock(XY0.Rows, XY0.Cols);
+            _shadowDense ??= Dense.Select(row => row.Select(b => b is null ? null : new DenseBlock(b.Rows, b.Cols)).ToArray()).ToArray();
+            Clear(_shadowDiagonal0, _shadowSparse0, _shadowXY0, _shadowDense);
+            int half = n / 2;
+            var otherRow = new double[P + 1];
+            Parallel.Invoke(
+                () => Accumulate(0, half, y, weights, Diagonal0, Sparse0, XY0, Dense, _xyRow),
+                () => Accumulate(half, n, y, weights, _shadowDiagonal0, _shadowSparse0, _shadowXY0, _shadowDense, otherRow));
+            Add(_shadowDiagonal0.Data, Diagonal0.Data);
+            for (int t = 0; t < Sparse0.Length; t++) Add(_shadowSparse0[t].Data, Sparse0[t].Data);
+            Add(_shadowXY0.Data, XY0.Data);
+            for (int i = 0; i <= k; i++)
+                for (int j = 1; j <= i; j++) Add(_shadowDense[i][j]!.Data, Dense[i][j]!.Data);
+        }
+        double yy = 0;
+        for (int i = 0; i < n; i++) yy += (weights is null ? 1 : weights[i]) * y[i] * y[i];
+        YSumOfSquares = yy;
+    }
+
+    private static void Add(double[] from, double[] to) =>
+        Factorization.DenseKernels.Axpy(1, from, to);
+
+    private static void Clear(BlockDiagonal d0, BlockSparse[] s0, DenseBlock xy0, DenseBlock?[][] dense)
+    {
+        Array.Clear(d0.Data);
+        foreach (var s in s0) Array.Clear(s.Data);
+        Array.Clear(xy0.Data);
+        foreach (var row in dense)
+            foreach (var b in row)
+                if (b is not null) Array.Clear(b.Data);
+    }
+
+    /// <summary>Adds rows [start, end) of [Z X y]' W [Z X y] into the given blocks.</summary>
+    private void Accumulate(int start, int end, double[] y, double[]? weights, BlockDiagonal diagonal0, BlockSparse[] sparse0,
+        DenseBlock xy0, DenseBlock?[][] dense, double[] xyRow)
     {
         int n = N, p = P, k = BlockCount - 1;
         var levelIndex = _levelIndex;
         var z = _z;
         var x = _x;
         var q = Q;
-        var xyRow = _xyRow;
-        Array.Clear(Diagonal0.Data);
-        foreach (var s in Sparse0) Array.Clear(s.Data);
-        Array.Clear(XY0.Data);
-        for (int i = 0; i <= k; i++)
-            for (int j = 1; j <= i; j++) Array.Clear(Dense[i][j]!.Data);
-
-        // A₀₀: block diagonal.
         int q0 = q[0];
-        for (int i = 0; i < n; i++)
+        var level0 = levelIndex[0];
+        var z0 = z[0];
+
+        if (q0 == 1)
         {
-            double w = weights is null ? 1 : weights[i];
-            if (w == 0) continue;
-            var blk = Diagonal0.Block(levelIndex[0][i]);
-            for (int b = 0; b < q0; b++)
+            // A scalar first term: A₀₀ is diagonal and A_K0 = [X y]'z₁ is one column per level.
+            var d = diagonal0.Data;
+            var xyData = xy0.Data;
+            int stride = p + 1;
+            for (int i = start; i < end; i++)
             {
-                double zb = w * z[0][b * n + i];
-                for (int a = 0; a < q0; a++) blk[b * q0 + a] += z[0][a * n + i] * zb;
+                double w = weights is null ? 1 : weights[i];
+                if (w == 0) continue;
+                int l = level0[i];
+                double zi = z0[i], wz = w * zi;
+                d[l] += zi * wz;
+                int o = l * stride;
+                for (int c = 0; c < p; c++) xyData[o + c] += x[c * n + i] * wz;
+                xyData[o + p] += y[i] * wz;
+            }
+        }
+        else
+        {
+            for (int i = start; i < end; i++)
+            {
+                double w = weights is null ? 1 : weights[i];
+                if (w == 0) continue;
+                var blk = diagonal0.Block(level0[i]);
+                for (int b = 0; b < q0; b++)
+                {
+                    double zb = w * z0[b * n + i];
+                    for (int a = 0; a < q0; a++) blk[b * q0 + a] += z0[a * n + i] * zb;
+                }
+                FillXY(xyRow, x, y, n, p, i);
+                int col0 = level0[i] * q0;
+                for (int b = 0; b < q0; b++)
+                {
+                    double zb = w * z0[b * n + i];
+                    var column = xy0.Column(col0 + b);
+                    for (int a = 0; a <= p; a++) column[a] += xyRow[a] * zb;
+                }
             }
         }
 
         // Aᵢ₀ for i ≥ 1.
         for (int t = 1; t < k; t++)
         {
-            var s = Sparse0[t - 1];
+            var s = sparse0[t - 1];
             var blockOfRow = _sparseBlockOfRow[t - 1];
             int qt = q[t];
-            for (int i = 0; i < n; i++)
+            var zt = z[t];
+            if (qt == 1 && q0 == 1)
+            {
+                var data = s.Data;
+                for (int i = start; i < end; i++)
+                {
+                    double w = weights is null ? 1 : weights[i];
+                    if (w != 0) data[blockOfRow[i]] += zt[i] * w * z0[i];
+                }
+                continue;
+            }
+            for (int i = start; i < end; i++)
             {
                 double w = weights is null ? 1 : weights[i];
                 if (w == 0) continue;
                 var blk = s.Block(blockOfRow[i]);
                 for (int b = 0; b < q0; b++)
                 {
-                    double zb = w * z[0][b * n + i];
-                    for (int a = 0; a < qt; a++) blk[b * qt + a] += z[t][a * n + i] * zb;
+                    double zb = w * z0[b * n + i];
+                    for (int a = 0; a < qt; a++) blk[b * qt + a] += zt[a * n + i] * zb;
                 }
             }
         }
 
-        // A_K0 = [X y]'Z₁.
-        for (int i = 0; i < n; i++)
-        {
-            double w = weights is null ? 1 : weights[i];
-            if (w == 0) continue;
-            FillXY(xyRow, x, y, n, p, i);
-            int col0 = levelIndex[0][i] * q0;
-            for (int b = 0; b < q0; b++)
-            {
-                double zb = w * z[0][b * n + i];
-                var column = XY0.Column(col0 + b);
-                for (int a = 0; a <= p; a++) column[a] += xyRow[a] * zb;
-            }
-        }
-
         // Dense blocks Aᵢⱼ, 1 ≤ j ≤ i ≤ K (block K is [X y]).
-        for (int i = 0; i < n; i++)
+        for (int i = start; i < end; i++)
         {
             double w = weights is null ? 1 : weights[i];
             if (w == 0) continue;
@@ -160,22 +235,23 @@ internal sealed class BlockedGram
             for (int bj = 1; bj <= k; bj++)
                 for (int bi = bj; bi <= k; bi++)
                 {
-                    var block = Dense[bi][bj]!;
+                    var block = dense[bi][bj]!;
                     int qi = bi == k ? p + 1 : q[bi], qj = bj == k ? p + 1 : q[bj];
                     int ri = bi == k ? 0 : levelIndex[bi][i] * qi, cj = bj == k ? 0 : levelIndex[bj][i] * qj;
+                    var data = block.Data;
+                    int rows = block.Rows;
                     for (int b = 0; b < qj; b++)
                     {
                         double vb = w * (bj == k ? xyRow[b] : z[bj][b * n + i]);
                         if (vb == 0) continue;
-                        var column = block.Column(cj + b);
-                        for (int a = 0; a < qi; a++)
-                            column[ri + a] += (bi == k ? xyRow[a] : z[bi][a * n + i]) * vb;
+                        int col = (cj + b) * rows + ri;
+                        if (bi == k)
+                            for (int a = 0; a < qi; a++) data[col + a] += xyRow[a] * vb;
+                        else
+                            for (int a = 0; a < qi; a++) data[col + a] += z[bi][a * n + i] * vb;
                     }
                 }
         }
-        double yy = 0;
-        for (int i = 0; i < n; i++) yy += (weights is null ? 1 : weights[i]) * y[i] * y[i];
-        YSumOfSquares = yy;
     }
 
     private static void FillXY(double[] row, double[] x, double[] y, int n, int p, int i)

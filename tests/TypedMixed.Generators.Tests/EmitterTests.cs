@@ -1,0 +1,70 @@
+using Microsoft.CodeAnalysis;
+using TypedMixed.Generators.Tests.Infrastructure;
+
+namespace TypedMixed.Generators.Tests;
+
+/// <summary>The emitter from hand-built specs: GLMM variants no sample model declares, compiled against the runtime.</summary>
+public class EmitterTests
+{
+    private const string Data = """
+        namespace Hand;
+        public sealed record Row(bool? Passed, double Hours, int Items, double Weight, int Class);
+        public partial record M;
+        """;
+
+    private static ModelSpec Spec(FamilySpec family) => new(
+        Namespace: "Hand",
+        TypeName: "M",
+        TypeKeyword: "record",
+        DataType: "global::Hand.Row",
+        DataIsReferenceType: true,
+        Response: new MemberSpec("Passed", "Passed", "bool", CanBeMissing: true, IsFloatingPoint: false),
+        Intercept: true,
+        Method: "global::TypedMixed.EstimationMethod.Reml",
+        Covariates: new[] { new CovariateSpec(new MemberSpec("Hours", "Hours", "double", false, true), CovariateKind.Numeric, EquatableArray<string>.Empty, null) }.ToEquatableArray(),
+        FixedTerms: new[] { new FixedTermSpec(new[] { "Hours" }.ToEquatableArray(), new[] { false }.ToEquatableArray()) }.ToEquatableArray(),
+        FixedColumns: new[] { new ColumnSpec("(Intercept)", "Intercept"), new ColumnSpec("Hours", "Hours") }.ToEquatableArray(),
+        Classifications: new[] { new ClassificationSpec(new MemberSpec("Class", "Class", "int", false, false), KeyKind.Comparable, new[] { "Class" }.ToEquatableArray()) }.ToEquatableArray(),
+        Terms: new[] { new RandomTermSpec("Class", "Class", "Class", true, EquatableArray<string>.Empty, EquatableArray<bool>.Empty, true, new[] { new ColumnSpec("(Intercept)", "Intercept") }.ToEquatableArray()) }.ToEquatableArray(),
+        MeasuredOn: EquatableArray<MeasuredOnSpec>.Empty,
+        Glmm: family);
+
+    private static string EmitAndCompile(ModelSpec spec)
+    {
+        string code = Emitter.Emit(spec);
+        var compilation = GeneratorHarness.Compile(Data, code);
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        return code;
+    }
+
+    [Fact]
+    public void Probit_bernoulli_with_quadrature_has_a_latent_ICC_over_one_and_no_ratios()
+    {
+        var code = EmitAndCompile(Spec(new FamilySpec("Binomial", "Probit", BernoulliResponse: true, Trials: null, Offset: null, Weights: null,
+            QuadraturePoints: 3, RatioName: null, Ratios: EquatableArray<ColumnSpec>.Empty, LatentIcc: true)));
+        Assert.Contains("public static int DeclaredQuadraturePoints => 3;", code, StringComparison.Ordinal);
+        Assert.Contains("Link = global::TypedMixed.LinkFunction.Probit,", code, StringComparison.Ordinal);
+        Assert.Contains("σ²_Class / (σ²_Class + 1)", code, StringComparison.Ordinal);
+        Assert.Contains("(v_Passed ? 1.0 : 0.0)", code, StringComparison.Ordinal);
+        Assert.DoesNotContain("EffectRatio", code, StringComparison.Ordinal);
+        Assert.DoesNotContain("Trials =", code, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Weighted_count_model_on_the_sqrt_link_reads_weights_only_when_fitting()
+    {
+        var spec = Spec(new FamilySpec("NegativeBinomial", "Sqrt", BernoulliResponse: false, Trials: null, Offset: null,
+            Weights: new MemberSpec("Weight", "Weight", "double", false, true), QuadraturePoints: 1, RatioName: null,
+            Ratios: EquatableArray<ColumnSpec>.Empty, LatentIcc: false)) with
+        {
+            Response = new MemberSpec("Items", "Items", "int", false, false),
+        };
+        var code = EmitAndCompile(spec);
+        Assert.Contains("response[n] = fitted is null ? global::TypedMixed.Generated.GlmmChecks.Count((double)v_Items, \"Items\", i) : 0.0;", code, StringComparison.Ordinal);
+        Assert.Contains("weights[n] = fitted is null ? global::TypedMixed.Generated.GlmmChecks.Weight(global::TypedMixed.Generated.DesignChecks.Finite(v_Weight, \"Weight\", i), \"Weight\", i) : 0.0;", code, StringComparison.Ordinal);
+        Assert.Contains("Weights = n == count ? weights : weights[..n],", code, StringComparison.Ordinal);
+        Assert.Contains("the expected count", code, StringComparison.Ordinal);
+        Assert.DoesNotContain("LatentIntraclassCorrelation", code, StringComparison.Ordinal);
+        Assert.DoesNotContain("EffectRatio", code, StringComparison.Ordinal);
+    }
+}
