@@ -27,7 +27,7 @@ public static class Program
                 return 0;
             case "list-glmm-models":
                 foreach (var m in GlmmBenchmarkModel.All)
-                    Console.WriteLine($"{m.Name}\t{m.File}\t{m.RFormula}\t{m.RFamily}\t{m.Repetitions}\t{m.RRepetitions}");
+                    Console.WriteLine($"{m.Name}\t{m.File}\t{m.Formula}\t{m.RFamily}\t{m.Repetitions}\t{m.RRepetitions}");
                 return 0;
             case "time-glmm":
                 return GlmmFitTimer.Run(args[1..]);
