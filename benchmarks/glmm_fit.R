@@ -8,7 +8,7 @@ args <- commandArgs(trailingOnly = TRUE)
 pkg <- args[[1]]; path <- args[[2]]; formula <- as.formula(args[[3]]); family <- get(args[[4]], mode = "function")
 reps <- as.integer(args[[5]])
 stopifnot(pkg %in% c("glmer", "glmmTMB"), reps >= 1)
-p <- function(key, value) cat(key, " ", paste(value, collapse = " "), "\n", sep = "")
+p <- function(key, value) cat(key, " ", gsub("\\s*\n\\s*", " ", paste(value, collapse = " ")), "\n", sep = "")
 num <- function(x) sprintf("%.17g", x)
 
 suppressPackageStartupMessages(library(lme4))   # also for glmmTMB: the warm-up data set cbpp
