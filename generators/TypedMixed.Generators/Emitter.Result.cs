@@ -156,7 +156,7 @@ internal static partial class Emitter
         if (glmm is { LatentIcc: true })
             w.Line("LatentIntraclassCorrelation = fit.LatentIntraclassCorrelation(" + Literal(term.Name) + ") ?? double.NaN;");
         foreach (var (a, b) in CorrelatedPairs(term))
-            w.Line(PairName(term, a, b) + "CorrelationStdError = " + Gen + (glmm is null ? "TermComponents" : "GlmmTermComponents") + ".CorrelationStdError(fit, term, " + Index(a) + ", " + Index(b) + ");");
+            w.Line(PairName(term, a, b) + "CorrelationStdError = " + Gen + "TermComponents.CorrelationStdError(fit, term, " + Index(a) + ", " + Index(b) + ");");
         w.Close();
         w.Line();
         w.Line("/// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>");

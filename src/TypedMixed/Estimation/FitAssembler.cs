@@ -60,20 +60,7 @@ internal static class FitAssembler
         for (int i = 0; i < n; i++) residuals[i] = design.Response[i] - fitted[i];
 
         // Singularity: a diagonal of some T on its bound.
-        var singular = new List<string>();
-        for (int t = 0; t < k; t++)
-        {
-            var tp = problem.Templates[t];
-            int q = tp.Q;
-            for (int a = 0; a < q; a++)
-                if (problem.OnBoundary(factors[t], t, a))
-                    singular.Add(a == 0 || tp.Structure != CovarianceStructure.Unstructured
-                        ? $"the variance of '{tp.ColumnNames[a]}' over '{tp.TermName}' is estimated as zero"
-                        : $"'{tp.ColumnNames[a]}' over '{tp.TermName}' is perfectly correlated with the earlier effects of that term (a correlation of ±1, or a zero variance)");
-        }
-        if (singular.Count > 0)
-            warnings.Insert(0, new FitWarning("TMW001",
-                $"Singular fit (boundary): {string.Join("; ", singular)}. The data do not support this random-effects structure: remove that effect (or the term), or fit uncorrelated effects, and compare the fits with a likelihood-ratio test."));
+        var singular = BoundaryCheck.SingularEffects(problem, factors, warnings);
 
         // A residual variance that vanishes next to the response's: the random effects reproduce the data.
         double mean = design.Response.Average(), totalVariance = 0;
@@ -186,24 +173,7 @@ internal static class FitAssembler
         lock (problem.Factor)
         {
             problem.Factor.Update(theta);
-            var blocks = PenalizedSolution.InverseDiagonalBlocks(problem.Factor, storageTerm);
-            var result = new double[blocks.Length][,];
-            for (int l = 0; l < blocks.Length; l++)
-            {
-                var w = blocks[l];
-                var m = new double[q, q];
-                // T W T'
-                for (int a = 0; a < q; a++)
-                    for (int b = 0; b < q; b++)
-                    {
-                        double s = 0;
-                        for (int c = 0; c <= a; c++)
-                            for (int d = 0; d <= b; d++) s += t[c * q + a] * w[d * q + c] * t[d * q + b];
-                        m[a, b] = sigma2 * s;
-                    }
-                result[l] = m;
-            }
-            return result;
+            return BoundaryCheck.ConditionalCovariances(problem.Factor, storageTerm, t, q, sigma2);
         }
     }
 }

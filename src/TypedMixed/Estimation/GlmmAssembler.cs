@@ -109,19 +109,7 @@ internal static class GlmmAssembler
         }
 
         // Singularity.
-        var singular = new List<string>();
-        for (int t = 0; t < k; t++)
-        {
-            var tp = s.Templates[t];
-            for (int a = 0; a < tp.Q; a++)
-                if (s.OnBoundary(factors[t], t, a))
-                    singular.Add(a == 0 || tp.Structure != CovarianceStructure.Unstructured
-                        ? $"the variance of '{tp.ColumnNames[a]}' over '{tp.TermName}' is estimated as zero"
-                        : $"'{tp.ColumnNames[a]}' over '{tp.TermName}' is perfectly correlated with the earlier effects of that term (a correlation of ±1, or a zero variance)");
-        }
-        if (singular.Count > 0)
-            warnings.Insert(0, new FitWarning("TMW001",
-                $"Singular fit (boundary): {string.Join("; ", singular)}. The data do not support this random-effects structure: remove that effect (or the term), or fit uncorrelated effects, and compare the fits with a likelihood-ratio test."));
+        var singular = BoundaryCheck.SingularEffects(s, factors, warnings);
         foreach (var name in s.UnidentifiedTerms)
             warnings.Add(new FitWarning("TMW006",
                 $"The variances and covariances of term '{name}' are not all identified by these data: within its clusters its columns do not vary enough (for example a random slope on a covariate that is constant within each cluster). Remove that random slope."));
@@ -279,23 +267,7 @@ internal static class GlmmAssembler
             fam.Shape = shape;
             objective.Pirls.Run(theta, beta, solveBeta: false, maxIter);
             objective.Pirls.LogDeterminant(theta, observed: false);
-            var blocks = PenalizedSolution.InverseDiagonalBlocks(objective.Pirls.Problem.Structure.Factor, storageTerm);
-            var result = new double[blocks.Length][,];
-            for (int l = 0; l < blocks.Length; l++)
-            {
-                var w = blocks[l];
-                var m = new double[q, q];
-                for (int a = 0; a < q; a++)
-                    for (int b = 0; b < q; b++)
-                    {
-                        double acc = 0;
-                        for (int c = 0; c <= a; c++)
-                            for (int e = 0; e <= b; e++) acc += t[c * q + a] * w[e * q + c] * t[e * q + b];
-                        m[a, b] = acc;
-                    }
-                result[l] = m;
-            }
-            return result;
+            return BoundaryCheck.ConditionalCovariances(objective.Pirls.Problem.Structure.Factor, storageTerm, t, q, 1);
         }
     }
 }

@@ -67,7 +67,7 @@ internal static class GlmmEstimator
         if (!double.IsFinite(initialObjective))
             throw new ModelDesignException("The GLMM objective is not finite at the start (θ = identity, β from the GLM without random effects): check the response for separation or extreme values, and rescale covariates.");
         var r1 = Bobyqa.Minimize(Stage1, x1, lower1, upper1,
-            new BobyqaOptions { InitialTrustRadius = 0.2, FinalTrustRadius = 1e-4, MaxEvaluations = options.MaxEvaluations, FunctionTolerance = 1e-6 },
+            new BobyqaOptions { InitialTrustRadius = 0.2, FinalTrustRadius = 2e-3, MaxEvaluations = options.MaxEvaluations, FunctionTolerance = 1e-4 },
             cancellationToken);
         int stage1Evaluations = evaluations;
         // Stage 1's optimum: β and the modes become stage 2's start, and β's scale comes from the factor there.
@@ -83,13 +83,41 @@ internal static class GlmmEstimator
         pirls.SetStart(beta1, pirls.U);
 
         // ---- Stage 2: θ, β (, log k) on the Laplace / quadrature objective. ----
+        // The optimizer works in standard-error units: β by the factor's SEs at stage 1's optimum, θ (and log k) by the
+        // curvature of the objective along each of them there. With many clusters θ is pinned far more tightly than β,
+        // and unscaled coordinates would leave the optimizer a long narrow valley.
         int dim = d + p + e1;
         var betaBuffer = new double[p];
+        var shape1 = g.Family.Shape;
+        var extraScale = new double[d + e1];
+        var extraCentre = new double[d + e1];
+        for (int i = 0; i < d; i++) extraCentre[i] = theta1[i];
+        if (estimateShape) extraCentre[d] = Math.Log(shape1);
+        double AtExtra(int i, double value)
+        {
+            var th = (double[])theta1.Clone();
+            if (i < d) th[i] = value; else g.Family.Shape = Math.Exp(value);
+            double v = objective.Evaluate(th, beta1, solveBeta: false, maxIter);
+            g.Family.Shape = shape1;
+            Count(v);
+            return v;
+        }
+        double f1 = objective.Evaluate(theta1, beta1, solveBeta: false, maxIter);
+        for (int i = 0; i < d + e1; i++)
+        {
+            double c0 = extraCentre[i], h = 1e-2 * Math.Max(Math.Abs(c0), 0.05);
+            bool forward = i < d && lower[i] == 0 && c0 - h < 0;
+            double curvature = forward
+                ? (AtExtra(i, c0 + 2 * h) - 2 * AtExtra(i, c0 + h) + f1) / (h * h)
+                : (AtExtra(i, c0 + h) - 2 * f1 + AtExtra(i, c0 - h)) / (h * h);
+            double fallback = i < d ? 1 / scale[i] : 1;
+            extraScale[i] = curvature > 0 && double.IsFinite(curvature) ? Math.Min(Math.Sqrt(2 / curvature), 10 * fallback) : fallback;
+        }
         void Unpack(ReadOnlySpan<double> x)
         {
-            for (int i = 0; i < d; i++) thetaBuffer[i] = x[i] / scale[i];
+            for (int i = 0; i < d; i++) thetaBuffer[i] = x[i] * extraScale[i];
             for (int c = 0; c < p; c++) betaBuffer[c] = beta1[c] + betaScale[c] * x[d + c];
-            if (estimateShape) g.Family.Shape = Math.Exp(x[d + p]);
+            if (estimateShape) g.Family.Shape = Math.Exp(extraCentre[d] + extraScale[d] * x[d + p]);
         }
         double Stage2(ReadOnlySpan<double> x)
         {
@@ -100,20 +128,28 @@ internal static class GlmmEstimator
             return v;
         }
         var x2 = new double[dim];
-        Array.Copy(r1.X, x2, d);
-        if (estimateShape) x2[d + p] = r1.X[d];
-        var lower2 = lower.Concat(Enumerable.Repeat(double.NegativeInfinity, p + e1)).ToArray();
+        for (int i = 0; i < d; i++) x2[i] = theta1[i] / extraScale[i];
+        var lower2 = lower.Select((l, i) => l == 0 ? 0 : double.NegativeInfinity).Concat(Enumerable.Repeat(double.NegativeInfinity, p + e1)).ToArray();
         var upper2 = Enumerable.Repeat(double.PositiveInfinity, dim).ToArray();
         var r2 = Bobyqa.Minimize(Stage2, x2, lower2, upper2,
-            new BobyqaOptions { InitialTrustRadius = 0.05, FinalTrustRadius = 1e-7, MaxEvaluations = options.MaxEvaluations, FunctionTolerance = 1e-9 },
+            new BobyqaOptions { InitialTrustRadius = 0.2, FinalTrustRadius = 1e-5, MaxEvaluations = options.MaxEvaluations, FunctionTolerance = 1e-7 },
             cancellationToken);
+        int bobyqaEvaluations = evaluations - stage1Evaluations;
         var x = r2.X;
         double value = r2.Value;
         var reason = r2.Reason;
         string message = r2.Message;
 
-        // Confirm from finite differences and polish with the Newton step (as for LMMs).
-        var check = ConvergenceCheck.At(t => Stage2(t), x, lower2);
+        // Confirm from finite differences and polish with the Newton step (as for LMMs). The check's steps are 1e-4 of
+        // a coordinate's size (at least 1e-5); the stage-2 coordinates are in SE units and near 0 for β, so they are
+        // handed to it divided by CheckScale: steps of about 1e-3 SE, well above the rounding noise of a deviance
+        // summed over a million rows.
+        ConvergenceCheck Check(double[] at)
+        {
+            var c = ConvergenceCheck.At(t => Stage2(Scaled(t, CheckScale)), Scaled(at, 1 / CheckScale), Scaled(lower2, 1 / CheckScale));
+            return c.NewtonPoint is { } np ? c with { NewtonPoint = Scaled(np, CheckScale) } : c;
+        }
+        var check = Check(x);
         if (check.HessianPositiveDefinite && check.NewtonPoint is { } newton)
         {
             double nv = Stage2(newton);
@@ -134,7 +170,7 @@ internal static class GlmmEstimator
                 reason = restart.Reason;
                 message = "restarted from the first optimum: " + restart.Message;
             }
-            check = ConvergenceCheck.At(t => Stage2(t), x, lower2);
+            check = Check(x);
         }
 
         Unpack(x);
@@ -169,7 +205,7 @@ internal static class GlmmEstimator
             FinalObjective = final,
             Evaluations = evaluations,
             Reason = reason,
-            Message = $"{message}; stage 1 {stage1Evaluations} evaluations, stage 2 and checks {evaluations - stage1Evaluations}; PIRLS {pirls.TotalIterations} iterations in {pirls.Runs} runs",
+            Message = $"{message}; stage 1 {stage1Evaluations} evaluations, stage 2 {bobyqaEvaluations}, convergence check and polish {evaluations - stage1Evaluations - bobyqaEvaluations}; PIRLS {pirls.TotalIterations} iterations in {pirls.Runs} runs",
             NewtonDecrement = check.NewtonDecrement,
             MaxAbsGradient = check.MaxAbsGradient,
             ConvergenceConfirmed = check.Confirmed,
@@ -177,6 +213,11 @@ internal static class GlmmEstimator
         };
         return GlmmAssembler.Assemble(g, objective, theta, beta, shape, estimateShape, glm, summary, warnings, options, maxIter, cancellationToken);
     }
+
+    /// <summary>Stage-2 coordinates are divided by this before the convergence check (see there).</summary>
+    private const double CheckScale = 100;
+
+    private static double[] Scaled(double[] x, double factor) => x.Select(v => v * factor).ToArray();
 
     /// <summary>
     /// −2 log L (Laplace or quadrature, as <paramref name="options"/> say) at given θ and β (and shape k for the negative

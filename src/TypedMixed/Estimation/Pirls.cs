@@ -21,6 +21,7 @@ internal sealed class Pirls
     private readonly double[] _etaFixed, _w, _z;
     private double[] _mu, _muEta, _trialEta, _trialMu, _trialMuEta;
     private readonly double[][] _b;
+    private readonly RandomEffectsTerm[] _orderedTerms;
     private readonly double[][] _t;
     private double[] _startBeta;
     private double[][] _startU;
@@ -41,6 +42,7 @@ internal sealed class Pirls
         _trialMuEta = new double[n];
         _t = new double[k][];
         for (int s = 0; s < k; s++) _t[s] = new double[_s.Templates[_s.TermOrder[s]].Q * _s.Templates[_s.TermOrder[s]].Q];
+        _orderedTerms = Enumerable.Range(0, k).Select(s => problem.Design.Terms[_s.TermOrder[s]]).ToArray();
         _b = new double[k][];
         for (int s = 0; s < k; s++) _b[s] = new double[_s.Gram.Sizes[s]];
         Beta = new double[problem.P];
@@ -221,23 +223,26 @@ internal sealed class Pirls
 
     private void WorkingResponse(bool solveBeta)
     {
+        ForRows((start, end) => WorkingResponseRows(start, end, solveBeta ? _g.Offset : _etaFixed));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void WorkingResponseRows(int start, int end, double[] shift)
+    {
         var fam = _g.Family;
         var y = _g.Y;
         var pw = _g.PriorWeights;
-        var offset = _g.Offset;
         var eta = Eta;
         var mu = _mu;
         var muEta = _muEta;
-        ForRows((start, end) =>
+        var w = _w;
+        var z = _z;
+        for (int i = start; i < end; i++)
         {
-            for (int i = start; i < end; i++)
-            {
-                double me = muEta[i];
-                _w[i] = fam.IrlsWeight(mu[i], me, pw[i]);
-                double working = eta[i] + (y[i] - mu[i]) / me;
-                _z[i] = working - (solveBeta ? offset[i] : _etaFixed[i]);
-            }
-        });
+            double me = muEta[i];
+            w[i] = fam.IrlsWeight(mu[i], me, pw[i]);
+            z[i] = eta[i] + (y[i] - mu[i]) / me - shift[i];
+        }
     }
 
     /// <summary>
@@ -254,46 +259,13 @@ internal sealed class Pirls
             int q = _s.Templates[_s.TermOrder[s]].Q;
             PenalizedSolution.ApplyLambda(_b[s], q, _t[s]);
         }
-        var fam = _g.Family;
-        var link = fam.Link;
-        var design = _g.Design;
-        var x = _g.X;
-        var offset = _g.Offset;
-        var y = _g.Y;
-        var trials = _g.Trials;
-        var uw = _g.UserWeights;
-        var current = Eta;
         var sums = new double[2];
         var changes = new double[2];
         var maxAbs = new double[2];
         ForRows((start, end) =>
         {
-            double ll = 0, ch = 0, ma = 0;
-            for (int i = start; i < end; i++)
-            {
-                double eta = offset[i];
-                for (int c = 0; c < p; c++) eta += x[c * n + i] * beta[c];
-                for (int s = 0; s < k; s++)
-                {
-                    var term = design.Terms[_s.TermOrder[s]];
-                    int q = term.ColumnCount, l = term.LevelIndex[i];
-                    var cols = term.Columns;
-                    var bs = _b[s];
-                    for (int a = 0; a < q; a++) eta += cols[a * n + i] * bs[l * q + a];
-                }
-                double mu = Links.Inverse(link, eta);
-                etaOut[i] = eta;
-                muOut[i] = mu;
-                muEtaOut[i] = Links.Derivative(link, eta);
-                ll += fam.LogDensityKernel(y[i], mu, trials[i], uw[i]);
-                double d = Math.Abs(eta - current[i]);
-                if (d > ch) ch = d;
-                if (Math.Abs(eta) > ma) ma = Math.Abs(eta);
-            }
             int h = start == 0 ? 0 : 1;
-            sums[h] = ll;
-            changes[h] = ch;
-            maxAbs[h] = ma;
+            sums[h] = PredictRows(start, end, beta, etaOut, muOut, muEtaOut, out changes[h], out maxAbs[h]);
         });
         change = Math.Max(changes[0], changes[1]);
         _maxAbsEta = Math.Max(maxAbs[0], maxAbs[1]);
@@ -301,6 +273,57 @@ internal sealed class Pirls
         foreach (var us in u) uu += DenseKernels.Dot(us, us);
         double v = -2 * (_g.ConstantSum + sums[0] + sums[1]) + uu;
         return double.IsNaN(v) ? double.PositiveInfinity : v;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private double PredictRows(int start, int end, double[] beta, double[] etaOut, double[] muOut, double[] muEtaOut, out double change, out double maxAbs)
+    {
+        int n = _g.N, p = _g.P, k = _b.Length;
+        var fam = _g.Family;
+        var link = fam.Link;
+        var x = _g.X;
+        var offset = _g.Offset;
+        var y = _g.Y;
+        var trials = _g.Trials;
+        var uw = _g.UserWeights;
+        var current = Eta;
+        var terms = _orderedTerms;
+        bool canonicalLog = fam.Family == ResponseFamily.Poisson && link == LinkFunction.Log;
+        double ll = 0, ch = 0, ma = 0;
+        for (int i = start; i < end; i++)
+        {
+            double eta = offset[i];
+            for (int c = 0; c < p; c++) eta += x[c * n + i] * beta[c];
+            for (int s = 0; s < k; s++)
+            {
+                var term = terms[s];
+                int q = term.ColumnCount, l = term.LevelIndex[i];
+                var cols = term.Columns;
+                var bs = _b[s];
+                if (q == 1) { eta += cols[i] * bs[l]; continue; }
+                for (int a = 0; a < q; a++) eta += cols[a * n + i] * bs[l * q + a];
+            }
+            double mu = Links.Inverse(link, eta);
+            etaOut[i] = eta;
+            muOut[i] = mu;
+            if (canonicalLog && mu > Links.Epsilon)
+            {
+                // Poisson, log link: log μ = η, so the kernel y log μ − μ needs no logarithm.
+                muEtaOut[i] = mu;
+                ll += uw[i] * (y[i] * eta - mu);
+            }
+            else
+            {
+                muEtaOut[i] = link == LinkFunction.Log ? mu : Links.Derivative(link, eta);
+                ll += fam.LogDensityKernel(y[i], mu, trials[i], uw[i]);
+            }
+            double d = Math.Abs(eta - current[i]);
+            if (d > ch) ch = d;
+            if (Math.Abs(eta) > ma) ma = Math.Abs(eta);
+        }
+        change = ch;
+        maxAbs = ma;
+        return ll;
     }
 
     /// <summary>η = Xβ + Σ Z_t Λ_t u_t + offset (T of each ordered term from the last <see cref="Run"/>'s θ).</summary>

@@ -7,7 +7,7 @@ namespace TypedMixed.Families;
 internal static class Links
 {
     /// <summary>R's bound for logit and probit inverses: μ stays in [ε, 1 − ε].</summary>
-    private const double Epsilon = 2.220446049250313e-16;
+    public const double Epsilon = 2.220446049250313e-16;
 
     /// <summary>The family's canonical link when <paramref name="link"/> is <see cref="LinkFunction.Canonical"/>.</summary>
     public static LinkFunction Resolve(ResponseFamily family, LinkFunction link) => link != LinkFunction.Canonical ? link : family switch
@@ -51,7 +51,7 @@ internal static class Links
                 double e = Math.Min(Math.Max(eta, -threshold), threshold);
                 return Normal.CDF(0, 1, e);
             }
-            case LinkFunction.Cloglog: return Math.Max(Math.Min(-SpecialFunctions.ExponentialMinusOne(-Math.Exp(eta)), 1 - Epsilon), Epsilon);
+            case LinkFunction.Cloglog: return Math.Max(Math.Min(-SpecialFunctions.Expm1(-Math.Exp(eta)), 1 - Epsilon), Epsilon);
             case LinkFunction.Log: return Math.Max(Math.Exp(eta), Epsilon);
             case LinkFunction.Sqrt: return eta * eta;
             default: throw new ArgumentOutOfRangeException(nameof(link));

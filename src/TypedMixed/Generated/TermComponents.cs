@@ -22,7 +22,7 @@ public static class TermComponents
     /// respect to (σ_aa, σ_bb, σ_ab) is (−ρ/2σ_aa, −ρ/2σ_bb, 1/√(σ_aa σ_bb)). NaN when that covariance matrix was not
     /// computed or a parameter is on the boundary.
     /// </summary>
-    public static double CorrelationStdError(LinearMixedModelFit fit, RandomEffectsTermFit term, int a, int b)
+    public static double CorrelationStdError(MixedModelFit fit, RandomEffectsTermFit term, int a, int b)
     {
         if (fit.VarianceComponentsCovariance is not { } v) return double.NaN;
         string first = term.ColumnNames[a], second = term.ColumnNames[b];
@@ -45,7 +45,7 @@ public static class TermComponents
     }
 
     /// <summary>The row of <paramref name="component"/> in the fit's flat list (the term's rows are the same objects).</summary>
-    private static int IndexIn(LinearMixedModelFit fit, VarianceComponent component)
+    private static int IndexIn(MixedModelFit fit, VarianceComponent component)
     {
         for (int i = 0; i < fit.VarianceComponents.Count; i++)
             if (ReferenceEquals(fit.VarianceComponents[i], component)) return i;

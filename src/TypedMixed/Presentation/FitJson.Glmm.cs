@@ -5,21 +5,6 @@ namespace TypedMixed.Presentation;
 
 public static partial class FitJson
 {
-    /// <summary>The generalized fit as an indented JSON document.</summary>
-    public static string Serialize(GeneralizedLinearMixedModelFit fit, FitReportOptions? options = null)
-    {
-        using var stream = new MemoryStream();
-        Write(stream, fit, options);
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    /// <summary>Writes the generalized fit as an indented UTF-8 JSON document to <paramref name="stream"/>.</summary>
-    public static void Write(Stream stream, GeneralizedLinearMixedModelFit fit, FitReportOptions? options = null)
-    {
-        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        Write(w, fit, options ?? FitReportOptions.Default);
-    }
-
     /// <summary>
     /// Writes the generalized fit as one JSON object in the layout of the glmer reference fits: <c>family</c>,
     /// <c>link</c>, <c>method</c> (Laplace or AGQ), <c>nAGQ</c>, the shared members of the linear layout

@@ -13,19 +13,24 @@ namespace TypedMixed.Presentation;
 /// </summary>
 public static partial class FitJson
 {
-    /// <summary>The fit as an indented JSON document.</summary>
-    public static string Serialize(LinearMixedModelFit fit, FitReportOptions? options = null)
+    /// <summary>The fit (linear or generalized) as an indented JSON document.</summary>
+    public static string Serialize(MixedModelFit fit, FitReportOptions? options = null)
     {
         using var stream = new MemoryStream();
         Write(stream, fit, options);
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    /// <summary>Writes the fit as an indented UTF-8 JSON document to <paramref name="stream"/>.</summary>
-    public static void Write(Stream stream, LinearMixedModelFit fit, FitReportOptions? options = null)
+    /// <summary>Writes the fit (linear or generalized) as an indented UTF-8 JSON document to <paramref name="stream"/>.</summary>
+    public static void Write(Stream stream, MixedModelFit fit, FitReportOptions? options = null)
     {
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        Write(w, fit, options ?? FitReportOptions.Default);
+        switch (fit)
+        {
+            case LinearMixedModelFit linear: Write(w, linear, options ?? FitReportOptions.Default); break;
+            case GeneralizedLinearMixedModelFit generalized: Write(w, generalized, options ?? FitReportOptions.Default); break;
+            default: throw new ArgumentException($"Unknown fit type {fit?.GetType().Name}.", nameof(fit));
+        }
     }
 
     /// <summary>Writes the fit as one JSON object to <paramref name="w"/>.</summary>

@@ -87,6 +87,7 @@ internal sealed class BlockedGram
     /// <summary>Rows from which <see cref="Refill"/> splits its pass over two threads (the second accumulates into a copy).</summary>
     public const int ParallelRows = 100_000;
 
+    private double[]? _columnBuffer;
     private BlockDiagonal? _shadowDiagonal0;
     private BlockSparse[]? _shadowSparse0;
     private DenseBlock? _shadowXY0;
@@ -101,6 +102,7 @@ internal sealed class BlockedGram
     public void Refill(double[] y, double[]? weights)
     {
         int n = N, k = BlockCount - 1;
+        _columnBuffer ??= new double[n];
         Clear(Diagonal0, Sparse0, XY0, Dense);
         if (n < ParallelRows || Environment.ProcessorCount < 2)
         {
@@ -143,6 +145,7 @@ internal sealed class BlockedGram
     }
 
     /// <summary>Adds rows [start, end) of [Z X y]' W [Z X y] into the given blocks.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Accumulate(int start, int end, double[] y, double[]? weights, BlockDiagonal diagonal0, BlockSparse[] sparse0,
         DenseBlock xy0, DenseBlock?[][] dense, double[] xyRow)
     {
@@ -226,13 +229,33 @@ internal sealed class BlockedGram
             }
         }
 
-        // Dense blocks Aᵢⱼ, 1 ≤ j ≤ i ≤ K (block K is [X y]).
+        // [X y]'W[X y] by columns: row by row, every row would update the same few entries, one long chain of
+        // dependent additions; as dot products of whole columns the pass streams.
+        var tmp = _columnBuffer!;
+        var xyxy = dense[k][k]!;
+        for (int b = 0; b <= p; b++)
+        {
+            var colB = b < p ? x.AsSpan(b * n + start, end - start) : y.AsSpan(start, end - start);
+            var wb = tmp.AsSpan(start, end - start);
+            if (weights is null) colB.CopyTo(wb);
+            else for (int i = 0; i < wb.Length; i++) wb[i] = weights[start + i] * colB[i];
+            for (int a = b; a <= p; a++)
+            {
+                var colA = a < p ? x.AsSpan(a * n + start, end - start) : y.AsSpan(start, end - start);
+                double v = Factorization.DenseKernels.Dot(colA, wb);
+                xyxy[a, b] += v;
+                if (a != b) xyxy[b, a] += v;
+            }
+        }
+
+        // The other dense blocks Aᵢⱼ, 1 ≤ j ≤ i ≤ K (block K is [X y]).
+        if (k == 1) return;
         for (int i = start; i < end; i++)
         {
             double w = weights is null ? 1 : weights[i];
             if (w == 0) continue;
             FillXY(xyRow, x, y, n, p, i);
-            for (int bj = 1; bj <= k; bj++)
+            for (int bj = 1; bj < k; bj++)
                 for (int bi = bj; bi <= k; bi++)
                 {
                     var block = dense[bi][bj]!;

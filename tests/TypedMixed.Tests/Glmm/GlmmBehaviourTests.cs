@@ -219,4 +219,65 @@ public class GlmmBehaviourTests
         Assert.Equal(-2 * (small.LogLikelihood - full.LogLikelihood), lrt.ChiSquare, 1e-12);
         Assert.True(lrt.PValue < 1e-3);
     }
+
+    [Fact]
+    public void Random_slopes_and_nested_terms_fit_and_clusters_with_no_events_stay_finite()
+    {
+        // logit P(y) = −0.5 + x + u0[g] + u1[g]·x + v[g:h], (u0, u1) correlated; some clusters have no events at all.
+        var rng = new Random(21);
+        int groups = 60, sub = 3, per = 8, n = groups * sub * per;
+        var x = new double[n];
+        var y = new double[n];
+        var g = new int[n];
+        var gh = new int[n];
+        var u0 = new double[groups];
+        var u1 = new double[groups];
+        for (int j = 0; j < groups; j++)
+        {
+            double a = Normal(rng), b = Normal(rng);
+            u0[j] = 0.9 * a;
+            u1[j] = 0.5 * (0.4 * a + Math.Sqrt(1 - 0.16) * b);
+        }
+        var v = Enumerable.Range(0, groups * sub).Select(_ => 0.5 * Normal(rng)).ToArray();
+        for (int i = 0; i < n; i++)
+        {
+            g[i] = i / (sub * per);
+            gh[i] = i / per;
+            x[i] = rng.NextDouble() * 2 - 1;
+            double eta = -0.5 + x[i] + u0[g[i]] + u1[g[i]] * x[i] + v[gh[i]];
+            y[i] = g[i] < 3 ? 0 : rng.NextDouble() < 1 / (1 + Math.Exp(-eta)) ? 1 : 0;
+        }
+        var design = new ModelDesign
+        {
+            Response = y, FixedEffects = Enumerable.Repeat(1.0, n).Concat(x).ToArray(), FixedEffectNames = ["(Intercept)", "x"],
+            Family = ResponseFamily.Binomial,
+            Terms =
+            [
+                new RandomEffectsTerm
+                {
+                    Name = "g", LevelIndex = g, LevelKeys = Enumerable.Range(0, groups).Select(c => c.ToString()).ToArray(),
+                    ColumnNames = ["(Intercept)", "x"], Columns = Enumerable.Repeat(1.0, n).Concat(x).ToArray(),
+                },
+                RandomEffectsTerm.Intercept("h:g", gh, Enumerable.Range(0, groups * sub).Select(c => c.ToString()).ToArray()),
+            ],
+        };
+        var fit = GeneralizedLinearMixedModel.Fit(design);
+        Assert.Equal(4, fit.Theta.Length);
+        Assert.True(fit.Optimizer.ConvergenceConfirmed, fit.Optimizer.Message);
+        Assert.InRange(fit.FixedEffect("x").Estimate, 0.5, 1.5);
+        Assert.InRange(fit.RandomEffects[0].StdDev(0), 0.5, 1.4);
+        Assert.True(fit.VarianceComponents.All(c => double.IsFinite(c.Estimate)));
+        // The clusters with no events get finite, negative modes, shrunk towards 0 (not −∞).
+        for (int j = 0; j < 3; j++)
+        {
+            double mode = fit.RandomEffects[0].ConditionalModes[j, 0];
+            Assert.True(double.IsFinite(mode) && mode < 0 && mode > -5, $"cluster {j}: {mode}");
+            Assert.True(fit.RandomEffects[0].ConditionalStdDev(j) > 0);
+        }
+        // The same objective from a different (worse) start is not better than the fit: it is the optimum.
+        double atFit = TypedMixed.Estimation.GlmmEstimator.DevianceAt(design, GlmmFitOptions.Default, fit.Theta, fit.FixedEffects.Select(f => f.Estimate).ToArray());
+        Assert.Equal(-2 * fit.LogLikelihood, atFit, 1e-8 * Math.Abs(atFit));
+        var perturbed = fit.Theta.Select(t => t * 1.05).ToArray();
+        Assert.True(TypedMixed.Estimation.GlmmEstimator.DevianceAt(design, GlmmFitOptions.Default, perturbed, fit.FixedEffects.Select(f => f.Estimate).ToArray()) > atFit);
+    }
 }
