@@ -16,7 +16,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnknownMember = Error("TM0001",
         "Unknown member",
-        "'{0}' is not a readable public property of '{1}'; name one of its properties with nameof({1}.Member)");
+        "'{0}' is not a readable public property of '{1}'{2}; name one of its properties with nameof({1}.Member)");
 
     public static readonly DiagnosticDescriptor ResponseNotNumeric = Error("TM0002",
         "Response is not numeric",
@@ -90,13 +90,34 @@ internal static class DiagnosticDescriptors
         "Member used in two roles",
         "'{0}' is the {1} and also the {2}; a member plays one role in a model, so name another member (or compute a separate property)");
 
+    public static readonly DiagnosticDescriptor ResponseUsedElsewhere = Error("TM0020",
+        "Response used elsewhere in the model",
+        "'{0}' is the response and cannot also be {1}: a model cannot explain a variable by itself; remove '{0}' from {2}, or name another member as the response");
+
+    public static readonly DiagnosticDescriptor ClassificationAsNumericCovariate = Error("TM0021",
+        "Classification used as a numeric covariate",
+        "'{0}' is a [Classification] of type '{1}', whose values label clusters rather than measure a quantity, so it cannot be {2}; remove it, use a random intercept over it, or add a separate enum or string member for a fixed effect per cluster");
+
+    public static readonly DiagnosticDescriptor ResponseConstantWithinClusters = Error("TM0022",
+        "Response constant within the clusters of a random-effects term",
+        "The response '{0}' is declared [MeasuredOn(\"{1}\")], so it is constant within each '{2}' cluster and leaves no within-cluster variation for a random effect over '{2}'; model it on data with one row per '{1}' cluster, or remove [MeasuredOn] if it varies within '{1}'");
+
+    public static readonly DiagnosticDescriptor NoFixedPart = Warning("TM0023",
+        "Model has no fixed part",
+        "Model '{0}' has no intercept and no fixed-effect covariate, so every prediction is centred at zero; remove Intercept = false, or name fixed effects in Fixed");
+
+    public static readonly DiagnosticDescriptor UndefinedEnumValue = Error("TM0024",
+        "Undefined enum value in the declaration",
+        "{0} = {1} is not a member of {2}; use one of {3}");
+
     public static readonly DiagnosticDescriptor[] All =
     {
         UnknownMember, ResponseNotNumeric, ClassificationKeyType, NotAClassification, NestingCycle,
         SlopeConstantWithinCluster, DuplicateTerm, NoRandomTerm, ModelNotPartial, UnsupportedDataType,
         UnsupportedModelDeclaration, UnsupportedCovariateType, MalformedTerm, ResponseFamilyMismatch,
         BinomialCountWithoutTrials, FamilyMemberNotNumeric, SettingDoesNotFitFamily, QuadraturePointsNotPossible,
-        MemberInTwoRoles,
+        MemberInTwoRoles, ResponseUsedElsewhere, ClassificationAsNumericCovariate, ResponseConstantWithinClusters, NoFixedPart,
+        UndefinedEnumValue,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> Index = BuildIndex();

@@ -51,15 +51,16 @@ internal static partial class Emitter
     private static void EmitEntryPoints(SourceWriter w, ModelSpec spec)
     {
         string data = Enumerable(spec);
+        EmitFormula(w, spec);
         w.Line("/// <summary>The estimation method declared on the model; <c>Fit</c> uses it when no method is passed.</summary>");
         w.Line("public static " + Tm + "EstimationMethod DeclaredMethod => " + spec.Method + ";");
         w.Line();
         w.Line("/// <summary>");
         w.Line("/// Builds the model's design from <paramref name=\"data\"/>, walking the records once: response <c>" + spec.Response.Name + "</c>,");
-        w.Line("/// fixed effects " + string.Join(", ", FixedTermNames(spec).Select(n => "<c>" + n + "</c>")) + ", random-effects terms " + string.Join(", ", spec.Terms.Select(t => "<c>" + t.Name + "</c>")) + ".");
+        w.Line("/// fixed effects " + string.Join(", ", FixedTermNames(spec).Select(n => "<c>" + n + "</c>")) + ", random-effects terms " + string.Join(", ", spec.Terms.Select(t => "<c>" + t.Name + "</c>")) + RowMembersNote(spec) + ".");
         w.Line("/// Rows with a null in a member the model uses are dropped and counted in <see cref=\"" + Tm + "ModelDesign.RowsDropped\"/>.");
         w.Line("/// </summary>");
-        w.Line("/// <exception cref=\"" + Tm + "ModelDesignException\">A value is NaN or infinite, an enum value is undefined, or a covariate declared measured on a classification varies within one of its clusters.</exception>");
+        w.Line("/// <exception cref=\"" + Tm + "ModelDesignException\">A value is NaN or infinite, " + (spec.Weights is null ? "" : "a weight is not positive, ") + "an enum value is undefined, or a covariate declared measured on a classification varies within one of its clusters.</exception>");
         w.Line("public static " + Tm + "ModelDesign BuildDesign(" + data + " data) => Encode(data, null).Design;");
         w.Line();
         w.Line("/// <summary>Fits the model to <paramref name=\"data\"/> by <paramref name=\"method\"/> (default: <see cref=\"DeclaredMethod\"/>).</summary>");
@@ -76,11 +77,42 @@ internal static partial class Emitter
         w.Close();
     }
 
+    /// <summary>Writes the static <c>Formula</c>: the declaration in lme4 notation, which the result's summaries print.</summary>
+    private static void EmitFormula(SourceWriter w, ModelSpec spec)
+    {
+        w.Line("/// <summary>The model in lme4 notation: <c>" + Formula(spec).Replace("<", "&lt;").Replace(">", "&gt;") + "</c>.</summary>");
+        w.Line("public static string Formula => " + Literal(Formula(spec)) + ";");
+        w.Line();
+    }
+
+    /// <summary>
+    /// The declaration as lme4 writes it: <c>y ~ 1 + x + a:b + (1 + t | g) + (1 | h)</c>; <c>0 +</c> without intercept,
+    /// <c>||</c> for an uncorrelated term, <c>cbind(s, n - s)</c> for binomial successes out of trials, <c>offset(o)</c>.
+    /// Nested classifications are named innermost first (<c>(1 | school:district)</c>), as lme4 names them.
+    /// </summary>
+    internal static string Formula(ModelSpec spec)
+    {
+        string lhs = spec.Glmm?.Trials is { } trials
+            ? "cbind(" + spec.Response.Name + ", " + trials.Name + " - " + spec.Response.Name + ")"
+            : spec.Response.Name;
+        var rhs = new List<string> { spec.Intercept ? "1" : "0" };
+        rhs.AddRange(spec.FixedTerms.Select(t => string.Join(":", t.Covariates)));
+        if (spec.Offset is { } offset) rhs.Add("offset(" + offset.Name + ")");
+        foreach (var term in spec.Terms)
+        {
+            var columns = (term.Intercept ? new[] { "1" } : new[] { "0" }).Concat(term.Slopes);
+            string bar = term.Correlated || term.Columns.Count == 1 ? " | " : " || ";
+            rhs.Add("(" + string.Join(" + ", columns) + bar + term.Name + ")");
+        }
+        return lhs + " ~ " + string.Join(" + ", rhs);
+    }
+
     private static void EmitEncoding(SourceWriter w, ModelSpec spec)
     {
         w.Line("/// <summary>A built design with the level sets the typed result and <c>Predict</c> need.</summary>");
         w.Open("internal sealed class DesignEncoding");
         w.Line("public " + Tm + "ModelDesign Design = null!;");
+        w.Line("public int Records;");
         foreach (var c in TermClassifications(spec))
         {
             w.Line("public " + Gen + "LevelIndexBuilder<" + KeyType(spec, c) + "> " + c.Member.Name + "Keys = null!;");
@@ -99,11 +131,10 @@ internal static partial class Emitter
         w.Line("/// categories are coded by the fit's levels; with <paramref name=\"fixedOnly\"/> the classifications are not read either.");
         w.Line("/// </summary>");
         w.Open("private static DesignEncoding Encode(" + Enumerable(spec) + " data, DesignEncoding? fitted, bool fixedOnly = false)");
-        w.Line("if (data is null) throw new global::System.ArgumentNullException(nameof(data));");
-        w.Line("var rows = data as " + Scg + "IReadOnlyList<" + data + "> ?? new " + Scg + "List<" + data + ">(data);");
+        w.Line("var rows = " + Gen + "EncodedDesign.Rows(data);");
         w.Line("int count = rows.Count;");
         w.Line("var response = new double[count];");
-        foreach (var (role, _) in GlmmMembers(spec))
+        foreach (var (role, _) in RowMembers(spec))
             w.Line("var " + role + " = new double[count];");
         foreach (var v in spec.Covariates)
         {
@@ -140,8 +171,8 @@ internal static partial class Emitter
                 w.Line("if (r." + member.Identifier + " is not { } v_" + member.Name + ") { if (" + needed + ") { dropped++; continue; } v_" + member.Name + " = default!; }");
         }
         w.Line("response[n] = fitted is null ? " + ResponseValue(spec) + " : 0.0;");
-        foreach (var (role, member) in GlmmMembers(spec))
-            w.Line(role + "[n] = " + GlmmValue(spec, role, member) + ";");
+        foreach (var (role, member) in RowMembers(spec))
+            w.Line(role + "[n] = " + RowValue(spec, role, member) + ";");
         foreach (var v in spec.Covariates)
         {
             string id = v.Member.Name;
@@ -217,7 +248,7 @@ internal static partial class Emitter
         w.Line();
         w.Open("var design = new " + Tm + "ModelDesign");
         w.Line("ResponseName = " + Literal(spec.Response.Name) + ",");
-        w.Line("Response = n == count ? response : response[..n],");
+        w.Line("Response = " + Gen + "EncodedDesign.Kept(response, n),");
         w.Line("FixedEffects = x.ToColumnMajor(),");
         w.Line("FixedEffectNames = x.Names,");
         w.Line("Terms = fixedOnly");
@@ -228,14 +259,7 @@ internal static partial class Emitter
         {
             var term = spec.Terms[t];
             string g = term.Classification;
-            w.Open("new()");
-            w.Line("Name = " + Literal(term.Name) + ",");
-            w.Line("LevelIndex = g_" + g + ".Codes(l_" + g + ", " + Literal(term.Name) + "),");
-            w.Line("LevelKeys = l_" + g + ".Names,");
-            w.Line("ColumnNames = z" + Index(t) + ".Names,");
-            w.Line("Columns = z" + Index(t) + ".ToColumnMajor(),");
-            w.Line("Covariance = " + Tm + "CovarianceStructure." + (term.Correlated ? "Unstructured" : "Diagonal") + ",");
-            w.Close(",");
+            w.Line(Gen + "EncodedDesign.Term(" + Literal(term.Name) + ", g_" + g + ", l_" + g + ", z" + Index(t) + ", " + Tm + "CovarianceStructure." + (term.Correlated ? "Unstructured" : "Diagonal") + "),");
         }
         w.Close(",");
         w.Unindent();
@@ -243,13 +267,14 @@ internal static partial class Emitter
         {
             w.Line("Family = " + Tm + "ResponseFamily." + glmm.Family + ",");
             w.Line("Link = " + Tm + "LinkFunction." + glmm.Link + ",");
-            foreach (var (role, _) in GlmmMembers(spec))
-                w.Line(char.ToUpperInvariant(role[0]) + role.Substring(1) + " = n == count ? " + role + " : " + role + "[..n],");
         }
+        foreach (var (role, _) in RowMembers(spec))
+            w.Line(char.ToUpperInvariant(role[0]) + role.Substring(1) + " = " + Gen + "EncodedDesign.Kept(" + role + ", n),");
         w.Line("RowsDropped = dropped,");
         w.Close(";");
         w.Open("return new DesignEncoding");
         w.Line("Design = design,");
+        w.Line("Records = count,");
         foreach (var c in TermClassifications(spec))
         {
             w.Line(c.Member.Name + "Keys = g_" + c.Member.Name + ",");
@@ -289,12 +314,13 @@ internal static partial class Emitter
     }
 
     /// <summary>
-    /// When the encoder needs a member: null for always (the fixed part's covariates), <c>fitted is null</c> for the
-    /// response (not when predicting), <c>!fixedOnly</c> for classifications and slope-only covariates.
+    /// When the encoder needs a member: null for always (the fixed part's covariates and the offset), <c>fitted is null</c>
+    /// for the response, trials and weights (not when predicting), <c>!fixedOnly</c> for classifications and slope-only
+    /// covariates.
     /// </summary>
     private static string? NeededWhen(ModelSpec spec, string member) =>
-        member == spec.Response.Name || member == spec.Glmm?.Trials?.Name || member == spec.Glmm?.Weights?.Name ? "fitted is null"
-        : member == spec.Glmm?.Offset?.Name ? null
+        member == spec.Response.Name || member == spec.Glmm?.Trials?.Name || member == spec.Weights?.Name ? "fitted is null"
+        : member == spec.Offset?.Name ? null
         : spec.FixedTerms.Any(t => t.Covariates.Contains(member)) ? null
         : "!fixedOnly";
 
@@ -304,7 +330,7 @@ internal static partial class Emitter
     private static IEnumerable<MemberSpec> MembersRead(ModelSpec spec)
     {
         var seen = new HashSet<string>();
-        var all = new[] { spec.Response }.Concat(GlmmMembers(spec).Select(g => g.Member))
+        var all = new[] { spec.Response }.Concat(RowMembers(spec).Select(g => g.Member))
             .Concat(spec.Covariates.Select(c => c.Member)).Concat(spec.Classifications.Select(c => c.Member));
         foreach (var m in all)
             if (seen.Add(m.Name)) yield return m;

@@ -82,8 +82,6 @@ internal sealed record FamilySpec(
     string Link,
     bool BernoulliResponse,
     MemberSpec? Trials,
-    MemberSpec? Offset,
-    MemberSpec? Weights,
     int QuadraturePoints,
     string? RatioName,
     EquatableArray<ColumnSpec> Ratios,
@@ -91,6 +89,10 @@ internal sealed record FamilySpec(
 
 /// <summary>Everything the emitter needs to write one model's code.</summary>
 /// <param name="Glmm">The family settings of a generalized linear mixed model; null for a linear (Gaussian) one.</param>
+/// <param name="Offset">The member holding a known term added to the linear predictor (lme4's <c>offset()</c>), any family.</param>
+/// <param name="Weights">
+/// The member holding prior weights (lme4's <c>weights =</c>), any family: a Gaussian row's residual variance is σ²/w.
+/// </param>
 /// <remarks>
 /// The spec is cached by the incremental pipeline and compared by value between runs, so it holds only strings, bools,
 /// enums, nested records of those, and <see cref="EquatableArray{T}"/> — never symbols, syntax nodes,
@@ -111,7 +113,9 @@ internal sealed record ModelSpec(
     EquatableArray<ClassificationSpec> Classifications,
     EquatableArray<RandomTermSpec> Terms,
     EquatableArray<MeasuredOnSpec> MeasuredOn,
-    FamilySpec? Glmm = null);
+    FamilySpec? Glmm = null,
+    MemberSpec? Offset = null,
+    MemberSpec? Weights = null);
 
 /// <summary>The parser's output for one model: the spec (null when the declaration has errors) and the diagnostics.</summary>
 /// <param name="DataDiagnostics">Diagnostics about the data type's own attributes, de-duplicated across models.</param>

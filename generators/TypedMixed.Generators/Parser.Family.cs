@@ -7,7 +7,8 @@ namespace TypedMixed.Generators;
 /// <summary>
 /// The family settings of <c>[MixedModel]</c> (Family, Link, Trials, Offset, Weights, QuadraturePoints): each checked
 /// against the family and the rest of the declaration, and for a non-Gaussian model turned into a <see cref="FamilySpec"/>.
-/// A Gaussian model that uses none of them gets no family spec, so its code is what it was before GLMMs.
+/// A Gaussian model gets no family spec, so its code is what it was before GLMMs; its offset and prior weights, like a
+/// generalized model's, go on the <see cref="ModelSpec"/> itself.
 /// </summary>
 internal sealed partial class Parser
 {
@@ -41,11 +42,13 @@ internal sealed partial class Parser
 
     /// <summary>
     /// Checks the settings against the family and the rest of the model; returns the family spec of a non-Gaussian
-    /// model, null for a Gaussian one (or with a diagnostic).
+    /// model, null for a Gaussian one (or with a diagnostic). The offset and prior-weights members, which any family
+    /// takes, come back in <paramref name="offset"/> and <paramref name="weights"/>.
     /// </summary>
     private FamilySpec? ParseFamilySettings(
         AttributeData attribute, Dictionary<string, TypedConstant> named, string family, MemberSpec response, bool bernoulli,
-        List<FixedTermSpec> fixedTerms, List<RandomTermSpec> terms, List<ColumnSpec> fixedColumns)
+        List<FixedTermSpec> fixedTerms, List<RandomTermSpec> terms, List<ColumnSpec> fixedColumns,
+        out MemberSpec? offset, out MemberSpec? weights)
     {
         bool gaussian = family == Gaussian;
         string model = gaussian ? "a Gaussian (linear mixed) model" : "a " + family + " model";
@@ -81,8 +84,8 @@ internal sealed partial class Parser
                 if (!roles.ContainsKey(slope)) roles[slope] = "random-slope covariate";
 
         var trials = ParseRoleMember(attribute, named, "Trials", "trials", roles);
-        var offset = ParseRoleMember(attribute, named, "Offset", "offset", roles);
-        var weights = ParseRoleMember(attribute, named, "Weights", "weights", roles);
+        offset = ParseRoleMember(attribute, named, "Offset", "offset", roles);
+        weights = ParseRoleMember(attribute, named, "Weights", "weights", roles);
 
         if (trials is not null && family != "Binomial")
             Report(_modelDiagnostics, DiagnosticDescriptors.SettingDoesNotFitFamily, ArgumentLocation(attribute, "Trials", 0),
@@ -94,12 +97,6 @@ internal sealed partial class Parser
         if (family == "Binomial" && !bernoulli && !trialsDeclared)
             Report(_modelDiagnostics, DiagnosticDescriptors.BinomialCountWithoutTrials, ArgumentLocation(attribute, "Family", 0),
                 response.Name, response.Type);
-        if (gaussian && offset is not null)
-            Report(_modelDiagnostics, DiagnosticDescriptors.SettingDoesNotFitFamily, ArgumentLocation(attribute, "Offset", 0),
-                "Offset", model, "set a non-Gaussian Family (an offset of a linear model can be subtracted from the response), or remove it");
-        if (gaussian && weights is not null)
-            Report(_modelDiagnostics, DiagnosticDescriptors.SettingDoesNotFitFamily, ArgumentLocation(attribute, "Weights", 0),
-                "Weights", model, "prior weights are supported for non-Gaussian families only; remove it");
 
         int points = 1;
         if (named.TryGetValue("QuadraturePoints", out var pointsValue) && pointsValue.Value is int declared)
@@ -137,7 +134,7 @@ internal sealed partial class Parser
             ? new List<ColumnSpec>()
             : fixedColumns.Where(c => c.Name != "(Intercept)").Select(c => new ColumnSpec(c.Name, UniqueMember(c.MemberName + ratio))).ToList();
         bool latentIcc = family == "Binomial" && link is "Logit" or "Probit" && terms.All(t => t.Intercept && t.Slopes.Count == 0);
-        return new FamilySpec(family, link, bernoulli, trials, offset, weights, points, ratio, ratios.ToEquatableArray(), latentIcc);
+        return new FamilySpec(family, link, bernoulli, trials, points, ratio, ratios.ToEquatableArray(), latentIcc);
     }
 
     /// <summary>

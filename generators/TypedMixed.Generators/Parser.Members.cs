@@ -130,6 +130,12 @@ internal sealed partial class Parser
             : type.TypeKind == TypeKind.Enum && !emptyEnum ? CovariateKind.Enum
             : type.SpecialType == SpecialType.System_String && !slope ? CovariateKind.String
             : null;
+        if (kind == CovariateKind.Numeric && FindAttribute(property, ClassificationAttribute) is not null)
+        {
+            Report(_modelDiagnostics, DiagnosticDescriptors.ClassificationAsNumericCovariate, location, name, property.Type.ToDisplayString(),
+                slope ? "a random slope" : "a fixed effect");
+            return null;
+        }
         if (kind is null)
         {
             Report(_modelDiagnostics, DiagnosticDescriptors.UnsupportedCovariateType, location, name, property.Type.ToDisplayString(),
@@ -165,9 +171,38 @@ internal sealed partial class Parser
     private bool TryGetProperty(string name, LocationInfo? location, List<DiagnosticInfo> diagnostics, out IPropertySymbol property)
     {
         if (_properties.TryGetValue(name, out property!)) return true;
-        Report(diagnostics, DiagnosticDescriptors.UnknownMember, location, name.Length == 0 ? "(empty)" : name, _dataName);
+        string? closest = MemberNames.Closest(name, _properties.Keys);
+        Report(diagnostics, DiagnosticDescriptors.UnknownMember, location, name.Length == 0 ? "(empty)" : name, _dataName,
+            closest is null ? "" : " (did you mean '" + closest + "'?)");
         return false;
     }
+
+    /// <summary>
+    /// True (with TM0020) when <paramref name="name"/> is the model's response: a response that also explains itself, as
+    /// <paramref name="role"/>, compiles but leaves nothing to estimate (the optimizer fails at run time).
+    /// </summary>
+    private bool IsResponse(string name, LocationInfo? location, string role, string where)
+    {
+        if (name.Length == 0 || name != _responseName || !_properties.ContainsKey(name)) return false;
+        Report(_modelDiagnostics, DiagnosticDescriptors.ResponseUsedElsewhere, location, name, role, where);
+        return true;
+    }
+
+    /// <summary>
+    /// TM0022 when the response is declared [MeasuredOn] the classification of a random-effects term or one it is nested
+    /// in: the response is then constant within each cluster of the term and has no within-cluster variation.
+    /// </summary>
+    private void CheckResponseVariesWithin(ClassificationSpec classification, LocationInfo? location)
+    {
+        if (!_properties.TryGetValue(_responseName, out var response)) return;
+        if (FindAttribute(response, MeasuredOnAttribute) is not { ConstructorArguments.Length: 1 } m || m.ConstructorArguments[0].Value is not string on) return;
+        if (!classification.Path.Contains(on)) return;
+        Report(_modelDiagnostics, DiagnosticDescriptors.ResponseConstantWithinClusters, location, _responseName, on, classification.Member.Name);
+    }
+
+    /// <summary>The names of an enum's members, in declaration order.</summary>
+    private static IEnumerable<string> DefinedMembers(ITypeSymbol enumType) =>
+        enumType.GetMembers().OfType<IFieldSymbol>().Where(f => f.HasConstantValue).Select(f => f.Name);
 
     private static MemberSpec Member(IPropertySymbol property, out ITypeSymbol type)
     {

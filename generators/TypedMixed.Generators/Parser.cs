@@ -28,8 +28,9 @@ internal sealed partial class Parser
     private readonly Dictionary<string, IPropertySymbol> _properties = new();
     private readonly Dictionary<string, ClassificationSpec?> _classifications = new();
     private readonly Dictionary<string, CovariateSpec> _covariates = new();
-    private readonly HashSet<string> _resultMembers = new() { "Underlying", "Design", "ResidualVariance", "ResidualVarianceStdError", "Predict", "PredictFixed", "FixedPart", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize" };
+    private readonly HashSet<string> _resultMembers = new() { "Underlying", "Design", "Formula", "Summary", "SummaryMarkdown", "ResidualVariance", "ResidualVarianceStdError", "Predict", "PredictFixed", "FixedParts", "WithFormula", "Predictions", "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize" };
     private string _dataName = "";
+    private string _responseName = "";
     private bool _failed;
 
     private Parser()
@@ -70,9 +71,10 @@ internal sealed partial class Parser
         var named = NamedArguments(attribute);
         string? family = ParseFamily(attribute, named);
         var response = ParseResponse(attribute, named, family, out bool bernoulli);
+        _responseName = named.TryGetValue("Response", out var responseArgument) ? responseArgument.Value as string ?? "" : "";
         if (family is not null and not "Gaussian") ReserveGlmmMembers();
         bool intercept = !named.TryGetValue("Intercept", out var i) || i.Value is not false;
-        string method = MethodName(named);
+        string method = MethodName(attribute, named);
 
         var declaredTerms = new List<EquatableArray<string>>();
         ParseFixed(attribute, named, declaredTerms);
@@ -84,6 +86,8 @@ internal sealed partial class Parser
             if (IsAttribute(a, InteractionAttribute)) ParseInteraction(a, declaredTerms, model.Name);
         }
         var fixedTerms = CodeFixedTerms(intercept, declaredTerms);
+        if (!intercept && declaredTerms.Count == 0 && !_failed)
+            Report(_modelDiagnostics, DiagnosticDescriptors.NoFixedPart, ArgumentLocation(attribute, "Intercept", 0), model.Name);
 
         var terms = new List<RandomTermSpec>();
         var columnsByClassification = new Dictionary<string, HashSet<string>>();
@@ -111,7 +115,7 @@ internal sealed partial class Parser
         if (response is null || family is null) return Fail();
         // The family settings are checked even when another argument is in error, so all problems show at once.
         var fixedColumns = FixedColumns(intercept, fixedTerms).ToList();
-        var glmm = ParseFamilySettings(attribute, named, family, response, bernoulli, fixedTerms, terms, fixedColumns);
+        var glmm = ParseFamilySettings(attribute, named, family, response, bernoulli, fixedTerms, terms, fixedColumns, out var offset, out var weights);
         if (_failed) return Fail();
         return new ModelSpec(
             Namespace: model.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "",
@@ -128,7 +132,9 @@ internal sealed partial class Parser
             Classifications: needed.ToEquatableArray(),
             Terms: terms.ToEquatableArray(),
             MeasuredOn: measuredOn.ToEquatableArray(),
-            Glmm: glmm);
+            Glmm: glmm,
+            Offset: offset,
+            Weights: weights);
     }
 
     private ModelSpec? Fail()
@@ -249,13 +255,14 @@ internal sealed partial class Parser
         return member;
     }
 
-    private static string MethodName(Dictionary<string, TypedConstant> named)
+    /// <summary>The declared estimation method; a value no member of <c>EstimationMethod</c> has is reported (TM0024).</summary>
+    private string MethodName(AttributeData attribute, Dictionary<string, TypedConstant> named)
     {
         if (!named.TryGetValue("Method", out var m) || m.Type is null) return "global::TypedMixed.EstimationMethod.Reml";
-        foreach (var field in m.Type.GetMembers().OfType<IFieldSymbol>())
-            if (field.HasConstantValue && Equals(field.ConstantValue, m.Value))
-                return "global::TypedMixed.EstimationMethod." + field.Name;
-        return "(global::TypedMixed.EstimationMethod)" + System.Convert.ToString(m.Value, System.Globalization.CultureInfo.InvariantCulture);
+        if (EnumMemberName(m) is { } name) return "global::TypedMixed.EstimationMethod." + name;
+        Report(_modelDiagnostics, DiagnosticDescriptors.UndefinedEnumValue, ArgumentLocation(attribute, "Method", 0),
+            "Method", ConstantText(m), m.Type.Name, string.Join(", ", DefinedMembers(m.Type)));
+        return "global::TypedMixed.EstimationMethod.Reml";
     }
 
     private void ParseFixed(AttributeData attribute, Dictionary<string, TypedConstant> named, List<EquatableArray<string>> terms)
@@ -266,6 +273,7 @@ internal sealed partial class Parser
         {
             string name = list.Values[k].Value as string ?? "";
             var location = ArgumentLocation(attribute, "Fixed", 0, k);
+            if (IsResponse(name, location, "a fixed effect", "Fixed")) continue;
             if (ResolveCovariate(name, location, slope: false) is not { } covariate) continue;
             if (!main.Add(covariate.Member.Name))
             {
@@ -293,6 +301,7 @@ internal sealed partial class Parser
         for (int k = 0; k < members.Length; k++)
         {
             var location = ArgumentLocation(attribute, null, 0, k);
+            if (IsResponse(members[k], location, "a member of an interaction", "the [Interaction]")) continue;
             if (ResolveCovariate(members[k], location, slope: false) is not { } covariate) continue;
             if (components.Contains(covariate.Member.Name))
             {
@@ -318,7 +327,10 @@ internal sealed partial class Parser
         if (args.Length == 0) return;
         string name = args[0].Value as string ?? "";
         var classificationLocation = ArgumentLocation(attribute, null, 0);
-        var classification = ResolveClassification(name, classificationLocation);
+        var classification = IsResponse(name, classificationLocation, "the classification of a random-effects term", "this term")
+            ? null
+            : ResolveClassification(name, classificationLocation);
+        if (classification is not null) CheckResponseVariesWithin(classification, classificationLocation);
         var named = NamedArguments(attribute);
         bool intercept = !slopes || !named.TryGetValue("Intercept", out var i) || i.Value is not false;
         bool correlated = !named.TryGetValue("Correlated", out var c) || c.Value is not false;
@@ -329,6 +341,7 @@ internal sealed partial class Parser
         {
             string covariateName = slopeValues[k].Value as string ?? "";
             var location = ArgumentLocation(attribute, null, 1, k);
+            if (IsResponse(covariateName, location, "a random slope", "the [RandomSlopes]")) continue;
             if (ResolveCovariate(covariateName, location, slope: true) is not { } covariate) continue;
             if (classification is not null && covariate.MeasuredOn is { } on && classification.Path.Contains(on))
             {

@@ -23,6 +23,13 @@ internal sealed class SourceWriter
         _indent++;
     }
 
+    /// <summary>Opens a brace block after lines already written (e.g. a constructor and its base call).</summary>
+    public void OpenBlock()
+    {
+        Line("{");
+        _indent++;
+    }
+
     /// <summary>Closes a brace block, with an optional suffix (e.g. <c>;</c>).</summary>
     public void Close(string suffix = "")
     {

@@ -2,11 +2,13 @@
 // with models declared by attributes (Pupil.cs) and fitted through the generated code. Exits with 1 when a published
 // digit is not reproduced, so CI can run it.
 using System.Diagnostics;
+using System.Reflection;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using LondonSchools;
 using TypedMixed;
+using TypedMixed.Plotting;
 using TypedMixed.Presentation;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -14,17 +16,17 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 Console.OutputEncoding = Encoding.UTF8;
 
 string? jsonPath = null;
-string svgPath = "london-schools-model2.svg";
+string? outDir = null;
 for (int a = 0; a < args.Length; a++)
 {
     switch (args[a])
     {
         case "--json" when a + 1 < args.Length: jsonPath = args[++a]; break;
-        case "--svg" when a + 1 < args.Length: svgPath = args[++a]; break;
+        case "--out" when a + 1 < args.Length: outDir = args[++a]; break;
         case "-h" or "--help":
-            Console.WriteLine("usage: LondonSchools [--json FILE] [--svg FILE]");
+            Console.WriteLine("usage: LondonSchools [--json FILE] [--out DIR]");
             Console.WriteLine("  --json FILE  write every fit in the reference JSON layout (one object per model)");
-            Console.WriteLine("  --svg FILE   caterpillar plot of Model 2's school effects (default london-schools-model2.svg)");
+            Console.WriteLine("  --out DIR    folder for the figures (PNG and SVG); default samples/LondonSchools/output");
             return 0;
         default:
             Console.Error.WriteLine($"unknown or incomplete option '{args[a]}' (try --help)");
@@ -140,12 +142,27 @@ Console.WriteLine("  (one variance on its boundary makes the χ² p-value conser
 Console.WriteLine();
 
 // ── Files ────────────────────────────────────────────────────────────────────────────────────────────────────────────
-File.WriteAllText(svgPath, CaterpillarPlot.Render(m2.School.Term, 0, new CaterpillarOptions
+string figures = Directory.CreateDirectory(outDir ?? SampleOutput()).FullName;
+var schoolIds = pupils.Select(p => p.School.ToString(CultureInfo.InvariantCulture)).ToArray();
+var lrt = pupils.Select(p => p.StandLrt).ToArray();
+if (m2Slope.Underlying.Fitted.Length != pupils.Count) throw new InvalidOperationException("The random-slope fit dropped rows; the trajectories need one fitted value per pupil.");
+var written = new List<string>();
+void Save(Figure figure, string name)
 {
-    Title = "Model 2: value-added school effects with 95 % intervals",
-    AxisLabel = "predicted school effect on normexam (conditional mode ± 1.96 conditional SD)",
-}));
-Console.WriteLine($"Caterpillar plot of Model 2's school effects: {Path.GetFullPath(svgPath)}");
+    foreach (var extension in new[] { ".png", ".svg" })
+    {
+        string path = Path.Combine(figures, name + extension);
+        figure.Save(path);
+        written.Add(Path.GetFileName(path));
+    }
+}
+Save(CaterpillarFigure.Create(m2.School.Term, new CaterpillarOptions { AxisLabel = "predicted school effect on normexam (conditional mode ± 1.96 conditional SD)" }), "model2-school-effects");
+Save(TrajectoryFigure.Create(m2Slope.Underlying, lrt, schoolIds, new TrajectoryOptions { XLabel = "standLRT (age-11 reading score)", ClusterName = "school" }), "model2-slope-school-lines");
+Save(CaterpillarFigure.Create(m2Slope.School.Term), "model2-slope-school-effects");
+Save(DiagnosticFigure.Residuals(m2.Underlying), "model2-residuals");
+Save(DiagnosticFigure.ConditionalModesQq(m2.School.Term), "model2-school-effects-qq");
+Console.WriteLine($"Figures (Model 2's school effects, the random-slope model's school lines and effects, Model 2's residual diagnostics) in {figures}:");
+Console.WriteLine("  " + string.Join(", ", written));
 if (jsonPath is not null)
 {
     using (var stream = File.Create(jsonPath))
@@ -187,6 +204,14 @@ string Compared(string label, string published, double ours, Rounding rounding =
 {
     var (text, same) = check.Compare(label, published, ours, rounding, known);
     return same ? text : text + " ≠";
+}
+
+// output/ beside the sample's project file (recorded at build time), or ./output when the build tree is not there.
+static string SampleOutput()
+{
+    string? project = typeof(PublishedCheck).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .FirstOrDefault(m => m.Key == "SampleDirectory")?.Value;
+    return Path.Combine(project is not null && Directory.Exists(project) ? project : Directory.GetCurrentDirectory(), "output");
 }
 
 static string Var(double estimate, double stdError) => $"{F(estimate, 3)} ({F(stdError, 3)})";

@@ -1,24 +1,25 @@
 // Simulates the maths-tutoring trial of the review article (Table 2) from its Model 2 estimates, fits Models 1 and 2
 // declared by attributes (TestScore.cs) by maximum likelihood, and compares what is recovered with the published values.
 using System.Globalization;
+using System.Reflection;
 using System.Text;
 using MathsTutoring;
 using TypedMixed;
-using TypedMixed.Presentation;
+using TypedMixed.Plotting;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 Console.OutputEncoding = Encoding.UTF8;
 
-string svgPath = "maths-tutoring-trajectories.svg";
+string? outDir = null;
 for (int a = 0; a < args.Length; a++)
 {
     switch (args[a])
     {
-        case "--svg" when a + 1 < args.Length: svgPath = args[++a]; break;
+        case "--out" when a + 1 < args.Length: outDir = args[++a]; break;
         case "-h" or "--help":
-            Console.WriteLine("usage: MathsTutoring [--svg FILE]");
-            Console.WriteLine("  --svg FILE  predicted trajectories (default maths-tutoring-trajectories.svg)");
+            Console.WriteLine("usage: MathsTutoring [--out DIR]");
+            Console.WriteLine("  --out DIR  folder for the figures (PNG and SVG); default samples/MathsTutoring/output");
             return 0;
         default:
             Console.Error.WriteLine($"unknown or incomplete option '{args[a]}' (try --help)");
@@ -112,12 +113,7 @@ Console.WriteLine(formulaMismatches == 0
 Console.WriteLine();
 
 // ── Predicted trajectories ───────────────────────────────────────────────────────────────────────────────────────────
-var plot = new LinePlot
-{
-    Title = "Model 2 (simulated trial): predicted maths score by week",
-    XLabel = "time (0 = baseline, 1 = after 5 weeks)",
-    YLabel = "predicted score",
-};
+var series = new List<TrajectorySeries>();
 var colour = new Dictionary<Group, (string Strong, string Light)> { [Group.Control] = ("#1f5fa8", "#8fb4df"), [Group.Tutored] = ("#c4481c", "#eea98c") };
 // A few pupils of each arm with all six tests: fixed part plus their predicted effects (generated Predict, which does
 // not read the score: NaN stands for "not yet tested").
@@ -126,18 +122,34 @@ foreach (var arm in new[] { Group.Control, Group.Tutored })
     foreach (int pupil in testsByPupil.Where(kv => kv.Value == 6).Select(kv => kv.Key).Where(p => scores.First(s => s.Pupil == p).Group == arm).Order().Take(3))
     {
         var y = times.Select(t => tutoring.Predict(new TestScore(double.NaN, t, arm, pupil))).ToArray();
-        plot.Add(new LineSeries($"pupil {pupil} ({arm.ToString().ToLowerInvariant()})", times, y) { Color = colour[arm].Light, Dashed = true, Width = 1.2 });
+        series.Add(new TrajectorySeries($"pupil {pupil} ({arm.ToString().ToLowerInvariant()})", times, y) { Color = colour[arm].Light, Width = 1.2f });
     }
 }
 // Population-average trajectories: the fixed part only (generated PredictFixed, which reads neither score nor pupil).
 foreach (var arm in new[] { Group.Control, Group.Tutored })
 {
     var y = times.Select(t => tutoring.PredictFixed(new TestScore(double.NaN, t, arm, Pupil: 0))).ToArray();
-    plot.Add(new LineSeries($"{arm.ToString().ToLowerInvariant()}: population average", times, y) { Color = colour[arm].Strong, Markers = true, Width = 3 });
+    series.Add(new TrajectorySeries($"{arm.ToString().ToLowerInvariant()}: population average", times, y) { Color = colour[arm].Strong, Markers = true, Width = 3 });
 }
-File.WriteAllText(svgPath, plot.ToSvg());
-Console.WriteLine($"Predicted trajectories (population average by arm, and three pupils of each arm): {Path.GetFullPath(svgPath)}");
+var trajectories = TrajectoryFigure.Create(series, new TrajectoryOptions
+{
+    XLabel = "time (0 = baseline, 1 = after 5 weeks)",
+    YLabel = "predicted maths score (Model 2, simulated trial)",
+});
+string figures = Directory.CreateDirectory(outDir ?? SampleOutput()).FullName;
+foreach (var extension in new[] { ".png", ".svg" }) trajectories.Save(Path.Combine(figures, "maths-tutoring-trajectories" + extension));
+DiagnosticFigure.Residuals(tutoring.Underlying).Save(Path.Combine(figures, "maths-tutoring-residuals.png"));
+CaterpillarFigure.Create(tutoring.Underlying, "Pupil").Save(Path.Combine(figures, "maths-tutoring-pupil-effects.png"));
+Console.WriteLine($"Figures in {figures}: predicted trajectories (population average by arm, and three pupils of each arm; .png, .svg), " +
+    "Model 2's residual diagnostics and pupils' predicted effects (.png).");
 return 0;
+
+// output/ beside the sample's project file (recorded at build time), or ./output when the build tree is not there.
+static string SampleOutput()
+{
+    string? project = typeof(TestScore).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(m => m.Key == "SampleDirectory")?.Value;
+    return Path.Combine(project is not null && Directory.Exists(project) ? project : Directory.GetCurrentDirectory(), "output");
+}
 
 // Estimates and SEs in the table's row order: β0..β3, then σ²u0, σ²u1, σu01, ρu01 (SE by the delta method), σ²e, then deviance.
 static (double Estimate, double Se)[] Parameters(FixedEffectEstimate?[] beta, (double Estimate, double Se)[] variances, double deviance) =>

@@ -4,6 +4,7 @@ using System.Reflection;
 using TypedMixed.Cli.Data;
 using TypedMixed.Cli.Design;
 using TypedMixed.Cli.Formulas;
+using TypedMixed.Cli.Plots;
 using TypedMixed.Presentation;
 
 namespace TypedMixed.Cli;
@@ -69,7 +70,7 @@ public static class CliApp
     private static int Fit(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var formula = FormulaParser.Parse(a.Formula);
-        ResponseBuilder.CheckFamily(formula, a.Family, a.WeightsColumn);
+        ResponseBuilder.CheckFamily(formula, a.Family);
         var table = CsvTable.Load(a.DataPath);
         var built = DesignBuilder.Build(formula, table, new DesignOptions
         {
@@ -81,7 +82,7 @@ public static class CliApp
         foreach (var column in a.ReferenceLevels.Keys)
             if (!formula.AllVariables().Any(v => v.Column == column))
                 throw new CliException($"--reference names column '{column}', which the formula does not use.");
-        var targets = a.Caterpillars.Select(c => (c.Term, c.Path, Target: ParseTarget(c.Term, built.Design))).ToList();
+        var plots = new PlotWriter(a.Plots, built.Design);
         if (a.IsGeneralized && a.Glmm.QuadraturePoints > 1 && (built.Design.Terms.Count > 1 || built.Design.Terms[0].ColumnNames.Count > 1))
             throw new CliException(
                 $"--nagq {a.Glmm.QuadraturePoints.ToString(CultureInfo.InvariantCulture)} needs a single random-intercept term, but the model has {Describe(built.Design.Terms)}: adaptive Gauss-Hermite quadrature integrates "
@@ -125,8 +126,7 @@ public static class CliApp
             }
             fit = lmm;
         }
-        foreach (var (_, path, target) in targets)
-            File.WriteAllText(path, CaterpillarPlot.Render(fit.RandomEffects[target.Term], target.Column));
+        plots.Write(fit, built.Design);
         return 0;
     }
 
@@ -134,28 +134,6 @@ public static class CliApp
         terms.Count > 1
             ? $"{terms.Count.ToString(CultureInfo.InvariantCulture)} random-effects terms ({string.Join(", ", terms.Select(t => t.Name))})"
             : $"random slopes in its term ({terms[0].Name}: {string.Join(", ", terms[0].ColumnNames)})";
-
-    /// <summary>Resolves <c>group</c> or <c>group[effect]</c> to a term and column of the design.</summary>
-    private static (int Term, int Column) ParseTarget(string spec, ModelDesign design)
-    {
-        string group = spec, effect = "";
-        int open = spec.IndexOf('[', StringComparison.Ordinal);
-        if (open > 0 && spec.EndsWith(']'))
-        {
-            group = spec[..open];
-            effect = spec[(open + 1)..^1];
-        }
-        var available = design.Terms.SelectMany(t => t.ColumnNames.Select(c => $"{t.Name}[{c}]")).ToList();
-        for (int k = 0; k < design.Terms.Count; k++)
-        {
-            var t = design.Terms[k];
-            if (t.Name != group) continue;
-            if (effect.Length == 0) return (k, 0);
-            int c = t.ColumnNames.ToList().IndexOf(effect);
-            if (c >= 0) return (k, c);
-        }
-        throw new CliException($"--caterpillar: the model has no effect '{spec}'. Available: {string.Join(", ", design.Terms.Select(t => t.Name).Distinct())} (first effect), or {string.Join(", ", available)}.");
-    }
 
     /// <summary>Prints optimizer progress to stderr at most twice a second, and a closing line.</summary>
     private sealed class ProgressPrinter(TextWriter stderr, string objective) : IProgress<FitProgress>

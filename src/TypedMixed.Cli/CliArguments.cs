@@ -1,4 +1,5 @@
 using TypedMixed.Cli.Data;
+using TypedMixed.Cli.Plots;
 
 namespace TypedMixed.Cli;
 
@@ -14,13 +15,15 @@ internal sealed class CliArguments
           typedmixed fit cbpp.csv "cbind(incidence, size - incidence) ~ period + (1 | herd)" --family binomial
 
         Formula: + * : (interactions), 0 + / - 1 (no intercept), factor(x), (1 | g), (x | g) correlated,
-                 (x || g) uncorrelated, (1 | a/b) nested, (1 | a:b), several crossed terms.
+                 (x || g) uncorrelated, (1 | a/b) nested, (1 | a:b), several crossed terms. Functions as R
+                 computes them: I(age^2), log, log2, log10, log1p, exp, sqrt, abs, scale(x), poly(x, 2),
+                 relevel(f, "ref"), offset(expr); the response may be computed, e.g. log(Reaction) ~ poly(Days, 2).
                  Text columns are categorical (levels in ordinal order, first level the reference; numeric
                  columns used as grouping factors are categories too). Rows with NA or empty values in any
                  column the formula uses are dropped.
                  With --family: a binomial response is cbind(successes, failures) (arithmetic allowed, e.g.
                  cbind(incidence, size - incidence)), a 0/1 or TRUE/FALSE column, or a two-level text column (the
-                 second level in sorted order is the event); offset(expr) adds a known term such as offset(log(days)).
+                 second level in sorted order is the event).
 
         Options:
           --reml                         restricted maximum likelihood (the default, as lme4)
@@ -30,15 +33,23 @@ internal sealed class CliArguments
           --link <link>                  logit, probit, cloglog, log, identity or sqrt (default: the canonical link)
           --nagq <n>                     adaptive Gauss-Hermite points (glmer's nAGQ); 1 = Laplace (default);
                                          more needs a single random-intercept term
-          --weights <column>             prior weights (glmer's weights = column); positive numbers
+          --weights <column>             prior weights (lmer/glmer's weights = column); positive numbers
           --laplace expected|observed    Laplace curvature for non-canonical links: expected information as
                                          glmer (default) or the observed Hessian as glmmTMB
           --vcov hessian|factor          fixed-effect SEs from the finite-difference Hessian (glmer's default)
                                          or from the PIRLS factor (glmer's use.hessian = FALSE)
           --json <out.json>              also write the fit as JSON (lme4 reference layout)
           --markdown                     print the summary as Markdown instead of text
-          --caterpillar <term> <out.svg> SVG caterpillar plot of a term's predicted effects;
-                                         <term> is a group name (first effect) or group[effect], e.g. Subject[Days]
+          --plot <kind>[:<term>] <out>   a figure, PNG or SVG by the extension of <out> (repeatable):
+                                           caterpillar:<term>   predicted effects with 95 % intervals, one panel
+                                                                per effect; <term>[effect] for one, e.g. Subject[Days]
+                                           trajectory:<term>    fitted values over a covariate, a line per level;
+                                                                <term>[x] names the covariate (default: the term's
+                                                                slope, else the first fixed covariate)
+                                           residuals            residuals against fitted values, and their QQ plot
+                                           qq[:<term>]          normal QQ plot of the term's predicted effects
+                                                                (without a term: of the residuals)
+          --caterpillar <term> <out>     the same as --plot caterpillar:<term> <out>
           --reference <column>=<level>   reference (first) level of a categorical column (repeatable)
           --quiet                        no optimizer progress on stderr
           -h, --help                     this text
@@ -59,7 +70,8 @@ internal sealed class CliArguments
 
     public bool Quiet { get; init; }
 
-    public IReadOnlyList<(string Term, string Path)> Caterpillars { get; init; } = [];
+    /// <summary>The figures asked for with <c>--plot</c> and <c>--caterpillar</c>, in order.</summary>
+    public IReadOnlyList<PlotRequest> Plots { get; init; } = [];
 
     public IReadOnlyDictionary<string, string> ReferenceLevels { get; init; } = new Dictionary<string, string>();
 
@@ -85,7 +97,7 @@ internal sealed class CliArguments
         EstimationMethod? method = null;
         string? json = null;
         bool markdown = false, quiet = false;
-        var caterpillars = new List<(string, string)>();
+        var plots = new List<PlotRequest>();
         var references = new Dictionary<string, string>(StringComparer.Ordinal);
         (ResponseFamily Family, LinkFunction? Link)? family = null;
         LinkFunction? link = null;
@@ -121,7 +133,11 @@ internal sealed class CliArguments
                     break;
                 case "--caterpillar":
                     string term = Value(a);
-                    caterpillars.Add((term, Value(a)));
+                    plots.Add(PlotRequest.Parse("caterpillar:" + term, Value(a)));
+                    break;
+                case "--plot":
+                    string what = Value(a);
+                    plots.Add(PlotRequest.Parse(what, Value(a)));
                     break;
                 case "--reference":
                     string spec = Value(a);
@@ -209,7 +225,7 @@ internal sealed class CliArguments
             JsonPath = json,
             Markdown = markdown,
             Quiet = quiet,
-            Caterpillars = caterpillars,
+            Plots = plots,
             ReferenceLevels = references,
         };
     }

@@ -82,6 +82,23 @@ public class CliErrorTests
     public void Unknown_caterpillar_term()
     {
         var r = CliRunner.Run("fit", CliRunner.DataPath("sleepstudy.csv"), "Reaction ~ Days + (Days | Subject)", "--caterpillar", "Subj", "x.svg");
-        AssertUsageError(r, "--caterpillar: the model has no effect 'Subj'. Available: Subject (first effect), or Subject[(Intercept)], Subject[Days].");
+        AssertUsageError(r, "--plot caterpillar:Subj: the model has no random-effects term 'Subj'. Terms: Subject (effects (Intercept), Days).");
+    }
+
+    [Theory]
+    [InlineData("histogram:Subject", "x.png", "--plot: unknown kind 'histogram'. Kinds: caterpillar, trajectory, residuals, qq")]
+    [InlineData("qq:Subj", "x.png", "--plot qq:Subj: the model has no random-effects term 'Subj'. Terms: Subject (effects (Intercept), Days).")]
+    [InlineData("caterpillar:Subject[Dayz]", "x.png", "--plot caterpillar:Subject[Dayz]: term 'Subject' has no effect 'Dayz'. Its effects: (Intercept), Days")]
+    [InlineData("trajectory:Subject[Hours]", "x.png", "--plot trajectory:Subject[Hours]: no model column 'Hours' to draw the trajectories over. Columns: Days.")]
+    [InlineData("trajectory", "x.png", "--plot trajectory needs a random-effects term")]
+    [InlineData("residuals:Subject", "x.png", "--plot residuals takes no term")]
+    [InlineData("caterpillar:Subject", "x.pdf", "--plot caterpillar:Subject: write figures as .png or .svg; got '")]
+    public void Plot_rejects_unknown_kinds_terms_and_formats(string what, string file, string expected)
+    {
+        var path = Path.Combine(CliRunner.TempDirectory(), file);
+        var r = CliRunner.Run("fit", CliRunner.DataPath("sleepstudy.csv"), "Reaction ~ Days + (Days | Subject)", "--plot", what, path);
+        AssertUsageError(r, expected);
+        Assert.False(File.Exists(path));
+        Assert.Equal("", r.Out); // refused before fitting
     }
 }

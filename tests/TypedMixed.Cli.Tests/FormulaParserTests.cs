@@ -155,7 +155,7 @@ public class FormulaParserTests
     [InlineData("~ x + (1 | g)", 0, "needs a response")]
     [InlineData("y x + (1 | g)", 2, "Expected '~'")]
     [InlineData("y ~ x $ z + (1 | g)", 6, "Unexpected character '$'")]
-    [InlineData("y ~ log(x) + (1 | g)", 4, "Unsupported function 'log()'")]
+    [InlineData("y ~ ns(x) + (1 | g)", 4, "Unsupported function 'ns()'. Supported: I(), log()")]
     [InlineData("y ~ x + (1 | )", 13, "grouping factor")]
     [InlineData("y ~ x:(1 | g)", 6, "must stand on its own")]
     [InlineData("y ~ x + 2 + (1 | g)", 8, "Only 0 and 1")]

@@ -124,10 +124,13 @@ public class GlmmCliErrorTests
     }
 
     [Fact]
-    public void Offset_without_family_says_add_a_family()
+    public void Gaussian_offset_and_weights_reach_the_design_and_are_checked()
     {
-        var r = RunOn(Counts, "y ~ x + offset(log(t)) + (1 | g)");
-        AssertError(r, "offset(log(t)) needs a generalized model: add --family poisson");
+        // A linear model takes offset() and --weights (lmer does); a non-finite offset or a non-positive weight names the row.
+        var r = RunOn(Counts.Replace("0,6,0.5", "0,6,0", StringComparison.Ordinal), "y ~ x + offset(log(t)) + (1 | g)");
+        AssertError(r, "offset(log(t)) is -Inf at row 4 (line 5)", "(t = 0)", "an offset must be finite");
+        var w = RunOn(Counts.Replace("0,6,0.5", "0,0,0.5", StringComparison.Ordinal), "y ~ x + (1 | g)", "--weights", "n");
+        AssertError(w, "--weights column 'n' has the value \"0\" at row 4 (line 5)", "prior weights must be positive finite numbers");
     }
 
     [Fact]
@@ -151,7 +154,6 @@ public class GlmmCliErrorTests
     [InlineData(new[] { "--link", "probit" }, "--link applies to generalized models")]
     [InlineData(new[] { "--vcov", "factor" }, "--vcov applies to generalized models")]
     [InlineData(new[] { "--laplace", "observed" }, "--laplace applies to generalized models")]
-    [InlineData(new[] { "--weights", "n" }, "--weights needs a generalized model")]
     [InlineData(new[] { "--family", "poisson", "--link", "probit" }, "The poisson family does not take the probit link. Its links: log, identity, sqrt.")]
     [InlineData(new[] { "--family", "binomial(link = \"sqrt\")" }, "The binomial family does not take the sqrt link")]
     [InlineData(new[] { "--family", "binomial(link = \"probit\")", "--link", "logit" }, "--family names the probit link and --link the logit link")]

@@ -67,7 +67,7 @@ public class GlmmFormulaTests
     [Theory]
     [InlineData("cbind(a) ~ (1 | g)", "cbind() takes two arguments")]
     [InlineData("cbind(a, b, c) ~ (1 | g)", "exactly two arguments")]
-    [InlineData("log(y) ~ (1 | g)", "Unsupported function 'log()' in the response")]
+    [InlineData("foo(y) ~ (1 | g)", "Unsupported function 'foo()' in the response")]
     [InlineData("y ~ x:offset(t) + (1 | g)", "offset(...) must stand on its own")]
     [InlineData("y ~ x + (offset(t) | g)", "offset(...) must stand on its own")]
     [InlineData("y ~ x - offset(t) + (1 | g)", "An offset cannot be subtracted")]

@@ -35,6 +35,14 @@ public class ReferenceFitTests
         { "dyestuff2_REML", "Dyestuff2.csv", "Yield ~ 1 + (1 | Batch)", [] },
         { "penicillin_REML", "Penicillin.csv", "diameter ~ 1 + (1 | plate) + (1 | sample)", [] },
         { "pastes_REML", "Pastes.csv", "strength ~ 1 + (1 | batch/cask)", [] },
+        // Formula functions, prior weights and offsets (scripts/formula_functions.R).
+        { "sleepstudy_logpoly_REML", "sleepstudy.csv", "log(Reaction) ~ poly(Days, 2) + (1 | Subject)", [] },
+        { "sleepstudy_logpoly_ML", "sleepstudy.csv", "log(Reaction) ~ poly(Days, 2) + (1 | Subject)", [] },
+        { "sleepstudy_weighted_REML", "sleepstudy_weights.csv", "Reaction ~ Days + (Days | Subject)", ["--weights", "w"] },
+        { "sleepstudy_weighted_ML", "sleepstudy_weights.csv", "Reaction ~ Days + (Days | Subject)", ["--weights", "w"] },
+        { "sleepstudy_weighted_offset_ML", "sleepstudy_weights.csv", "Reaction ~ Days + offset(2 * Days) + (Days | Subject)", ["--weights", "w"] },
+        { "exam_offset_REML", "Exam.csv", "normexam ~ sex + offset(0.5 * standLRT) + (1 | school)", [] },
+        { "exam_offset_ML", "Exam.csv", "normexam ~ sex + offset(0.5 * standLRT) + (1 | school)", [] },
     };
 
     [Theory]

@@ -116,8 +116,37 @@ public partial class DiagnosticTests
 
     [Fact]
     public void TM0017_family_settings_on_a_Gaussian_model() => DiagnosticVerifier.Verify(Counts + """
-        [MixedModel<C>(Response = nameof(C.Rate), Trials = {|TM0017:nameof(C.Total)|}, Offset = {|TM0017:nameof(C.LogT)|}, Weights = {|TM0017:nameof(C.W)|},
+        [MixedModel<C>(Response = nameof(C.Rate), Trials = {|TM0017:nameof(C.Total)|}, Offset = nameof(C.LogT), Weights = nameof(C.W),
             Link = {|TM0017:LinkFunction.Log|}, QuadraturePoints = {|TM0017:5|})]
+        [RandomIntercept(nameof(C.G))]
+        public partial record M;
+        """);
+
+    [Fact]
+    public void Gaussian_models_take_an_offset_and_prior_weights_of_any_numeric_type() => DiagnosticVerifier.Verify(Counts + """
+        [MixedModel<C>(Response = nameof(C.Rate), Fixed = [nameof(C.Cases)], Offset = nameof(C.LogT), Weights = nameof(C.W))]
+        [RandomIntercept(nameof(C.G))]
+        public partial record Both;
+
+        [MixedModel<C>(Family = ResponseFamily.Gaussian, Response = nameof(C.Rate), Weights = nameof(C.Total), Method = EstimationMethod.MaximumLikelihood)]
+        [RandomIntercept(nameof(C.G))]
+        public partial record NullableLongWeights;
+
+        [MixedModel<C>(Response = nameof(C.Rate), Offset = nameof(C.D))]
+        [RandomIntercept(nameof(C.G))]
+        public partial record DecimalOffset;
+        """);
+
+    [Fact]
+    public void TM0016_Gaussian_offset_and_weights_not_numeric() => DiagnosticVerifier.Verify(Counts + """
+        [MixedModel<C>(Response = nameof(C.Rate), Offset = {|TM0016:nameof(C.Name)|}, Weights = {|TM0016:nameof(C.Ok)|})]
+        [RandomIntercept(nameof(C.G))]
+        public partial record M;
+        """);
+
+    [Fact]
+    public void TM0019_Gaussian_weights_that_are_the_response_and_offset_that_is_a_covariate() => DiagnosticVerifier.Verify(Counts + """
+        [MixedModel<C>(Response = nameof(C.Rate), Fixed = [nameof(C.LogT)], Offset = {|TM0019:nameof(C.LogT)|}, Weights = {|TM0019:nameof(C.Rate)|})]
         [RandomIntercept(nameof(C.G))]
         public partial record M;
         """);

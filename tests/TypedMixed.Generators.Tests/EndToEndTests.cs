@@ -221,15 +221,71 @@ public class EndToEndTests
     }
 
     [Fact]
-    public void Predict_adds_the_cluster_effects_of_a_known_cluster_and_zero_for_a_new_one()
+    public void Predict_adds_the_cluster_effects_of_a_known_cluster_and_zero_for_a_new_one_only_when_allowed()
     {
         var fit = SleepModel.Fit(Sleep.Value);
         var first = Sleep.Value[3];
         Assert.Equal(fit.Underlying.Fitted[3], fit.Predict(first), 9);
         double population = fit.Intercept.Estimate + fit.Days.Estimate * first.Days;
-        Assert.Equal(population, fit.Predict(first with { Subject = 9999 }), 9);
+        Assert.Equal(population, fit.Predict(first with { Subject = 9999 }, allowNewLevels: true), 9);
+        var error = Assert.Throws<ModelDesignException>(() => fit.Predict(first with { Subject = 9999 }));
+        Assert.Equal(("Subject", 0), (error.Member, error.Row));
+        Assert.StartsWith("Record 0 is in 'Subject' cluster '9999', which is not in the fitted data (18 levels: 308, 309, 310, 330, 331, …). Pass allowNewLevels: true", error.Message, StringComparison.Ordinal);
         var e = fit.Subject.Effects[first.Subject];
         Assert.Equal(population + e.Intercept + e.Days * first.Days, fit.Predict(first), 9);
+    }
+
+    [Fact]
+    public void Batch_predictions_equal_the_record_by_record_ones_and_the_fitted_values()
+    {
+        var fit = SleepModel.Fit(Sleep.Value);
+        var all = fit.Predict(Sleep.Value);
+        Assert.Equal(Sleep.Value.Length, all.Length);
+        for (int i = 0; i < all.Length; i++)
+        {
+            Assert.Equal(fit.Underlying.Fitted[i], all[i], 9);
+            Assert.Equal(fit.Predict(Sleep.Value[i]), all[i], 12);
+        }
+        var fixedAll = fit.PredictFixed(Sleep.Value);
+        Assert.Equal(fit.PredictFixed(Sleep.Value[7]), fixedAll[7], 12);
+        Assert.Equal(fit.Intercept.Estimate + fit.Days.Estimate * Sleep.Value[7].Days, fixedAll[7], 9);
+
+        // One new subject among known ones: an error naming its position, or its population prediction when allowed.
+        var mixed = new[] { Sleep.Value[0], Sleep.Value[1] with { Subject = 1 }, Sleep.Value[2] };
+        Assert.Equal(1, Assert.Throws<ModelDesignException>(() => fit.Predict(mixed)).Row);
+        var allowed = fit.Predict(mixed, allowNewLevels: true);
+        Assert.Equal(all[0], allowed[0], 12);
+        Assert.Equal(fixedAll[1], allowed[1], 12);
+        Assert.Equal(all[2], allowed[2], 12);
+        Assert.Empty(fit.Predict(Array.Empty<Reading>()));
+    }
+
+    [Fact]
+    public void Unknown_keys_name_the_classification_the_key_and_some_valid_keys()
+    {
+        var fit = SleepModel.Fit(Sleep.Value);
+        string expected = "'Subject' has no cluster '999' in the fitted data (18 levels: 308, 309, 310, 330, 331, …); use one of Subject.Levels, or TryGetValue/ContainsKey to test a key first.";
+        Assert.Equal(expected, Assert.Throws<KeyNotFoundException>(() => fit.Subject.Effects[999]).Message);
+        Assert.Equal(expected, Assert.Throws<KeyNotFoundException>(() => fit.Subject.Sizes[999]).Message);
+        Assert.Equal(expected, Assert.Throws<KeyNotFoundException>(() => fit.Subject.ConditionalStdDev(999)).Message);
+        Assert.False(fit.Subject.Effects.TryGetValue(999, out _));
+        Assert.True(fit.Subject.Effects.ContainsKey(308));
+        Assert.Equal(fit.Subject.Levels, fit.Subject.Effects.Keys);
+        Assert.Equal(18, fit.Subject.Sizes.Count);
+        Assert.Equal(Sleep.Value.Length, fit.Subject.Sizes.Values.Sum());
+    }
+
+    [Fact]
+    public void Formula_is_the_declaration_in_lme4_notation_and_heads_the_summary()
+    {
+        Assert.Equal("Reaction ~ 1 + Days + (1 + Days | Subject)", SleepModel.Formula);
+        Assert.Equal("Reaction ~ 1 + Days + (1 + Days || Subject)", SleepUncorrelatedModel.Formula);
+        Assert.Equal("NormExam ~ 1 + (1 | School)", EmptyModel.Formula);
+        var fit = SleepModel.Fit(Sleep.Value);
+        Assert.Equal(SleepModel.Formula, fit.Formula);
+        Assert.Contains("Formula: Reaction ~ 1 + Days + (1 + Days | Subject)\n", fit.Summary(), StringComparison.Ordinal);
+        Assert.Contains("- **Formula**: `Reaction ~ 1 + Days + (1 + Days | Subject)`", fit.SummaryMarkdown(), StringComparison.Ordinal);
+        Assert.Contains("Formula: other", fit.Summary(new TypedMixed.Presentation.FitReportOptions { Formula = "other" }), StringComparison.Ordinal);
     }
 
     private sealed class SyncProgress(Action<FitProgress> report) : IProgress<FitProgress>

@@ -169,4 +169,21 @@ public class GeneratedMembersTests
         Assert.Contains("if (!fixedOnly)", run.GeneratedTrees.Single().ToString());
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
+
+    [Fact]
+    public void Prediction_rejects_an_undefined_enum_value_and_a_nested_cluster_not_fitted()
+    {
+        var fit = SchoolGenderModel.Fit(Datasets.Exam);
+        var pupil = Datasets.Exam[0];
+        var undefined = Assert.Throws<ModelDesignException>(() => fit.PredictFixed(pupil with { Sex = (Sex)5 }));
+        Assert.Equal(("Sex", 0), (undefined.Member, undefined.Row));
+
+        var pastes = PastesModel.Fit(Pastes.Value);
+        var known = Pastes.Value[0];
+        var newCask = known with { Cask = "z" };
+        var e = Assert.Throws<ModelDesignException>(() => pastes.Predict(newCask));
+        Assert.Equal("Cask", e.Member);
+        Assert.Contains("'Cask' cluster 'z:" + known.Batch + "'", e.Message, StringComparison.Ordinal);
+        Assert.Equal(pastes.PredictFixed(known) + pastes.Batch.Effects[known.Batch], pastes.Predict(newCask, allowNewLevels: true), 12);
+    }
 }

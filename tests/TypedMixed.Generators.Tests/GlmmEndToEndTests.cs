@@ -97,8 +97,9 @@ public class GlmmEndToEndTests
         Assert.Equal(fit.Intercept.Estimate + fit.Herd.Effects[first.Herd], fit.PredictLink(first), 12);
         Assert.Equal(1 / (1 + Math.Exp(-fit.PredictLink(first))), fit.Predict(first), 14);
         var newHerd = first with { Herd = 99, Period = Period.P2 };
-        Assert.Equal(fit.Intercept.Estimate + fit.PeriodP2.Estimate, fit.PredictLink(newHerd), 12);
-        Assert.Equal(fit.PredictFixedLink(newHerd), fit.PredictLink(newHerd), 14);
+        Assert.Equal(fit.Intercept.Estimate + fit.PeriodP2.Estimate, fit.PredictLink(newHerd, allowNewLevels: true), 12);
+        Assert.Equal(fit.PredictFixedLink(newHerd), fit.PredictLink(newHerd, allowNewLevels: true), 14);
+        Assert.Throws<ModelDesignException>(() => fit.PredictLink(newHerd));
         Assert.Equal(u.InverseLink(fit.PredictFixedLink(first)), fit.PredictFixed(first), 14);
         Assert.Throws<KeyNotFoundException>(() => fit.Herd.ConditionalStdDev(99));
     }

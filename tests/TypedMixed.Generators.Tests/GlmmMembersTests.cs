@@ -55,11 +55,21 @@ public class GlmmMembersTests
     {
         var fit = Fit.Value;
         var row = Counts.Value[0] with { Site = "elsewhere" };
-        Assert.Equal(fit.PredictFixedLink(row), fit.PredictLink(row), 14);
+        Assert.Equal(fit.PredictFixedLink(row), fit.PredictLink(row, allowNewLevels: true), 14);
+        Assert.Equal(fit.PredictFixed(row), fit.Predict(row, allowNewLevels: true), 14);
+        var error = Assert.Throws<ModelDesignException>(() => fit.Predict(row));
+        Assert.Contains("'Site' cluster 'elsewhere', which is not in the fitted data (25 levels: s00, s01, s02, s03, s04, …)", error.Message, StringComparison.Ordinal);
+        var batch = fit.Predict(Counts.Value);
+        Assert.Equal(Counts.Value.Length, batch.Length);
+        Assert.Equal(fit.Predict(Counts.Value[5]), batch[5], 12);
+        Assert.Equal(fit.Underlying.InverseLink(fit.Underlying.LinearPredictor[5]), batch[5], 10);
+        Assert.Equal(fit.PredictFixedLink(Counts.Value[5]), fit.PredictFixedLink(Counts.Value)[5], 12);
         var noSite = row with { Site = null!, Events = -1 };
         Assert.Equal(fit.PredictFixed(row), fit.PredictFixed(noSite));
         Assert.Throws<ModelDesignException>(() => fit.PredictLink(noSite));
         Assert.Throws<ModelDesignException>(() => fit.PredictFixed(row with { LogExposure = null }));
+        var batchError = Assert.Throws<ModelDesignException>(() => fit.PredictFixed(new[] { Counts.Value[0], Counts.Value[1] with { LogExposure = null } }));
+        Assert.StartsWith("1 of the 2 records have a null in a fixed-effect covariate or the offset, so they cannot be predicted", batchError.Message, StringComparison.Ordinal);
     }
 
     [Fact]

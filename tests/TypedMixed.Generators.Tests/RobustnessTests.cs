@@ -49,6 +49,10 @@ public class RobustnessTests
         "using TypedMixed; public record R(bool? Y, [property: Classification] int G); [MixedModel<R>(Response = nameof(R.Y), Family = ResponseFamily.Binomial, Trials = nameof(R.Y), Link = LinkFunction.Canonical)] [RandomIntercept(nameof(R.G))] public partial record M;",
         "using TypedMixed; public record R(int Y, [property: Classification] int G); [MixedModel<R>(Response = nameof(R.Y), Family = ResponseFamily.Poisson, Trials = , Offset = 3)] [RandomIntercept(nameof(R.G))] public partial record M;",
         "using TypedMixed; public record R(int Y, [property: Classification] int G); [MixedModel<R>(Response = nameof(R.Y), Family = ResponseFamily.NegativeBinomial, QuadraturePoints = \"7\")] [RandomIntercept(nameof(R.G))] public partial record M;",
+        "using TypedMixed; public record R([property: Classification, MeasuredOn(nameof(R.Y))] int Y); [MixedModel<R>(Response = nameof(R.Y), Fixed = [nameof(R.Y), nameof(R.Y)], Intercept = false)] [Interaction(nameof(R.Y), nameof(R.Y))] [RandomSlopes(nameof(R.Y), nameof(R.Y))] public partial record M;",
+        "using TypedMixed; public record R([property: MeasuredOn(nameof(R.G))] double Y, [property: Classification(NestedIn = nameof(R.G))] int G); [MixedModel<R>(Response = nameof(R.Y), Method = (EstimationMethod)(-1), Intercept = false)] [RandomIntercept(nameof(R.G))] public partial record M;",
+        "using TypedMixed; public record R(double Y, [property: Classification] int G); [MixedModel<R>(Response = \"y\", Fixed = [\"g\", \"\", \"Gg\"])] [RandomIntercept(\"g\")] public partial record M;",
+        "using TypedMixed; public record R(double Y, [property: Classification] int G); [MixedModel<R>(Response = nameof(R.Y), Method = EstimationMethod.MaximumLikelihood, Intercept = false, Fixed = [])] [RandomIntercept(nameof(R.G))] public partial record M;",
     };
 
     [Theory]

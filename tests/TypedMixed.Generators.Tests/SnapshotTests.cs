@@ -25,6 +25,7 @@ public class SnapshotTests
         { "Experiments.cs", "PastesModel" },
         { "Experiments.cs", "PenicillinModel" },
         { "Prediction.cs", "SlopeOnlyModel" },
+        { "WeightedSleepStudy.cs", "WeightedOffsetSleepModel" },
         { "Glmm.cs", "CbppModel" },
         { "Glmm.cs", "RecoveryModel" },
         { "Glmm.cs", "EventRateModel" },

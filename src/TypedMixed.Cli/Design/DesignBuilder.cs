@@ -37,16 +37,21 @@ internal sealed record BuiltDesign(ModelDesign Design, int RowsDropped, IReadOnl
 /// </summary>
 internal static class DesignBuilder
 {
-    /// <summary>A variable's data on the kept rows: numbers, or a factor's level index per row and its level keys.</summary>
+    /// <summary>
+    /// A variable's data on the kept rows: numbers, a factor's level index per row and its level keys, or the columns
+    /// of a function term with several (<c>poly(age, 2)</c>), each with the suffix R gives it.
+    /// </summary>
     private sealed record VariableData(double[]? Numbers, int[]? LevelIndex, IReadOnlyList<string>? Levels)
     {
         public bool IsFactor => LevelIndex is not null;
+
+        public IReadOnlyList<(string Suffix, double[] Values)>? Matrix { get; init; }
     }
 
     public static BuiltDesign Build(Formula formula, CsvTable table, DesignOptions? options = null)
     {
         options ??= new DesignOptions();
-        ResponseBuilder.CheckFamily(formula, options.Family, options.WeightsColumn);
+        ResponseBuilder.CheckFamily(formula, options.Family);
         var variables = formula.AllVariables().ToList();
         var groupingLabels = formula.RandomTerms.SelectMany(b => b.Grouping.SelectMany(g => g)).Select(v => v.Label).ToHashSet();
         // Columns inside cbind(...) and offset(...) are arithmetic: they must be numbers.
@@ -55,6 +60,11 @@ internal static class DesignBuilder
             foreach (var v in formula.Response.Variables) arithmetic.TryAdd(v.Label, formula.Response.Label);
         foreach (var o in formula.Offsets)
             foreach (var v in o.Variables()) arithmetic.TryAdd(v.Label, $"offset({o})");
+        if (formula.Response.Expression is { } responseExpression)
+            foreach (var v in responseExpression.Variables()) arithmetic.TryAdd(v.Label, $"the response {formula.Response.Label}");
+        var functionTerms = formula.FunctionTerms().ToList();
+        foreach (var f in functionTerms)
+            foreach (var v in f.Function!.Inputs()) arithmetic.TryAdd(v.Label, f.Label);
         var plainResponse = formula.Response.Variable;
 
         // 1. Columns exist; decide numeric or factor; a response or covariate that is mostly numbers must be all numbers.
@@ -118,10 +128,11 @@ internal static class DesignBuilder
                 data[v.Label] = new VariableData(kept.Select(r => column.Values[r]).ToArray(), null, null);
                 continue;
             }
-            var (index, levels) = Factor(column, kept, options.ReferenceLevels);
+            var (index, levels) = Factor(column, kept, v.Reference is { } reference ? new Dictionary<string, string> { [v.Column] = reference } : options.ReferenceLevels, v.Label);
             data[v.Label] = new VariableData(null, index, levels);
             factorLevels[v.Label] = levels;
         }
+        foreach (var f in functionTerms) data[f.Label] = FunctionTerm(f, formula, table, kept);
 
         int n = kept.Length;
         double[]? weights = weightsColumn is null ? null : Weights(weightsColumn, table, kept);
@@ -170,6 +181,39 @@ internal static class DesignBuilder
             RowsDropped = dropped,
         };
         return new BuiltDesign(design, dropped, factorLevels) { Notes = built.Notes };
+    }
+
+    /// <summary>
+    /// A function term (<c>log(x)</c>, <c>scale(x)</c>, <c>poly(age, 2)</c>) computed as R's model.frame does, on every
+    /// row of the table (so <c>scale</c> and <c>poly</c> see the rows that other columns' missing values drop), then
+    /// taken on the kept rows, where each value must be finite.
+    /// </summary>
+    private static VariableData FunctionTerm(Variable term, Formula formula, CsvTable table, int[] kept)
+    {
+        var function = term.Function!;
+        IReadOnlyList<(string Suffix, double[] Values)> all;
+        try { all = function.Compute(v => table.Column(v.Column).Values, table.RowCount); }
+        catch (FormulaTermException e) { throw new CliException(e.Message + "\n" + Caret(formula.Text, term.Position)); }
+        var columns = new List<(string, double[])>();
+        foreach (var (suffix, values) in all)
+        {
+            var onKept = new double[kept.Length];
+            for (int i = 0; i < kept.Length; i++)
+            {
+                double v = values[kept[i]];
+                if (!double.IsFinite(v))
+                {
+                    string inputs = string.Join(", ", function.Inputs().Select(x => x.Column).Distinct().Select(c => $"{c} = {table.Column(c).Raw[kept[i]]}"));
+                    string hint = function is ScaleTerm ? "scale() of a column with one distinct value divides by zero" : "log or sqrt of zero or a negative number?";
+                    throw new CliException($"{function.Label} is {(double.IsNaN(v) ? "NaN" : v > 0 ? "Inf" : "-Inf")} at {table.DescribeRow(kept[i])} of {table.Source} ({inputs}); the model needs finite values ({hint}). Fix or blank the value (the row is then dropped).\n" + Caret(formula.Text, term.Position));
+                }
+                onKept[i] = v;
+            }
+            columns.Add((suffix, onKept));
+        }
+        return columns.Count == 1 && columns[0].Item1.Length == 0
+            ? new VariableData(columns[0].Item2, null, null)
+            : new VariableData(null, null, null) { Matrix = columns };
     }
 
     /// <summary>Prior weights on the kept rows: positive finite numbers.</summary>
@@ -223,7 +267,7 @@ internal static class DesignBuilder
     }
 
     /// <summary>Levels of a column on the kept rows: numbers sorted numerically, text in ordinal order; reference first.</summary>
-    private static (int[] Index, IReadOnlyList<string> Levels) Factor(CsvColumn column, int[] kept, IReadOnlyDictionary<string, string> references)
+    private static (int[] Index, IReadOnlyList<string> Levels) Factor(CsvColumn column, int[] kept, IReadOnlyDictionary<string, string> references, string label)
     {
         List<string> levels;
         string[] keys;
@@ -241,7 +285,7 @@ internal static class DesignBuilder
         {
             int at = levels.IndexOf(reference);
             if (at < 0)
-                throw new CliException($"Reference level '{reference}' is not a level of column '{column.Name}'. Its levels: {string.Join(", ", levels)}.");
+                throw new CliException($"Reference level '{reference}'{(label == column.Name ? "" : $" of {label}")} is not a level of column '{column.Name}'. Its levels: {string.Join(", ", levels)}.");
             levels.RemoveAt(at);
             levels.Insert(0, reference);
         }
@@ -280,7 +324,8 @@ internal static class DesignBuilder
     /// without an intercept the first factor of the first term that has one is coded by all its levels. In an
     /// interaction the first variable varies fastest; names join the parts with <c>:</c>.
     /// </summary>
-    internal static (List<string> Names, List<double[]> Columns) ModelMatrixCore(TermSet terms, Func<Variable, (double[]? Numbers, int[]? Index, IReadOnlyList<string>? Levels)> lookup, int n)
+    internal static (List<string> Names, List<double[]> Columns) ModelMatrixCore(TermSet terms,
+        Func<Variable, (double[]? Numbers, int[]? Index, IReadOnlyList<string>? Levels, IReadOnlyList<(string Suffix, double[] Values)>? Matrix)> lookup, int n)
     {
         var names = new List<string>();
         var columns = new List<double[]>();
@@ -317,9 +362,14 @@ internal static class DesignBuilder
             for (int j = 0; j < term.Length; j++)
             {
                 var variable = terms.Variables[term[j]];
-                var (numbers, index, levels) = info[term[j]];
+                var (numbers, index, levels, matrix) = info[term[j]];
                 var parts = new List<(string Name, double[] Values)>();
-                if (index is null)
+                if (matrix is not null)
+                {
+                    // A function term with several columns: R appends each column's name, poly(age, 2)1, poly(age, 2)2.
+                    foreach (var (suffix, values) in matrix) parts.Add((variable.Label + suffix, values));
+                }
+                else if (index is null)
                 {
                     parts.Add((variable.Label, numbers!));
                 }
@@ -352,7 +402,7 @@ internal static class DesignBuilder
     }
 
     private static (List<string> Names, List<double[]> Columns) ModelMatrix(TermSet terms, Dictionary<string, VariableData> data, int n) =>
-        ModelMatrixCore(terms, v => { var d = data[v.Label]; return (d.Numbers, d.LevelIndex, d.Levels); }, n);
+        ModelMatrixCore(terms, v => { var d = data[v.Label]; return (d.Numbers, d.LevelIndex, d.Levels, d.Matrix); }, n);
 
     private static double[] Flatten(List<double[]> columns, int n)
     {

@@ -53,6 +53,18 @@ internal static class ResponseBuilder
             return new BuiltResponse(successes, trials, weights, notes);
         }
 
+        if (response.Expression is { } expression)
+        {
+            // A computed response (log(Reaction)): finite on every kept row.
+            var computed = expression.Evaluate(numbers, n);
+            for (int i = 0; i < n; i++)
+                if (!double.IsFinite(computed[i]))
+                {
+                    string inputs = string.Join(", ", expression.Variables().Select(v => v.Column).Distinct().Select(c => $"{c} = {table.Column(c).Raw[kept[i]]}"));
+                    throw new CliException($"The response {response.Label} is {Number(computed[i])} at {where(i)} ({inputs}); the response must be finite (log or sqrt of zero or a negative number?). Fix or blank the value (the row is then dropped).");
+                }
+            return Numeric(response.Label, computed, family, table, kept, weights, notes);
+        }
         var variable = response.Variable!;
         string name = variable.Column;
         if (factor is { } text)
@@ -76,7 +88,15 @@ internal static class ResponseBuilder
             return new BuiltResponse(y, null, weights, notes);
         }
 
-        var values = numbers(variable);
+        return Numeric(name, numbers(variable), family, table, kept, weights, notes);
+    }
+
+    /// <summary>A numeric response (a column or a computed one) checked against the family.</summary>
+    private static BuiltResponse Numeric(string name, double[] values, ResponseFamily? family, CsvTable table, int[] kept, double[]? weights, List<string> notes)
+    {
+        int n = kept.Length;
+        string where(int i) => $"{table.DescribeRow(kept[i])} of {table.Source}";
+        var fam = family ?? ResponseFamily.Gaussian;
         switch (fam)
         {
             case ResponseFamily.Binomial:
@@ -126,20 +146,16 @@ internal static class ResponseBuilder
     }
 
     /// <summary>
-    /// Checks that the formula's GLMM parts fit the family before any data is read: <c>cbind()</c> needs binomial,
-    /// an offset or prior weights need a generalized family (the linear model takes neither).
+    /// Checks that the formula's GLMM parts fit the family before any data is read: <c>cbind()</c> needs binomial.
+    /// Offsets and prior weights go with every family (a linear model's weights make row i's residual variance σ²/wᵢ).
     /// </summary>
-    public static void CheckFamily(Formula formula, ResponseFamily? family, string? weightsColumn)
+    public static void CheckFamily(Formula formula, ResponseFamily? family)
     {
         var fam = family ?? ResponseFamily.Gaussian;
         if (formula.Response.IsCbind && fam != ResponseFamily.Binomial)
             throw new CliException(family is null or ResponseFamily.Gaussian
                 ? $"The response {formula.Response.Label} is binomial (successes, failures): add --family binomial."
                 : $"The response {formula.Response.Label} is binomial (successes, failures), but --family is {FamilyOption.Name(fam)}: use --family binomial, or a count column as the response.");
-        if (formula.Offsets.Count > 0 && fam == ResponseFamily.Gaussian)
-            throw new CliException($"offset({formula.Offsets[0]}) needs a generalized model: add --family poisson (or binomial, negbin). For a Gaussian model subtract the offset from the response instead.");
-        if (weightsColumn is not null && fam == ResponseFamily.Gaussian)
-            throw new CliException("--weights needs a generalized model (--family binomial, poisson or negbin); weighted linear mixed models are not supported.");
     }
 
     private static string Number(double v) => double.IsNaN(v) ? "NaN" : double.IsPositiveInfinity(v) ? "Inf" : double.IsNegativeInfinity(v) ? "-Inf" : v.ToString("R", CultureInfo.InvariantCulture);

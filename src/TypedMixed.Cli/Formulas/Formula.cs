@@ -13,7 +13,10 @@ internal sealed record Formula(
     /// <summary>The expressions of the <c>offset(...)</c> terms of the fixed part, added to the linear predictor (not columns of X).</summary>
     public IReadOnlyList<ArithmeticExpression> Offsets { get; init; } = [];
 
-    /// <summary>Every variable the formula reads (response, fixed, offsets, random slopes, grouping factors), by first appearance.</summary>
+    /// <summary>
+    /// Every column variable the formula reads (response, fixed, offsets, random slopes, grouping factors), by first
+    /// appearance; a function term such as <c>log(x)</c> contributes the columns it reads.
+    /// </summary>
     public IEnumerable<Variable> AllVariables()
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -21,10 +24,14 @@ internal sealed record Formula(
             .Concat(Fixed.Variables)
             .Concat(Offsets.SelectMany(o => o.Variables()))
             .Concat(RandomTerms.SelectMany(b => b.Effects.Variables.Concat(b.Grouping.SelectMany(g => g))));
-        foreach (var v in all)
+        foreach (var v in all.SelectMany(v => v.Function is null ? [v] : v.Function.Inputs()))
             if (seen.Add(v.Label))
                 yield return v;
     }
+
+    /// <summary>The function terms of the fixed and random parts (<c>poly(age, 2)</c>, <c>log(x)</c>), each once.</summary>
+    public IEnumerable<Variable> FunctionTerms() =>
+        Fixed.Variables.Concat(RandomTerms.SelectMany(b => b.Effects.Variables)).Where(v => v.Function is not null).DistinctBy(v => v.Label);
 }
 
 /// <summary>
@@ -33,27 +40,45 @@ internal sealed record Formula(
 /// </summary>
 internal sealed record ResponseTerm(Variable? Variable, ArithmeticExpression? Successes, ArithmeticExpression? Failures, int Position)
 {
-    /// <summary>The response column's name, or null for <c>cbind(...)</c>.</summary>
+    /// <summary>A computed response such as <c>log(Reaction)</c> or <c>I(y/10)</c>; null for a column or <c>cbind(...)</c>.</summary>
+    public ArithmeticExpression? Expression { get; init; }
+
+    /// <summary>The response column's name, or null for <c>cbind(...)</c> and a computed response.</summary>
     public string? Column => Variable?.Column;
 
     /// <summary>Whether the response is <c>cbind(successes, failures)</c>.</summary>
     public bool IsCbind => Successes is not null;
 
-    /// <summary>The name of the response: the column, or <c>cbind(a, b - a)</c> as written (normalised spacing).</summary>
-    public string Label => Variable?.Label ?? $"cbind({Successes}, {Failures})";
+    /// <summary>The name of the response as R deparses it: the column, <c>log(Reaction)</c>, or <c>cbind(a, b - a)</c>.</summary>
+    public string Label => Variable?.Label ?? Expression?.ToString() ?? $"cbind({Successes}, {Failures})";
 
     /// <summary>The columns the response reads.</summary>
-    public IEnumerable<Variable> Variables => Variable is not null ? [Variable] : Successes!.Variables().Concat(Failures!.Variables());
+    public IEnumerable<Variable> Variables =>
+        Variable is not null ? [Variable] : Expression is not null ? Expression.Variables() : Successes!.Variables().Concat(Failures!.Variables());
 }
 
 /// <summary>
-/// A variable in a formula: a data column used as it is (<c>x</c>) or forced to a factor (<c>factor(x)</c>).
+/// A variable in a formula: a data column used as it is (<c>x</c>), forced to a factor (<c>factor(x)</c>), a factor
+/// with a chosen reference level (<c>relevel(f, "ref")</c>, <see cref="Reference"/>), or a numeric term computed by a
+/// function (<c>I(age^2)</c>, <c>poly(age, 2)</c>, <see cref="Function"/>; then <see cref="Column"/> is its label).
 /// <see cref="Position"/> is the character offset in the formula, for error messages.
 /// </summary>
 internal sealed record Variable(string Column, bool AsFactor, int Position)
 {
-    /// <summary>The name R gives the variable (and prefixes to dummy columns): <c>x</c> or <c>factor(x)</c>.</summary>
-    public string Label => AsFactor ? $"factor({Column})" : Column;
+    /// <summary>The function that computes the term from columns; null for a column.</summary>
+    public TermFunction? Function { get; init; }
+
+    /// <summary>The reference (first) level given by <c>relevel(f, "ref")</c>; null otherwise.</summary>
+    public string? Reference { get; init; }
+
+    /// <summary>The label when it is not the column's own (<c>relevel(sex, "M")</c>).</summary>
+    public string? Text { get; init; }
+
+    /// <summary>
+    /// The name R gives the variable (and prefixes to dummy columns): <c>x</c>, <c>factor(x)</c>,
+    /// <c>relevel(sex, "M")</c> or a function term's label.
+    /// </summary>
+    public string Label => Function?.Label ?? Text ?? (AsFactor ? $"factor({Column})" : Column);
 
     public bool Equals(Variable? other) => other is not null && other.Label == Label;
 

@@ -4,14 +4,22 @@ namespace TypedMixed.Cli.Formulas;
 
 /// <summary>
 /// Parses lme4-style formulas: <c>y ~ x + f + x:f + (1 | g) + (x || h) + (1 | a/b)</c>. Supports <c>+</c>, <c>-</c>
-/// (of terms, <c>1</c> or <c>0</c>), <c>*</c>, <c>:</c>, parentheses, <c>0 +</c>, <c>- 1</c>, <c>factor(x)</c>,
-/// back-quoted names, and bar terms with grouping <c>g</c>, <c>a:b</c> or <c>a/b</c>. Terms are expanded and ordered
-/// as R's <c>terms.formula</c> orders them. For generalized models the response may be
-/// <c>cbind(successes, failures)</c> and the fixed part may hold <c>offset(expression)</c> terms; both take arithmetic
-/// on columns (<see cref="ArithmeticExpression"/>).
+/// (of terms, <c>1</c> or <c>0</c>), <c>*</c>, <c>:</c>, <c>(a + b)^2</c>, parentheses, <c>0 +</c>, <c>- 1</c>,
+/// back-quoted names, bar terms with grouping <c>g</c>, <c>a:b</c> or <c>a/b</c>, and the functions of
+/// <see cref="SupportedFunctions"/> in the response and in fixed and random terms: <c>I(age^2)</c>, <c>log(x)</c>,
+/// <c>scale(x)</c>, <c>poly(x, 2)</c>, <c>factor(x)</c>, <c>relevel(f, "ref")</c>, <c>offset(expression)</c>, and
+/// <c>cbind(successes, failures)</c> as a binomial response. Terms are expanded and ordered as R's
+/// <c>terms.formula</c> orders them; function terms are labelled as R deparses them (<c>poly(age, 2)</c>).
 /// </summary>
 internal static class FormulaParser
 {
+    /// <summary>The functions a formula may call, as listed in error messages.</summary>
+    public static readonly IReadOnlyList<string> SupportedFunctions =
+        ["I", .. ArithmeticExpression.Functions, "scale", "poly", "factor", "as.factor", "relevel", "offset", "cbind"];
+
+    private static string SupportedList => string.Join(", ", SupportedFunctions.Select(f => f + "()"))
+        + " (cbind() only as a binomial response, offset() only as a term of the fixed part)";
+
     public static Formula Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -25,7 +33,7 @@ internal static class FormulaParser
 
     // ---- tokens ----
 
-    private enum Kind { Name, Number, Tilde, Plus, Minus, Star, Colon, Slash, Bar, DoubleBar, LParen, RParen, Comma, End }
+    private enum Kind { Name, Number, String, Tilde, Plus, Minus, Star, Colon, Slash, Caret, Equals, Bar, DoubleBar, LParen, RParen, Comma, End }
 
     private readonly record struct Token(Kind Kind, string Text, int Position);
 
@@ -51,6 +59,16 @@ internal static class FormulaParser
                     case '(': list.Add(new(Kind.LParen, "(", i++)); continue;
                     case ')': list.Add(new(Kind.RParen, ")", i++)); continue;
                     case ',': list.Add(new(Kind.Comma, ",", i++)); continue;
+                    case '^': list.Add(new(Kind.Caret, "^", i++)); continue;
+                    case '=' when i + 1 >= s.Length || s[i + 1] != '=': list.Add(new(Kind.Equals, "=", i++)); continue;
+                    case '"' or '\'':
+                    {
+                        int close = s.IndexOf(c, i + 1);
+                        if (close < 0) throw new FormulaException("Unclosed quoted string.", s, i);
+                        list.Add(new(Kind.String, s[(i + 1)..close], i));
+                        i = close + 1;
+                        continue;
+                    }
                     case '|':
                         if (i + 1 < s.Length && s[i + 1] == '|') { list.Add(new(Kind.DoubleBar, "||", i)); i += 2; }
                         else list.Add(new(Kind.Bar, "|", i++));
@@ -112,12 +130,11 @@ internal static class FormulaParser
         {
             var t = Next();
             if (t.Kind == Kind.Tilde) throw Error("The formula needs a response before '~', e.g. 'y ~ x + (1 | g)'.", t.Position);
-            if (t.Kind != Kind.Name) throw Error($"Expected the response (a column name), found {Describe(t)}.", t.Position);
+            if (t.Kind is not (Kind.Name or Kind.LParen or Kind.Minus or Kind.Number))
+                throw Error($"Expected the response (a column name or an expression such as log(y)), found {Describe(t)}.", t.Position);
             ResponseTerm response;
-            if (Peek.Kind == Kind.LParen)
+            if (t.Kind == Kind.Name && t.Text == "cbind" && Peek.Kind == Kind.LParen)
             {
-                if (t.Text != "cbind")
-                    throw Error($"Unsupported function '{t.Text}()' in the response. The response is a column, or cbind(successes, failures) for a binomial model, e.g. cbind(incidence, size - incidence).", t.Position);
                 var open = Next();
                 var successes = ParseArithmetic();
                 if (Peek.Kind != Kind.Comma)
@@ -131,7 +148,12 @@ internal static class FormulaParser
             }
             else
             {
-                response = new ResponseTerm(new Variable(t.Text, false, t.Position), null, null, t.Position);
+                // A column, or an expression R evaluates as the response: log(Reaction), I(y/10), sqrt(y + 1).
+                _i--;
+                var expression = ParseArithmetic("the response");
+                response = expression is ColumnExpression column
+                    ? new ResponseTerm(column.Variable, null, null, t.Position)
+                    : new ResponseTerm(null, null, null, t.Position) { Expression = expression };
             }
             var tilde = Next();
             if (tilde.Kind != Kind.Tilde) throw Error($"Expected '~' after the response, found {Describe(tilde)}.", tilde.Position);
@@ -139,56 +161,75 @@ internal static class FormulaParser
         }
 
         // arithmetic := aterm (('+'|'-') aterm)*, aterm := afactor (('*'|'/') afactor)*,
-        // afactor := ('-'|'+') afactor | number | name | function '(' arithmetic ')' | '(' arithmetic ')'
-        private ArithmeticExpression ParseArithmetic()
+        // afactor := ('-'|'+') afactor | power, power := primary ['^' afactor] (R: -a^2 is -(a^2), a^-1 is allowed),
+        // primary := number | name | function '(' arithmetic ')' | '(' arithmetic ')'
+        private ArithmeticExpression ParseArithmetic(string context = "an expression")
         {
-            var left = ParseArithmeticTerm();
+            var left = ParseArithmeticTerm(context);
             while (Peek.Kind is Kind.Plus or Kind.Minus)
             {
                 var op = Next();
-                left = new BinaryExpression(op.Kind == Kind.Plus ? '+' : '-', left, ParseArithmeticTerm(), op.Position);
+                left = new BinaryExpression(op.Kind == Kind.Plus ? '+' : '-', left, ParseArithmeticTerm(context), op.Position);
             }
             return left;
         }
 
-        private ArithmeticExpression ParseArithmeticTerm()
+        private ArithmeticExpression ParseArithmeticTerm(string context)
         {
-            var left = ParseArithmeticFactor();
+            var left = ParseArithmeticFactor(context);
             while (Peek.Kind is Kind.Star or Kind.Slash)
             {
                 var op = Next();
-                left = new BinaryExpression(op.Kind == Kind.Star ? '*' : '/', left, ParseArithmeticFactor(), op.Position);
+                left = new BinaryExpression(op.Kind == Kind.Star ? '*' : '/', left, ParseArithmeticFactor(context), op.Position);
             }
             return left;
         }
 
-        private ArithmeticExpression ParseArithmeticFactor()
+        private ArithmeticExpression ParseArithmeticFactor(string context)
+        {
+            if (Peek.Kind == Kind.Minus)
+            {
+                var minus = Next();
+                return new NegateExpression(ParseArithmeticFactor(context), minus.Position);
+            }
+            if (Peek.Kind == Kind.Plus)
+            {
+                Next();
+                return ParseArithmeticFactor(context);
+            }
+            var primary = ParseArithmeticPrimary(context);
+            if (Peek.Kind != Kind.Caret) return primary;
+            var caret = Next();
+            return new BinaryExpression('^', primary, ParseArithmeticFactor(context), caret.Position);
+        }
+
+        private ArithmeticExpression ParseArithmeticPrimary(string context)
         {
             var t = Next();
             switch (t.Kind)
             {
-                case Kind.Minus:
-                    return new NegateExpression(ParseArithmeticFactor(), t.Position);
-                case Kind.Plus:
-                    return ParseArithmeticFactor();
                 case Kind.Number:
                     if (!double.TryParse(t.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value))
                         throw Error($"'{t.Text}' is not a number.", t.Position);
                     return new ConstantExpression(value, t.Text, t.Position);
                 case Kind.Name:
                     if (Peek.Kind != Kind.LParen) return new ColumnExpression(new Variable(t.Text, false, t.Position));
-                    if (!ArithmeticExpression.Functions.Contains(t.Text))
-                        throw Error($"Unsupported function '{t.Text}()' in an expression. Supported: {string.Join(", ", ArithmeticExpression.Functions.Select(f => f + "()"))}.", t.Position);
+                    if (t.Text != "I" && !ArithmeticExpression.Functions.Contains(t.Text))
+                        throw Error(SupportedFunctions.Contains(t.Text)
+                            ? $"{t.Text}() cannot be used inside {context}. Inside {context} use arithmetic (+ - * / ^), I() and {string.Join(", ", ArithmeticExpression.Functions.Select(f => f + "()"))}."
+                            : $"Unsupported function '{t.Text}()' in {context}. Supported: I(), {string.Join(", ", ArithmeticExpression.Functions.Select(f => f + "()"))}.", t.Position);
                     var open = Next();
-                    var argument = ParseArithmetic();
+                    var argument = ParseArithmetic(context);
+                    if (Peek.Kind == Kind.Comma)
+                        throw Error($"{t.Text}() takes one argument here{(t.Text == "log" ? " (log(x, base) is not supported: write log(x)/log(base))" : "")}.", Peek.Position);
                     Close(open);
                     return new CallExpression(t.Text, argument, t.Position);
                 case Kind.LParen:
-                    var inner = ParseArithmetic();
+                    var inner = ParseArithmetic(context);
                     Close(t);
-                    return inner;
+                    return new ParenExpression(inner, t.Position);
                 default:
-                    throw Error($"Expected a number, a column or a function such as log(...) in the expression, found {Describe(t)}.", t.Position);
+                    throw Error($"Expected a number, a column or a function such as log(...) in {context}, found {Describe(t)}.", t.Position);
             }
         }
 
@@ -229,16 +270,30 @@ internal static class FormulaParser
             return left;
         }
 
-        // interaction := atom (':' atom)*
+        // interaction := power (':' power)*
         private Node ParseInteraction()
         {
-            var left = ParseAtom();
+            var left = ParsePower();
             while (Peek.Kind == Kind.Colon)
             {
                 var op = Next();
-                left = new BinaryNode(Kind.Colon, left, ParseAtom(), op.Position);
+                left = new BinaryNode(Kind.Colon, left, ParsePower(), op.Position);
             }
             return left;
+        }
+
+        // power := atom ['^' integer]: (a + b + c)^2 crosses the terms up to order 2, as R's formula operator.
+        private Node ParsePower()
+        {
+            var left = ParseAtom();
+            if (Peek.Kind != Kind.Caret) return left;
+            var caret = Next();
+            if (left is NameNode name)
+                throw Error($"In a formula, {name.Variable.Label}^... crosses {name.Variable.Label} with itself, which R reduces to {name.Variable.Label}. For the power write I({name.Variable.Label}^2), or poly({name.Variable.Label}, 2) for orthogonal polynomials.", caret.Position);
+            var k = Next();
+            if (k.Kind != Kind.Number || !int.TryParse(k.Text, NumberStyles.None, CultureInfo.InvariantCulture, out int order) || order < 1)
+                throw Error($"'^' in a formula takes a positive whole number, as in (a + b + c)^2; found {Describe(k)}. For arithmetic write I(...).", k.Position);
+            return new BinaryNode(Kind.Caret, left, new NumberNode(order, k.Text, k.Position), caret.Position);
         }
 
         private Node ParseAtom()
@@ -270,6 +325,8 @@ internal static class FormulaParser
                     throw Error("Unexpected ')': a term is missing.", t.Position);
                 case Kind.End:
                     throw Error("The formula ends where a term is expected.", t.Position);
+                case Kind.Caret:
+                    throw Error("Unexpected '^': a power of a column is written I(x^2) (or poly(x, 2)); in a formula '^' follows a parenthesised sum, as in (a + b)^2.", t.Position);
                 default:
                     throw Error($"Unexpected {Describe(t)}: a term (a column name, 1, 0 or a '(... | g)' term) is expected here.", t.Position);
             }
@@ -294,12 +351,175 @@ internal static class FormulaParser
             }
             if (name.Text == "cbind")
                 throw Error("cbind(successes, failures) is a response: write it before '~', e.g. cbind(incidence, size - incidence) ~ period + (1 | herd).", name.Position);
-            if (name.Text is not ("factor" or "as.factor"))
-                throw Error($"Unsupported function '{name.Text}()'. Supported: factor(column), offset(expression).", name.Position);
-            var arg = Next();
-            if (arg.Kind != Kind.Name) throw Error($"factor() takes a column name, found {Describe(arg)}.", arg.Position);
+            switch (name.Text)
+            {
+                case "factor" or "as.factor":
+                {
+                    var arg = Next();
+                    if (arg.Kind != Kind.Name || Peek.Kind == Kind.LParen) throw Error($"{name.Text}() takes a column name, found {Describe(arg)}.", arg.Position);
+                    Close(open);
+                    return new NameNode(new Variable(arg.Text, true, name.Position));
+                }
+                case "relevel":
+                    return ParseRelevel(name, open);
+                case "I":
+                {
+                    var args = ParseArguments(open, name);
+                    if (args.Count != 1 || args[0].Name is not null || args[0].Value is null)
+                        throw Error("I() takes one expression, e.g. I(age^2) or I((x + 1)/2).", name.Position);
+                    return Function(name, new ExpressionTerm($"I({args[0].Value})", args[0].Value!));
+                }
+                case "scale":
+                    return ParseScale(name, open);
+                case "poly":
+                    return ParsePoly(name, open);
+            }
+            if (!ArithmeticExpression.Functions.Contains(name.Text))
+                throw Error($"Unsupported function '{name.Text}()'. Supported: {SupportedList}.", name.Position);
+            var call = ParseArguments(open, name);
+            if (call.Count != 1 || call[0].Name is not null || call[0].Value is null)
+                throw Error($"{name.Text}() takes one argument here{(name.Text == "log" ? " (log(x, base) is not supported: write I(log(x)/log(base)))" : "")}, e.g. {name.Text}(x).", name.Position);
+            var callExpression = new CallExpression(name.Text, call[0].Value!, name.Position);
+            return Function(name, new ExpressionTerm(callExpression.ToString(), callExpression));
+        }
+
+        private static NameNode Function(Token name, TermFunction function) =>
+            new(new Variable(function.Label, false, name.Position) { Function = function });
+
+        /// <summary>An argument of a function call: optionally named, an expression or a quoted string.</summary>
+        private sealed record Argument(string? Name, ArithmeticExpression? Value, string? Text, int Position)
+        {
+            /// <summary>As R deparses it: <c>center = FALSE</c>, <c>"M"</c>, <c>age</c>.</summary>
+            public override string ToString() =>
+                (Name is null ? "" : Name + " = ") + (Value?.ToString() ?? "\"" + Text!.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"");
+
+            /// <summary>TRUE/T → true, FALSE/F → false, otherwise null.</summary>
+            public bool? Logical => Value is ColumnExpression { Variable.Column: var c } ? c switch { "TRUE" or "T" => true, "FALSE" or "F" => false, _ => null } : null;
+
+            /// <summary>The value of a constant expression (a number, −2, 1/2), or null.</summary>
+            public double? Constant => Value is not null && !Value.Variables().Any() ? Value.Evaluate(_ => [], 1)[0] : null;
+        }
+
+        // arguments := [argument (',' argument)*] ')', argument := [name '='] (arithmetic | string)
+        private List<Argument> ParseArguments(Token open, Token function)
+        {
+            var args = new List<Argument>();
+            if (Peek.Kind == Kind.RParen)
+            {
+                Next();
+                return args;
+            }
+            while (true)
+            {
+                string? argName = null;
+                int position = Peek.Position;
+                if (Peek.Kind == Kind.Name && tokens[_i + 1].Kind == Kind.Equals)
+                {
+                    argName = Next().Text;
+                    Next();
+                }
+                if (Peek.Kind == Kind.String) args.Add(new Argument(argName, null, Next().Text, position));
+                else args.Add(new Argument(argName, ParseArithmetic($"the argument of {function.Text}()"), null, position));
+                if (Peek.Kind != Kind.Comma) break;
+                Next();
+            }
             Close(open);
-            return new NameNode(new Variable(arg.Text, true, name.Position));
+            return args;
+        }
+
+        /// <summary>Matches arguments to parameters as R does for these functions: by name, then the rest by position.</summary>
+        private Argument?[] Match(Token function, List<Argument> args, string[] parameters, int positional, string usage)
+        {
+            var matched = new Argument?[parameters.Length];
+            foreach (var a in args.Where(a => a.Name is not null))
+            {
+                int k = Array.IndexOf(parameters, a.Name);
+                if (k < 0) throw Error($"{function.Text}() has no argument '{a.Name}'. Usage: {usage}.", a.Position);
+                if (matched[k] is not null) throw Error($"{function.Text}(): argument '{a.Name}' is given twice.", a.Position);
+                matched[k] = a;
+            }
+            int next = 0;
+            foreach (var a in args.Where(a => a.Name is null))
+            {
+                while (next < positional && matched[next] is not null) next++;
+                if (next >= positional) throw Error($"{function.Text}() takes at most {positional} unnamed argument{(positional == 1 ? "" : "s")}. Usage: {usage}.", a.Position);
+                matched[next++] = a;
+            }
+            if (matched[0]?.Value is null) throw Error($"{function.Text}() needs a numeric column or expression first. Usage: {usage}.", function.Position);
+            return matched;
+        }
+
+        private string Label(Token function, List<Argument> args) => $"{function.Text}({string.Join(", ", args)})";
+
+        // scale(x, center = TRUE, scale = TRUE): each TRUE, FALSE or a number.
+        private NameNode ParseScale(Token name, Token open)
+        {
+            const string usage = "scale(x), scale(x, center = FALSE), scale(x, center = 2.5, scale = 10)";
+            var args = ParseArguments(open, name);
+            var m = Match(name, args, ["x", "center", "scale"], 3, usage);
+            // TRUE (or absent): from the data; FALSE: the identity (subtract 0, divide by 1); a number: that number.
+            (double? Value, bool FromData) Setting(Argument? a, string what, double identity)
+            {
+                if (a is null) return (null, true);
+                if (a.Logical is { } b) return (b ? null : identity, b);
+                if (a.Constant is { } c) return (c, false);
+                throw Error($"scale(): {what} must be TRUE, FALSE or a number. Usage: {usage}.", a.Position);
+            }
+            var (center, byMean) = Setting(m[1], "center", 0);
+            var (scale, byRms) = Setting(m[2], "scale", 1);
+            return Function(name, new ScaleTerm(Label(name, args), m[0]!.Value!, center, byMean, scale, byRms));
+        }
+
+        // poly(x, degree = 1, raw = FALSE)
+        private NameNode ParsePoly(Token name, Token open)
+        {
+            const string usage = "poly(x, 2) or poly(x, 3, raw = TRUE)";
+            var args = ParseArguments(open, name);
+            var m = Match(name, args, ["x", "degree", "raw"], 2, usage);
+            int degree = 1;
+            if (m[1] is { } d)
+            {
+                if (d.Constant is not { } value || value != Math.Floor(value) || value < 1 || value > 20)
+                    throw Error($"poly(): the degree must be a whole number from 1 to 20. Usage: {usage}.", d.Position);
+                degree = (int)value;
+            }
+            bool raw = false;
+            if (m[2] is { } r)
+                raw = r.Logical ?? throw Error($"poly(): raw must be TRUE or FALSE. Usage: {usage}.", r.Position);
+            return Function(name, new PolyTerm(Label(name, args), m[0]!.Value!, degree, raw));
+        }
+
+        // relevel(f, "ref") or relevel(factor(f), ref = "ref")
+        private NameNode ParseRelevel(Token name, Token open)
+        {
+            const string usage = "relevel(column, \"reference level\"), e.g. relevel(sex, \"M\") or relevel(factor(schgend), \"mixed\")";
+            var first = Next();
+            if (first.Kind != Kind.Name) throw Error($"relevel() takes a column first. Usage: {usage}.", first.Position);
+            string column = first.Text, inner = first.Text;
+            if (Peek.Kind == Kind.LParen)
+            {
+                if (first.Text is not ("factor" or "as.factor")) throw Error($"relevel() takes a column or factor(column) first. Usage: {usage}.", first.Position);
+                var innerOpen = Next();
+                var arg = Next();
+                if (arg.Kind != Kind.Name) throw Error($"{first.Text}() takes a column name, found {Describe(arg)}.", arg.Position);
+                Close(innerOpen);
+                column = arg.Text;
+                inner = $"{first.Text}({arg.Text})";
+            }
+            if (Peek.Kind != Kind.Comma) throw Error($"relevel() needs the reference level. Usage: {usage}.", Peek.Position);
+            Next();
+            bool named = false;
+            if (Peek.Kind == Kind.Name && Peek.Text == "ref" && tokens[_i + 1].Kind == Kind.Equals)
+            {
+                Next();
+                Next();
+                named = true;
+            }
+            var reference = Next();
+            if (reference.Kind != Kind.String) throw Error($"relevel(): the reference level is a quoted string. Usage: {usage}.", reference.Position);
+            Close(open);
+            string label = $"relevel({inner}, {(named ? "ref = " : "")}\"{reference.Text}\")";
+            return new NameNode(new Variable(column, true, name.Position) { Reference = reference.Text, Text = label });
         }
 
         // grouping := segment ('/' segment)*, segment := name (':' name)*
@@ -452,6 +672,23 @@ internal static class FormulaParser
                 case BinaryNode b:
                 {
                     var left = Eval(text, b.Left);
+                    if (b.Op == Kind.Caret)
+                    {
+                        // (a + b + c)^k: the sum crossed with itself k times (a*a = a), terms up to order k.
+                        var power = left;
+                        for (int j = 1; j < (int)((NumberNode)b.Right).Value; j++)
+                        {
+                            var crossedPower = new List<List<Variable>>(power);
+                            foreach (var l in power)
+                                foreach (var r in left)
+                                {
+                                    var t = l.Concat(r.Where(v => !l.Contains(v))).ToList();
+                                    if (!crossedPower.Any(u => SameSet(u, t))) crossedPower.Add(t);
+                                }
+                            power = crossedPower;
+                        }
+                        return power;
+                    }
                     var right = Eval(text, b.Right);
                     var product = new List<List<Variable>>();
                     foreach (var l in left)

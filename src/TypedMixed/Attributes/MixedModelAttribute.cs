@@ -71,15 +71,17 @@ public sealed class MixedModelAttribute<TData> : Attribute
     public string? Trials { get; set; }
 
     /// <summary>
-    /// Non-Gaussian models: the member holding a known term added to each row's linear predictor (lme4's
-    /// <c>offset()</c>), e.g. the log of the exposure of a Poisson count. Numeric; a null drops the row.
+    /// The member holding a known term added to each row's linear predictor (lme4's <c>offset()</c>), any family: e.g.
+    /// the log of the exposure of a Poisson count, or a known shift of a Gaussian mean. Numeric; a null drops the row.
+    /// Predictions add the record's offset.
     /// </summary>
     public string? Offset { get; set; }
 
     /// <summary>
-    /// Non-Gaussian models: the member holding each row's prior weight (lme4's <c>weights</c>), non-negative; each
-    /// row's log-likelihood is multiplied by it. Numeric; a null drops the row. Binomial trials belong in
-    /// <see cref="Trials"/>, not here.
+    /// The member holding each row's prior weight (lme4's <c>weights</c>), any family. A Gaussian row's residual
+    /// variance is σ²/w, so its weights must be positive; a non-Gaussian row's log-likelihood is multiplied by it, and
+    /// its weights must be non-negative. Numeric; a null drops the row. Binomial trials belong in <see cref="Trials"/>,
+    /// not here.
     /// </summary>
     public string? Weights { get; set; }
 

@@ -28,6 +28,12 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
     /// </summary>
     public bool PolishConfirmed { get; init; }
 
+    /// <summary>The finite-difference Hessian over the free coordinates (null when there were none or it failed).</summary>
+    public double[,]? Hessian { get; init; }
+
+    /// <summary>The coordinates of <see cref="Hessian"/> (those not on their bound).</summary>
+    public int[] Free { get; init; } = [];
+
     /// <summary>Deviance units a Newton step may still gain at a confirmed optimum.</summary>
     public const double DecrementTolerance = 1e-6;
 
@@ -88,7 +94,7 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
         var eigen = SymmetricEigenvalues(hess);
         double ratio = eigen.Max() > 0 ? Math.Max(eigen.Min(), 0) / eigen.Max() : 0;
         var inv = VarianceComponentInference.SymmetricInverse(hess);
-        if (inv is null) return new ConvergenceCheck(double.PositiveInfinity, maxGrad, false, boundOk, null) { EigenvalueRatio = ratio };
+        if (inv is null) return new ConvergenceCheck(double.PositiveInfinity, maxGrad, false, boundOk, null) { EigenvalueRatio = ratio, Hessian = hess, Free = free };
         double dec = 0;
         var newton = (double[])theta.Clone();
         for (int a = 0; a < m; a++)
@@ -98,42 +104,11 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
             dec += g[a] * s;
             newton[free[a]] = Math.Max(lower[free[a]], theta[free[a]] - s);
         }
-        return new ConvergenceCheck(0.5 * dec, maxGrad, true, boundOk, newton) { EigenvalueRatio = ratio };
+        return new ConvergenceCheck(0.5 * dec, maxGrad, true, boundOk, newton) { EigenvalueRatio = ratio, Hessian = hess, Free = free };
     }
 
-    /// <summary>Eigenvalues of a small symmetric matrix by cyclic Jacobi rotations.</summary>
-    internal static double[] SymmetricEigenvalues(double[,] matrix)
-    {
-        int m = matrix.GetLength(0);
-        var a = (double[,])matrix.Clone();
-        for (int sweep = 0; sweep < 100; sweep++)
-        {
-            double off = 0;
-            for (int p = 0; p < m; p++)
-                for (int q = p + 1; q < m; q++) off += a[p, q] * a[p, q];
-            if (off < 1e-30 * Math.Max(1, Enumerable.Range(0, m).Sum(i => a[i, i] * a[i, i]))) break;
-            for (int p = 0; p < m; p++)
-                for (int q = p + 1; q < m; q++)
-                {
-                    if (a[p, q] == 0) continue;
-                    // Rotation that zeroes a[p, q]: tan 2φ = 2a_pq / (a_qq − a_pp).
-                    double theta = (a[q, q] - a[p, p]) / (2 * a[p, q]);
-                    double t = Math.Sign(theta == 0 ? 1 : theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
-                    double c = 1 / Math.Sqrt(t * t + 1), s = t * c;
-                    for (int k = 0; k < m; k++)
-                    {
-                        double akp = a[k, p], akq = a[k, q];
-                        a[k, p] = c * akp - s * akq;
-                        a[k, q] = s * akp + c * akq;
-                    }
-                    for (int k = 0; k < m; k++)
-                    {
-                        double apk = a[p, k], aqk = a[q, k];
-                        a[p, k] = c * apk - s * aqk;
-                        a[q, k] = s * apk + c * aqk;
-                    }
-                }
-        }
-        return Enumerable.Range(0, m).Select(i => a[i, i]).ToArray();
-    }
+    /// <summary>Eigenvalues of a small symmetric matrix (MathNet.Numerics' symmetric eigenvalue decomposition), ascending.</summary>
+    internal static double[] SymmetricEigenvalues(double[,] matrix) =>
+        MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.DenseOfArray(matrix)
+            .Evd(MathNet.Numerics.LinearAlgebra.Symmetricity.Symmetric).EigenValues.Select(e => e.Real).ToArray();
 }

@@ -40,8 +40,8 @@ internal static class FitAssembler
             modes[t] = m;
         }
 
-        // Fitted values Xβ + Σ Z_t b_t.
-        var fitted = new double[n];
+        // Fitted values offset + Xβ + Σ Z_t b_t.
+        var fitted = design.Offset is { } offset ? (double[])offset.Clone() : new double[n];
         for (int c = 0; c < p; c++)
             Factorization.DenseKernels.Axpy(beta[c], design.FixedEffects.AsSpan(problem.KeptColumns[c] * n, n), fitted);
         for (int t = 0; t < k; t++)

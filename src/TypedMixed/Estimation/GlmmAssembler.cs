@@ -9,7 +9,7 @@ internal static class GlmmAssembler
 {
     public static GeneralizedLinearMixedModelFit Assemble(GlmmProblem g, LaplaceDeviance objective, double[] theta, double[] beta,
         double shape, bool shapeEstimated, SingleLevelGlm.Result glm, OptimizerSummary optimizer, List<FitWarning> warnings,
-        GlmmFitOptions options, int maxIter, CancellationToken cancellationToken)
+        GlmmFitOptions options, int maxIter, double[,]? checkCovariance, CancellationToken cancellationToken)
     {
         var s = g.Structure;
         var design = g.Design;
@@ -34,8 +34,9 @@ internal static class GlmmAssembler
         for (int i = 0; i < d; i++) { point[i] = theta[i]; pointScale[i] = Math.Max(Math.Abs(theta[i]), 0.05); }
         for (int c = 0; c < p; c++) { point[d + c] = beta[c]; pointScale[d + c] = Math.Sqrt(Math.Max(fromFactor[c, c], 1e-12)); }
         if (shapeEstimated) { point[d + p] = Math.Log(shape); pointScale[d + p] = 0.25; }
-        double[,]? full = null;
-        if (options.FixedEffectsCovariance == FixedEffectsCovarianceSource.Hessian || options.VarianceComponentErrors || shapeEstimated)
+        // From the convergence check's Hessian when it covers every coordinate; else by Richardson-extrapolated differences.
+        double[,]? full = checkCovariance;
+        if (full is null && (options.FixedEffectsCovariance == FixedEffectsCovarianceSource.Hessian || options.VarianceComponentErrors || shapeEstimated))
         {
             var hessian = NumericalDerivatives.Hessian(v =>
             {

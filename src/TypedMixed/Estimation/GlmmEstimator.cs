@@ -211,7 +211,17 @@ internal static class GlmmEstimator
             ConvergenceConfirmed = check.Confirmed,
             EigenvalueRatio = check.EigenvalueRatio,
         };
-        return GlmmAssembler.Assemble(g, objective, theta, beta, shape, estimateShape, glm, summary, warnings, options, maxIter, cancellationToken);
+        // The check's Hessian (over y = x / CheckScale, x in SE units) gives the covariance of (θ, β (, log k)) when no
+        // coordinate is on its bound: v = centre + D·x, so Cov(v) = 2 CheckScale² D H_y⁻¹ D.
+        double[,]? covariance = null;
+        if (check.Hessian is { } hy && check.Free.Length == dim && VarianceComponentInference.SymmetricInverse(hy) is { } inverse)
+        {
+            var unit = extraScale.Take(d).Concat(betaScale).Concat(estimateShape ? [extraScale[d]] : []).ToArray();
+            covariance = new double[dim, dim];
+            for (int a = 0; a < dim; a++)
+                for (int b = 0; b < dim; b++) covariance[a, b] = 2 * CheckScale * CheckScale * unit[a] * inverse[a, b] * unit[b];
+        }
+        return GlmmAssembler.Assemble(g, objective, theta, beta, shape, estimateShape, glm, summary, warnings, options, maxIter, covariance, cancellationToken);
     }
 
     /// <summary>Stage-2 coordinates are divided by this before the convergence check (see there).</summary>

@@ -13,7 +13,7 @@ internal static class LmmEstimator
     {
         var problem = MixedModelProblem.Create(design);
         bool reml = options.Method == EstimationMethod.Reml;
-        var deviance = new ProfiledDeviance(problem.Factor, problem.N, problem.P, reml);
+        var deviance = new ProfiledDeviance(problem.Factor, problem.N, problem.P, reml) { LogWeightSum = problem.LogWeightSum };
         var (theta0, lower) = problem.InitialTheta();
         if (options.InitialTheta is { } start)
         {
@@ -147,7 +147,7 @@ internal static class LmmEstimator
     internal static LinearMixedModelFit AssembleAt(ModelDesign design, FitOptions options, double[] theta)
     {
         var problem = MixedModelProblem.Create(design);
-        var deviance = new ProfiledDeviance(problem.Factor, problem.N, problem.P, options.Method == EstimationMethod.Reml);
+        var deviance = new ProfiledDeviance(problem.Factor, problem.N, problem.P, options.Method == EstimationMethod.Reml) { LogWeightSum = problem.LogWeightSum };
         double value = deviance.Evaluate(theta);
         var summary = new OptimizerSummary
         {

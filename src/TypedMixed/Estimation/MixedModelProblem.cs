@@ -43,6 +43,7 @@ internal sealed class MixedModelProblem
     {
         design.Validate();
         int n = design.Rows;
+        var (workingResponse, weights, logWeightSum) = PriorWeightsAndOffset(design);
         var (kept, dropped) = FindAliasedColumns(design);
         if (n <= kept.Length)
             throw new ModelDesignException($"The design has {n} rows but {kept.Length} fixed-effect columns: more observations than fixed effects are needed.");
@@ -71,7 +72,7 @@ internal sealed class MixedModelProblem
             order.Select(t => design.Terms[t].LevelCount).ToArray(),
             order.Select(t => design.Terms[t].Columns).ToArray(),
             order.Select(t => design.Terms[t].ColumnCount).ToArray(),
-            x, kept.Length, design.Response);
+            x, kept.Length, workingResponse, weights);
         var columnScale = design.Terms.Select(term =>
         {
             var s = new double[term.ColumnCount];
@@ -104,10 +105,41 @@ internal sealed class MixedModelProblem
         }
         return new MixedModelProblem(design, kept, dropped, order, templates, gram)
         {
+            LogWeightSum = logWeightSum,
             ThetaScale = thetaScale,
             ColumnScale = columnScale,
             UnidentifiedTerms = design.Terms.Where((term, t) => !Identified(term, columnScale[t])).Select(term => term.Name).ToArray(),
         };
+    }
+
+    /// <summary>Σ log wᵢ over the prior weights (0 without weights): the objectives subtract it, as lme4's <c>ldW</c>.</summary>
+    public double LogWeightSum { get; private init; }
+
+    /// <summary>
+    /// The response the Gram is formed from, y − offset (a linear model's offset is a known part of the mean), and the
+    /// prior weights (row i has residual variance σ²/wᵢ, so the Gram is of √w-scaled rows) with Σ log wᵢ.
+    /// </summary>
+    private static (double[] Response, double[]? Weights, double LogWeightSum) PriorWeightsAndOffset(ModelDesign design)
+    {
+        // A generalized model's weights and offset enter through PIRLS, which refills the Gram (GlmmProblem).
+        if ((design.Weights is null && design.Offset is null) || design.Family != ResponseFamily.Gaussian) return (design.Response, null, 0);
+        design.ValidateFamily();
+        int n = design.Rows;
+        double logWeightSum = 0;
+        if (design.Weights is { } w)
+            for (int i = 0; i < n; i++)
+            {
+                if (!(w[i] > 0))
+                    throw new ModelDesignException($"Prior weight is {w[i].ToString(System.Globalization.CultureInfo.InvariantCulture)} at row {i}. A linear mixed model's weights must be positive (the row's residual variance is σ²/w); remove the row or fix the weight.", "Weights", i);
+                logWeightSum += Math.Log(w[i]);
+            }
+        var y = design.Response;
+        if (design.Offset is { } o)
+        {
+            y = new double[n];
+            for (int i = 0; i < n; i++) y[i] = design.Response[i] - o[i];
+        }
+        return (y, design.Weights, logWeightSum);
     }
 
     /// <summary>lme4's starting θ (Λ = I) and its lower bounds (0 on diagonals, −∞ elsewhere).</summary>

@@ -6,6 +6,8 @@ namespace TypedMixed.Estimation;
 /// The objective minimised over θ, from the factor's diagonal alone (β, u and σ² profiled out):
 /// ML deviance  d(θ) = log|L_Z|² + n (1 + log(2π r²/n));
 /// REML criterion d_R(θ) = log|L_Z|² + log|L_X|² + (n − p)(1 + log(2π r²/(n − p))).
+/// With prior weights (residual variance σ²/wᵢ) both subtract Σ log wᵢ, as lme4 does; r² is then the weighted
+/// penalized residual sum of squares the factor was formed with.
 /// </summary>
 internal sealed class ProfiledDeviance
 {
@@ -22,6 +24,9 @@ internal sealed class ProfiledDeviance
     public int P { get; }
     public bool Reml { get; }
 
+    /// <summary>Σ log wᵢ of the prior weights (<see cref="MixedModelProblem.LogWeightSum"/>); 0 without weights.</summary>
+    public double LogWeightSum { get; init; }
+
     /// <summary>Degrees of freedom of the residual variance: n for ML, n − p for REML.</summary>
     public int ResidualDf => Reml ? N - P : N;
 
@@ -37,7 +42,7 @@ internal sealed class ProfiledDeviance
     {
         double r2 = Factor.PenalizedRss;
         int df = reml ? N - P : N;
-        double d = Factor.LogDetZ + df * (1 + Math.Log(2 * Math.PI * r2 / df));
+        double d = Factor.LogDetZ + df * (1 + Math.Log(2 * Math.PI * r2 / df)) - LogWeightSum;
         return reml ? d + Factor.LogDetX : d;
     }
 
@@ -48,7 +53,7 @@ internal sealed class ProfiledDeviance
     public double LogLikelihood(ReadOnlySpan<double> theta, double sigma2)
     {
         if (!(sigma2 > 0) || !Factor.Update(theta)) return double.NaN;
-        double d = Factor.LogDetZ + ResidualDf * Math.Log(2 * Math.PI * sigma2) + Factor.PenalizedRss / sigma2;
+        double d = Factor.LogDetZ + ResidualDf * Math.Log(2 * Math.PI * sigma2) + Factor.PenalizedRss / sigma2 - LogWeightSum;
         if (Reml) d += Factor.LogDetX;
         return -0.5 * d;
     }

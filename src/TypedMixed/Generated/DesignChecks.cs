@@ -15,6 +15,18 @@ public static class DesignChecks
             member, row);
     }
 
+    /// <summary>
+    /// Returns the prior weight <paramref name="value"/> of a linear mixed model, or throws unless it is positive: the
+    /// row's residual variance is σ²/w, so a zero or negative weight has no meaning there.
+    /// </summary>
+    public static double PositiveWeight(double value, string member, int row)
+    {
+        if (value > 0) return value;
+        throw new ModelDesignException(
+            $"'{member}' (a prior weight) is {value.ToString("R", CultureInfo.InvariantCulture)} at row {row}, but a linear mixed model's weights must be positive (the row's residual variance is σ²/w). Remove the row (or make '{member}' null there), or correct the weight.",
+            member, row);
+    }
+
     /// <summary>The exception for a null record in the input.</summary>
     public static ModelDesignException NullRecord(int row) =>
         new($"The record at row {row} is null. Remove null records before building the design.", null, row);

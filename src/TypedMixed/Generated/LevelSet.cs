@@ -6,10 +6,12 @@ public sealed class LevelSet<TKey> : IReadOnlyList<TKey> where TKey : notnull
 {
     private readonly TKey[] _keys;
     private readonly Dictionary<TKey, int> _index;
+    private readonly Func<TKey, string> _format;
 
     /// <summary>Creates the set from distinct keys, sorted by <paramref name="order"/> and named by <paramref name="format"/>.</summary>
     public LevelSet(IEnumerable<TKey> distinctKeys, IComparer<TKey> order, Func<TKey, string> format, IEqualityComparer<TKey>? equality = null)
     {
+        _format = format;
         _keys = distinctKeys.ToArray();
         Array.Sort(_keys, order);
         _index = new Dictionary<TKey, int>(_keys.Length, equality);
@@ -30,6 +32,20 @@ public sealed class LevelSet<TKey> : IReadOnlyList<TKey> where TKey : notnull
 
     /// <summary>The key of level <paramref name="index"/>.</summary>
     public TKey this[int index] => _keys[index];
+
+    /// <summary>The text of <paramref name="key"/>, as its level would be named (lme4's <c>a:b</c> for nested keys).</summary>
+    public string Format(TKey key) => _format(key);
+
+    /// <summary>
+    /// Up to <paramref name="count"/> level names and how many there are, for a message about a key that is not one of
+    /// them: <c>160 levels: 1, 2, 3, 4, 5, …</c>.
+    /// </summary>
+    public string Sample(int count = 5)
+    {
+        var shown = Names.Take(count);
+        string list = string.Join(", ", shown) + (Count > count ? ", …" : "");
+        return Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + (Count == 1 ? " level: " : " levels: ") + list;
+    }
 
     /// <summary>Finds the level of <paramref name="key"/>; false for a key not seen in the data.</summary>
     public bool TryGetIndex(TKey key, out int index) => _index.TryGetValue(key, out index);

@@ -17,9 +17,6 @@ public sealed record LikelihoodRatioTestResult
     /// <see cref="PValue"/>; NaN otherwise.
     /// </summary>
     public double BoundaryPValue { get; init; } = double.NaN;
-
-    /// <summary>Warnings, e.g. REML fits compared with different fixed effects.</summary>
-    public IReadOnlyList<string> Warnings { get; init; } = [];
 }
 
 /// <summary>Likelihood-ratio tests between nested fits, and against the single-level (ordinary regression) model.</summary>
@@ -27,8 +24,11 @@ public static class LikelihoodRatioTest
 {
     /// <summary>
     /// Tests <paramref name="smaller"/> against <paramref name="larger"/>. Both fits must use the same observations and
-    /// method. Comparing REML fits is only valid when the fixed effects are the same; a warning says so otherwise.
+    /// method. REML fits with different fixed effects are refused (their REML likelihoods are not comparable): refit them
+    /// by ML, or use <see cref="ModelComparison.Compare(ComparedModel[])"/> with the designs, which refits them as lme4's
+    /// <c>anova</c> does.
     /// </summary>
+    /// <exception cref="ArgumentException">Different observations or methods, or REML fits with different fixed effects.</exception>
     public static LikelihoodRatioTestResult Compare(LinearMixedModelFit smaller, LinearMixedModelFit larger)
     {
         ArgumentNullException.ThrowIfNull(smaller);
@@ -40,10 +40,10 @@ public static class LikelihoodRatioTest
         int df = larger.ParameterCount - smaller.ParameterCount;
         if (df < 0)
             (smaller, larger, df) = (larger, smaller, -df);
-        var warnings = new List<string>();
-        if (smaller.Method == EstimationMethod.Reml &&
-            !smaller.FixedEffects.Select(f => f.Name).SequenceEqual(larger.FixedEffects.Select(f => f.Name)))
-            warnings.Add("These REML fits have different fixed effects: their REML likelihoods are not comparable. Refit both by maximum likelihood (FitOptions.MaximumLikelihood).");
+        if (smaller.Method == EstimationMethod.Reml && !ModelComparison.SameFixedEffects(smaller, larger))
+            throw new ArgumentException("These REML fits have different fixed effects: their REML likelihoods are not comparable, so no valid p-value " +
+                "exists. Refit both by maximum likelihood (FitOptions.MaximumLikelihood), or compare them with ModelComparison.Compare and their " +
+                "designs, which refits them by ML as lme4's anova does.");
         double chi2 = Math.Max(0, -2 * (smaller.LogLikelihood - larger.LogLikelihood));
         double p = df == 0 ? double.NaN : Distributions.ChiSquareUpperTail(chi2, df);
         bool oneVariance = df == 1 && larger.RandomEffects.Sum(t => t.ColumnNames.Count) == smaller.RandomEffects.Sum(t => t.ColumnNames.Count) + 1
@@ -54,7 +54,6 @@ public static class LikelihoodRatioTest
             DegreesOfFreedom = df,
             PValue = p,
             BoundaryPValue = oneVariance ? p / 2 : double.NaN,
-            Warnings = warnings,
         };
     }
 
@@ -162,14 +161,29 @@ public static class SingleLevelModel
     {
         design.Validate();
         int n = design.Rows, p = design.FixedEffectCount;
-        // Normal equations of [X y] by Cholesky (columns are few): X'X = R'R, then rss = y'y − ‖R⁻ᵀX'y‖².
+        // The response less any offset; prior weights w make row i's variance σ²/wᵢ (the Gram of √w-scaled rows).
+        var y = design.Response;
+        if (design.Offset is { } offset)
+        {
+            y = new double[n];
+            for (int i = 0; i < n; i++) y[i] = design.Response[i] - offset[i];
+        }
+        var w = design.Weights;
+        double logWeightSum = w is null ? 0 : w.Sum(Math.Log);
+        // Normal equations of [X y] by Cholesky (columns are few): X'WX = R'R, then rss = y'Wy − ‖R⁻ᵀX'Wy‖².
         var a = new double[(p + 1) * (p + 1)];
+        var wc = w is null ? null : new double[n];
         for (int i = 0; i <= p; i++)
         {
-            var ci = i < p ? design.FixedEffects.AsSpan(i * n, n) : design.Response;
+            ReadOnlySpan<double> ci = i < p ? design.FixedEffects.AsSpan(i * n, n) : y;
+            if (wc is not null)
+            {
+                for (int r = 0; r < n; r++) wc[r] = w![r] * ci[r];
+                ci = wc;
+            }
             for (int j = 0; j <= i; j++)
             {
-                var cj = j < p ? design.FixedEffects.AsSpan(j * n, n) : design.Response;
+                var cj = j < p ? design.FixedEffects.AsSpan(j * n, n) : y;
                 a[j * (p + 1) + i] = Factorization.DenseKernels.Dot(ci, cj);
             }
         }
@@ -202,7 +216,7 @@ public static class SingleLevelModel
         bool reml = method == EstimationMethod.Reml;
         int df = reml ? n - rank : n;
         double sigma2 = rss / df;
-        double dev = df * (1 + Math.Log(2 * Math.PI * sigma2)) + (reml ? logDetX : 0);
+        double dev = df * (1 + Math.Log(2 * Math.PI * sigma2)) + (reml ? logDetX : 0) - logWeightSum;
         var beta = new double[p];
         for (int j = p - 1; j >= 0; j--)
         {

@@ -45,6 +45,26 @@ internal sealed class ReportTable(IReadOnlyList<string> headers, IReadOnlyList<b
         return sb.ToString();
     }
 
+    /// <summary>An HTML table (cells encoded); numbers right-aligned.</summary>
+    public string ToHtml()
+    {
+        var sb = new StringBuilder("<table>\n<thead><tr>");
+        for (int c = 0; c < Headers.Count; c++)
+            sb.Append(rightAligned[c] ? "<th style=\"text-align:right\">" : "<th style=\"text-align:left\">").Append(Html(Headers[c])).Append("</th>");
+        sb.Append("</tr></thead>\n<tbody>\n");
+        foreach (var r in _rows)
+        {
+            sb.Append("<tr>");
+            for (int c = 0; c < r.Length; c++)
+                sb.Append(rightAligned[c] ? "<td style=\"text-align:right\">" : "<td style=\"text-align:left\">").Append(Html(r[c])).Append("</td>");
+            sb.Append("</tr>\n");
+        }
+        return sb.Append("</tbody>\n</table>\n").ToString();
+    }
+
+    /// <summary>Encodes text for HTML content and attributes.</summary>
+    public static string Html(string s) => System.Net.WebUtility.HtmlEncode(s);
+
     /// <summary>Escapes the characters that Markdown table cells treat specially.</summary>
     public static string Escape(string s)
     {

@@ -4,6 +4,8 @@ namespace TypedMixed;
 /// What every fitted mixed model reports, linear or generalized: fixed effects with inference, variance components,
 /// predicted random effects, the log-likelihood and information criteria, and a record of how the optimum was found.
 /// </summary>
+/// <remarks>Notebooks (.NET Interactive) display a fit as its HTML summary, found by convention (<see cref="Presentation.Notebooks.NotebookFormatterSource"/>).</remarks>
+[Presentation.Notebooks.TypeFormatterSource(typeof(Presentation.Notebooks.NotebookFormatterSource), PreferredMimeTypes = ["text/html"])]
 public abstract class MixedModelFit
 {
     private protected MixedModelFit() { }

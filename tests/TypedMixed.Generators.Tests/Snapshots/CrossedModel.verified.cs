@@ -6,6 +6,9 @@ namespace TypedMixed.Generators.Tests.Models;
 
 partial record CrossedModel
 {
+    /// <summary>The model in lme4 notation: <c>Score ~ 1 + Time + Female + Region + (1 | Patient:Clinic) + (1 | Rater)</c>.</summary>
+    public static string Formula => "Score ~ 1 + Time + Female + Region + (1 | Patient:Clinic) + (1 | Rater)";
+
     /// <summary>The estimation method declared on the model; <c>Fit</c> uses it when no method is passed.</summary>
     public static global::TypedMixed.EstimationMethod DeclaredMethod => global::TypedMixed.EstimationMethod.Reml;
 
@@ -33,6 +36,7 @@ partial record CrossedModel
     internal sealed class DesignEncoding
     {
         public global::TypedMixed.ModelDesign Design = null!;
+        public int Records;
         public global::TypedMixed.Generated.LevelIndexBuilder<(string Clinic, int Patient)> PatientKeys = null!;
         public global::TypedMixed.Generated.LevelSet<(string Clinic, int Patient)> PatientLevels = null!;
         public global::TypedMixed.Generated.LevelIndexBuilder<int> RaterKeys = null!;
@@ -46,8 +50,7 @@ partial record CrossedModel
     /// </summary>
     private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Visit> data, DesignEncoding? fitted, bool fixedOnly = false)
     {
-        if (data is null) throw new global::System.ArgumentNullException(nameof(data));
-        var rows = data as global::System.Collections.Generic.IReadOnlyList<global::TypedMixed.Generators.Tests.Models.Visit> ?? new global::System.Collections.Generic.List<global::TypedMixed.Generators.Tests.Models.Visit>(data);
+        var rows = global::TypedMixed.Generated.EncodedDesign.Rows(data);
         int count = rows.Count;
         var response = new double[count];
         var c_Time = new double[count];
@@ -96,37 +99,22 @@ partial record CrossedModel
         var design = new global::TypedMixed.ModelDesign
         {
             ResponseName = "Score",
-            Response = n == count ? response : response[..n],
+            Response = global::TypedMixed.Generated.EncodedDesign.Kept(response, n),
             FixedEffects = x.ToColumnMajor(),
             FixedEffectNames = x.Names,
             Terms = fixedOnly
                 ? global::System.Array.Empty<global::TypedMixed.RandomEffectsTerm>()
                 : new global::TypedMixed.RandomEffectsTerm[]
                 {
-                    new()
-                    {
-                        Name = "Patient:Clinic",
-                        LevelIndex = g_Patient.Codes(l_Patient, "Patient:Clinic"),
-                        LevelKeys = l_Patient.Names,
-                        ColumnNames = z0.Names,
-                        Columns = z0.ToColumnMajor(),
-                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
-                    },
-                    new()
-                    {
-                        Name = "Rater",
-                        LevelIndex = g_Rater.Codes(l_Rater, "Rater"),
-                        LevelKeys = l_Rater.Names,
-                        ColumnNames = z1.Names,
-                        Columns = z1.ToColumnMajor(),
-                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
-                    },
+                    global::TypedMixed.Generated.EncodedDesign.Term("Patient:Clinic", g_Patient, l_Patient, z0, global::TypedMixed.CovarianceStructure.Unstructured),
+                    global::TypedMixed.Generated.EncodedDesign.Term("Rater", g_Rater, l_Rater, z1, global::TypedMixed.CovarianceStructure.Unstructured),
                 },
             RowsDropped = dropped,
         };
         return new DesignEncoding
         {
             Design = design,
+            Records = count,
             PatientKeys = g_Patient,
             PatientLevels = l_Patient,
             RaterKeys = g_Rater,
@@ -150,35 +138,17 @@ partial record CrossedModel
     /// The fit of <see cref="CrossedModel"/>: a member per fixed-effect column and per random-effects term, named after
     /// the declaration, over the underlying <see cref="global::TypedMixed.LinearMixedModelFit"/>.
     /// </summary>
-    public sealed class Result
+    public sealed class Result : global::TypedMixed.Generated.LinearModelResult<global::TypedMixed.Generators.Tests.Models.Visit>
     {
         private readonly DesignEncoding _encoding;
-        private readonly double[] _beta;
 
         internal Result(global::TypedMixed.LinearMixedModelFit fit, DesignEncoding encoding)
+            : base(fit, encoding.Design, global::TypedMixed.Generators.Tests.Models.CrossedModel.Formula)
         {
-            Underlying = fit;
             _encoding = encoding;
-            var names = encoding.Design.FixedEffectNames;
-            _beta = new double[names.Count];
-            for (int c = 0; c < names.Count; c++)
-                foreach (var estimate in fit.FixedEffects)
-                    if (estimate.Name == names[c]) _beta[c] = estimate.Estimate;
             Patient = new PatientEffects(fit, fit.RandomEffects[0], encoding.PatientLevels);
             Rater = new RaterEffects(fit, fit.RandomEffects[1], encoding.RaterLevels);
         }
-
-        /// <summary>The fit as the runtime reports it: all estimates, variance components, fit statistics and the optimizer's record.</summary>
-        public global::TypedMixed.LinearMixedModelFit Underlying { get; }
-
-        /// <summary>The design that was fitted.</summary>
-        public global::TypedMixed.ModelDesign Design => _encoding.Design;
-
-        /// <summary>The residual (level-1) variance σ̂².</summary>
-        public double ResidualVariance => Underlying.ResidualVariance;
-
-        /// <summary>Standard error of <see cref="ResidualVariance"/> (observed information; NaN when not computed).</summary>
-        public double ResidualVarianceStdError => global::System.Linq.Enumerable.Last(Underlying.VarianceComponents, c => c.Kind == global::TypedMixed.VarianceComponentKind.ResidualVariance).StdError;
 
         /// <summary>The fixed effect <c>(Intercept)</c>.</summary>
         public global::TypedMixed.FixedEffectEstimate Intercept => Underlying.FixedEffect("(Intercept)");
@@ -195,165 +165,47 @@ partial record CrossedModel
         /// <summary>The random effects over <c>Rater</c>: their variances and each cluster's predicted effects.</summary>
         public RaterEffects Rater { get; }
 
-        /// <summary>
-        /// Predicts the response of <paramref name="record"/>: fixed part plus the predicted random effects of its clusters;
-        /// a cluster not in the fitted data contributes zero (the population-level prediction). The response <c>Score</c> is not read.
-        /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A covariate or classification the model uses is null, not finite, or a category not seen in the fitted data.</exception>
-        public double Predict(global::TypedMixed.Generators.Tests.Models.Visit record)
+        /// <inheritdoc />
+        protected override double[] Predictions(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Visit> records, bool fixedOnly, bool allowNewLevels)
         {
-            var encoded = Encode(new[] { record }, _encoding);
-            if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a covariate or classification the model uses, so it cannot be predicted.");
-            double prediction = FixedPart(encoded.Design.FixedEffects);
-            prediction += Patient.Contribution(encoded.PatientKeys[0], encoded.Design.Terms[0].Columns);
-            prediction += Rater.Contribution(encoded.RaterKeys[0], encoded.Design.Terms[1].Columns);
+            var encoded = Encode(records, _encoding, fixedOnly);
+            var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate" : "a covariate or classification the model uses");
+            if (fixedOnly) return prediction;
+            Patient.AddContributions(prediction, encoded.PatientKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
+            Rater.AddContributions(prediction, encoded.RaterKeys, encoded.Design.Terms[1].Columns, allowNewLevels);
             return prediction;
         }
 
-        /// <summary>
-        /// Predicts the population-level response of <paramref name="record"/>, the fixed part xβ̂ alone (no random effects).
-        /// Only the fixed effects' covariates are read: the response <c>Score</c> and the classifications may be anything, or null.
-        /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A fixed-effect covariate is null, not finite, or a category not seen in the fitted data.</exception>
-        public double PredictFixed(global::TypedMixed.Generators.Tests.Models.Visit record)
+        /// <summary>The random effects over <c>Patient:Clinic</c> ((Intercept)), keyed by <c>Patient</c>.</summary>
+        public sealed class PatientEffects : global::TypedMixed.Generated.TermEffects<(string Clinic, int Patient), double>
         {
-            var encoded = Encode(new[] { record }, _encoding, fixedOnly: true);
-            if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a fixed-effect covariate, so it cannot be predicted.");
-            return FixedPart(encoded.Design.FixedEffects);
-        }
-
-        /// <summary>xβ̂ for the one row of <paramref name="x"/> (an aliased column's coefficient is zero).</summary>
-        private double FixedPart(double[] x)
-        {
-            double sum = 0.0;
-            for (int c = 0; c < _beta.Length; c++) sum += _beta[c] * x[c];
-            return sum;
-        }
-
-        /// <summary>The random effects over <c>Patient:Clinic</c> ((Intercept)).</summary>
-        public sealed class PatientEffects
-        {
-            private readonly global::TypedMixed.Generated.LevelSet<(string Clinic, int Patient)> _levels;
-
             internal PatientEffects(global::TypedMixed.LinearMixedModelFit fit, global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<(string Clinic, int Patient)> levels)
+                : base(term, levels, "Patient", static (t, l) => t.ConditionalModes[l, 0])
             {
-                Term = term;
-                _levels = levels;
-                var effects = new global::System.Collections.Generic.Dictionary<(string Clinic, int Patient), double>(levels.Count);
-                var sizes = new global::System.Collections.Generic.Dictionary<(string Clinic, int Patient), int>(levels.Count);
-                for (int l = 0; l < levels.Count; l++)
-                {
-                    effects.Add(levels[l], term.ConditionalModes[l, 0]);
-                    sizes.Add(levels[l], term.LevelSizes[l]);
-                }
-                Effects = effects;
-                Sizes = sizes;
                 IntraclassCorrelation = fit.IntraclassCorrelation("Patient:Clinic") ?? double.NaN;
             }
-
-            /// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>
-            public global::TypedMixed.RandomEffectsTermFit Term { get; }
-
-            /// <summary>The clusters, in level order.</summary>
-            public global::System.Collections.Generic.IReadOnlyList<(string Clinic, int Patient)> Levels => _levels;
-
-            /// <summary>Variance of the <c>(Intercept)</c> effects.</summary>
-            public double Variance => Term.Variance(0);
-
-            /// <summary>Standard deviation of the <c>(Intercept)</c> effects.</summary>
-            public double StdDev => Term.StdDev(0);
-
-            /// <summary>Standard error of <see cref="Variance"/> (observed information; NaN on the boundary or when not computed).</summary>
-            public double VarianceStdError => Term.VarianceStdError(0);
 
             /// <summary>
             /// Intraclass correlation (variance partition coefficient) of <c>Patient:Clinic</c>: its variance over the total,
             /// σ²_Patient:Clinic / (σ²_Patient:Clinic + σ²_Rater + σ²) with σ² the residual variance. Emitted because every term of the model is a random intercept.
             /// </summary>
             public double IntraclassCorrelation { get; }
-
-            /// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>Patient</c>.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<(string Clinic, int Patient), double> Effects { get; }
-
-            /// <summary>Each cluster's number of observations (rows fitted), keyed by <c>Patient</c>; they sum to the rows fitted.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<(string Clinic, int Patient), int> Sizes { get; }
-
-            /// <summary>Conditional standard deviation of effect <paramref name="column"/> of cluster <paramref name="key"/>.</summary>
-            public double ConditionalStdDev((string Clinic, int Patient) key, int column = 0) => _levels.TryGetIndex(key, out int level)
-                ? Term.ConditionalStdDev(level, column)
-                : throw new global::System.Collections.Generic.KeyNotFoundException("The cluster " + global::TypedMixed.Generated.LevelText.Of(key) + " is not in the fitted data.");
-
-            internal double Contribution((string Clinic, int Patient) key, double[] z)
-            {
-                if (!_levels.TryGetIndex(key, out int level)) return 0.0;
-                double sum = 0.0;
-                for (int c = 0; c < z.Length; c++) sum += Term.ConditionalModes[level, c] * z[c];
-                return sum;
-            }
         }
 
-        /// <summary>The random effects over <c>Rater</c> ((Intercept)).</summary>
-        public sealed class RaterEffects
+        /// <summary>The random effects over <c>Rater</c> ((Intercept)), keyed by <c>Rater</c>.</summary>
+        public sealed class RaterEffects : global::TypedMixed.Generated.TermEffects<int, double>
         {
-            private readonly global::TypedMixed.Generated.LevelSet<int> _levels;
-
             internal RaterEffects(global::TypedMixed.LinearMixedModelFit fit, global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<int> levels)
+                : base(term, levels, "Rater", static (t, l) => t.ConditionalModes[l, 0])
             {
-                Term = term;
-                _levels = levels;
-                var effects = new global::System.Collections.Generic.Dictionary<int, double>(levels.Count);
-                var sizes = new global::System.Collections.Generic.Dictionary<int, int>(levels.Count);
-                for (int l = 0; l < levels.Count; l++)
-                {
-                    effects.Add(levels[l], term.ConditionalModes[l, 0]);
-                    sizes.Add(levels[l], term.LevelSizes[l]);
-                }
-                Effects = effects;
-                Sizes = sizes;
                 IntraclassCorrelation = fit.IntraclassCorrelation("Rater") ?? double.NaN;
             }
-
-            /// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>
-            public global::TypedMixed.RandomEffectsTermFit Term { get; }
-
-            /// <summary>The clusters, in level order.</summary>
-            public global::System.Collections.Generic.IReadOnlyList<int> Levels => _levels;
-
-            /// <summary>Variance of the <c>(Intercept)</c> effects.</summary>
-            public double Variance => Term.Variance(0);
-
-            /// <summary>Standard deviation of the <c>(Intercept)</c> effects.</summary>
-            public double StdDev => Term.StdDev(0);
-
-            /// <summary>Standard error of <see cref="Variance"/> (observed information; NaN on the boundary or when not computed).</summary>
-            public double VarianceStdError => Term.VarianceStdError(0);
 
             /// <summary>
             /// Intraclass correlation (variance partition coefficient) of <c>Rater</c>: its variance over the total,
             /// σ²_Rater / (σ²_Patient:Clinic + σ²_Rater + σ²) with σ² the residual variance. Emitted because every term of the model is a random intercept.
             /// </summary>
             public double IntraclassCorrelation { get; }
-
-            /// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>Rater</c>.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<int, double> Effects { get; }
-
-            /// <summary>Each cluster's number of observations (rows fitted), keyed by <c>Rater</c>; they sum to the rows fitted.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<int, int> Sizes { get; }
-
-            /// <summary>Conditional standard deviation of effect <paramref name="column"/> of cluster <paramref name="key"/>.</summary>
-            public double ConditionalStdDev(int key, int column = 0) => _levels.TryGetIndex(key, out int level)
-                ? Term.ConditionalStdDev(level, column)
-                : throw new global::System.Collections.Generic.KeyNotFoundException("The cluster " + global::TypedMixed.Generated.LevelText.Of(key) + " is not in the fitted data.");
-
-            internal double Contribution(int key, double[] z)
-            {
-                if (!_levels.TryGetIndex(key, out int level)) return 0.0;
-                double sum = 0.0;
-                for (int c = 0; c < z.Length; c++) sum += Term.ConditionalModes[level, c] * z[c];
-                return sum;
-            }
         }
     }
 }

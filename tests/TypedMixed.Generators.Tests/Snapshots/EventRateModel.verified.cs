@@ -6,6 +6,9 @@ namespace TypedMixed.Generators.Tests.Models;
 
 partial record EventRateModel
 {
+    /// <summary>The model in lme4 notation: <c>Events ~ 1 + Treated + offset(LogExposure) + (1 | Site)</c>.</summary>
+    public static string Formula => "Events ~ 1 + Treated + offset(LogExposure) + (1 | Site)";
+
     /// <summary>The quadrature points per random effect declared on the model (1: Laplace); <c>Fit</c> uses them when no options are passed.</summary>
     public static int DeclaredQuadraturePoints => 1;
 
@@ -32,6 +35,7 @@ partial record EventRateModel
     internal sealed class DesignEncoding
     {
         public global::TypedMixed.ModelDesign Design = null!;
+        public int Records;
         public global::TypedMixed.Generated.LevelIndexBuilder<string> SiteKeys = null!;
         public global::TypedMixed.Generated.LevelSet<string> SiteLevels = null!;
     }
@@ -42,8 +46,7 @@ partial record EventRateModel
     /// </summary>
     private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.SiteCount> data, DesignEncoding? fitted, bool fixedOnly = false)
     {
-        if (data is null) throw new global::System.ArgumentNullException(nameof(data));
-        var rows = data as global::System.Collections.Generic.IReadOnlyList<global::TypedMixed.Generators.Tests.Models.SiteCount> ?? new global::System.Collections.Generic.List<global::TypedMixed.Generators.Tests.Models.SiteCount>(data);
+        var rows = global::TypedMixed.Generated.EncodedDesign.Rows(data);
         int count = rows.Count;
         var response = new double[count];
         var offset = new double[count];
@@ -77,31 +80,24 @@ partial record EventRateModel
         var design = new global::TypedMixed.ModelDesign
         {
             ResponseName = "Events",
-            Response = n == count ? response : response[..n],
+            Response = global::TypedMixed.Generated.EncodedDesign.Kept(response, n),
             FixedEffects = x.ToColumnMajor(),
             FixedEffectNames = x.Names,
             Terms = fixedOnly
                 ? global::System.Array.Empty<global::TypedMixed.RandomEffectsTerm>()
                 : new global::TypedMixed.RandomEffectsTerm[]
                 {
-                    new()
-                    {
-                        Name = "Site",
-                        LevelIndex = g_Site.Codes(l_Site, "Site"),
-                        LevelKeys = l_Site.Names,
-                        ColumnNames = z0.Names,
-                        Columns = z0.ToColumnMajor(),
-                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
-                    },
+                    global::TypedMixed.Generated.EncodedDesign.Term("Site", g_Site, l_Site, z0, global::TypedMixed.CovarianceStructure.Unstructured),
                 },
             Family = global::TypedMixed.ResponseFamily.Poisson,
             Link = global::TypedMixed.LinkFunction.Log,
-            Offset = n == count ? offset : offset[..n],
+            Offset = global::TypedMixed.Generated.EncodedDesign.Kept(offset, n),
             RowsDropped = dropped,
         };
         return new DesignEncoding
         {
             Design = design,
+            Records = count,
             SiteKeys = g_Site,
             SiteLevels = l_Site,
         };
@@ -111,28 +107,16 @@ partial record EventRateModel
     /// The fit of <see cref="EventRateModel"/>: a member per fixed-effect column (link scale) and its rate ratio, a member per
     /// random-effects term, named after the declaration, over the underlying <see cref="global::TypedMixed.GeneralizedLinearMixedModelFit"/>.
     /// </summary>
-    public sealed class Result
+    public sealed class Result : global::TypedMixed.Generated.GeneralizedModelResult<global::TypedMixed.Generators.Tests.Models.SiteCount>
     {
         private readonly DesignEncoding _encoding;
-        private readonly double[] _beta;
 
         internal Result(global::TypedMixed.GeneralizedLinearMixedModelFit fit, DesignEncoding encoding)
+            : base(fit, encoding.Design, global::TypedMixed.Generators.Tests.Models.EventRateModel.Formula)
         {
-            Underlying = fit;
             _encoding = encoding;
-            var names = encoding.Design.FixedEffectNames;
-            _beta = new double[names.Count];
-            for (int c = 0; c < names.Count; c++)
-                foreach (var estimate in fit.FixedEffects)
-                    if (estimate.Name == names[c]) _beta[c] = estimate.Estimate;
             Site = new SiteEffects(fit, fit.RandomEffects[0], encoding.SiteLevels);
         }
-
-        /// <summary>The fit as the runtime reports it: all estimates, variance components, likelihood, deviance and the optimizer's record.</summary>
-        public global::TypedMixed.GeneralizedLinearMixedModelFit Underlying { get; }
-
-        /// <summary>The design that was fitted.</summary>
-        public global::TypedMixed.ModelDesign Design => _encoding.Design;
 
         /// <summary>The fixed effect <c>(Intercept)</c>.</summary>
         public global::TypedMixed.FixedEffectEstimate Intercept => Underlying.FixedEffect("(Intercept)");
@@ -146,100 +130,22 @@ partial record EventRateModel
         /// <summary>The rate ratio of <c>TreatedTRUE</c>, exp(β), with its Wald 95% interval.</summary>
         public global::TypedMixed.Generated.EffectRatio TreatedTRUERateRatio => global::TypedMixed.Generated.EffectRatio.Of(Underlying.FixedEffect("TreatedTRUE"));
 
-        /// <summary>
-        /// Predicts the linear predictor η of <paramref name="record"/>: fixed part plus the offset <c>LogExposure</c> plus the predicted random effects
-        /// of its clusters; a cluster not in the fitted data contributes zero. The response <c>Events</c> is not read.
-        /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A member the prediction uses is null, not finite, or a category not seen in the fitted data.</exception>
-        public double PredictLink(global::TypedMixed.Generators.Tests.Models.SiteCount record)
+        /// <inheritdoc />
+        protected override double[] Predictions(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.SiteCount> records, bool fixedOnly, bool allowNewLevels)
         {
-            var encoded = Encode(new[] { record }, _encoding);
-            if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a member the model uses, so it cannot be predicted.");
-            double eta = FixedPart(encoded.Design);
-            eta += Site.Contribution(encoded.SiteKeys[0], encoded.Design.Terms[0].Columns);
-            return eta;
+            var encoded = Encode(records, _encoding, fixedOnly);
+            var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate or the offset" : "a member the prediction uses");
+            if (fixedOnly) return prediction;
+            Site.AddContributions(prediction, encoded.SiteKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
+            return prediction;
         }
 
-        /// <summary>Predicts the expected count of <paramref name="record"/>, g⁻¹ of <see cref="PredictLink"/> (its clusters' effects included).</summary>
-        public double Predict(global::TypedMixed.Generators.Tests.Models.SiteCount record) => Underlying.InverseLink(PredictLink(record));
-
-        /// <summary>
-        /// Predicts the population-level linear predictor of <paramref name="record"/>, xβ̂ plus the offset (no random effects). Only the
-        /// fixed effects' covariates and the offset are read: the response and the classifications may be anything, or null.
-        /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A fixed-effect covariate or the offset is null, not finite, or a category not seen in the fitted data.</exception>
-        public double PredictFixedLink(global::TypedMixed.Generators.Tests.Models.SiteCount record)
+        /// <summary>The random effects over <c>Site</c> ((Intercept)), keyed by <c>Site</c>.</summary>
+        public sealed class SiteEffects : global::TypedMixed.Generated.TermEffects<string, double>
         {
-            var encoded = Encode(new[] { record }, _encoding, fixedOnly: true);
-            if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a fixed-effect covariate or the offset, so it cannot be predicted.");
-            return FixedPart(encoded.Design);
-        }
-
-        /// <summary>Predicts the population-level expected count of <paramref name="record"/>, g⁻¹ of <see cref="PredictFixedLink"/>.</summary>
-        public double PredictFixed(global::TypedMixed.Generators.Tests.Models.SiteCount record) => Underlying.InverseLink(PredictFixedLink(record));
-
-        /// <summary>xβ̂ + offset for the one row of <paramref name="design"/> (an aliased column's coefficient is zero).</summary>
-        private double FixedPart(global::TypedMixed.ModelDesign design)
-        {
-            double sum = design.Offset![0];
-            for (int c = 0; c < _beta.Length; c++) sum += _beta[c] * design.FixedEffects[c];
-            return sum;
-        }
-
-        /// <summary>The random effects over <c>Site</c> ((Intercept)).</summary>
-        public sealed class SiteEffects
-        {
-            private readonly global::TypedMixed.Generated.LevelSet<string> _levels;
-
             internal SiteEffects(global::TypedMixed.GeneralizedLinearMixedModelFit fit, global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<string> levels)
+                : base(term, levels, "Site", static (t, l) => t.ConditionalModes[l, 0])
             {
-                Term = term;
-                _levels = levels;
-                var effects = new global::System.Collections.Generic.Dictionary<string, double>(levels.Count);
-                var sizes = new global::System.Collections.Generic.Dictionary<string, int>(levels.Count);
-                for (int l = 0; l < levels.Count; l++)
-                {
-                    effects.Add(levels[l], term.ConditionalModes[l, 0]);
-                    sizes.Add(levels[l], term.LevelSizes[l]);
-                }
-                Effects = effects;
-                Sizes = sizes;
-            }
-
-            /// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>
-            public global::TypedMixed.RandomEffectsTermFit Term { get; }
-
-            /// <summary>The clusters, in level order.</summary>
-            public global::System.Collections.Generic.IReadOnlyList<string> Levels => _levels;
-
-            /// <summary>Variance of the <c>(Intercept)</c> effects.</summary>
-            public double Variance => Term.Variance(0);
-
-            /// <summary>Standard deviation of the <c>(Intercept)</c> effects.</summary>
-            public double StdDev => Term.StdDev(0);
-
-            /// <summary>Standard error of <see cref="Variance"/> (observed information; NaN on the boundary or when not computed).</summary>
-            public double VarianceStdError => Term.VarianceStdError(0);
-
-            /// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>Site</c>.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<string, double> Effects { get; }
-
-            /// <summary>Each cluster's number of observations (rows fitted), keyed by <c>Site</c>; they sum to the rows fitted.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<string, int> Sizes { get; }
-
-            /// <summary>Conditional standard deviation of effect <paramref name="column"/> of cluster <paramref name="key"/>.</summary>
-            public double ConditionalStdDev(string key, int column = 0) => _levels.TryGetIndex(key, out int level)
-                ? Term.ConditionalStdDev(level, column)
-                : throw new global::System.Collections.Generic.KeyNotFoundException("The cluster " + global::TypedMixed.Generated.LevelText.Of(key) + " is not in the fitted data.");
-
-            internal double Contribution(string key, double[] z)
-            {
-                if (!_levels.TryGetIndex(key, out int level)) return 0.0;
-                double sum = 0.0;
-                for (int c = 0; c < z.Length; c++) sum += Term.ConditionalModes[level, c] * z[c];
-                return sum;
             }
         }
     }

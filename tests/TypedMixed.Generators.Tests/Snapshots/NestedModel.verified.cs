@@ -6,6 +6,9 @@ namespace TypedMixed.Generators.Tests.Models;
 
 partial record NestedModel
 {
+    /// <summary>The model in lme4 notation: <c>Score ~ 1 + Time + Treatment + Time:Treatment + (1 | Clinic) + (1 | Patient:Clinic)</c>.</summary>
+    public static string Formula => "Score ~ 1 + Time + Treatment + Time:Treatment + (1 | Clinic) + (1 | Patient:Clinic)";
+
     /// <summary>The estimation method declared on the model; <c>Fit</c> uses it when no method is passed.</summary>
     public static global::TypedMixed.EstimationMethod DeclaredMethod => global::TypedMixed.EstimationMethod.Reml;
 
@@ -33,6 +36,7 @@ partial record NestedModel
     internal sealed class DesignEncoding
     {
         public global::TypedMixed.ModelDesign Design = null!;
+        public int Records;
         public global::TypedMixed.Generated.LevelIndexBuilder<string> ClinicKeys = null!;
         public global::TypedMixed.Generated.LevelSet<string> ClinicLevels = null!;
         public global::TypedMixed.Generated.LevelIndexBuilder<(string Clinic, int Patient)> PatientKeys = null!;
@@ -45,8 +49,7 @@ partial record NestedModel
     /// </summary>
     private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Visit> data, DesignEncoding? fitted, bool fixedOnly = false)
     {
-        if (data is null) throw new global::System.ArgumentNullException(nameof(data));
-        var rows = data as global::System.Collections.Generic.IReadOnlyList<global::TypedMixed.Generators.Tests.Models.Visit> ?? new global::System.Collections.Generic.List<global::TypedMixed.Generators.Tests.Models.Visit>(data);
+        var rows = global::TypedMixed.Generated.EncodedDesign.Rows(data);
         int count = rows.Count;
         var response = new double[count];
         var c_Time = new double[count];
@@ -94,37 +97,22 @@ partial record NestedModel
         var design = new global::TypedMixed.ModelDesign
         {
             ResponseName = "Score",
-            Response = n == count ? response : response[..n],
+            Response = global::TypedMixed.Generated.EncodedDesign.Kept(response, n),
             FixedEffects = x.ToColumnMajor(),
             FixedEffectNames = x.Names,
             Terms = fixedOnly
                 ? global::System.Array.Empty<global::TypedMixed.RandomEffectsTerm>()
                 : new global::TypedMixed.RandomEffectsTerm[]
                 {
-                    new()
-                    {
-                        Name = "Clinic",
-                        LevelIndex = g_Clinic.Codes(l_Clinic, "Clinic"),
-                        LevelKeys = l_Clinic.Names,
-                        ColumnNames = z0.Names,
-                        Columns = z0.ToColumnMajor(),
-                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
-                    },
-                    new()
-                    {
-                        Name = "Patient:Clinic",
-                        LevelIndex = g_Patient.Codes(l_Patient, "Patient:Clinic"),
-                        LevelKeys = l_Patient.Names,
-                        ColumnNames = z1.Names,
-                        Columns = z1.ToColumnMajor(),
-                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
-                    },
+                    global::TypedMixed.Generated.EncodedDesign.Term("Clinic", g_Clinic, l_Clinic, z0, global::TypedMixed.CovarianceStructure.Unstructured),
+                    global::TypedMixed.Generated.EncodedDesign.Term("Patient:Clinic", g_Patient, l_Patient, z1, global::TypedMixed.CovarianceStructure.Unstructured),
                 },
             RowsDropped = dropped,
         };
         return new DesignEncoding
         {
             Design = design,
+            Records = count,
             ClinicKeys = g_Clinic,
             ClinicLevels = l_Clinic,
             PatientKeys = g_Patient,
@@ -147,35 +135,17 @@ partial record NestedModel
     /// The fit of <see cref="NestedModel"/>: a member per fixed-effect column and per random-effects term, named after
     /// the declaration, over the underlying <see cref="global::TypedMixed.LinearMixedModelFit"/>.
     /// </summary>
-    public sealed class Result
+    public sealed class Result : global::TypedMixed.Generated.LinearModelResult<global::TypedMixed.Generators.Tests.Models.Visit>
     {
         private readonly DesignEncoding _encoding;
-        private readonly double[] _beta;
 
         internal Result(global::TypedMixed.LinearMixedModelFit fit, DesignEncoding encoding)
+            : base(fit, encoding.Design, global::TypedMixed.Generators.Tests.Models.NestedModel.Formula)
         {
-            Underlying = fit;
             _encoding = encoding;
-            var names = encoding.Design.FixedEffectNames;
-            _beta = new double[names.Count];
-            for (int c = 0; c < names.Count; c++)
-                foreach (var estimate in fit.FixedEffects)
-                    if (estimate.Name == names[c]) _beta[c] = estimate.Estimate;
             Clinic = new ClinicEffects(fit, fit.RandomEffects[0], encoding.ClinicLevels);
             Patient = new PatientEffects(fit, fit.RandomEffects[1], encoding.PatientLevels);
         }
-
-        /// <summary>The fit as the runtime reports it: all estimates, variance components, fit statistics and the optimizer's record.</summary>
-        public global::TypedMixed.LinearMixedModelFit Underlying { get; }
-
-        /// <summary>The design that was fitted.</summary>
-        public global::TypedMixed.ModelDesign Design => _encoding.Design;
-
-        /// <summary>The residual (level-1) variance σ̂².</summary>
-        public double ResidualVariance => Underlying.ResidualVariance;
-
-        /// <summary>Standard error of <see cref="ResidualVariance"/> (observed information; NaN when not computed).</summary>
-        public double ResidualVarianceStdError => global::System.Linq.Enumerable.Last(Underlying.VarianceComponents, c => c.Kind == global::TypedMixed.VarianceComponentKind.ResidualVariance).StdError;
 
         /// <summary>The fixed effect <c>(Intercept)</c>.</summary>
         public global::TypedMixed.FixedEffectEstimate Intercept => Underlying.FixedEffect("(Intercept)");
@@ -195,165 +165,47 @@ partial record NestedModel
         /// <summary>The random effects over <c>Patient:Clinic</c>: their variances and each cluster's predicted effects.</summary>
         public PatientEffects Patient { get; }
 
-        /// <summary>
-        /// Predicts the response of <paramref name="record"/>: fixed part plus the predicted random effects of its clusters;
-        /// a cluster not in the fitted data contributes zero (the population-level prediction). The response <c>Score</c> is not read.
-        /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A covariate or classification the model uses is null, not finite, or a category not seen in the fitted data.</exception>
-        public double Predict(global::TypedMixed.Generators.Tests.Models.Visit record)
+        /// <inheritdoc />
+        protected override double[] Predictions(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Visit> records, bool fixedOnly, bool allowNewLevels)
         {
-            var encoded = Encode(new[] { record }, _encoding);
-            if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a covariate or classification the model uses, so it cannot be predicted.");
-            double prediction = FixedPart(encoded.Design.FixedEffects);
-            prediction += Clinic.Contribution(encoded.ClinicKeys[0], encoded.Design.Terms[0].Columns);
-            prediction += Patient.Contribution(encoded.PatientKeys[0], encoded.Design.Terms[1].Columns);
+            var encoded = Encode(records, _encoding, fixedOnly);
+            var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate" : "a covariate or classification the model uses");
+            if (fixedOnly) return prediction;
+            Clinic.AddContributions(prediction, encoded.ClinicKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
+            Patient.AddContributions(prediction, encoded.PatientKeys, encoded.Design.Terms[1].Columns, allowNewLevels);
             return prediction;
         }
 
-        /// <summary>
-        /// Predicts the population-level response of <paramref name="record"/>, the fixed part xβ̂ alone (no random effects).
-        /// Only the fixed effects' covariates are read: the response <c>Score</c> and the classifications may be anything, or null.
-        /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A fixed-effect covariate is null, not finite, or a category not seen in the fitted data.</exception>
-        public double PredictFixed(global::TypedMixed.Generators.Tests.Models.Visit record)
+        /// <summary>The random effects over <c>Clinic</c> ((Intercept)), keyed by <c>Clinic</c>.</summary>
+        public sealed class ClinicEffects : global::TypedMixed.Generated.TermEffects<string, double>
         {
-            var encoded = Encode(new[] { record }, _encoding, fixedOnly: true);
-            if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a fixed-effect covariate, so it cannot be predicted.");
-            return FixedPart(encoded.Design.FixedEffects);
-        }
-
-        /// <summary>xβ̂ for the one row of <paramref name="x"/> (an aliased column's coefficient is zero).</summary>
-        private double FixedPart(double[] x)
-        {
-            double sum = 0.0;
-            for (int c = 0; c < _beta.Length; c++) sum += _beta[c] * x[c];
-            return sum;
-        }
-
-        /// <summary>The random effects over <c>Clinic</c> ((Intercept)).</summary>
-        public sealed class ClinicEffects
-        {
-            private readonly global::TypedMixed.Generated.LevelSet<string> _levels;
-
             internal ClinicEffects(global::TypedMixed.LinearMixedModelFit fit, global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<string> levels)
+                : base(term, levels, "Clinic", static (t, l) => t.ConditionalModes[l, 0])
             {
-                Term = term;
-                _levels = levels;
-                var effects = new global::System.Collections.Generic.Dictionary<string, double>(levels.Count);
-                var sizes = new global::System.Collections.Generic.Dictionary<string, int>(levels.Count);
-                for (int l = 0; l < levels.Count; l++)
-                {
-                    effects.Add(levels[l], term.ConditionalModes[l, 0]);
-                    sizes.Add(levels[l], term.LevelSizes[l]);
-                }
-                Effects = effects;
-                Sizes = sizes;
                 IntraclassCorrelation = fit.IntraclassCorrelation("Clinic") ?? double.NaN;
             }
-
-            /// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>
-            public global::TypedMixed.RandomEffectsTermFit Term { get; }
-
-            /// <summary>The clusters, in level order.</summary>
-            public global::System.Collections.Generic.IReadOnlyList<string> Levels => _levels;
-
-            /// <summary>Variance of the <c>(Intercept)</c> effects.</summary>
-            public double Variance => Term.Variance(0);
-
-            /// <summary>Standard deviation of the <c>(Intercept)</c> effects.</summary>
-            public double StdDev => Term.StdDev(0);
-
-            /// <summary>Standard error of <see cref="Variance"/> (observed information; NaN on the boundary or when not computed).</summary>
-            public double VarianceStdError => Term.VarianceStdError(0);
 
             /// <summary>
             /// Intraclass correlation (variance partition coefficient) of <c>Clinic</c>: its variance over the total,
             /// σ²_Clinic / (σ²_Clinic + σ²_Patient:Clinic + σ²) with σ² the residual variance. Emitted because every term of the model is a random intercept.
             /// </summary>
             public double IntraclassCorrelation { get; }
-
-            /// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>Clinic</c>.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<string, double> Effects { get; }
-
-            /// <summary>Each cluster's number of observations (rows fitted), keyed by <c>Clinic</c>; they sum to the rows fitted.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<string, int> Sizes { get; }
-
-            /// <summary>Conditional standard deviation of effect <paramref name="column"/> of cluster <paramref name="key"/>.</summary>
-            public double ConditionalStdDev(string key, int column = 0) => _levels.TryGetIndex(key, out int level)
-                ? Term.ConditionalStdDev(level, column)
-                : throw new global::System.Collections.Generic.KeyNotFoundException("The cluster " + global::TypedMixed.Generated.LevelText.Of(key) + " is not in the fitted data.");
-
-            internal double Contribution(string key, double[] z)
-            {
-                if (!_levels.TryGetIndex(key, out int level)) return 0.0;
-                double sum = 0.0;
-                for (int c = 0; c < z.Length; c++) sum += Term.ConditionalModes[level, c] * z[c];
-                return sum;
-            }
         }
 
-        /// <summary>The random effects over <c>Patient:Clinic</c> ((Intercept)).</summary>
-        public sealed class PatientEffects
+        /// <summary>The random effects over <c>Patient:Clinic</c> ((Intercept)), keyed by <c>Patient</c>.</summary>
+        public sealed class PatientEffects : global::TypedMixed.Generated.TermEffects<(string Clinic, int Patient), double>
         {
-            private readonly global::TypedMixed.Generated.LevelSet<(string Clinic, int Patient)> _levels;
-
             internal PatientEffects(global::TypedMixed.LinearMixedModelFit fit, global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<(string Clinic, int Patient)> levels)
+                : base(term, levels, "Patient", static (t, l) => t.ConditionalModes[l, 0])
             {
-                Term = term;
-                _levels = levels;
-                var effects = new global::System.Collections.Generic.Dictionary<(string Clinic, int Patient), double>(levels.Count);
-                var sizes = new global::System.Collections.Generic.Dictionary<(string Clinic, int Patient), int>(levels.Count);
-                for (int l = 0; l < levels.Count; l++)
-                {
-                    effects.Add(levels[l], term.ConditionalModes[l, 0]);
-                    sizes.Add(levels[l], term.LevelSizes[l]);
-                }
-                Effects = effects;
-                Sizes = sizes;
                 IntraclassCorrelation = fit.IntraclassCorrelation("Patient:Clinic") ?? double.NaN;
             }
-
-            /// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>
-            public global::TypedMixed.RandomEffectsTermFit Term { get; }
-
-            /// <summary>The clusters, in level order.</summary>
-            public global::System.Collections.Generic.IReadOnlyList<(string Clinic, int Patient)> Levels => _levels;
-
-            /// <summary>Variance of the <c>(Intercept)</c> effects.</summary>
-            public double Variance => Term.Variance(0);
-
-            /// <summary>Standard deviation of the <c>(Intercept)</c> effects.</summary>
-            public double StdDev => Term.StdDev(0);
-
-            /// <summary>Standard error of <see cref="Variance"/> (observed information; NaN on the boundary or when not computed).</summary>
-            public double VarianceStdError => Term.VarianceStdError(0);
 
             /// <summary>
             /// Intraclass correlation (variance partition coefficient) of <c>Patient:Clinic</c>: its variance over the total,
             /// σ²_Patient:Clinic / (σ²_Clinic + σ²_Patient:Clinic + σ²) with σ² the residual variance. Emitted because every term of the model is a random intercept.
             /// </summary>
             public double IntraclassCorrelation { get; }
-
-            /// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>Patient</c>.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<(string Clinic, int Patient), double> Effects { get; }
-
-            /// <summary>Each cluster's number of observations (rows fitted), keyed by <c>Patient</c>; they sum to the rows fitted.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<(string Clinic, int Patient), int> Sizes { get; }
-
-            /// <summary>Conditional standard deviation of effect <paramref name="column"/> of cluster <paramref name="key"/>.</summary>
-            public double ConditionalStdDev((string Clinic, int Patient) key, int column = 0) => _levels.TryGetIndex(key, out int level)
-                ? Term.ConditionalStdDev(level, column)
-                : throw new global::System.Collections.Generic.KeyNotFoundException("The cluster " + global::TypedMixed.Generated.LevelText.Of(key) + " is not in the fitted data.");
-
-            internal double Contribution((string Clinic, int Patient) key, double[] z)
-            {
-                if (!_levels.TryGetIndex(key, out int level)) return 0.0;
-                double sum = 0.0;
-                for (int c = 0; c < z.Length; c++) sum += Term.ConditionalModes[level, c] * z[c];
-                return sum;
-            }
         }
     }
 }

@@ -6,6 +6,9 @@ namespace TypedMixed.Generators.Tests.Models;
 
 partial record PastesModel
 {
+    /// <summary>The model in lme4 notation: <c>Strength ~ 1 + (1 | Batch) + (1 | Cask:Batch)</c>.</summary>
+    public static string Formula => "Strength ~ 1 + (1 | Batch) + (1 | Cask:Batch)";
+
     /// <summary>The estimation method declared on the model; <c>Fit</c> uses it when no method is passed.</summary>
     public static global::TypedMixed.EstimationMethod DeclaredMethod => global::TypedMixed.EstimationMethod.Reml;
 
@@ -33,6 +36,7 @@ partial record PastesModel
     internal sealed class DesignEncoding
     {
         public global::TypedMixed.ModelDesign Design = null!;
+        public int Records;
         public global::TypedMixed.Generated.LevelIndexBuilder<string> BatchKeys = null!;
         public global::TypedMixed.Generated.LevelSet<string> BatchLevels = null!;
         public global::TypedMixed.Generated.LevelIndexBuilder<(string Batch, string Cask)> CaskKeys = null!;
@@ -45,8 +49,7 @@ partial record PastesModel
     /// </summary>
     private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Paste> data, DesignEncoding? fitted, bool fixedOnly = false)
     {
-        if (data is null) throw new global::System.ArgumentNullException(nameof(data));
-        var rows = data as global::System.Collections.Generic.IReadOnlyList<global::TypedMixed.Generators.Tests.Models.Paste> ?? new global::System.Collections.Generic.List<global::TypedMixed.Generators.Tests.Models.Paste>(data);
+        var rows = global::TypedMixed.Generated.EncodedDesign.Rows(data);
         int count = rows.Count;
         var response = new double[count];
         var g_Batch = new global::TypedMixed.Generated.LevelIndexBuilder<string>(count);
@@ -78,37 +81,22 @@ partial record PastesModel
         var design = new global::TypedMixed.ModelDesign
         {
             ResponseName = "Strength",
-            Response = n == count ? response : response[..n],
+            Response = global::TypedMixed.Generated.EncodedDesign.Kept(response, n),
             FixedEffects = x.ToColumnMajor(),
             FixedEffectNames = x.Names,
             Terms = fixedOnly
                 ? global::System.Array.Empty<global::TypedMixed.RandomEffectsTerm>()
                 : new global::TypedMixed.RandomEffectsTerm[]
                 {
-                    new()
-                    {
-                        Name = "Batch",
-                        LevelIndex = g_Batch.Codes(l_Batch, "Batch"),
-                        LevelKeys = l_Batch.Names,
-                        ColumnNames = z0.Names,
-                        Columns = z0.ToColumnMajor(),
-                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
-                    },
-                    new()
-                    {
-                        Name = "Cask:Batch",
-                        LevelIndex = g_Cask.Codes(l_Cask, "Cask:Batch"),
-                        LevelKeys = l_Cask.Names,
-                        ColumnNames = z1.Names,
-                        Columns = z1.ToColumnMajor(),
-                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
-                    },
+                    global::TypedMixed.Generated.EncodedDesign.Term("Batch", g_Batch, l_Batch, z0, global::TypedMixed.CovarianceStructure.Unstructured),
+                    global::TypedMixed.Generated.EncodedDesign.Term("Cask:Batch", g_Cask, l_Cask, z1, global::TypedMixed.CovarianceStructure.Unstructured),
                 },
             RowsDropped = dropped,
         };
         return new DesignEncoding
         {
             Design = design,
+            Records = count,
             BatchKeys = g_Batch,
             BatchLevels = l_Batch,
             CaskKeys = g_Cask,
@@ -131,35 +119,17 @@ partial record PastesModel
     /// The fit of <see cref="PastesModel"/>: a member per fixed-effect column and per random-effects term, named after
     /// the declaration, over the underlying <see cref="global::TypedMixed.LinearMixedModelFit"/>.
     /// </summary>
-    public sealed class Result
+    public sealed class Result : global::TypedMixed.Generated.LinearModelResult<global::TypedMixed.Generators.Tests.Models.Paste>
     {
         private readonly DesignEncoding _encoding;
-        private readonly double[] _beta;
 
         internal Result(global::TypedMixed.LinearMixedModelFit fit, DesignEncoding encoding)
+            : base(fit, encoding.Design, global::TypedMixed.Generators.Tests.Models.PastesModel.Formula)
         {
-            Underlying = fit;
             _encoding = encoding;
-            var names = encoding.Design.FixedEffectNames;
-            _beta = new double[names.Count];
-            for (int c = 0; c < names.Count; c++)
-                foreach (var estimate in fit.FixedEffects)
-                    if (estimate.Name == names[c]) _beta[c] = estimate.Estimate;
             Batch = new BatchEffects(fit, fit.RandomEffects[0], encoding.BatchLevels);
             Cask = new CaskEffects(fit, fit.RandomEffects[1], encoding.CaskLevels);
         }
-
-        /// <summary>The fit as the runtime reports it: all estimates, variance components, fit statistics and the optimizer's record.</summary>
-        public global::TypedMixed.LinearMixedModelFit Underlying { get; }
-
-        /// <summary>The design that was fitted.</summary>
-        public global::TypedMixed.ModelDesign Design => _encoding.Design;
-
-        /// <summary>The residual (level-1) variance σ̂².</summary>
-        public double ResidualVariance => Underlying.ResidualVariance;
-
-        /// <summary>Standard error of <see cref="ResidualVariance"/> (observed information; NaN when not computed).</summary>
-        public double ResidualVarianceStdError => global::System.Linq.Enumerable.Last(Underlying.VarianceComponents, c => c.Kind == global::TypedMixed.VarianceComponentKind.ResidualVariance).StdError;
 
         /// <summary>The fixed effect <c>(Intercept)</c>.</summary>
         public global::TypedMixed.FixedEffectEstimate Intercept => Underlying.FixedEffect("(Intercept)");
@@ -170,165 +140,47 @@ partial record PastesModel
         /// <summary>The random effects over <c>Cask:Batch</c>: their variances and each cluster's predicted effects.</summary>
         public CaskEffects Cask { get; }
 
-        /// <summary>
-        /// Predicts the response of <paramref name="record"/>: fixed part plus the predicted random effects of its clusters;
-        /// a cluster not in the fitted data contributes zero (the population-level prediction). The response <c>Strength</c> is not read.
-        /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A covariate or classification the model uses is null, not finite, or a category not seen in the fitted data.</exception>
-        public double Predict(global::TypedMixed.Generators.Tests.Models.Paste record)
+        /// <inheritdoc />
+        protected override double[] Predictions(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Paste> records, bool fixedOnly, bool allowNewLevels)
         {
-            var encoded = Encode(new[] { record }, _encoding);
-            if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a covariate or classification the model uses, so it cannot be predicted.");
-            double prediction = FixedPart(encoded.Design.FixedEffects);
-            prediction += Batch.Contribution(encoded.BatchKeys[0], encoded.Design.Terms[0].Columns);
-            prediction += Cask.Contribution(encoded.CaskKeys[0], encoded.Design.Terms[1].Columns);
+            var encoded = Encode(records, _encoding, fixedOnly);
+            var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate" : "a covariate or classification the model uses");
+            if (fixedOnly) return prediction;
+            Batch.AddContributions(prediction, encoded.BatchKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
+            Cask.AddContributions(prediction, encoded.CaskKeys, encoded.Design.Terms[1].Columns, allowNewLevels);
             return prediction;
         }
 
-        /// <summary>
-        /// Predicts the population-level response of <paramref name="record"/>, the fixed part xβ̂ alone (no random effects).
-        /// Only the fixed effects' covariates are read: the response <c>Strength</c> and the classifications may be anything, or null.
-        /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A fixed-effect covariate is null, not finite, or a category not seen in the fitted data.</exception>
-        public double PredictFixed(global::TypedMixed.Generators.Tests.Models.Paste record)
+        /// <summary>The random effects over <c>Batch</c> ((Intercept)), keyed by <c>Batch</c>.</summary>
+        public sealed class BatchEffects : global::TypedMixed.Generated.TermEffects<string, double>
         {
-            var encoded = Encode(new[] { record }, _encoding, fixedOnly: true);
-            if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a fixed-effect covariate, so it cannot be predicted.");
-            return FixedPart(encoded.Design.FixedEffects);
-        }
-
-        /// <summary>xβ̂ for the one row of <paramref name="x"/> (an aliased column's coefficient is zero).</summary>
-        private double FixedPart(double[] x)
-        {
-            double sum = 0.0;
-            for (int c = 0; c < _beta.Length; c++) sum += _beta[c] * x[c];
-            return sum;
-        }
-
-        /// <summary>The random effects over <c>Batch</c> ((Intercept)).</summary>
-        public sealed class BatchEffects
-        {
-            private readonly global::TypedMixed.Generated.LevelSet<string> _levels;
-
             internal BatchEffects(global::TypedMixed.LinearMixedModelFit fit, global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<string> levels)
+                : base(term, levels, "Batch", static (t, l) => t.ConditionalModes[l, 0])
             {
-                Term = term;
-                _levels = levels;
-                var effects = new global::System.Collections.Generic.Dictionary<string, double>(levels.Count);
-                var sizes = new global::System.Collections.Generic.Dictionary<string, int>(levels.Count);
-                for (int l = 0; l < levels.Count; l++)
-                {
-                    effects.Add(levels[l], term.ConditionalModes[l, 0]);
-                    sizes.Add(levels[l], term.LevelSizes[l]);
-                }
-                Effects = effects;
-                Sizes = sizes;
                 IntraclassCorrelation = fit.IntraclassCorrelation("Batch") ?? double.NaN;
             }
-
-            /// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>
-            public global::TypedMixed.RandomEffectsTermFit Term { get; }
-
-            /// <summary>The clusters, in level order.</summary>
-            public global::System.Collections.Generic.IReadOnlyList<string> Levels => _levels;
-
-            /// <summary>Variance of the <c>(Intercept)</c> effects.</summary>
-            public double Variance => Term.Variance(0);
-
-            /// <summary>Standard deviation of the <c>(Intercept)</c> effects.</summary>
-            public double StdDev => Term.StdDev(0);
-
-            /// <summary>Standard error of <see cref="Variance"/> (observed information; NaN on the boundary or when not computed).</summary>
-            public double VarianceStdError => Term.VarianceStdError(0);
 
             /// <summary>
             /// Intraclass correlation (variance partition coefficient) of <c>Batch</c>: its variance over the total,
             /// σ²_Batch / (σ²_Batch + σ²_Cask:Batch + σ²) with σ² the residual variance. Emitted because every term of the model is a random intercept.
             /// </summary>
             public double IntraclassCorrelation { get; }
-
-            /// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>Batch</c>.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<string, double> Effects { get; }
-
-            /// <summary>Each cluster's number of observations (rows fitted), keyed by <c>Batch</c>; they sum to the rows fitted.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<string, int> Sizes { get; }
-
-            /// <summary>Conditional standard deviation of effect <paramref name="column"/> of cluster <paramref name="key"/>.</summary>
-            public double ConditionalStdDev(string key, int column = 0) => _levels.TryGetIndex(key, out int level)
-                ? Term.ConditionalStdDev(level, column)
-                : throw new global::System.Collections.Generic.KeyNotFoundException("The cluster " + global::TypedMixed.Generated.LevelText.Of(key) + " is not in the fitted data.");
-
-            internal double Contribution(string key, double[] z)
-            {
-                if (!_levels.TryGetIndex(key, out int level)) return 0.0;
-                double sum = 0.0;
-                for (int c = 0; c < z.Length; c++) sum += Term.ConditionalModes[level, c] * z[c];
-                return sum;
-            }
         }
 
-        /// <summary>The random effects over <c>Cask:Batch</c> ((Intercept)).</summary>
-        public sealed class CaskEffects
+        /// <summary>The random effects over <c>Cask:Batch</c> ((Intercept)), keyed by <c>Cask</c>.</summary>
+        public sealed class CaskEffects : global::TypedMixed.Generated.TermEffects<(string Batch, string Cask), double>
         {
-            private readonly global::TypedMixed.Generated.LevelSet<(string Batch, string Cask)> _levels;
-
             internal CaskEffects(global::TypedMixed.LinearMixedModelFit fit, global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<(string Batch, string Cask)> levels)
+                : base(term, levels, "Cask", static (t, l) => t.ConditionalModes[l, 0])
             {
-                Term = term;
-                _levels = levels;
-                var effects = new global::System.Collections.Generic.Dictionary<(string Batch, string Cask), double>(levels.Count);
-                var sizes = new global::System.Collections.Generic.Dictionary<(string Batch, string Cask), int>(levels.Count);
-                for (int l = 0; l < levels.Count; l++)
-                {
-                    effects.Add(levels[l], term.ConditionalModes[l, 0]);
-                    sizes.Add(levels[l], term.LevelSizes[l]);
-                }
-                Effects = effects;
-                Sizes = sizes;
                 IntraclassCorrelation = fit.IntraclassCorrelation("Cask:Batch") ?? double.NaN;
             }
-
-            /// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>
-            public global::TypedMixed.RandomEffectsTermFit Term { get; }
-
-            /// <summary>The clusters, in level order.</summary>
-            public global::System.Collections.Generic.IReadOnlyList<(string Batch, string Cask)> Levels => _levels;
-
-            /// <summary>Variance of the <c>(Intercept)</c> effects.</summary>
-            public double Variance => Term.Variance(0);
-
-            /// <summary>Standard deviation of the <c>(Intercept)</c> effects.</summary>
-            public double StdDev => Term.StdDev(0);
-
-            /// <summary>Standard error of <see cref="Variance"/> (observed information; NaN on the boundary or when not computed).</summary>
-            public double VarianceStdError => Term.VarianceStdError(0);
 
             /// <summary>
             /// Intraclass correlation (variance partition coefficient) of <c>Cask:Batch</c>: its variance over the total,
             /// σ²_Cask:Batch / (σ²_Batch + σ²_Cask:Batch + σ²) with σ² the residual variance. Emitted because every term of the model is a random intercept.
             /// </summary>
             public double IntraclassCorrelation { get; }
-
-            /// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>Cask</c>.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<(string Batch, string Cask), double> Effects { get; }
-
-            /// <summary>Each cluster's number of observations (rows fitted), keyed by <c>Cask</c>; they sum to the rows fitted.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<(string Batch, string Cask), int> Sizes { get; }
-
-            /// <summary>Conditional standard deviation of effect <paramref name="column"/> of cluster <paramref name="key"/>.</summary>
-            public double ConditionalStdDev((string Batch, string Cask) key, int column = 0) => _levels.TryGetIndex(key, out int level)
-                ? Term.ConditionalStdDev(level, column)
-                : throw new global::System.Collections.Generic.KeyNotFoundException("The cluster " + global::TypedMixed.Generated.LevelText.Of(key) + " is not in the fitted data.");
-
-            internal double Contribution((string Batch, string Cask) key, double[] z)
-            {
-                if (!_levels.TryGetIndex(key, out int level)) return 0.0;
-                double sum = 0.0;
-                for (int c = 0; c < z.Length; c++) sum += Term.ConditionalModes[level, c] * z[c];
-                return sum;
-            }
         }
     }
 }

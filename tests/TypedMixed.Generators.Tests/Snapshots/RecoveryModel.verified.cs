@@ -6,6 +6,9 @@ namespace TypedMixed.Generators.Tests.Models;
 
 partial record RecoveryModel
 {
+    /// <summary>The model in lme4 notation: <c>Recovered ~ 1 + Dose + Treated + (1 | Clinic)</c>.</summary>
+    public static string Formula => "Recovered ~ 1 + Dose + Treated + (1 | Clinic)";
+
     /// <summary>The quadrature points per random effect declared on the model (1: Laplace); <c>Fit</c> uses them when no options are passed.</summary>
     public static int DeclaredQuadraturePoints => 1;
 
@@ -32,6 +35,7 @@ partial record RecoveryModel
     internal sealed class DesignEncoding
     {
         public global::TypedMixed.ModelDesign Design = null!;
+        public int Records;
         public global::TypedMixed.Generated.LevelIndexBuilder<int> ClinicKeys = null!;
         public global::TypedMixed.Generated.LevelSet<int> ClinicLevels = null!;
     }
@@ -42,8 +46,7 @@ partial record RecoveryModel
     /// </summary>
     private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Outcome> data, DesignEncoding? fitted, bool fixedOnly = false)
     {
-        if (data is null) throw new global::System.ArgumentNullException(nameof(data));
-        var rows = data as global::System.Collections.Generic.IReadOnlyList<global::TypedMixed.Generators.Tests.Models.Outcome> ?? new global::System.Collections.Generic.List<global::TypedMixed.Generators.Tests.Models.Outcome>(data);
+        var rows = global::TypedMixed.Generated.EncodedDesign.Rows(data);
         int count = rows.Count;
         var response = new double[count];
         var c_Dose = new double[count];
@@ -79,22 +82,14 @@ partial record RecoveryModel
         var design = new global::TypedMixed.ModelDesign
         {
             ResponseName = "Recovered",
-            Response = n == count ? response : response[..n],
+            Response = global::TypedMixed.Generated.EncodedDesign.Kept(response, n),
             FixedEffects = x.ToColumnMajor(),
             FixedEffectNames = x.Names,
             Terms = fixedOnly
                 ? global::System.Array.Empty<global::TypedMixed.RandomEffectsTerm>()
                 : new global::TypedMixed.RandomEffectsTerm[]
                 {
-                    new()
-                    {
-                        Name = "Clinic",
-                        LevelIndex = g_Clinic.Codes(l_Clinic, "Clinic"),
-                        LevelKeys = l_Clinic.Names,
-                        ColumnNames = z0.Names,
-                        Columns = z0.ToColumnMajor(),
-                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
-                    },
+                    global::TypedMixed.Generated.EncodedDesign.Term("Clinic", g_Clinic, l_Clinic, z0, global::TypedMixed.CovarianceStructure.Unstructured),
                 },
             Family = global::TypedMixed.ResponseFamily.Binomial,
             Link = global::TypedMixed.LinkFunction.Logit,
@@ -103,6 +98,7 @@ partial record RecoveryModel
         return new DesignEncoding
         {
             Design = design,
+            Records = count,
             ClinicKeys = g_Clinic,
             ClinicLevels = l_Clinic,
         };
@@ -112,28 +108,16 @@ partial record RecoveryModel
     /// The fit of <see cref="RecoveryModel"/>: a member per fixed-effect column (link scale) and its odds ratio, a member per
     /// random-effects term, named after the declaration, over the underlying <see cref="global::TypedMixed.GeneralizedLinearMixedModelFit"/>.
     /// </summary>
-    public sealed class Result
+    public sealed class Result : global::TypedMixed.Generated.GeneralizedModelResult<global::TypedMixed.Generators.Tests.Models.Outcome>
     {
         private readonly DesignEncoding _encoding;
-        private readonly double[] _beta;
 
         internal Result(global::TypedMixed.GeneralizedLinearMixedModelFit fit, DesignEncoding encoding)
+            : base(fit, encoding.Design, global::TypedMixed.Generators.Tests.Models.RecoveryModel.Formula)
         {
-            Underlying = fit;
             _encoding = encoding;
-            var names = encoding.Design.FixedEffectNames;
-            _beta = new double[names.Count];
-            for (int c = 0; c < names.Count; c++)
-                foreach (var estimate in fit.FixedEffects)
-                    if (estimate.Name == names[c]) _beta[c] = estimate.Estimate;
             Clinic = new ClinicEffects(fit, fit.RandomEffects[0], encoding.ClinicLevels);
         }
-
-        /// <summary>The fit as the runtime reports it: all estimates, variance components, likelihood, deviance and the optimizer's record.</summary>
-        public global::TypedMixed.GeneralizedLinearMixedModelFit Underlying { get; }
-
-        /// <summary>The design that was fitted.</summary>
-        public global::TypedMixed.ModelDesign Design => _encoding.Design;
 
         /// <summary>The fixed effect <c>(Intercept)</c>.</summary>
         public global::TypedMixed.FixedEffectEstimate Intercept => Underlying.FixedEffect("(Intercept)");
@@ -153,108 +137,30 @@ partial record RecoveryModel
         /// <summary>The odds ratio of <c>TreatedTRUE</c>, exp(β), with its Wald 95% interval.</summary>
         public global::TypedMixed.Generated.EffectRatio TreatedTRUEOddsRatio => global::TypedMixed.Generated.EffectRatio.Of(Underlying.FixedEffect("TreatedTRUE"));
 
-        /// <summary>
-        /// Predicts the linear predictor η of <paramref name="record"/>: fixed part plus the predicted random effects
-        /// of its clusters; a cluster not in the fitted data contributes zero. The response <c>Recovered</c> is not read.
-        /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A member the prediction uses is null, not finite, or a category not seen in the fitted data.</exception>
-        public double PredictLink(global::TypedMixed.Generators.Tests.Models.Outcome record)
+        /// <inheritdoc />
+        protected override double[] Predictions(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Outcome> records, bool fixedOnly, bool allowNewLevels)
         {
-            var encoded = Encode(new[] { record }, _encoding);
-            if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a member the model uses, so it cannot be predicted.");
-            double eta = FixedPart(encoded.Design);
-            eta += Clinic.Contribution(encoded.ClinicKeys[0], encoded.Design.Terms[0].Columns);
-            return eta;
+            var encoded = Encode(records, _encoding, fixedOnly);
+            var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate" : "a member the prediction uses");
+            if (fixedOnly) return prediction;
+            Clinic.AddContributions(prediction, encoded.ClinicKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
+            return prediction;
         }
 
-        /// <summary>Predicts the probability of success of <paramref name="record"/>, g⁻¹ of <see cref="PredictLink"/> (its clusters' effects included).</summary>
-        public double Predict(global::TypedMixed.Generators.Tests.Models.Outcome record) => Underlying.InverseLink(PredictLink(record));
-
-        /// <summary>
-        /// Predicts the population-level linear predictor of <paramref name="record"/>, xβ̂ (no random effects). Only the
-        /// fixed effects' covariates are read: the response and the classifications may be anything, or null.
-        /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A fixed-effect covariate is null, not finite, or a category not seen in the fitted data.</exception>
-        public double PredictFixedLink(global::TypedMixed.Generators.Tests.Models.Outcome record)
+        /// <summary>The random effects over <c>Clinic</c> ((Intercept)), keyed by <c>Clinic</c>.</summary>
+        public sealed class ClinicEffects : global::TypedMixed.Generated.TermEffects<int, double>
         {
-            var encoded = Encode(new[] { record }, _encoding, fixedOnly: true);
-            if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a fixed-effect covariate, so it cannot be predicted.");
-            return FixedPart(encoded.Design);
-        }
-
-        /// <summary>Predicts the population-level probability of <paramref name="record"/>, g⁻¹ of <see cref="PredictFixedLink"/>.</summary>
-        public double PredictFixed(global::TypedMixed.Generators.Tests.Models.Outcome record) => Underlying.InverseLink(PredictFixedLink(record));
-
-        /// <summary>xβ̂ for the one row of <paramref name="design"/> (an aliased column's coefficient is zero).</summary>
-        private double FixedPart(global::TypedMixed.ModelDesign design)
-        {
-            double sum = 0.0;
-            for (int c = 0; c < _beta.Length; c++) sum += _beta[c] * design.FixedEffects[c];
-            return sum;
-        }
-
-        /// <summary>The random effects over <c>Clinic</c> ((Intercept)).</summary>
-        public sealed class ClinicEffects
-        {
-            private readonly global::TypedMixed.Generated.LevelSet<int> _levels;
-
             internal ClinicEffects(global::TypedMixed.GeneralizedLinearMixedModelFit fit, global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<int> levels)
+                : base(term, levels, "Clinic", static (t, l) => t.ConditionalModes[l, 0])
             {
-                Term = term;
-                _levels = levels;
-                var effects = new global::System.Collections.Generic.Dictionary<int, double>(levels.Count);
-                var sizes = new global::System.Collections.Generic.Dictionary<int, int>(levels.Count);
-                for (int l = 0; l < levels.Count; l++)
-                {
-                    effects.Add(levels[l], term.ConditionalModes[l, 0]);
-                    sizes.Add(levels[l], term.LevelSizes[l]);
-                }
-                Effects = effects;
-                Sizes = sizes;
                 LatentIntraclassCorrelation = fit.LatentIntraclassCorrelation("Clinic") ?? double.NaN;
             }
-
-            /// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>
-            public global::TypedMixed.RandomEffectsTermFit Term { get; }
-
-            /// <summary>The clusters, in level order.</summary>
-            public global::System.Collections.Generic.IReadOnlyList<int> Levels => _levels;
-
-            /// <summary>Variance of the <c>(Intercept)</c> effects.</summary>
-            public double Variance => Term.Variance(0);
-
-            /// <summary>Standard deviation of the <c>(Intercept)</c> effects.</summary>
-            public double StdDev => Term.StdDev(0);
-
-            /// <summary>Standard error of <see cref="Variance"/> (observed information; NaN on the boundary or when not computed).</summary>
-            public double VarianceStdError => Term.VarianceStdError(0);
 
             /// <summary>
             /// Latent-scale intraclass correlation of <c>Clinic</c>: its variance over the total on the scale of the latent
             /// logistic response, σ²_Clinic / (σ²_Clinic + π²/3). Emitted for binomial logit and probit models whose terms are all random intercepts.
             /// </summary>
             public double LatentIntraclassCorrelation { get; }
-
-            /// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>Clinic</c>.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<int, double> Effects { get; }
-
-            /// <summary>Each cluster's number of observations (rows fitted), keyed by <c>Clinic</c>; they sum to the rows fitted.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<int, int> Sizes { get; }
-
-            /// <summary>Conditional standard deviation of effect <paramref name="column"/> of cluster <paramref name="key"/>.</summary>
-            public double ConditionalStdDev(int key, int column = 0) => _levels.TryGetIndex(key, out int level)
-                ? Term.ConditionalStdDev(level, column)
-                : throw new global::System.Collections.Generic.KeyNotFoundException("The cluster " + global::TypedMixed.Generated.LevelText.Of(key) + " is not in the fitted data.");
-
-            internal double Contribution(int key, double[] z)
-            {
-                if (!_levels.TryGetIndex(key, out int level)) return 0.0;
-                double sum = 0.0;
-                for (int c = 0; c < z.Length; c++) sum += Term.ConditionalModes[level, c] * z[c];
-                return sum;
-            }
         }
     }
 }

@@ -6,6 +6,9 @@ namespace TypedMixed.Generators.Tests.Models;
 
 partial record SchoolGenderModel
 {
+    /// <summary>The model in lme4 notation: <c>NormExam ~ 1 + StandLrt + Sex + SchoolGender + (1 | School)</c>.</summary>
+    public static string Formula => "NormExam ~ 1 + StandLrt + Sex + SchoolGender + (1 | School)";
+
     /// <summary>The estimation method declared on the model; <c>Fit</c> uses it when no method is passed.</summary>
     public static global::TypedMixed.EstimationMethod DeclaredMethod => global::TypedMixed.EstimationMethod.MaximumLikelihood;
 
@@ -33,6 +36,7 @@ partial record SchoolGenderModel
     internal sealed class DesignEncoding
     {
         public global::TypedMixed.ModelDesign Design = null!;
+        public int Records;
         public global::TypedMixed.Generated.LevelIndexBuilder<int> SchoolKeys = null!;
         public global::TypedMixed.Generated.LevelSet<int> SchoolLevels = null!;
     }
@@ -43,8 +47,7 @@ partial record SchoolGenderModel
     /// </summary>
     private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Pupil> data, DesignEncoding? fitted, bool fixedOnly = false)
     {
-        if (data is null) throw new global::System.ArgumentNullException(nameof(data));
-        var rows = data as global::System.Collections.Generic.IReadOnlyList<global::TypedMixed.Generators.Tests.Models.Pupil> ?? new global::System.Collections.Generic.List<global::TypedMixed.Generators.Tests.Models.Pupil>(data);
+        var rows = global::TypedMixed.Generated.EncodedDesign.Rows(data);
         int count = rows.Count;
         var response = new double[count];
         var c_StandLrt = new double[count];
@@ -98,28 +101,21 @@ partial record SchoolGenderModel
         var design = new global::TypedMixed.ModelDesign
         {
             ResponseName = "NormExam",
-            Response = n == count ? response : response[..n],
+            Response = global::TypedMixed.Generated.EncodedDesign.Kept(response, n),
             FixedEffects = x.ToColumnMajor(),
             FixedEffectNames = x.Names,
             Terms = fixedOnly
                 ? global::System.Array.Empty<global::TypedMixed.RandomEffectsTerm>()
                 : new global::TypedMixed.RandomEffectsTerm[]
                 {
-                    new()
-                    {
-                        Name = "School",
-                        LevelIndex = g_School.Codes(l_School, "School"),
-                        LevelKeys = l_School.Names,
-                        ColumnNames = z0.Names,
-                        Columns = z0.ToColumnMajor(),
-                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
-                    },
+                    global::TypedMixed.Generated.EncodedDesign.Term("School", g_School, l_School, z0, global::TypedMixed.CovarianceStructure.Unstructured),
                 },
             RowsDropped = dropped,
         };
         return new DesignEncoding
         {
             Design = design,
+            Records = count,
             SchoolKeys = g_School,
             SchoolLevels = l_School,
         };
@@ -129,34 +125,16 @@ partial record SchoolGenderModel
     /// The fit of <see cref="SchoolGenderModel"/>: a member per fixed-effect column and per random-effects term, named after
     /// the declaration, over the underlying <see cref="global::TypedMixed.LinearMixedModelFit"/>.
     /// </summary>
-    public sealed class Result
+    public sealed class Result : global::TypedMixed.Generated.LinearModelResult<global::TypedMixed.Generators.Tests.Models.Pupil>
     {
         private readonly DesignEncoding _encoding;
-        private readonly double[] _beta;
 
         internal Result(global::TypedMixed.LinearMixedModelFit fit, DesignEncoding encoding)
+            : base(fit, encoding.Design, global::TypedMixed.Generators.Tests.Models.SchoolGenderModel.Formula)
         {
-            Underlying = fit;
             _encoding = encoding;
-            var names = encoding.Design.FixedEffectNames;
-            _beta = new double[names.Count];
-            for (int c = 0; c < names.Count; c++)
-                foreach (var estimate in fit.FixedEffects)
-                    if (estimate.Name == names[c]) _beta[c] = estimate.Estimate;
             School = new SchoolEffects(fit, fit.RandomEffects[0], encoding.SchoolLevels);
         }
-
-        /// <summary>The fit as the runtime reports it: all estimates, variance components, fit statistics and the optimizer's record.</summary>
-        public global::TypedMixed.LinearMixedModelFit Underlying { get; }
-
-        /// <summary>The design that was fitted.</summary>
-        public global::TypedMixed.ModelDesign Design => _encoding.Design;
-
-        /// <summary>The residual (level-1) variance σ̂².</summary>
-        public double ResidualVariance => Underlying.ResidualVariance;
-
-        /// <summary>Standard error of <see cref="ResidualVariance"/> (observed information; NaN when not computed).</summary>
-        public double ResidualVarianceStdError => global::System.Linq.Enumerable.Last(Underlying.VarianceComponents, c => c.Kind == global::TypedMixed.VarianceComponentKind.ResidualVariance).StdError;
 
         /// <summary>The fixed effect <c>(Intercept)</c>.</summary>
         public global::TypedMixed.FixedEffectEstimate Intercept => Underlying.FixedEffect("(Intercept)");
@@ -176,102 +154,30 @@ partial record SchoolGenderModel
         /// <summary>The random effects over <c>School</c>: their variances and each cluster's predicted effects.</summary>
         public SchoolEffects School { get; }
 
-        /// <summary>
-        /// Predicts the response of <paramref name="record"/>: fixed part plus the predicted random effects of its clusters;
-        /// a cluster not in the fitted data contributes zero (the population-level prediction). The response <c>NormExam</c> is not read.
-        /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A covariate or classification the model uses is null, not finite, or a category not seen in the fitted data.</exception>
-        public double Predict(global::TypedMixed.Generators.Tests.Models.Pupil record)
+        /// <inheritdoc />
+        protected override double[] Predictions(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Pupil> records, bool fixedOnly, bool allowNewLevels)
         {
-            var encoded = Encode(new[] { record }, _encoding);
-            if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a covariate or classification the model uses, so it cannot be predicted.");
-            double prediction = FixedPart(encoded.Design.FixedEffects);
-            prediction += School.Contribution(encoded.SchoolKeys[0], encoded.Design.Terms[0].Columns);
+            var encoded = Encode(records, _encoding, fixedOnly);
+            var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate" : "a covariate or classification the model uses");
+            if (fixedOnly) return prediction;
+            School.AddContributions(prediction, encoded.SchoolKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
             return prediction;
         }
 
-        /// <summary>
-        /// Predicts the population-level response of <paramref name="record"/>, the fixed part xβ̂ alone (no random effects).
-        /// Only the fixed effects' covariates are read: the response <c>NormExam</c> and the classifications may be anything, or null.
-        /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A fixed-effect covariate is null, not finite, or a category not seen in the fitted data.</exception>
-        public double PredictFixed(global::TypedMixed.Generators.Tests.Models.Pupil record)
+        /// <summary>The random effects over <c>School</c> ((Intercept)), keyed by <c>School</c>.</summary>
+        public sealed class SchoolEffects : global::TypedMixed.Generated.TermEffects<int, double>
         {
-            var encoded = Encode(new[] { record }, _encoding, fixedOnly: true);
-            if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a fixed-effect covariate, so it cannot be predicted.");
-            return FixedPart(encoded.Design.FixedEffects);
-        }
-
-        /// <summary>xβ̂ for the one row of <paramref name="x"/> (an aliased column's coefficient is zero).</summary>
-        private double FixedPart(double[] x)
-        {
-            double sum = 0.0;
-            for (int c = 0; c < _beta.Length; c++) sum += _beta[c] * x[c];
-            return sum;
-        }
-
-        /// <summary>The random effects over <c>School</c> ((Intercept)).</summary>
-        public sealed class SchoolEffects
-        {
-            private readonly global::TypedMixed.Generated.LevelSet<int> _levels;
-
             internal SchoolEffects(global::TypedMixed.LinearMixedModelFit fit, global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<int> levels)
+                : base(term, levels, "School", static (t, l) => t.ConditionalModes[l, 0])
             {
-                Term = term;
-                _levels = levels;
-                var effects = new global::System.Collections.Generic.Dictionary<int, double>(levels.Count);
-                var sizes = new global::System.Collections.Generic.Dictionary<int, int>(levels.Count);
-                for (int l = 0; l < levels.Count; l++)
-                {
-                    effects.Add(levels[l], term.ConditionalModes[l, 0]);
-                    sizes.Add(levels[l], term.LevelSizes[l]);
-                }
-                Effects = effects;
-                Sizes = sizes;
                 IntraclassCorrelation = fit.IntraclassCorrelation("School") ?? double.NaN;
             }
-
-            /// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>
-            public global::TypedMixed.RandomEffectsTermFit Term { get; }
-
-            /// <summary>The clusters, in level order.</summary>
-            public global::System.Collections.Generic.IReadOnlyList<int> Levels => _levels;
-
-            /// <summary>Variance of the <c>(Intercept)</c> effects.</summary>
-            public double Variance => Term.Variance(0);
-
-            /// <summary>Standard deviation of the <c>(Intercept)</c> effects.</summary>
-            public double StdDev => Term.StdDev(0);
-
-            /// <summary>Standard error of <see cref="Variance"/> (observed information; NaN on the boundary or when not computed).</summary>
-            public double VarianceStdError => Term.VarianceStdError(0);
 
             /// <summary>
             /// Intraclass correlation (variance partition coefficient) of <c>School</c>: its variance over the total,
             /// σ²_School / (σ²_School + σ²) with σ² the residual variance. Emitted because every term of the model is a random intercept.
             /// </summary>
             public double IntraclassCorrelation { get; }
-
-            /// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>School</c>.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<int, double> Effects { get; }
-
-            /// <summary>Each cluster's number of observations (rows fitted), keyed by <c>School</c>; they sum to the rows fitted.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<int, int> Sizes { get; }
-
-            /// <summary>Conditional standard deviation of effect <paramref name="column"/> of cluster <paramref name="key"/>.</summary>
-            public double ConditionalStdDev(int key, int column = 0) => _levels.TryGetIndex(key, out int level)
-                ? Term.ConditionalStdDev(level, column)
-                : throw new global::System.Collections.Generic.KeyNotFoundException("The cluster " + global::TypedMixed.Generated.LevelText.Of(key) + " is not in the fitted data.");
-
-            internal double Contribution(int key, double[] z)
-            {
-                if (!_levels.TryGetIndex(key, out int level)) return 0.0;
-                double sum = 0.0;
-                for (int c = 0; c < z.Length; c++) sum += Term.ConditionalModes[level, c] * z[c];
-                return sum;
-            }
         }
     }
 }

@@ -6,6 +6,9 @@ namespace TypedMixed.Generators.Tests.Models;
 
 partial record SleepModel
 {
+    /// <summary>The model in lme4 notation: <c>Reaction ~ 1 + Days + (1 + Days | Subject)</c>.</summary>
+    public static string Formula => "Reaction ~ 1 + Days + (1 + Days | Subject)";
+
     /// <summary>The estimation method declared on the model; <c>Fit</c> uses it when no method is passed.</summary>
     public static global::TypedMixed.EstimationMethod DeclaredMethod => global::TypedMixed.EstimationMethod.Reml;
 
@@ -33,6 +36,7 @@ partial record SleepModel
     internal sealed class DesignEncoding
     {
         public global::TypedMixed.ModelDesign Design = null!;
+        public int Records;
         public global::TypedMixed.Generated.LevelIndexBuilder<int> SubjectKeys = null!;
         public global::TypedMixed.Generated.LevelSet<int> SubjectLevels = null!;
     }
@@ -43,8 +47,7 @@ partial record SleepModel
     /// </summary>
     private static DesignEncoding Encode(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Reading> data, DesignEncoding? fitted, bool fixedOnly = false)
     {
-        if (data is null) throw new global::System.ArgumentNullException(nameof(data));
-        var rows = data as global::System.Collections.Generic.IReadOnlyList<global::TypedMixed.Generators.Tests.Models.Reading> ?? new global::System.Collections.Generic.List<global::TypedMixed.Generators.Tests.Models.Reading>(data);
+        var rows = global::TypedMixed.Generated.EncodedDesign.Rows(data);
         int count = rows.Count;
         var response = new double[count];
         var c_Days = new double[count];
@@ -76,28 +79,21 @@ partial record SleepModel
         var design = new global::TypedMixed.ModelDesign
         {
             ResponseName = "Reaction",
-            Response = n == count ? response : response[..n],
+            Response = global::TypedMixed.Generated.EncodedDesign.Kept(response, n),
             FixedEffects = x.ToColumnMajor(),
             FixedEffectNames = x.Names,
             Terms = fixedOnly
                 ? global::System.Array.Empty<global::TypedMixed.RandomEffectsTerm>()
                 : new global::TypedMixed.RandomEffectsTerm[]
                 {
-                    new()
-                    {
-                        Name = "Subject",
-                        LevelIndex = g_Subject.Codes(l_Subject, "Subject"),
-                        LevelKeys = l_Subject.Names,
-                        ColumnNames = z0.Names,
-                        Columns = z0.ToColumnMajor(),
-                        Covariance = global::TypedMixed.CovarianceStructure.Unstructured,
-                    },
+                    global::TypedMixed.Generated.EncodedDesign.Term("Subject", g_Subject, l_Subject, z0, global::TypedMixed.CovarianceStructure.Unstructured),
                 },
             RowsDropped = dropped,
         };
         return new DesignEncoding
         {
             Design = design,
+            Records = count,
             SubjectKeys = g_Subject,
             SubjectLevels = l_Subject,
         };
@@ -107,34 +103,16 @@ partial record SleepModel
     /// The fit of <see cref="SleepModel"/>: a member per fixed-effect column and per random-effects term, named after
     /// the declaration, over the underlying <see cref="global::TypedMixed.LinearMixedModelFit"/>.
     /// </summary>
-    public sealed class Result
+    public sealed class Result : global::TypedMixed.Generated.LinearModelResult<global::TypedMixed.Generators.Tests.Models.Reading>
     {
         private readonly DesignEncoding _encoding;
-        private readonly double[] _beta;
 
         internal Result(global::TypedMixed.LinearMixedModelFit fit, DesignEncoding encoding)
+            : base(fit, encoding.Design, global::TypedMixed.Generators.Tests.Models.SleepModel.Formula)
         {
-            Underlying = fit;
             _encoding = encoding;
-            var names = encoding.Design.FixedEffectNames;
-            _beta = new double[names.Count];
-            for (int c = 0; c < names.Count; c++)
-                foreach (var estimate in fit.FixedEffects)
-                    if (estimate.Name == names[c]) _beta[c] = estimate.Estimate;
             Subject = new SubjectEffects(fit, fit.RandomEffects[0], encoding.SubjectLevels);
         }
-
-        /// <summary>The fit as the runtime reports it: all estimates, variance components, fit statistics and the optimizer's record.</summary>
-        public global::TypedMixed.LinearMixedModelFit Underlying { get; }
-
-        /// <summary>The design that was fitted.</summary>
-        public global::TypedMixed.ModelDesign Design => _encoding.Design;
-
-        /// <summary>The residual (level-1) variance σ̂².</summary>
-        public double ResidualVariance => Underlying.ResidualVariance;
-
-        /// <summary>Standard error of <see cref="ResidualVariance"/> (observed information; NaN when not computed).</summary>
-        public double ResidualVarianceStdError => global::System.Linq.Enumerable.Last(Underlying.VarianceComponents, c => c.Kind == global::TypedMixed.VarianceComponentKind.ResidualVariance).StdError;
 
         /// <summary>The fixed effect <c>(Intercept)</c>.</summary>
         public global::TypedMixed.FixedEffectEstimate Intercept => Underlying.FixedEffect("(Intercept)");
@@ -145,80 +123,27 @@ partial record SleepModel
         /// <summary>The random effects over <c>Subject</c>: their variances and each cluster's predicted effects.</summary>
         public SubjectEffects Subject { get; }
 
-        /// <summary>
-        /// Predicts the response of <paramref name="record"/>: fixed part plus the predicted random effects of its clusters;
-        /// a cluster not in the fitted data contributes zero (the population-level prediction). The response <c>Reaction</c> is not read.
-        /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A covariate or classification the model uses is null, not finite, or a category not seen in the fitted data.</exception>
-        public double Predict(global::TypedMixed.Generators.Tests.Models.Reading record)
+        /// <inheritdoc />
+        protected override double[] Predictions(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Reading> records, bool fixedOnly, bool allowNewLevels)
         {
-            var encoded = Encode(new[] { record }, _encoding);
-            if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a covariate or classification the model uses, so it cannot be predicted.");
-            double prediction = FixedPart(encoded.Design.FixedEffects);
-            prediction += Subject.Contribution(encoded.SubjectKeys[0], encoded.Design.Terms[0].Columns);
+            var encoded = Encode(records, _encoding, fixedOnly);
+            var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate" : "a covariate or classification the model uses");
+            if (fixedOnly) return prediction;
+            Subject.AddContributions(prediction, encoded.SubjectKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
             return prediction;
-        }
-
-        /// <summary>
-        /// Predicts the population-level response of <paramref name="record"/>, the fixed part xβ̂ alone (no random effects).
-        /// Only the fixed effects' covariates are read: the response <c>Reaction</c> and the classifications may be anything, or null.
-        /// </summary>
-        /// <exception cref="global::TypedMixed.ModelDesignException">A fixed-effect covariate is null, not finite, or a category not seen in the fitted data.</exception>
-        public double PredictFixed(global::TypedMixed.Generators.Tests.Models.Reading record)
-        {
-            var encoded = Encode(new[] { record }, _encoding, fixedOnly: true);
-            if (encoded.Design.Rows == 0)
-                throw new global::TypedMixed.ModelDesignException("The record has a null in a fixed-effect covariate, so it cannot be predicted.");
-            return FixedPart(encoded.Design.FixedEffects);
-        }
-
-        /// <summary>xβ̂ for the one row of <paramref name="x"/> (an aliased column's coefficient is zero).</summary>
-        private double FixedPart(double[] x)
-        {
-            double sum = 0.0;
-            for (int c = 0; c < _beta.Length; c++) sum += _beta[c] * x[c];
-            return sum;
         }
 
         /// <summary>The predicted effects of one <c>Subject</c> cluster.</summary>
         public readonly record struct SubjectEffect(double Intercept, double Days);
 
-        /// <summary>The random effects over <c>Subject</c> ((Intercept), Days; correlated).</summary>
-        public sealed class SubjectEffects
+        /// <summary>The random effects over <c>Subject</c> ((Intercept), Days; correlated), keyed by <c>Subject</c>.</summary>
+        public sealed class SubjectEffects : global::TypedMixed.Generated.TermEffects<int, SubjectEffect>
         {
-            private readonly global::TypedMixed.Generated.LevelSet<int> _levels;
-
             internal SubjectEffects(global::TypedMixed.LinearMixedModelFit fit, global::TypedMixed.RandomEffectsTermFit term, global::TypedMixed.Generated.LevelSet<int> levels)
+                : base(term, levels, "Subject", static (t, l) => new SubjectEffect(t.ConditionalModes[l, 0], t.ConditionalModes[l, 1]))
             {
-                Term = term;
-                _levels = levels;
-                var effects = new global::System.Collections.Generic.Dictionary<int, SubjectEffect>(levels.Count);
-                var sizes = new global::System.Collections.Generic.Dictionary<int, int>(levels.Count);
-                for (int l = 0; l < levels.Count; l++)
-                {
-                    effects.Add(levels[l], new SubjectEffect(term.ConditionalModes[l, 0], term.ConditionalModes[l, 1]));
-                    sizes.Add(levels[l], term.LevelSizes[l]);
-                }
-                Effects = effects;
-                Sizes = sizes;
                 InterceptDaysCorrelationStdError = global::TypedMixed.Generated.TermComponents.CorrelationStdError(fit, term, 0, 1);
             }
-
-            /// <summary>The runtime's view of the term: covariance matrix, conditional modes and their variances by level index.</summary>
-            public global::TypedMixed.RandomEffectsTermFit Term { get; }
-
-            /// <summary>The clusters, in level order.</summary>
-            public global::System.Collections.Generic.IReadOnlyList<int> Levels => _levels;
-
-            /// <summary>Variance of the <c>(Intercept)</c> effects.</summary>
-            public double Variance => Term.Variance(0);
-
-            /// <summary>Standard deviation of the <c>(Intercept)</c> effects.</summary>
-            public double StdDev => Term.StdDev(0);
-
-            /// <summary>Standard error of <see cref="Variance"/> (observed information; NaN on the boundary or when not computed).</summary>
-            public double VarianceStdError => Term.VarianceStdError(0);
 
             /// <summary>Variance of the <c>(Intercept)</c> effects.</summary>
             public double InterceptVariance => Term.Variance(0);
@@ -249,25 +174,6 @@ partial record SleepModel
 
             /// <summary>Standard error of <see cref="InterceptDaysCovariance"/> (observed information; NaN on the boundary or when not computed).</summary>
             public double InterceptDaysCovarianceStdError => global::TypedMixed.Generated.TermComponents.Covariance(Term, 0, 1).StdError;
-
-            /// <summary>Each cluster's predicted effects (conditional modes, BLUPs), keyed by <c>Subject</c>.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<int, SubjectEffect> Effects { get; }
-
-            /// <summary>Each cluster's number of observations (rows fitted), keyed by <c>Subject</c>; they sum to the rows fitted.</summary>
-            public global::System.Collections.Generic.IReadOnlyDictionary<int, int> Sizes { get; }
-
-            /// <summary>Conditional standard deviation of effect <paramref name="column"/> of cluster <paramref name="key"/>.</summary>
-            public double ConditionalStdDev(int key, int column = 0) => _levels.TryGetIndex(key, out int level)
-                ? Term.ConditionalStdDev(level, column)
-                : throw new global::System.Collections.Generic.KeyNotFoundException("The cluster " + global::TypedMixed.Generated.LevelText.Of(key) + " is not in the fitted data.");
-
-            internal double Contribution(int key, double[] z)
-            {
-                if (!_levels.TryGetIndex(key, out int level)) return 0.0;
-                double sum = 0.0;
-                for (int c = 0; c < z.Length; c++) sum += Term.ConditionalModes[level, c] * z[c];
-                return sum;
-            }
         }
     }
 }

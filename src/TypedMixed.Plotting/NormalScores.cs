@@ -1,0 +1,40 @@
+using MathNet.Numerics.Distributions;
+
+namespace TypedMixed.Plotting;
+
+/// <summary>Normal QQ coordinates as R's <c>qqnorm</c> and <c>qqline</c> compute them.</summary>
+internal static class NormalScores
+{
+    /// <summary>
+    /// Sorted sample against the normal quantiles of R's <c>ppoints(n)</c>: Φ⁻¹((i − a) / (n + 1 − 2a)), a = 3/8 for
+    /// n ≤ 10 and 1/2 above. Non-finite values are left out.
+    /// </summary>
+    public static (double[] Theoretical, double[] Sample) Qq(IEnumerable<double> values)
+    {
+        double[] sample = [.. values.Where(double.IsFinite).Order()];
+        int n = sample.Length;
+        double a = n <= 10 ? 3.0 / 8 : 0.5;
+        var theoretical = new double[n];
+        for (int i = 0; i < n; i++) theoretical[i] = Normal.InvCDF(0, 1, (i + 1 - a) / (n + 1 - 2 * a));
+        return (theoretical, sample);
+    }
+
+    /// <summary>R's <c>qqline</c>: the line through the first and third quartiles of the sample and of the normal.</summary>
+    public static (double Intercept, double Slope) QuartileLine(double[] sortedSample)
+    {
+        double q1 = Quantile7(sortedSample, 0.25), q3 = Quantile7(sortedSample, 0.75);
+        double z1 = Normal.InvCDF(0, 1, 0.25), z3 = Normal.InvCDF(0, 1, 0.75);
+        double slope = (q3 - q1) / (z3 - z1);
+        return (q1 - slope * z1, slope);
+    }
+
+    /// <summary>R's default (type 7) sample quantile of sorted data.</summary>
+    private static double Quantile7(double[] sorted, double p)
+    {
+        if (sorted.Length == 0) return double.NaN;
+        double h = (sorted.Length - 1) * p;
+        int lo = (int)Math.Floor(h);
+        int hi = Math.Min(lo + 1, sorted.Length - 1);
+        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+    }
+}
