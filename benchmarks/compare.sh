@@ -1,39 +1,48 @@
 #!/usr/bin/env bash
-# Side-by-side whole-fit timings: TypedMixed vs lme4 (R's reference BLAS and OpenBLAS) on the same CSV files.
+# Side-by-side whole-fit timings on the same CSV files: TypedMixed vs lme4 (R's reference BLAS and OpenBLAS) for the
+# Gaussian models, TypedMixed vs glmer and glmmTMB for the GLMMs (glmm-*).
 #
-#   benchmarks/compare.sh [--models a,b,...] [--quick] [--full-reps N]
+#   benchmarks/compare.sh [--models a,b,...] [--quick] [--lmm | --glmm] [--full-reps N]
 #
-#   --models     comma-separated subset of the models (see `dotnet TypedMixed.Benchmarks.dll list-models`); default: all
-#   --quick      small models only (sleepstudy, Penicillin, Exam), for checking the script itself
-#   --full-reps  repetitions of TypedMixed's full fit (variance-component SEs + Satterthwaite); default 1 (0 skips)
+#   --models     comma-separated subset of the models (see `dotnet TypedMixed.Benchmarks.dll list-models` and
+#                `list-glmm-models`); default: all
+#   --quick      small models only (sleepstudy, Penicillin, Exam, glmm-cbpp), for checking the script itself
+#   --lmm        Gaussian models only (the comparison with lme4's lmer)
+#   --glmm       GLMMs only (the comparison with glmer and glmmTMB)
+#   --full-reps  repetitions of TypedMixed's full fit (variance-component SEs [+ Satterthwaite]); default 1 (0 skips)
 #
-# Installs what it needs if missing (Debian: r-base-core r-cran-lme4 libopenblas0-pthread time), builds the benchmark
-# project, writes the data sets to benchmarks/data/ (git-ignored), runs every model in its own process under
-# /usr/bin/time -v, keeps the raw outputs in benchmarks/results/<timestamp>/ and prints a Markdown table. The last two
-# lines are `ratio insteval-reml <lme4 reference BLAS / TypedMixed>` and `ratio-openblas insteval-reml <...>`.
+# Installs what it needs if missing (Debian: r-base-core r-cran-lme4 r-cran-glmmtmb libopenblas0-pthread time), builds
+# the benchmark project, writes the data sets to benchmarks/data/ (git-ignored), runs every model in its own process
+# under /usr/bin/time -v, keeps the raw outputs in benchmarks/results/<timestamp>/ and prints Markdown tables. The
+# closing lines are `ratio <model> <lme4 reference BLAS / TypedMixed>` and `ratio-openblas <model> <...>` for the
+# Gaussian models (insteval-reml last of those), then `ratio glmm-<model> <glmer / TypedMixed>` for the GLMMs
+# (`n/a` when the TypedMixed fit failed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-MODELS=""; QUICK=0; FULL_REPS=1
+MODELS=""; QUICK=0; FULL_REPS=1; KINDS=both
 while [ $# -gt 0 ]; do
   case "$1" in
     --models) MODELS="$2"; shift 2 ;;
     --quick) QUICK=1; shift ;;
+    --lmm) KINDS=lmm; shift ;;
+    --glmm) KINDS=glmm; shift ;;
     --full-reps) FULL_REPS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument $1" >&2; exit 1 ;;
   esac
 done
 
 log() { echo "compare.sh: $*" >&2; }
 
-# ---- 1. Dependencies (benchmark-only: R, lme4, OpenBLAS, GNU time). ----
+# ---- 1. Dependencies (benchmark-only: R, lme4, glmmTMB, OpenBLAS, GNU time). ----
 MULTIARCH=$(gcc -print-multiarch 2>/dev/null || dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x86_64-linux-gnu)
 LIB=/usr/lib/$MULTIARCH
 need=()
 command -v Rscript >/dev/null || need+=(r-base-core)
 { command -v Rscript >/dev/null && Rscript -e 'quit(status = !requireNamespace("lme4", quietly = TRUE))' >/dev/null 2>&1; } || need+=(r-cran-lme4)
+{ command -v Rscript >/dev/null && Rscript -e 'quit(status = !requireNamespace("glmmTMB", quietly = TRUE))' >/dev/null 2>&1; } || need+=(r-cran-glmmtmb)
 [ -e "$LIB/openblas-pthread/libblas.so.3" ] || need+=(libopenblas0-pthread)
 [ -x /usr/bin/time ] || need+=(time)
 [ -e "$LIB/blas/libblas.so.3" ] || need+=(libblas3)
@@ -91,13 +100,24 @@ val() { awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$1"; }
 rss_mb() { awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$1"; }
 
 mapfile -t ALL < <(TM list-models)
+mapfile -t ALL_GLMM < <(TM list-glmm-models)
+known=" $(printf '%s\n' "${ALL[@]}" "${ALL_GLMM[@]}" | cut -f1 | tr '\n' ' ')"
+for m in ${MODELS//,/ }; do [[ "$known" == *" $m "* ]] || { log "unknown model $m; known:$known"; exit 1; }; done
 selected=()
-for line in "${ALL[@]}"; do
+[ "$KINDS" = glmm ] || for line in "${ALL[@]}"; do
   IFS=$'\t' read -r name file formula method reps rreps <<<"$line"
   if [ -n "$MODELS" ]; then [[ ",$MODELS," == *",$name,"* ]] || continue
   elif [ $QUICK -eq 1 ]; then [[ "$name" == nested1m* || "$name" == insteval* ]] && continue; fi
   selected+=("$line")
 done
+selected_glmm=()
+[ "$KINDS" = lmm ] || for line in "${ALL_GLMM[@]}"; do
+  IFS=$'\t' read -r name file formula family reps rreps <<<"$line"
+  if [ -n "$MODELS" ]; then [[ ",$MODELS," == *",$name,"* ]] || continue
+  elif [ $QUICK -eq 1 ]; then [ "$name" = glmm-cbpp ] || continue; fi
+  selected_glmm+=("$line")
+done
+[ ${#selected[@]} -gt 0 ] || [ ${#selected_glmm[@]} -gt 0 ] || { log "no model selected"; exit 1; }
 
 for line in "${selected[@]}"; do
   IFS=$'\t' read -r name file formula method reps rreps <<<"$line"
@@ -114,53 +134,129 @@ for line in "${selected[@]}"; do
   done
 done
 
-log "dense Cholesky n = 1128: managed vs OpenBLAS dpotrf"
-env "${OB_ENV[@]}" dotnet "$DLL" dense-cholesky --n 1128 --reps 15 > "$OUT/dense-cholesky.txt"
+# GLMMs: TypedMixed, glmer and glmmTMB (default settings), R with OpenBLAS (Debian's default BLAS once
+# libopenblas0-pthread is installed) and the same OPENBLAS_CORETYPE as above. A TypedMixed fit that fails (e.g. the
+# estimator is not there yet) is reported as n/a; the R fits still run.
+for line in "${selected_glmm[@]}"; do
+  IFS=$'\t' read -r name file formula family reps rreps <<<"$line"
+  log "$name: TypedMixed ($reps fits + $FULL_REPS full)"
+  if ! /usr/bin/time -v -o "$OUT/$name.tm.time" dotnet "$DLL" time-glmm "$name" --data "$DATA" --reps "$reps" --full-reps "$FULL_REPS" > "$OUT/$name.tm.txt"; then
+    log "$name: TypedMixed fit failed: $(val "$OUT/$name.tm.txt" error)"
+  fi
+  for pkg in glmer glmmTMB; do
+    log "$name: $pkg ($rreps fits)"
+    env "${OB_ENV[@]}" R_LD_LIBRARY_PATH="$R_OPENBLAS" /usr/bin/time -v -o "$OUT/$name.$pkg.time" \
+      Rscript benchmarks/glmm_fit.R "$pkg" "$DATA/$file" "$formula" "$family" "$rreps" > "$OUT/$name.$pkg.txt" \
+      || log "$name: $pkg failed (see $OUT/$name.$pkg.txt and .time)"
+    got=$(val "$OUT/$name.$pkg.txt" blas)
+    [ -z "$got" ] || [[ "$got" == *openblas* ]] || { log "$name: R used BLAS '$got', expected OpenBLAS"; exit 1; }
+  done
+done
+
+if [ ${#selected[@]} -gt 0 ]; then
+  log "dense Cholesky n = 1128: managed vs OpenBLAS dpotrf"
+  env "${OB_ENV[@]}" dotnet "$DLL" dense-cholesky --n 1128 --reps 15 > "$OUT/dense-cholesky.txt"
+fi
 END=$(date +%s)
 
 # ---- 4. Report. ----
-FIRST=${selected[0]%%$'\t'*}
-{
-  echo "## TypedMixed vs lme4 — $(date -u +%Y-%m-%d) (run $STAMP, $((END - START)) s)"
-  echo
-  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load before/after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "TypedMixed: .NET $(dotnet --version), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'); lme4 $(val "$OUT/$FIRST.ref.txt" lme4), $(val "$OUT/$FIRST.ref.txt" r)"
-  echo "Reference BLAS: $BLAS_REF"
-  echo "OpenBLAS: $BLAS_OPEN; $(grep '^openblas_config' "$OUT/dense-cholesky.txt" | cut -d' ' -f2-) (OPENBLAS_CORETYPE=${OB_CORE:-unset})"
-  echo
-  echo "Times are medians of the repetitions (n) after warm-up, the fit only (CSV reading excluded); TypedMixed 'lmer-like' = no variance-component SEs and no Satterthwaite, as lmer; 'full' = with both. Peak RSS = Maximum resident set size of the whole process (reading the CSV included)."
-  echo
-  echo "| model | n TM/lme4 | TypedMixed s | lme4 ref s | lme4 OpenBLAS s | ref / TM | OpenBLAS / TM | evals TM | evals lme4 | objective TM | objective lme4 | rel. diff | TM full s | peak RSS TM MB (after CSV load) | peak RSS lme4 ref MB | peak RSS lme4 OpenBLAS MB |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-} > "$OUT/table.md"
+: > "$OUT/table.md"; : > "$OUT/ratios.txt"; : > "$OUT/ratios-glmm.txt"
 fail=0
-for line in "${selected[@]}"; do
-  IFS=$'\t' read -r name file formula method reps rreps <<<"$line"
-  tm=$(val "$OUT/$name.tm.txt" fit_median_seconds); ref=$(val "$OUT/$name.ref.txt" fit_median_seconds); op=$(val "$OUT/$name.open.txt" fit_median_seconds)
-  otm=$(val "$OUT/$name.tm.txt" objective); oref=$(val "$OUT/$name.ref.txt" objective); oop=$(val "$OUT/$name.open.txt" objective)
-  full=$(val "$OUT/$name.tm.txt" full_fit_median_seconds); full=${full:--}
-  read -r rr ro rel status <<<"$(awk -v t="$tm" -v r="$ref" -v o="$op" -v a="$otm" -v b="$oref" -v c="$oop" 'BEGIN {
-      d = (a - b) / (b < 0 ? -b : b); d2 = (a - c) / (c < 0 ? -c : c);
-      ad = d < 0 ? -d : d; ad2 = d2 < 0 ? -d2 : d2; m = ad > ad2 ? ad : ad2;
-      s = m <= 1e-6 ? "ok" : ((d < 0 && d2 < 0) ? "TM-lower" : "FAIL");
-      printf "%.2f %.2f %.1e %s", r / t, o / t, (ad > ad2 ? d : d2), s }')"
-  [ "$status" = FAIL ] && fail=1
-  printf '| %s | %s | %.4g | %.4g | %.4g | %s | %s | %s | %s | %s | %s | %s %s | %s | %s | %s | %s |\n' \
-    "$name ($method)" "$reps/$rreps" "$tm" "$ref" "$op" "$rr" "$ro" \
-    "$(val "$OUT/$name.tm.txt" evaluations)" "$(val "$OUT/$name.ref.txt" evaluations)/$(val "$OUT/$name.open.txt" evaluations)" \
-    "$otm" "$oref" "$rel" "$status" "$full" \
-    "$(rss_mb "$OUT/$name.tm.time") ($(awk '{ printf "%.0f", $1 / 1048576 }' <<<"$(val "$OUT/$name.tm.txt" peak_working_set_after_load_bytes)"))" "$(rss_mb "$OUT/$name.ref.time")" "$(rss_mb "$OUT/$name.open.time")" >> "$OUT/table.md"
-  echo "$name $rr $ro" >> "$OUT/ratios.txt"
-done
-{
-  echo
-  echo "Dense Cholesky, n = 1128 (median of 15, copy excluded):"
-  echo
-  grep -E '^dense_cholesky|^max' "$OUT/dense-cholesky.txt" | sed 's/^/    /'
-  echo
-  [ $fail -eq 0 ] && echo "Objectives agree to 1e-6 relative (or TypedMixed's is lower) for every model." \
-                  || echo "AGREEMENT FAILURE: an objective differs from lme4's by more than 1e-6 relative (status FAIL above)."
-} >> "$OUT/table.md"
+if [ ${#selected[@]} -gt 0 ]; then
+  FIRST=${selected[0]%%$'\t'*}
+  {
+    echo "## TypedMixed vs lme4 — $(date -u +%Y-%m-%d) (run $STAMP, $((END - START)) s)"
+    echo
+    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load before/after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "TypedMixed: .NET $(dotnet --version), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'); lme4 $(val "$OUT/$FIRST.ref.txt" lme4), $(val "$OUT/$FIRST.ref.txt" r)"
+    echo "Reference BLAS: $BLAS_REF"
+    echo "OpenBLAS: $BLAS_OPEN; $(grep '^openblas_config' "$OUT/dense-cholesky.txt" | cut -d' ' -f2-) (OPENBLAS_CORETYPE=${OB_CORE:-unset})"
+    echo
+    echo "Times are medians of the repetitions (n) after warm-up, the fit only (CSV reading excluded); TypedMixed 'lmer-like' = no variance-component SEs and no Satterthwaite, as lmer; 'full' = with both. Peak RSS = Maximum resident set size of the whole process (reading the CSV included)."
+    echo
+    echo "| model | n TM/lme4 | TypedMixed s | lme4 ref s | lme4 OpenBLAS s | ref / TM | OpenBLAS / TM | evals TM | evals lme4 | objective TM | objective lme4 | rel. diff | TM full s | peak RSS TM MB (after CSV load) | peak RSS lme4 ref MB | peak RSS lme4 OpenBLAS MB |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  } >> "$OUT/table.md"
+  fail=0
+  for line in "${selected[@]}"; do
+    IFS=$'\t' read -r name file formula method reps rreps <<<"$line"
+    tm=$(val "$OUT/$name.tm.txt" fit_median_seconds); ref=$(val "$OUT/$name.ref.txt" fit_median_seconds); op=$(val "$OUT/$name.open.txt" fit_median_seconds)
+    otm=$(val "$OUT/$name.tm.txt" objective); oref=$(val "$OUT/$name.ref.txt" objective); oop=$(val "$OUT/$name.open.txt" objective)
+    full=$(val "$OUT/$name.tm.txt" full_fit_median_seconds); full=${full:--}
+    read -r rr ro rel status <<<"$(awk -v t="$tm" -v r="$ref" -v o="$op" -v a="$otm" -v b="$oref" -v c="$oop" 'BEGIN {
+        d = (a - b) / (b < 0 ? -b : b); d2 = (a - c) / (c < 0 ? -c : c);
+        ad = d < 0 ? -d : d; ad2 = d2 < 0 ? -d2 : d2; m = ad > ad2 ? ad : ad2;
+        s = m <= 1e-6 ? "ok" : ((d < 0 && d2 < 0) ? "TM-lower" : "FAIL");
+        printf "%.2f %.2f %.1e %s", r / t, o / t, (ad > ad2 ? d : d2), s }')"
+    [ "$status" = FAIL ] && fail=1
+    printf '| %s | %s | %.4g | %.4g | %.4g | %s | %s | %s | %s | %s | %s | %s %s | %s | %s | %s | %s |\n' \
+      "$name ($method)" "$reps/$rreps" "$tm" "$ref" "$op" "$rr" "$ro" \
+      "$(val "$OUT/$name.tm.txt" evaluations)" "$(val "$OUT/$name.ref.txt" evaluations)/$(val "$OUT/$name.open.txt" evaluations)" \
+      "$otm" "$oref" "$rel" "$status" "$full" \
+      "$(rss_mb "$OUT/$name.tm.time") ($(awk '{ printf "%.0f", $1 / 1048576 }' <<<"$(val "$OUT/$name.tm.txt" peak_working_set_after_load_bytes)"))" "$(rss_mb "$OUT/$name.ref.time")" "$(rss_mb "$OUT/$name.open.time")" >> "$OUT/table.md"
+    echo "$name $rr $ro" >> "$OUT/ratios.txt"
+  done
+  {
+    echo
+    echo "Dense Cholesky, n = 1128 (median of 15, copy excluded):"
+    echo
+    grep -E '^dense_cholesky|^max' "$OUT/dense-cholesky.txt" | sed 's/^/    /'
+    echo
+    [ $fail -eq 0 ] && echo "Objectives agree to 1e-6 relative (or TypedMixed's is lower) for every model." \
+                    || echo "AGREEMENT FAILURE: an objective differs from lme4's by more than 1e-6 relative (status FAIL above)."
+  } >> "$OUT/table.md"
+fi
+
+# b / a with 2 decimals, n/a when either is missing.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a + 0 == 0) print "n/a"; else printf "%.2f", b / a }'; }
+# a − b in %.2e, n/a when either is missing.
+diff_ll() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.2e", a - b }'; }
+num4() { [ -n "$1" ] && printf '%.4g' "$1" || echo "n/a"; }
+if [ ${#selected_glmm[@]} -gt 0 ]; then
+  GFIRST=${selected_glmm[0]%%$'\t'*}
+  {
+    [ ${#selected[@]} -gt 0 ] && echo
+    echo "## TypedMixed vs glmer and glmmTMB — $(date -u +%Y-%m-%d) (run $STAMP, $((END - START)) s for the whole run)"
+    echo
+    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load before/after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "TypedMixed: .NET $(dotnet --version), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'); $(val "$OUT/$GFIRST.glmer.txt" package) and $(val "$OUT/$GFIRST.glmmTMB.txt" package) (TMB $(val "$OUT/$GFIRST.glmmTMB.txt" tmb)), $(val "$OUT/$GFIRST.glmer.txt" r)"
+    echo "R's BLAS: $BLAS_OPEN (OPENBLAS_CORETYPE=${OB_CORE:-unset})"
+    echo
+    echo "Times are medians of the repetitions (n) after warm-up, the fit call only (CSV reading excluded). TypedMixed: GeneralizedLinearMixedModel.Fit with the defaults except no variance-component SEs (glmer computes none; both compute the finite-difference Hessian for the fixed-effect SEs); 'full' = the library's defaults. glmer and glmmTMB: default settings (Laplace). Evaluations: TypedMixed all of its optimizer's; glmer stage 1 (bobyqa, nAGQ = 0) + stage 2 (Nelder-Mead), not the convergence check's derivatives; glmmTMB nlminb's function/gradient evaluations. 'glmer tight' = glmer's Laplace log-likelihood re-evaluated at its estimates with PIRLS to tolPwrss = 1e-12 (glmer stops PIRLS at 1e-7). Peak RSS = maximum resident set size of the whole process (reading the CSV included)."
+    echo
+    echo "| model | rows | n TM/glmer/glmmTMB | TypedMixed s | glmer s | glmmTMB s | glmer / TM | glmmTMB / TM | evals TM | evals glmer (stage 1+2) | evals glmmTMB (fn/gr) | logLik TM | logLik glmer | logLik glmer tight | logLik glmmTMB | TM − glmer | TM − glmer tight | TM − glmmTMB | TM full s | peak RSS TM MB (after CSV load) | peak RSS glmer MB | peak RSS glmmTMB MB |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  } >> "$OUT/table.md"
+  for line in "${selected_glmm[@]}"; do
+    IFS=$'\t' read -r name file formula family reps rreps <<<"$line"
+    T="$OUT/$name.tm.txt"; G="$OUT/$name.glmer.txt"; B="$OUT/$name.glmmTMB.txt"
+    tm=$(val "$T" fit_median_seconds); gl=$(val "$G" fit_median_seconds); tb=$(val "$B" fit_median_seconds)
+    ltm=$(val "$T" loglik); lgl=$(val "$G" loglik); lglt=$(val "$G" loglik_tight); ltb=$(val "$B" loglik)
+    rg=$(ratio "$tm" "$gl"); rb=$(ratio "$tm" "$tb")
+    full=$(val "$T" full_fit_median_seconds)
+    tmcell=$(num4 "$tm"); [ -z "$tm" ] && tmcell="n/a ($(val "$T" error | cut -c1-60))"
+    after=$(val "$T" peak_working_set_after_load_bytes)
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+      "$name ($family)" "$(val "$G" rows)" "$reps/$rreps/$rreps" "$tmcell" "$(num4 "$gl")" "$(num4 "$tb")" "$rg" "$rb" \
+      "$(val "$T" evaluations | grep . || echo n/a)" "$(val "$G" evaluations) ($(val "$G" evaluations_by_stage | tr ' ' '+'))" \
+      "$(val "$B" evaluations)/$(val "$B" gradient_evaluations)" \
+      "${ltm:-n/a}" "$lgl" "$lglt" "$ltb" "$(diff_ll "$ltm" "$lgl")" "$(diff_ll "$ltm" "$lglt")" "$(diff_ll "$ltm" "$ltb")" \
+      "$(num4 "$full")" "$(rss_mb "$OUT/$name.tm.time") ($(awk -v b="$after" 'BEGIN { if (b == "") print "?"; else printf "%.0f", b / 1048576 }'))" \
+      "$(rss_mb "$OUT/$name.glmer.time")" "$(rss_mb "$OUT/$name.glmmTMB.time")" >> "$OUT/table.md"
+    echo "$name $rg" >> "$OUT/ratios-glmm.txt"
+  done
+  {
+    echo
+    for line in "${selected_glmm[@]}"; do
+      name=${line%%$'\t'*}
+      for f in tm glmer glmmTMB; do
+        w=$(val "$OUT/$name.$f.txt" warnings); m=$(val "$OUT/$name.$f.txt" messages)
+        [ "$f" = tm ] && m=$(val "$OUT/$name.$f.txt" optimizer_message)
+        [ -n "$w$m" ] && echo "- $name, $f: ${w:+warnings: $w}${w:+${m:+; }}${m:+messages: $m}"
+      done
+    done
+  } >> "$OUT/table.md"
+fi
 cat "$OUT/table.md"
 log "raw outputs in $OUT"
 # The machine-readable closing lines: other models first, the InstEval-shaped model last.
@@ -173,3 +269,5 @@ if grep -q '^insteval-reml ' "$OUT/ratios.txt"; then
   echo "ratio insteval-reml $rr"
   echo "ratio-openblas insteval-reml $ro"
 fi
+# The GLMMs: glmer time / TypedMixed time.
+while read -r name rg; do echo "ratio $name $rg"; done < "$OUT/ratios-glmm.txt"

@@ -8,7 +8,8 @@ namespace TypedMixed.Benchmarks;
 /// <summary>
 /// Commands (see benchmarks/README.md):
 /// <c>generate DIR</c> writes the data sets; <c>list-models</c> prints the comparison's models for compare.sh;
-/// <c>time-fit MODEL --data DIR</c> times whole fits; <c>dense-cholesky</c> compares the managed Cholesky with OpenBLAS
+/// <c>time-fit MODEL --data DIR</c> times whole fits; <c>list-glmm-models</c> and <c>time-glmm MODEL --data DIR</c>
+/// do the same for the GLMMs compared with glmer and glmmTMB; <c>dense-cholesky</c> compares the managed Cholesky with OpenBLAS
 /// quickly; anything else goes to BenchmarkDotNet's switcher (e.g. <c>--filter '*' --job short</c>).
 /// </summary>
 public static class Program
@@ -24,6 +25,12 @@ public static class Program
                 foreach (var m in BenchmarkModel.All)
                     Console.WriteLine($"{m.Name}\t{m.File}\t{m.Formula}\t{(m.Reml ? "REML" : "ML")}\t{m.Repetitions}\t{m.Lme4Repetitions}");
                 return 0;
+            case "list-glmm-models":
+                foreach (var m in GlmmBenchmarkModel.All)
+                    Console.WriteLine($"{m.Name}\t{m.File}\t{m.Formula}\t{m.RFamily}\t{m.Repetitions}\t{m.RRepetitions}");
+                return 0;
+            case "time-glmm":
+                return GlmmFitTimer.Run(args[1..]);
             case "time-fit":
                 return FitTimer.Run(args[1..]);
             case "dense-cholesky":

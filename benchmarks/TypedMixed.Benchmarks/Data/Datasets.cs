@@ -12,7 +12,9 @@ namespace TypedMixed.Benchmarks.Data;
 internal static class Datasets
 {
     /// <summary>File names of the reference datasets copied from <c>tests/Data/reference/</c> (embedded in this assembly).</summary>
-    public static readonly string[] ReferenceFiles = ["Exam.csv", "sleepstudy.csv", "Penicillin.csv", "Dyestuff.csv", "Pastes.csv"];
+    /// cbpp.csv (Lesnoff et al. 2004, via R package lme4; provenance in <c>tests/Data/reference/PROVENANCE.md</c>) is
+    /// the binomial GLMM benchmark's data set.
+    public static readonly string[] ReferenceFiles = ["Exam.csv", "sleepstudy.csv", "Penicillin.csv", "Dyestuff.csv", "Pastes.csv", "cbpp.csv"];
 
     /// <summary>Writes every data set into <paramref name="directory"/>, skipping files that already exist with the same length.</summary>
     public static void WriteAll(string directory, TextWriter log)
@@ -20,6 +22,8 @@ internal static class Datasets
         Directory.CreateDirectory(directory);
         Write(directory, "insteval.csv", WriteInstEvalShaped, log);
         Write(directory, "nested1m.csv", w => WriteNested(w), log);
+        Write(directory, "binary_crossed.csv", WriteBinaryCrossed, log);
+        Write(directory, "poisson1m.csv", w => WritePoissonOffset(w), log);
         foreach (var name in ReferenceFiles) Write(directory, name, w => w.Write(ReferenceCsv(name)), log);
         Write(directory, "ExamDerived.csv", w => w.Write(ExamDerivedCsv()), log);
     }
@@ -47,42 +51,7 @@ internal static class Datasets
     {
         const int rows = 73_421, students = 2_972, instructors = 1_128, departments = 28;
         var rng = new Rng(20240601);
-
-        // Departments of different sizes; every department gets at least one instructor.
-        var deptWeight = Enumerable.Range(0, departments).Select(_ => Math.Exp(0.7 * rng.Normal())).ToArray();
-        var deptCumulative = Cumulative(deptWeight);
-        var deptOf = new int[instructors];
-        for (int d = 0; d < instructors; d++) deptOf[d] = d < departments ? d : Draw(deptCumulative, rng.Uniform());
-
-        // Popularity of instructors (log-normal), and each instructor's share of service courses.
-        var weight = Enumerable.Range(0, instructors).Select(_ => Math.Exp(1.0 * rng.Normal())).ToArray();
-        var popularity = Cumulative(weight);
-        var serviceShare = Enumerable.Range(0, instructors).Select(_ => 0.1 + 0.6 * rng.Uniform()).ToArray();
-        // Students study in a home department: most of their ratings go to its instructors (as in InstEval, where the
-        // instructor-by-instructor block left after eliminating students is far from dense), the rest anywhere.
-        var members = Enumerable.Range(0, departments).Select(p => Enumerable.Range(0, instructors).Where(d => deptOf[d] == p).ToArray()).ToArray();
-        var withinDept = members.Select(m => Cumulative(m.Select(d => weight[d]).ToArray())).ToArray();
-        var deptPopularity = Cumulative(members.Select(m => m.Sum(d => weight[d])).ToArray());
-        const double HomeShare = 0.85;
-
-        // Ratings per student: at least 1, total 73,421 (mean 24.7).
-        var perStudent = rng.UnbalancedCounts(rows, students, 1, 0.6);
-        var student = new int[rows];
-        var instructor = new int[rows];
-        for (int s = 0, i = 0; s < students; s++)
-        {
-            int home = Draw(deptPopularity, rng.Uniform());
-            for (int c = 0; c < perStudent[s]; c++, i++)
-            {
-                student[i] = s;
-                instructor[i] = rng.Bernoulli(HomeShare)
-                    ? members[home][Draw(withinDept[home], rng.Uniform())]
-                    : Draw(popularity, rng.Uniform());
-            }
-        }
-        // Every instructor appears: instructor d takes over a randomly chosen row d.
-        var order = rng.Permutation(rows);
-        for (int d = 0; d < instructors; d++) instructor[order[d]] = d;
+        var (student, instructor, deptOf, serviceShare) = InstEvalStructure(rng, rows, students, instructors, departments);
 
         var bS = Enumerable.Range(0, students).Select(_ => 0.32 * rng.Normal()).ToArray();
         var bD = Enumerable.Range(0, instructors).Select(_ => 0.51 * rng.Normal()).ToArray();
@@ -103,6 +72,54 @@ internal static class Datasets
                 .Append(Number(y, 4));
             w.WriteLine(line);
         }
+    }
+
+    /// <summary>
+    /// The crossed structure of the InstEval-shaped data sets (drawn from <paramref name="rng"/> in a fixed order):
+    /// departments of log-normal size (every department gets an instructor), instructors of log-normal popularity with a
+    /// share of service courses each, students with log-normally unbalanced numbers of ratings (at least 1) who rate
+    /// the instructors of a home department with probability 0.85 and any instructor otherwise; every instructor rated.
+    /// </summary>
+    private static (int[] Student, int[] Instructor, int[] DeptOf, double[] ServiceShare) InstEvalStructure(
+        Rng rng, int rows, int students, int instructors, int departments)
+    {
+        // Departments of different sizes; every department gets at least one instructor.
+        var deptWeight = Enumerable.Range(0, departments).Select(_ => Math.Exp(0.7 * rng.Normal())).ToArray();
+        var deptCumulative = Cumulative(deptWeight);
+        var deptOf = new int[instructors];
+        for (int d = 0; d < instructors; d++) deptOf[d] = d < departments ? d : Draw(deptCumulative, rng.Uniform());
+
+        // Popularity of instructors (log-normal), and each instructor's share of service courses.
+        var weight = Enumerable.Range(0, instructors).Select(_ => Math.Exp(1.0 * rng.Normal())).ToArray();
+        var popularity = Cumulative(weight);
+        var serviceShare = Enumerable.Range(0, instructors).Select(_ => 0.1 + 0.6 * rng.Uniform()).ToArray();
+        // Students study in a home department: most of their ratings go to its instructors (as in InstEval, where the
+        // instructor-by-instructor block left after eliminating students is far from dense), the rest anywhere.
+        var members = Enumerable.Range(0, departments).Select(p => Enumerable.Range(0, instructors).Where(d => deptOf[d] == p).ToArray()).ToArray();
+        var withinDept = members.Select(m => Cumulative(m.Select(d => weight[d]).ToArray())).ToArray();
+        var deptPopularity = Cumulative(members.Select(m => m.Sum(d => weight[d])).ToArray());
+        const double HomeShare = 0.85;
+
+        // Ratings per student: at least 1, total rows (73,421 in InstEval: mean 24.7).
+        var perStudent = rng.UnbalancedCounts(rows, students, 1, 0.6);
+        var student = new int[rows];
+        var instructor = new int[rows];
+        for (int s = 0, i = 0; s < students; s++)
+        {
+            int home = Draw(deptPopularity, rng.Uniform());
+            for (int c = 0; c < perStudent[s]; c++, i++)
+            {
+                student[i] = s;
+                instructor[i] = rng.Bernoulli(HomeShare)
+                    ? members[home][Draw(withinDept[home], rng.Uniform())]
+                    : Draw(popularity, rng.Uniform());
+            }
+        }
+        // Every instructor appears: instructor d takes over a randomly chosen row d.
+        var order = rng.Permutation(rows);
+        for (int d = 0; d < instructors; d++) instructor[order[d]] = d;
+
+        return (student, instructor, deptOf, serviceShare);
     }
 
     /// <summary>
@@ -132,6 +149,77 @@ internal static class Datasets
                 line.Clear();
                 line.Append(label).Append(',').Append(Number(x1, 4)).Append(',').Append(Number(x2, 4)).Append(',')
                     .Append(x3.ToString(CultureInfo.InvariantCulture)).Append(',').Append(Number(y, 4));
+                w.WriteLine(line);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Binary response on a larger InstEval-shaped crossed design (the GLMM benchmark glmm-binary-crossed): 120,000
+    /// ratings of 1,128 instructors d by 4,860 students s (same structure as <see cref="WriteInstEvalShaped"/>: about 25
+    /// ratings per student, home departments, 28 departments dept, binary service). A rating-like latent
+    /// r = 3.2 − 0.2·service + b_s + b_d + b_dept + ε with SDs 0.42, 0.51, 0.09 and ε logistic with scale 0.6 is
+    /// thresholded: y = 1 when r ≥ 3.5. So y follows a logit GLMM exactly, with intercept −0.5, service −1/3 and
+    /// random-intercept SDs 0.7 (students), 0.85 (instructors) and 0.15 (departments) on the logit scale.
+    /// Columns: s, d, dept, service, y. Seed 20240603.
+    /// </summary>
+    public static void WriteBinaryCrossed(TextWriter w)
+    {
+        const int rows = 120_000, students = 4_860, instructors = 1_128, departments = 28;
+        const double Cut = 3.5, NoiseScale = 0.6;
+        var rng = new Rng(20240603);
+        var (student, instructor, deptOf, serviceShare) = InstEvalStructure(rng, rows, students, instructors, departments);
+
+        var bS = Enumerable.Range(0, students).Select(_ => 0.42 * rng.Normal()).ToArray();
+        var bD = Enumerable.Range(0, instructors).Select(_ => 0.51 * rng.Normal()).ToArray();
+        var bDept = Enumerable.Range(0, departments).Select(_ => 0.09 * rng.Normal()).ToArray();
+
+        w.WriteLine("s,d,dept,service,y");
+        var line = new StringBuilder(64);
+        for (int i = 0; i < rows; i++)
+        {
+            int d = instructor[i], dept = deptOf[d];
+            int service = rng.Bernoulli(serviceShare[d]) ? 1 : 0;
+            double latent = 3.2 - 0.2 * service + bS[student[i]] + bD[d] + bDept[dept] + NoiseScale * rng.Logistic();
+            int y = latent >= Cut ? 1 : 0;
+            line.Clear();
+            line.Append('S').Append((student[i] + 1).ToString(CultureInfo.InvariantCulture)).Append(",D")
+                .Append((d + 1).ToString(CultureInfo.InvariantCulture)).Append(",P")
+                .Append((dept + 1).ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(service.ToString(CultureInfo.InvariantCulture)).Append(',')
+                .Append(y.ToString(CultureInfo.InvariantCulture));
+            w.WriteLine(line);
+        }
+    }
+
+    /// <summary>
+    /// Poisson counts with exposure (the GLMM benchmark glmm-poisson-1m): <paramref name="rows"/> rows in
+    /// <paramref name="clusters"/> clusters g (sizes log-normally unbalanced, at least 2), x1 row level (standard
+    /// normal), x2 binary cluster level (probability 0.4), exposure log-normal (median e^0.5, log SD 0.6, 3 decimals).
+    /// count ~ Poisson(exposure · exp(−1 + 0.3·x1 − 0.4·x2 + b_g)) with b_g ~ N(0, 0.5²), the exposure as written, so
+    /// the model is count ~ x1 + x2 + (1 | g) with offset log(exposure). Columns: g, x1, x2, exposure, count.
+    /// Seed 20240604.
+    /// </summary>
+    public static void WritePoissonOffset(TextWriter w, int rows = 1_000_000, int clusters = 50_000)
+    {
+        var rng = new Rng(20240604);
+        var size = rng.UnbalancedCounts(rows, clusters, 2, 0.5);
+        w.WriteLine("g,x1,x2,exposure,count");
+        var line = new StringBuilder(64);
+        for (int g = 0; g < clusters; g++)
+        {
+            double b = 0.5 * rng.Normal();
+            int x2 = rng.Bernoulli(0.4) ? 1 : 0;
+            string label = "G" + (g + 1).ToString(CultureInfo.InvariantCulture);
+            for (int c = 0; c < size[g]; c++)
+            {
+                double x1 = Math.Round(rng.Normal(), 4);
+                double exposure = Math.Max(0.001, Math.Round(Math.Exp(0.5 + 0.6 * rng.Normal()), 3));
+                int count = rng.Poisson(exposure * Math.Exp(-1 + 0.3 * x1 - 0.4 * x2 + b));
+                line.Clear();
+                line.Append(label).Append(',').Append(Number(x1, 4)).Append(',')
+                    .Append(x2.ToString(CultureInfo.InvariantCulture)).Append(',').Append(Number(exposure, 3)).Append(',')
+                    .Append(count.ToString(CultureInfo.InvariantCulture));
                 w.WriteLine(line);
             }
         }

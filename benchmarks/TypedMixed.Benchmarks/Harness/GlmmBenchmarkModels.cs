@@ -1,0 +1,59 @@
+using TypedMixed.Cli.Data;
+using TypedMixed.Cli.Design;
+using TypedMixed.Cli.Formulas;
+
+namespace TypedMixed.Benchmarks.Harness;
+
+/// <summary>
+/// One GLMM of the comparison with glmer and glmmTMB: a data file, the glmer formula (read by TypedMixed's formula
+/// reader too: <c>cbind(successes, failures)</c>, <c>offset(log(exposure))</c>) and the family.
+/// </summary>
+/// <param name="Name">Short name used in tables and in the <c>ratio glmm-…</c> lines.</param>
+/// <param name="File">CSV file name inside the data folder.</param>
+/// <param name="Formula">The model as glmer, glmmTMB and <c>typedmixed fit</c> read it.</param>
+/// <param name="Family">Response family (canonical link).</param>
+/// <param name="Repetitions">Timed TypedMixed fits (after warm-up).</param>
+/// <param name="RRepetitions">Timed glmer fits and timed glmmTMB fits.</param>
+/// <param name="WarmUpOnCbpp">
+/// Warm up on cbpp (built in memory) instead of the model itself: for the large models, whose one fit takes minutes and
+/// far exceeds the JIT's share (the R side likewise warms up on cbpp).
+/// </param>
+internal sealed record GlmmBenchmarkModel(
+    string Name, string File, string Formula, ResponseFamily Family, int Repetitions, int RRepetitions, bool WarmUpOnCbpp = false)
+{
+    /// <summary>The GLMMs of <c>compare.sh</c>, in the order they are run.</summary>
+    public static readonly GlmmBenchmarkModel[] All =
+    [
+        new("glmm-cbpp", "cbpp.csv", "cbind(incidence, size - incidence) ~ factor(period) + (1 | herd)", ResponseFamily.Binomial, 20, 20),
+        new("glmm-binary-crossed", "binary_crossed.csv", "y ~ service + (1 | s) + (1 | d)", ResponseFamily.Binomial, 1, 1, WarmUpOnCbpp: true),
+        new("glmm-poisson-1m", "poisson1m.csv", "count ~ x1 + x2 + (1 | g) + offset(log(exposure))", ResponseFamily.Poisson, 1, 1, WarmUpOnCbpp: true),
+    ];
+
+    public static GlmmBenchmarkModel Named(string name) =>
+        All.FirstOrDefault(m => m.Name == name)
+        ?? throw new ArgumentException($"no GLMM benchmark model '{name}'; known: {string.Join(", ", All.Select(m => m.Name))}");
+
+    /// <summary>R's family name: binomial or poisson.</summary>
+    public string RFamily => Family switch
+    {
+        ResponseFamily.Binomial => "binomial",
+        ResponseFamily.Poisson => "poisson",
+        _ => throw new NotSupportedException($"no R family for {Family}"),
+    };
+
+    /// <summary>Reads the CSV and builds the design exactly as <c>typedmixed fit --family …</c> does.</summary>
+    public ModelDesign LoadDesign(string csvPath) => BuildDesign(CsvTable.Load(csvPath));
+
+    /// <summary>The design of cbpp from the embedded reference data (the warm-up of the large models).</summary>
+    public static ModelDesign CbppInMemory() =>
+        Named("glmm-cbpp").BuildDesign(CsvTable.Parse(Data.Datasets.ReferenceCsv("cbpp.csv"), "cbpp.csv"));
+
+    private ModelDesign BuildDesign(CsvTable table) =>
+        DesignBuilder.Build(FormulaParser.Parse(Formula), table, new DesignOptions { Family = Family }).Design;
+
+    /// <summary>Options comparable with glmer's defaults: Laplace, Hessian-based fixed-effect SEs (glmer's calc.derivs), no variance-component SEs.</summary>
+    public static GlmmFitOptions GlmerLikeOptions => new() { VarianceComponentErrors = false };
+
+    /// <summary>The library's default fit (variance-component SEs too).</summary>
+    public static GlmmFitOptions FullOptions => GlmmFitOptions.Default;
+}
