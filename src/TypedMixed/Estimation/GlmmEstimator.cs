@@ -66,6 +66,8 @@ internal static class GlmmEstimator
         double initialObjective = Stage1(x1);
         if (!double.IsFinite(initialObjective))
             throw new ModelDesignException("The GLMM objective is not finite at the start (θ = identity, β from the GLM without random effects): check the response for separation or extreme values, and rescale covariates.");
+        // Every later stage-1 run starts from this first solution: nearer than the GLM's β with u = 0, and fixed.
+        pirls.SetStart(pirls.Beta, pirls.U);
         var r1 = Bobyqa.Minimize(Stage1, x1, lower1, upper1,
             new BobyqaOptions { InitialTrustRadius = 0.2, FinalTrustRadius = 2e-3, MaxEvaluations = options.MaxEvaluations, FunctionTolerance = 1e-4 },
             cancellationToken);
@@ -139,6 +141,9 @@ internal static class GlmmEstimator
         double value = r2.Value;
         var reason = r2.Reason;
         string message = r2.Message;
+        // The check and the polish start PIRLS from the modes at stage 2's optimum (fixed from here on).
+        Stage2(x);
+        pirls.SetStart(beta1, pirls.U);
 
         // Confirm from finite differences and polish with the Newton step (as for LMMs). The check's steps are 1e-4 of
         // a coordinate's size (at least 1e-5); the stage-2 coordinates are in SE units and near 0 for β, so they are
