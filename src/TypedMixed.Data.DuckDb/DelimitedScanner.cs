@@ -26,17 +26,26 @@ internal static class DelimitedScanner
         return problem;
     }
 
-    /// <summary>The 1-based line of the file on which data row <paramref name="row"/> (0-based, after the header) starts.</summary>
-    public static int LineOfRow(string path, char separator, int row)
+    /// <summary>The number of data records (after the header), for sizing the columns before DuckDB reads them.</summary>
+    public static int CountRecords(string path, char separator)
     {
-        int found = -1;
+        int records = 0;
+        Scan(path, separator, (_, _, _) => { records++; return true; });
+        return Math.Max(0, records - 1);
+    }
+
+    /// <summary>The 1-based line of the file on which each of the first <paramref name="rows"/> data rows starts (0 past the end).</summary>
+    public static int[] LinesOfRows(string path, char separator, int rows)
+    {
+        var lines = new int[rows];
         Scan(path, separator, (record, _, line) =>
         {
-            if (record != row + 1) return true;
-            found = line;
-            return false;
+            if (record == 0) return true;
+            if (record > rows) return false;
+            lines[record - 1] = line;
+            return true;
         });
-        return found;
+        return lines;
     }
 
     /// <summary>Names a separator for messages.</summary>

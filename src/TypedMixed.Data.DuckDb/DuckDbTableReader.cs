@@ -46,15 +46,14 @@ public static class DuckDbTableReader
     }
 
     /// <summary>
-    /// The 1-based file line on which data row <paramref name="row"/> (0-based) of a delimited text file starts, for
-    /// messages (a second pass over the file, made only when a message needs it); null for Parquet and queries.
+    /// The 1-based file line on which each data row of a delimited text file starts, for messages (a second pass over
+    /// the file that keeps one int per row, made only when a message needs a line); null for Parquet, globs and queries.
     /// </summary>
-    public static int? LineOfRow(TableData table, int row)
+    public static int[]? LineNumbers(TableData table)
     {
         ArgumentNullException.ThrowIfNull(table);
         if (table.Format != TableFormat.DelimitedText || !File.Exists(table.Source.Location) || table.Source.Separator is not { } sep) return null;
-        int line = DelimitedScanner.LineOfRow(table.Source.Location, sep, row);
-        return line > 0 ? line : null;
+        return DelimitedScanner.LinesOfRows(table.Source.Location, sep, table.RowCount);
     }
 
     private static TableData ReadOnce(TableSource source, TableFormat format, IReadOnlyCollection<string>? columns, bool sniffWholeFile)
@@ -72,21 +71,32 @@ public static class DuckDbTableReader
         var data = new List<TableColumnData>();
         if (wanted.Count == 0)
         {
-            using var count = connection.CreateCommand();
-            count.CommandText = $"SELECT count(*) FROM {relation}";
-            rows = Convert.ToInt32(count.ExecuteScalar(), CultureInfo.InvariantCulture);
+            rows = Count(connection, relation, source.Name);
         }
         else
         {
             var numeric = wanted.Select(i => IsNumericType(types[i])).ToArray();
+            // Numbers go straight into their final arrays when the row count is known: from Parquet's footers (free, and
+            // counted before the streaming query: a connection has one pending result), or for a large text file from a
+            // byte-level record count (about a tenth of DuckDB's parse). Otherwise the column grows in chunks and is
+            // copied once at the end, which doubles the peak: freed chunks cannot hold the next large array.
+            int knownRows = format switch
+            {
+                TableFormat.Parquet => Count(connection, relation, source.Name),
+                TableFormat.DelimitedText when File.Exists(source.Location) && new FileInfo(source.Location).Length > 1 << 24
+                    => DelimitedScanner.CountRecords(source.Location, source.Separator!.Value),
+                _ => 0,
+            };
             using var command = connection.CreateCommand();
+            // Streaming: DuckDB hands over one vector at a time instead of materializing the whole result natively first.
+            command.UseStreamingMode = true;
             command.CommandText = "SELECT " + string.Join(", ", wanted.Select((i, k) => Expression(names[i], types[i], numeric[k]))) + " FROM " + relation;
             using var reader = command.ExecuteReader();
             var numbers = new NumberBuilder?[wanted.Count];
             var texts = new TextBuilder?[wanted.Count];
             for (int k = 0; k < wanted.Count; k++)
             {
-                if (numeric[k]) numbers[k] = new NumberBuilder();
+                if (numeric[k]) numbers[k] = new NumberBuilder(knownRows);
                 else texts[k] = new TextBuilder();
             }
             rows = 0;
@@ -108,6 +118,9 @@ public static class DuckDbTableReader
                     : new TableColumnData { Name = names[i], Index = i, SourceType = types[i], Text = texts[k]!.ToArray() });
                 numbers[k] = null;
                 texts[k] = null;
+                // The column's chunks are garbage now: collect them before the next column is assembled, so the peak is
+                // the columns plus one column's chunks, not twice the columns.
+                if (rows >= 1 << 20) GC.Collect();
             }
         }
         if (rows == 0)
@@ -133,6 +146,15 @@ public static class DuckDbTableReader
                 if (sniffWholeFile) options.Append(", sample_size = -1");
                 return $"read_csv({Literal(source.Location)}{options})";
         }
+    }
+
+    private static int Count(DuckDBConnection connection, string relation, string name)
+    {
+        using var count = connection.CreateCommand();
+        count.CommandText = $"SELECT count(*) FROM {relation}";
+        long rows = Convert.ToInt64(count.ExecuteScalar(), CultureInfo.InvariantCulture);
+        return rows <= Array.MaxLength ? (int)rows
+            : throw new DataSourceException($"{name} has {rows} rows; at most {Array.MaxLength} rows can be read. Select fewer rows with --sql (e.g. a WHERE clause or USING SAMPLE).");
     }
 
     private static (List<string> Names, List<string> Types) Describe(DuckDBConnection connection, string query)
@@ -170,18 +192,21 @@ public static class DuckDbTableReader
 
     private static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
-    /// <summary>Numbers in 64K chunks, so the column is never copied while it grows; missing rows listed sparsely.</summary>
-    private sealed class NumberBuilder
+    /// <summary>
+    /// Numbers written straight into the final array when the row count is known beforehand (Parquet's metadata), else
+    /// into 64K chunks (so the column is never copied while it grows) assembled once at the end; missing rows listed sparsely.
+    /// </summary>
+    private sealed class NumberBuilder(int knownRows)
     {
         private const int Chunk = 1 << 16;
         private readonly List<double[]> _full = [];
-        private double[] _current = new double[Chunk];
+        private double[] _current = new double[knownRows > 0 ? knownRows : Chunk];
         private int _used, _count;
         private List<int>? _missing;
 
         public void Add(double value, bool missing, int row)
         {
-            if (_used == Chunk)
+            if (_used == _current.Length)
             {
                 _full.Add(_current);
                 _current = new double[Chunk];
@@ -194,21 +219,22 @@ public static class DuckDbTableReader
 
         public double[] ToArray(out bool[]? missing)
         {
-            var values = new double[_count];
-            int at = 0;
-            foreach (var chunk in _full)
-            {
-                Array.Copy(chunk, 0, values, at, Chunk);
-                at += Chunk;
-            }
-            Array.Copy(_current, 0, values, at, _used);
-            _full.Clear();
             missing = null;
             if (_missing is not null)
             {
                 missing = new bool[_count];
                 foreach (int r in _missing) missing[r] = true;
             }
+            if (_full.Count == 0 && _used == _current.Length) return _current; // the known size was right: no copy
+            var values = new double[_count];
+            int at = 0;
+            foreach (var chunk in _full)
+            {
+                Array.Copy(chunk, 0, values, at, chunk.Length);
+                at += chunk.Length;
+            }
+            Array.Copy(_current, 0, values, at, _used);
+            _full.Clear();
             return values;
         }
     }

@@ -13,7 +13,7 @@ namespace TypedMixed.Cli.Data;
 /// </summary>
 internal sealed class CsvTable
 {
-    private readonly Func<int, int?>? _lineOf;
+    private readonly Lazy<int[]?>? _fileLines;
 
     private CsvTable(string source, IReadOnlyList<CsvColumn> columns, int[] lineNumbers)
     {
@@ -24,14 +24,14 @@ internal sealed class CsvTable
         ColumnNames = columns.Select(c => c.Name).ToList();
     }
 
-    private CsvTable(string source, IReadOnlyList<CsvColumn> columns, IReadOnlyList<string> columnNames, int rowCount, Func<int, int?> lineOf)
+    private CsvTable(string source, IReadOnlyList<CsvColumn> columns, IReadOnlyList<string> columnNames, int rowCount, Func<int[]?> fileLines)
     {
         Source = source;
         Columns = columns;
         ColumnNames = columnNames;
         LineNumbers = [];
         RowCount = rowCount;
-        _lineOf = lineOf;
+        _fileLines = new Lazy<int[]?>(fileLines);
     }
 
     /// <summary>Where the table came from (a path), for messages.</summary>
@@ -59,7 +59,7 @@ internal sealed class CsvTable
     /// <summary>Describes data row <paramref name="row"/> (0-based) for messages: its 1-based number and, for text, its line.</summary>
     public string DescribeRow(int row)
     {
-        int? line = _lineOf is null ? LineNumbers[row] : _lineOf(row);
+        int? line = _fileLines is null ? LineNumbers[row] : _fileLines.Value is { } lines && lines[row] > 0 ? lines[row] : null;
         return line is null ? $"row {(row + 1).ToString(CultureInfo.InvariantCulture)}" : $"row {(row + 1).ToString(CultureInfo.InvariantCulture)} (line {line.Value.ToString(CultureInfo.InvariantCulture)})";
     }
 
@@ -82,7 +82,7 @@ internal sealed class CsvTable
         var read = data.Columns
             .Select(c => c.IsNumeric ? CsvColumn.FromNumbers(c.Name, c.Index, c.Numbers!, c.Missing) : CsvColumn.FromText(c.Name, c.Index, c.Text!))
             .ToList();
-        return new CsvTable(source.Name, read, data.ColumnNames, data.RowCount, row => DuckDbTableReader.LineOfRow(data, row));
+        return new CsvTable(source.Name, read, data.ColumnNames, data.RowCount, () => DuckDbTableReader.LineNumbers(data));
     }
 
     public static CsvTable Parse(string text, string source = "the data") => Read(new StringReader(text), source);
