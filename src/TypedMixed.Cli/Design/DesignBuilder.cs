@@ -115,7 +115,8 @@ internal static class DesignBuilder
                 int bad = at < 0 ? -1 : kept[at];
                 if (bad >= 0)
                     throw new CliException($"Column '{column.Name}' has the value \"{column.Raw[bad]}\" at {table.DescribeRow(bad)}; the model needs finite numbers. Blank the value (the row is then dropped) or fix it.");
-                data[v.Label] = new VariableData(kept.Select(r => column.Values[r]).ToArray(), null, null);
+                // With no row dropped the column itself is the variable (read-only from here on): no copy of a large column.
+                data[v.Label] = new VariableData(kept.Length == table.RowCount ? column.Values : kept.Select(r => column.Values[r]).ToArray(), null, null);
                 continue;
             }
             var (index, levels) = Factor(column, kept, options.ReferenceLevels);
@@ -131,13 +132,14 @@ internal static class DesignBuilder
         double[]? offset = formula.Offsets.Count == 0 ? null : Offset(formula, table, kept, v => data[v.Label].Numbers!);
 
         // 4. Fixed effects: R's model.matrix of the fixed part.
-        var (fixedNames, fixedColumns) = ModelMatrix(formula.Fixed, data, n);
+        var ones = Enumerable.Repeat(1.0, n).ToArray(); // one column of ones for every intercept (the blocks are copied out by Flatten)
+        var (fixedNames, fixedColumns) = ModelMatrix(formula.Fixed, data, n, ones);
 
         // 5. Random effects: one term per grouping factor of each bar.
         var terms = new List<RandomEffectsTerm>();
         foreach (var bar in formula.RandomTerms)
         {
-            var (names, columns) = ModelMatrix(bar.Effects, data, n);
+            var (names, columns) = ModelMatrix(bar.Effects, data, n, ones);
             if (names.Count == 0)
                 throw new CliException($"The random-effects term at position {bar.Position + 1} has no columns ('0 |' removes the intercept and nothing is left).\n" + Caret(formula.Text, bar.Position));
             for (int k = 0; k < bar.Grouping.Count; k++)
@@ -222,32 +224,51 @@ internal static class DesignBuilder
         return ascending.Select(i => terms[i]).ToList();
     }
 
-    /// <summary>Levels of a column on the kept rows: numbers sorted numerically, text in ordinal order; reference first.</summary>
+    /// <summary>
+    /// Levels of a column on the kept rows: numbers sorted numerically, text in ordinal order; reference first. Rows are
+    /// mapped to levels through the values themselves (no string per row), so a 10-million-row grouping column costs
+    /// one int per row.
+    /// </summary>
     private static (int[] Index, IReadOnlyList<string> Levels) Factor(CsvColumn column, int[] kept, IReadOnlyDictionary<string, string> references)
     {
         List<string> levels;
-        string[] keys;
+        var index = new int[kept.Length];
         if (column.IsNumeric)
         {
-            keys = kept.Select(r => column.Values[r].ToString("R", CultureInfo.InvariantCulture)).ToArray();
-            levels = kept.Select(r => column.Values[r]).Distinct().Order().Select(x => x.ToString("R", CultureInfo.InvariantCulture)).ToList();
+            var values = column.Values;
+            var distinct = new HashSet<double>();
+            foreach (int r in kept) distinct.Add(values[r]);
+            var sorted = distinct.Order().ToList();
+            levels = sorted.Select(x => x.ToString("R", CultureInfo.InvariantCulture)).ToList();
+            var position = Reorder(levels, column.Name, references);
+            var byValue = new Dictionary<double, int>(sorted.Count);
+            foreach (var x in sorted) byValue[x] = position[x.ToString("R", CultureInfo.InvariantCulture)];
+            for (int i = 0; i < kept.Length; i++) index[i] = byValue[values[kept[i]]];
         }
         else
         {
-            keys = kept.Select(r => column.Raw[r]!).ToArray();
-            levels = keys.Distinct().Order(StringComparer.Ordinal).ToList();
+            var raw = column.Raw;
+            levels = kept.Select(r => raw[r]!).Distinct().Order(StringComparer.Ordinal).ToList();
+            var position = Reorder(levels, column.Name, references);
+            for (int i = 0; i < kept.Length; i++) index[i] = position[raw[kept[i]]!];
         }
-        if (references.TryGetValue(column.Name, out var reference))
+        return (index, levels);
+    }
+
+    /// <summary>Moves the reference level (if any) to the front; returns each level's position.</summary>
+    private static Dictionary<string, int> Reorder(List<string> levels, string columnName, IReadOnlyDictionary<string, string> references)
+    {
+        if (references.TryGetValue(columnName, out var reference))
         {
             int at = levels.IndexOf(reference);
             if (at < 0)
-                throw new CliException($"Reference level '{reference}' is not a level of column '{column.Name}'. Its levels: {string.Join(", ", levels)}.");
+                throw new CliException($"Reference level '{reference}' is not a level of column '{columnName}'. Its levels: {string.Join(", ", levels)}.");
             levels.RemoveAt(at);
             levels.Insert(0, reference);
         }
         var position = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < levels.Count; i++) position[levels[i]] = i;
-        return (keys.Select(k => position[k]).ToArray(), levels);
+        return position;
     }
 
     /// <summary>
@@ -280,14 +301,16 @@ internal static class DesignBuilder
     /// without an intercept the first factor of the first term that has one is coded by all its levels. In an
     /// interaction the first variable varies fastest; names join the parts with <c>:</c>.
     /// </summary>
-    internal static (List<string> Names, List<double[]> Columns) ModelMatrixCore(TermSet terms, Func<Variable, (double[]? Numbers, int[]? Index, IReadOnlyList<string>? Levels)> lookup, int n)
+    internal static (List<string> Names, List<double[]> Columns) ModelMatrixCore(TermSet terms, Func<Variable, (double[]? Numbers, int[]? Index, IReadOnlyList<string>? Levels)> lookup, int n, double[]? ones = null)
     {
+        // The column of ones, shared by the intercept and every block (the caller copies the columns out).
+        ones ??= Enumerable.Repeat(1.0, n).ToArray();
         var names = new List<string>();
         var columns = new List<double[]>();
         if (terms.Intercept)
         {
             names.Add("(Intercept)");
-            columns.Add(Enumerable.Repeat(1.0, n).ToArray());
+            columns.Add(ones);
         }
         var info = terms.Variables.Select(lookup).ToList();
         var code = new int[terms.Terms.Count][];
@@ -313,7 +336,8 @@ internal static class DesignBuilder
         for (int k = 0; k < terms.Terms.Count; k++)
         {
             var term = terms.Terms[k];
-            var block = new List<(string Name, double[] Values)> { ("", Enumerable.Repeat(1.0, n).ToArray()) };
+            // The block starts as the implicit column of ones (null): its first factor's columns are taken as they are.
+            var block = new List<(string Name, double[]? Values)> { ("", null) };
             for (int j = 0; j < term.Length; j++)
             {
                 var variable = terms.Variables[term[j]];
@@ -332,10 +356,11 @@ internal static class DesignBuilder
                         parts.Add((variable.Label + levels[l], dummy));
                     }
                 }
-                var next = new List<(string, double[])>();
+                var next = new List<(string, double[]?)>();
                 foreach (var (pn, pv) in parts)
                     foreach (var (bn, bv) in block)
                     {
+                        if (bv is null) { next.Add((bn.Length == 0 ? pn : bn + ":" + pn, pv)); continue; }
                         var product = new double[n];
                         for (int i = 0; i < n; i++) product[i] = bv[i] * pv[i];
                         next.Add((bn.Length == 0 ? pn : bn + ":" + pn, product));
@@ -345,14 +370,14 @@ internal static class DesignBuilder
             foreach (var (name, values) in block)
             {
                 names.Add(name);
-                columns.Add(values);
+                columns.Add(values ?? ones);
             }
         }
         return (names, columns);
     }
 
-    private static (List<string> Names, List<double[]> Columns) ModelMatrix(TermSet terms, Dictionary<string, VariableData> data, int n) =>
-        ModelMatrixCore(terms, v => { var d = data[v.Label]; return (d.Numbers, d.LevelIndex, d.Levels); }, n);
+    private static (List<string> Names, List<double[]> Columns) ModelMatrix(TermSet terms, Dictionary<string, VariableData> data, int n, double[] ones) =>
+        ModelMatrixCore(terms, v => { var d = data[v.Label]; return (d.Numbers, d.LevelIndex, d.Levels); }, n, ones);
 
     private static double[] Flatten(List<double[]> columns, int n)
     {
