@@ -23,17 +23,18 @@ cli=src/TypedMixed.Cli/bin/Release/net10.0/TypedMixed.Cli
 run() { # name, command...
   local name="$1"; shift
   /usr/bin/time -v "$@" > "$out/$name.out" 2> "$out/$name.err" || { echo "$name failed; see $out/$name.err" >&2; exit 1; }
-  local wall rss
+  local wall rss cpu
   wall=$(grep 'Elapsed (wall clock)' "$out/$name.err" | awk '{print $NF}')
   rss=$(grep 'Maximum resident set size' "$out/$name.err" | awk '{print $NF}')
-  printf '| %s | %s | %d MB | %s |\n' "$name" "$wall" $((rss / 1024)) "$(head -1 "$out/$name.out")"
+  cpu=$(grep -E '(User|System) time \(seconds\)' "$out/$name.err" | awk '{s += $NF} END {printf "%.1f", s}')
+  printf '| %s | %s | %s s | %d MB | %s |\n' "$name" "$wall" "$cpu" $((rss / 1024)) "$(head -1 "$out/$name.out")"
 }
 
 echo "date $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD), load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 echo "CSV $(stat -c %s "$data/read10m.csv") bytes, Parquet $(stat -c %s "$data/read10m.parquet") bytes; formula: $formula"
 echo
-echo "| process | wall (m:ss) | peak RSS | output |"
-echo "|---|---|---|---|"
+echo "| process | wall (m:ss) | CPU (user + sys) | peak RSS | output |"
+echo "|---|---|---|---|---|"
 if [ "$only" != r ]; then
   run typedmixed-csv "$cli" fit "$data/read10m.csv" "$formula" --design-only --quiet
   run typedmixed-parquet "$cli" fit "$data/read10m.parquet" "$formula" --design-only --quiet
