@@ -38,8 +38,8 @@ public static class DuckDbTableReader
         catch (DuckDBException e)
         {
             // A ragged row or an unclosed quote: find it ourselves and name its line.
-            if (format == TableFormat.DelimitedText && File.Exists(source.Location)
-                && DelimitedScanner.FindProblem(source.Location, source.Separator!.Value, source.Name) is { } problem)
+            if (format == TableFormat.DelimitedText && File.Exists(source.Location) && source.Separator is { } sep
+                && DelimitedScanner.FindProblem(source.Location, sep, source.Name) is { } problem)
                 throw new DataSourceException(problem);
             throw DuckDbErrors.Map(e, source, format);
         }
@@ -83,8 +83,8 @@ public static class DuckDbTableReader
             int knownRows = format switch
             {
                 TableFormat.Parquet => Count(connection, relation, source.Name),
-                TableFormat.DelimitedText when File.Exists(source.Location) && new FileInfo(source.Location).Length > 1 << 24
-                    => DelimitedScanner.CountRecords(source.Location, source.Separator!.Value),
+                TableFormat.DelimitedText when source.Separator is { } sep && File.Exists(source.Location) && new FileInfo(source.Location).Length > 1 << 24
+                    => DelimitedScanner.CountRecords(source.Location, sep),
                 _ => 0,
             };
             using var command = connection.CreateCommand();

@@ -3,11 +3,12 @@ namespace TypedMixed.Data.DuckDb;
 /// <summary>
 /// Checks a file source before DuckDB sees it, so the common mistakes get our messages: a missing path, a directory, an
 /// empty file, a binary file that is not Parquet. Decides the format: Parquet by extension or by its magic bytes
-/// (a Parquet file named <c>.csv</c> is still read as Parquet), delimited text otherwise.
+/// (a Parquet file named <c>.csv</c> is still read as Parquet), delimited text otherwise (also gzip-compressed, <c>.csv.gz</c>).
 /// </summary>
 internal static class SourceFiles
 {
     private static readonly byte[] ParquetMagic = "PAR1"u8.ToArray();
+    private static readonly byte[] GzipMagic = [0x1F, 0x8B];
 
     /// <summary>Checks the source; returns its format and, for delimited text, the separator (given, or detected from the header line).</summary>
     public static (TableFormat Format, char? Separator) Check(TableSource source)
@@ -38,6 +39,8 @@ internal static class SourceFiles
             throw new DataSourceException($"{path} is empty: a header row with the column names is needed.");
         var start = head.AsSpan(0, read);
         if (start.StartsWith(ParquetMagic)) return (TableFormat.Parquet, null);
+        if (start.StartsWith(GzipMagic) && path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+            return (TableFormat.DelimitedText, source.Separator); // compressed text: DuckDB decompresses and sniffs the separator
         if (parquetName)
             throw new DataSourceException($"{path} is named .parquet but is not a Parquet file (it does not start with PAR1). Give a Parquet file, or rename a CSV file to .csv.");
         if (start.IndexOf((byte)0) >= 0)

@@ -4,8 +4,8 @@ using DuckDB.NET.Data;
 namespace TypedMixed.Cli.Tests;
 
 /// <summary>
-/// Data through DuckDB: the same sleepstudy fit from CSV, TSV, semicolon CSV, Parquet (one file and a glob) and a SQL
-/// join; bad files give exit code 1 and a message naming the file, the line or column, and the fix, never a stack trace.
+/// Data through DuckDB: the same sleepstudy fit from CSV, TSV, semicolon CSV, gzip-compressed CSV, Parquet (one file and
+/// a glob) and a SQL join; bad files give exit code 1 and a message naming the file, the line or column, and the fix, never a stack trace.
 /// The variants are written from tests/Data/reference/sleepstudy.csv with DuckDB's COPY in a temporary directory.
 /// </summary>
 public sealed class DataSourceTests : IDisposable
@@ -48,6 +48,7 @@ public sealed class DataSourceTests : IDisposable
         Sql($"COPY ({all}) TO {Q(In("sleep.tsv"))} (HEADER, DELIMITER '\t')");
         Sql($"COPY ({all}) TO {Q(In("sleep_semicolon.csv"))} (HEADER, DELIMITER ';')");
         Sql($"COPY ({all}) TO {Q(In("sleep.parquet"))} (FORMAT parquet)");
+        Sql($"COPY ({all}) TO {Q(In("sleep.csv.gz"))} (HEADER, COMPRESSION gzip)");
         Directory.CreateDirectory(In("parts"));
         Sql($"COPY ({all} WHERE Subject < 340) TO {Q(In("parts/a.parquet"))} (FORMAT parquet)");
         Sql($"COPY ({all} WHERE Subject >= 340) TO {Q(In("parts/b.parquet"))} (FORMAT parquet)");
@@ -63,6 +64,7 @@ public sealed class DataSourceTests : IDisposable
             Fit(In("sleep_semicolon.csv"), Formula),
             Fit(In("sleep_semicolon.csv"), Formula, "--sep", ";"),
             Fit(In("sleep.parquet"), Formula),
+            Fit(In("sleep.csv.gz"), Formula),
             Fit(Path.Combine(_dir, "parts", "*.parquet"), Formula),
             Fit("--sql", $"SELECT m.Reaction, m.Days, s.Subject FROM {Q(In("measure.parquet"))} m JOIN {Q(In("subject.csv"))} s USING (id) ORDER BY id", Formula),
         };
