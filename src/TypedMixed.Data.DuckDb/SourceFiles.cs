@@ -47,7 +47,37 @@ internal static class SourceFiles
             throw new DataSourceException($"{path} is a binary file, not text (byte {start.IndexOf((byte)0) + 1} is zero). Give a CSV/TSV file saved as UTF-8 text, or a Parquet file.");
         if (length <= read && start.Trim(" \t\r\n"u8).IsEmpty)
             throw new DataSourceException($"{path} is empty: a header row with the column names is needed.");
-        return (TableFormat.DelimitedText, source.Separator ?? DetectSeparator(start));
+        char separator = source.Separator ?? DetectSeparator(start);
+        CheckHeader(start, separator, path);
+        return (TableFormat.DelimitedText, separator);
+    }
+
+    /// <summary>
+    /// Header names must be present and distinct (DuckDB would silently name an empty one <c>column1</c> and rename a
+    /// repeated one <c>y_1</c>, so a formula could read the wrong column).
+    /// </summary>
+    private static void CheckHeader(ReadOnlySpan<byte> head, char separator, string path)
+    {
+        var names = new List<string>();
+        var field = new System.Text.StringBuilder();
+        bool quoted = false;
+        string text = System.Text.Encoding.UTF8.GetString(head).TrimStart('\uFEFF');
+        foreach (char c in text)
+        {
+            if (c == '"') { quoted = !quoted; continue; }
+            if (!quoted && (c == '\n' || c == '\r')) break;
+            if (!quoted && c == separator) { names.Add(field.ToString().Trim()); field.Clear(); continue; }
+            field.Append(c);
+        }
+        names.Add(field.ToString().Trim());
+        for (int c = 0; c < names.Count; c++)
+        {
+            if (names[c].Length == 0 && names.Count > 1)
+                throw new DataSourceException($"Column {c + 1} of the header of {path} has no name. Name it in the header row.");
+            int dup = names.IndexOf(names[c]);
+            if (dup < c)
+                throw new DataSourceException($"Column name '{names[c]}' appears twice in the header of {path} (columns {dup + 1} and {c + 1}). Rename one in the header row.");
+        }
     }
 
     /// <summary>

@@ -128,6 +128,13 @@ public sealed class DataSourceTests : IDisposable
         AssertDataError(FitFile("quote.csv", "y,x,g\n1,2,a\n1,2,\"b\n3,3,a\n"), "quote.csv ends inside a quoted field that starts on line 3", "Close the quote");
 
     [Fact]
+    public void Repeated_or_empty_header_names_are_errors_not_renamed_columns()
+    {
+        AssertDataError(FitFile("dup.csv", "y,x,y,g\n1,2,3,a\n"), "Column name 'y' appears twice in the header of", "dup.csv (columns 1 and 3)");
+        AssertDataError(FitFile("noname.csv", "y;;g\n1;2;a\n"), "Column 2 of the header of", "noname.csv has no name");
+    }
+
+    [Fact]
     public void Binary_file_is_a_clear_error()
     {
         File.WriteAllBytes(In("data.csv"), [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x41, 0x42]);

@@ -79,6 +79,14 @@ internal sealed class CsvTable
         TableData data;
         try { data = DuckDbTableReader.Read(source, columns); }
         catch (DataSourceException e) { throw new CliException(e.Message); }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or BadImageFormatException)
+        {
+            throw new CliException($"DuckDB's native library could not be loaded to read {source.Name} ({e.Message}). Reinstall the tool, or check that this platform is supported by DuckDB.NET.");
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            throw new CliException($"{source.Name} could not be read: {e.Message.Split('\n')[0]}");
+        }
         var read = data.Columns
             .Select(c => c.IsNumeric ? CsvColumn.FromNumbers(c.Name, c.Index, c.Numbers!, c.Missing) : CsvColumn.FromText(c.Name, c.Index, c.Text!))
             .ToList();
