@@ -71,7 +71,9 @@ public static class CliApp
     {
         var formula = FormulaParser.Parse(a.Formula);
         ResponseBuilder.CheckFamily(formula, a.Family);
-        var table = CsvTable.Load(a.DataPath);
+        // Only the columns the model uses are read (and, for messages, every column's name).
+        var columns = formula.AllVariables().Select(v => v.Column).Append(a.WeightsColumn).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var table = a.Sql is null ? CsvTable.Load(a.DataPath, columns, a.Separator) : CsvTable.Query(a.Sql, columns);
         var built = DesignBuilder.Build(formula, table, new DesignOptions
         {
             ReferenceLevels = a.ReferenceLevels,
@@ -91,8 +93,15 @@ public static class CliApp
             stderr.WriteLine($"typedmixed: dropped {built.RowsDropped.ToString(CultureInfo.InvariantCulture)} of {table.RowCount.ToString(CultureInfo.InvariantCulture)} rows with missing values in the formula's columns{(a.WeightsColumn is null ? "" : " or the --weights column")}.");
         foreach (var note in built.Notes)
             stderr.WriteLine("typedmixed: " + note);
+        if (a.DesignOnly)
+        {
+            var d = built.Design;
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"design: {d.Response.Length} rows ({built.RowsDropped} dropped), {d.FixedEffectNames.Count} fixed-effect columns ({string.Join(", ", d.FixedEffectNames)}), random-effects terms {string.Join(", ", d.Terms.Select(t => $"{t.Name} [{t.LevelCount} levels x {t.ColumnNames.Count}]"))}"));
+            return 0;
+        }
 
-        var report = new FitReportOptions { Formula = a.Formula, DataName = Path.GetFileName(a.DataPath) };
+        var report = new FitReportOptions { Formula = a.Formula, DataName = a.Sql is null ? Path.GetFileName(a.DataPath) : "SQL query" };
         var progress = a.Quiet ? null : new ProgressPrinter(stderr, a.IsGeneralized ? "deviance" : a.Method == EstimationMethod.Reml ? "REML criterion" : "deviance");
         var watch = Stopwatch.StartNew();
         MixedModelFit fit;

@@ -7,10 +7,13 @@ namespace TypedMixed.Cli;
 internal sealed class CliArguments
 {
     public const string Usage = """
-        Usage: typedmixed fit <data.csv> "<formula>" [options]
+        Usage: typedmixed fit <data> "<formula>" [options]
+               typedmixed fit --sql "<query>" "<formula>" [options]
 
         Fits a linear mixed model (as lmer) or, with --family, a generalized linear mixed model (as glmer) to a
-        CSV file (header row; RFC 4180 quoting) from an lme4-style formula, e.g.
+        data file from an lme4-style formula. <data> is a CSV/TSV file (header row; RFC 4180 quoting; comma,
+        semicolon or tab detected), a Parquet file, or a glob such as 'data/*.parquet'; --sql runs a query over
+        files instead (DuckDB SQL). Only the formula's columns are read. E.g.
           typedmixed fit Exam.csv "normexam ~ standLRT + sex + (1 | school)" --ml
           typedmixed fit cbpp.csv "cbind(incidence, size - incidence) ~ period + (1 | herd)" --family binomial
 
@@ -38,6 +41,11 @@ internal sealed class CliArguments
                                          glmer (default) or the observed Hessian as glmmTMB
           --vcov hessian|factor          fixed-effect SEs from the finite-difference Hessian (glmer's default)
                                          or from the PIRLS factor (glmer's use.hessian = FALSE)
+          --sep <separator>              separator of a text file: , ; tab (or \t) | (default: detected)
+          --sql <query>                  read the data from a SQL query over files instead of <data>, e.g.
+                                         "SELECT * FROM 'a.parquet' JOIN 'b.csv' USING (id)"
+          --design-only                  stop after reading the data and building the design (prints its size;
+                                         for timing the data front end, see benchmarks/read_compare.sh)
           --json <out.json>              also write the fit as JSON (lme4 reference layout)
           --markdown                     print the summary as Markdown instead of text
           --plot <kind>[:<term>] <out>   a figure, PNG or SVG by the extension of <out> (repeatable):
@@ -58,7 +66,17 @@ internal sealed class CliArguments
         Exit codes: 0 success, 1 usage or data error, 2 the fit failed, 130 cancelled.
         """;
 
+    /// <summary>The data file or glob; empty when the data come from <see cref="Sql"/>.</summary>
     public required string DataPath { get; init; }
+
+    /// <summary>The <c>--sql</c> query, or null.</summary>
+    public string? Sql { get; init; }
+
+    /// <summary>The <c>--sep</c> separator, or null to detect it.</summary>
+    public char? Separator { get; init; }
+
+    /// <summary>Stop after the design is built (<c>--design-only</c>).</summary>
+    public bool DesignOnly { get; init; }
 
     public required string Formula { get; init; }
 
@@ -105,6 +123,9 @@ internal sealed class CliArguments
         string? weights = null;
         LaplaceHessian? laplace = null;
         FixedEffectsCovarianceSource? vcov = null;
+        string? sql = null;
+        char? separator = null;
+        bool designOnly = false;
         for (int i = 0; i < args.Count; i++)
         {
             string a = args[i];
@@ -160,6 +181,23 @@ internal sealed class CliArguments
                 case "--weights":
                     weights = Value(a);
                     break;
+                case "--sql":
+                    sql = Value(a);
+                    break;
+                case "--design-only":
+                    designOnly = true;
+                    break;
+                case "--sep":
+                    string sep = Value(a);
+                    separator = sep switch
+                    {
+                        "," or "comma" => ',',
+                        ";" or "semicolon" => ';',
+                        "\t" or "\\t" or "tab" => '\t',
+                        "|" or "pipe" => '|',
+                        _ => throw new CliException($"--sep takes , ; tab or |; got '{sep}'."),
+                    };
+                    break;
                 case "--laplace":
                     string curvature = Value(a);
                     laplace = curvature.ToLowerInvariant() switch
@@ -184,6 +222,15 @@ internal sealed class CliArguments
                     positional.Add(a);
                     break;
             }
+        }
+        if (sql is not null)
+        {
+            // With --sql the query is the data: only the formula is positional.
+            if (separator is not null) throw new CliException("--sep applies to a data file, not to --sql (give the separator to read_csv in the query, e.g. read_csv('a.txt', delim = ';')).");
+            if (positional.Count == 0) throw new CliException("Give the formula after the --sql query (quote it).");
+            if (positional.Count > 1)
+                throw new CliException($"With --sql give only the formula, not a data file: '{positional[0]}' and '{positional[1]}'. Quote the formula so the shell passes it as one argument.");
+            positional.Insert(0, "");
         }
         if (positional.Count < 2)
             throw new CliException(positional.Count == 0 ? "Give the data file and the formula." : "Give the formula after the data file (quote it).");
@@ -220,6 +267,9 @@ internal sealed class CliArguments
                 FixedEffectsCovariance = vcov ?? FixedEffectsCovarianceSource.Hessian,
             },
             DataPath = positional[0],
+            Sql = sql,
+            Separator = separator,
+            DesignOnly = designOnly,
             Formula = positional[1],
             Method = generalized ? EstimationMethod.MaximumLikelihood : method ?? EstimationMethod.Reml,
             JsonPath = json,

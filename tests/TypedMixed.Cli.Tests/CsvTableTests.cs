@@ -82,6 +82,10 @@ public class CsvTableTests
     }
 
     [Fact]
+    public void Header_only_text_is_an_error_not_an_index_crash() =>
+        Assert.Contains("has column names (a, b) but no data rows", Assert.Throws<CliException>(() => CsvTable.Parse("a,b\n")).Message);
+
+    [Fact]
     public void Reads_the_reference_exam_data()
     {
         var t = CsvTable.Load(Path.Combine(AppContext.BaseDirectory, "Data", "reference", "Exam.csv"));

@@ -1,48 +1,96 @@
 using System.Globalization;
 using System.Text;
+using TypedMixed.Data.DuckDb;
 
 namespace TypedMixed.Cli.Data;
 
 /// <summary>
-/// A CSV file read into columns (RFC 4180: header row, comma separator, double-quoted fields with <c>""</c> escapes and
-/// embedded separators or line breaks). A column is numeric when every non-missing value parses as a number with the
-/// invariant culture; empty fields and <c>NA</c> are missing.
+/// A data table in columns, as the design builder consumes it. Files and SQL queries are read through DuckDB
+/// (<see cref="Load"/>, <see cref="Query"/>: CSV/TSV/semicolon with the separator detected or given, Parquet, globs; only
+/// the requested columns); <see cref="Parse"/> reads CSV text in memory (RFC 4180: header row, comma separator,
+/// double-quoted fields with <c>""</c> escapes and embedded separators or line breaks) for tests and small inputs.
+/// A column is numeric when every non-missing value is a number (read.csv's rule); empty fields and <c>NA</c> are missing.
 /// </summary>
 internal sealed class CsvTable
 {
+    private readonly Lazy<int[]?>? _fileLines;
+
     private CsvTable(string source, IReadOnlyList<CsvColumn> columns, int[] lineNumbers)
     {
         Source = source;
         Columns = columns;
         LineNumbers = lineNumbers;
+        RowCount = lineNumbers.Length;
+        ColumnNames = columns.Select(c => c.Name).ToList();
+    }
+
+    private CsvTable(string source, IReadOnlyList<CsvColumn> columns, IReadOnlyList<string> columnNames, int rowCount, Func<int[]?> fileLines)
+    {
+        Source = source;
+        Columns = columns;
+        ColumnNames = columnNames;
+        LineNumbers = [];
+        RowCount = rowCount;
+        _fileLines = new Lazy<int[]?>(fileLines);
     }
 
     /// <summary>Where the table came from (a path), for messages.</summary>
     public string Source { get; }
 
+    /// <summary>The columns read: all of them for <see cref="Parse"/>, the requested ones for a file or query.</summary>
     public IReadOnlyList<CsvColumn> Columns { get; }
 
-    /// <summary>The 1-based line of the file on which each data row starts.</summary>
+    /// <summary>Every column name of the source, also of columns not read (for messages).</summary>
+    public IReadOnlyList<string> ColumnNames { get; }
+
+    /// <summary>The 1-based line of the text on which each data row starts (tables from <see cref="Parse"/>; empty for files and queries, whose lines are found when a message needs one).</summary>
     public int[] LineNumbers { get; }
 
-    public int RowCount => LineNumbers.Length;
+    public int RowCount { get; }
 
     /// <summary>Finds a column by its exact name, or throws a <see cref="CliException"/> listing the available ones.</summary>
     public CsvColumn Column(string name) =>
         Columns.FirstOrDefault(c => c.Name == name)
         ?? throw new CliException(
             $"Column '{name}' is not in {Source}." +
-            (Columns.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase)) is { } near ? $" Did you mean '{near.Name}'? (names are case-sensitive)" : "") +
-            $" Available columns: {string.Join(", ", Columns.Select(c => c.Name))}.");
+            (ColumnNames.FirstOrDefault(c => string.Equals(c, name, StringComparison.OrdinalIgnoreCase)) is { } near ? $" Did you mean '{near}'? (names are case-sensitive)" : "") +
+            $" Available columns: {string.Join(", ", ColumnNames)}.");
 
-    /// <summary>Describes data row <paramref name="row"/> (0-based) for messages: its 1-based number and file line.</summary>
-    public string DescribeRow(int row) => $"row {row + 1} (line {LineNumbers[row]})";
-
-    public static CsvTable Load(string path)
+    /// <summary>Describes data row <paramref name="row"/> (0-based) for messages: its 1-based number and, for text, its line.</summary>
+    public string DescribeRow(int row)
     {
-        if (!File.Exists(path)) throw new CliException($"Data file '{path}' does not exist.");
-        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        return Read(reader, path);
+        int? line = _fileLines is null ? LineNumbers[row] : _fileLines.Value is { } lines && lines[row] > 0 ? lines[row] : null;
+        return line is null ? $"row {(row + 1).ToString(CultureInfo.InvariantCulture)}" : $"row {(row + 1).ToString(CultureInfo.InvariantCulture)} (line {line.Value.ToString(CultureInfo.InvariantCulture)})";
+    }
+
+    /// <summary>
+    /// Reads a CSV/TSV (separator detected, or <paramref name="separator"/>) or Parquet file, or a glob of them, through
+    /// DuckDB: <paramref name="columns"/> only (all when null).
+    /// </summary>
+    public static CsvTable Load(string path, IReadOnlyCollection<string>? columns = null, char? separator = null) =>
+        FromSource(new TableSource { Location = path, Separator = separator }, columns);
+
+    /// <summary>Runs a SQL query over files through DuckDB (<c>--sql</c>) and keeps <paramref name="columns"/> (all when null).</summary>
+    public static CsvTable Query(string sql, IReadOnlyCollection<string>? columns = null) =>
+        FromSource(new TableSource { Location = sql, IsQuery = true }, columns);
+
+    private static CsvTable FromSource(TableSource source, IReadOnlyCollection<string>? columns)
+    {
+        TableData data;
+        try { data = DuckDbTableReader.Read(source, columns); }
+        catch (DataSourceException e) { throw new CliException(e.Message); }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or BadImageFormatException)
+        {
+            throw new CliException($"DuckDB's native library could not be loaded to read {source.Name} ({e.Message}). Reinstall the tool, or check that this platform is supported by DuckDB.NET.");
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            throw new CliException($"{source.Name} could not be read: {e.Message.Split('\n')[0]}");
+        }
+        var read = data.Columns
+            .Select(c => c.IsNumeric ? CsvColumn.FromNumbers(c.Name, c.Index, c.Numbers!, c.Missing) : CsvColumn.FromText(c.Name, c.Index, c.Text!))
+            .ToList();
+        return new CsvTable(source.Name, read, data.ColumnNames, data.RowCount, () => DuckDbTableReader.LineNumbers(data));
     }
 
     public static CsvTable Parse(string text, string source = "the data") => Read(new StringReader(text), source);
@@ -78,6 +126,7 @@ internal sealed class CsvTable
             }
         });
         if (header is null) throw new CliException($"{source} is empty: a header row with the column names is needed.");
+        if (lines.Count == 0) throw new CliException($"{source} has column names ({string.Join(", ", header.Take(8))}{(header.Count > 8 ? ", …" : "")}) but no data rows. Add the data below the header row.");
         var columns = new CsvColumn[header.Count];
         for (int c = 0; c < header.Count; c++) columns[c] = builders[c].Build(header[c], c);
         return new CsvTable(source, columns, lines.ToArray());
@@ -206,7 +255,7 @@ internal sealed class CsvTable
 /// </summary>
 internal sealed class CsvColumn
 {
-    private readonly bool[] _missing;
+    private readonly bool[]? _missing;
     private readonly Dictionary<int, string> _text;
     private string?[]? _raw;
 
@@ -215,7 +264,36 @@ internal sealed class CsvColumn
     {
     }
 
-    internal CsvColumn(string name, int index, double[] values, bool[] missing, Dictionary<int, string> text, int parsed, int present)
+    /// <summary>A numeric column read by DuckDB: <paramref name="missing"/> null when no value is missing.</summary>
+    internal static CsvColumn FromNumbers(string name, int index, double[] values, bool[]? missing)
+    {
+        int present = values.Length - (missing?.Count(m => m) ?? 0);
+        return new CsvColumn(name, index, values, missing, [], present, present);
+    }
+
+    /// <summary>
+    /// A text column read by DuckDB (null where missing; repeated values share one string): numeric when every present
+    /// value parses, as read.csv would type it (e.g. a query's VARCHAR of digits); each distinct value is parsed once.
+    /// </summary>
+    internal static CsvColumn FromText(string name, int index, string?[] raw)
+    {
+        var values = new double[raw.Length];
+        var missing = new bool[raw.Length];
+        var cache = new Dictionary<string, double>(StringComparer.Ordinal);
+        int parsed = 0, present = 0;
+        for (int r = 0; r < raw.Length; r++)
+        {
+            string? s = raw[r];
+            if (s is null) { missing[r] = true; values[r] = double.NaN; continue; }
+            present++;
+            if (!cache.TryGetValue(s, out double v)) cache[s] = v = TryParseNumber(s, out double x) ? x : double.NaN;
+            if (!double.IsNaN(v) || s == "NaN") parsed++;
+            values[r] = v;
+        }
+        return new CsvColumn(name, index, values, missing, [], parsed, present) { _raw = raw };
+    }
+
+    internal CsvColumn(string name, int index, double[] values, bool[]? missing, Dictionary<int, string> text, int parsed, int present)
     {
         Name = name;
         Index = index;
@@ -238,7 +316,7 @@ internal sealed class CsvColumn
     public double[] Values { get; }
 
     /// <summary>True when the value of row <paramref name="row"/> is missing (empty or <c>NA</c>).</summary>
-    public bool IsMissing(int row) => _missing[row];
+    public bool IsMissing(int row) => _missing is not null && _missing[row];
 
     /// <summary>True when every non-missing value is a number.</summary>
     public bool IsNumeric { get; }
@@ -261,7 +339,7 @@ internal sealed class CsvColumn
         var shared = new Dictionary<double, string>();
         for (int r = 0; r < raw.Length; r++)
         {
-            if (_missing[r]) continue;
+            if (IsMissing(r)) continue;
             if (_text.TryGetValue(r, out var text)) { raw[r] = text; continue; }
             double v = Values[r];
             if (!shared.TryGetValue(v, out var s)) shared[v] = s = Canonical(v);

@@ -125,7 +125,8 @@ internal static class DesignBuilder
                 int bad = at < 0 ? -1 : kept[at];
                 if (bad >= 0)
                     throw new CliException($"Column '{column.Name}' has the value \"{column.Raw[bad]}\" at {table.DescribeRow(bad)}; the model needs finite numbers. Blank the value (the row is then dropped) or fix it.");
-                data[v.Label] = new VariableData(kept.Select(r => column.Values[r]).ToArray(), null, null);
+                // With no row dropped the column itself is the variable (read-only from here on): no copy of a large column.
+                data[v.Label] = new VariableData(kept.Length == table.RowCount ? column.Values : kept.Select(r => column.Values[r]).ToArray(), null, null);
                 continue;
             }
             var (index, levels) = Factor(column, kept, v.Reference is { } reference ? new Dictionary<string, string> { [v.Column] = reference } : options.ReferenceLevels, v.Label);
@@ -266,32 +267,51 @@ internal static class DesignBuilder
         return ascending.Select(i => terms[i]).ToList();
     }
 
-    /// <summary>Levels of a column on the kept rows: numbers sorted numerically, text in ordinal order; reference first.</summary>
+    /// <summary>
+    /// Levels of a column on the kept rows: numbers sorted numerically, text in ordinal order; reference first. Rows are
+    /// mapped to levels through the values themselves (no string per row), so a 10-million-row grouping column costs
+    /// one int per row.
+    /// </summary>
     private static (int[] Index, IReadOnlyList<string> Levels) Factor(CsvColumn column, int[] kept, IReadOnlyDictionary<string, string> references, string label)
     {
         List<string> levels;
-        string[] keys;
+        var index = new int[kept.Length];
         if (column.IsNumeric)
         {
-            keys = kept.Select(r => column.Values[r].ToString("R", CultureInfo.InvariantCulture)).ToArray();
-            levels = kept.Select(r => column.Values[r]).Distinct().Order().Select(x => x.ToString("R", CultureInfo.InvariantCulture)).ToList();
+            var values = column.Values;
+            var distinct = new HashSet<double>();
+            foreach (int r in kept) distinct.Add(values[r]);
+            var sorted = distinct.Order().ToList();
+            levels = sorted.Select(x => x.ToString("R", CultureInfo.InvariantCulture)).ToList();
+            var position = Reorder(levels, column.Name, references, label);
+            var byValue = new Dictionary<double, int>(sorted.Count);
+            foreach (var x in sorted) byValue[x] = position[x.ToString("R", CultureInfo.InvariantCulture)];
+            for (int i = 0; i < kept.Length; i++) index[i] = byValue[values[kept[i]]];
         }
         else
         {
-            keys = kept.Select(r => column.Raw[r]!).ToArray();
-            levels = keys.Distinct().Order(StringComparer.Ordinal).ToList();
+            var raw = column.Raw;
+            levels = kept.Select(r => raw[r]!).Distinct().Order(StringComparer.Ordinal).ToList();
+            var position = Reorder(levels, column.Name, references, label);
+            for (int i = 0; i < kept.Length; i++) index[i] = position[raw[kept[i]]!];
         }
-        if (references.TryGetValue(column.Name, out var reference))
+        return (index, levels);
+    }
+
+    /// <summary>Moves the reference level (if any) to the front; returns each level's position.</summary>
+    private static Dictionary<string, int> Reorder(List<string> levels, string columnName, IReadOnlyDictionary<string, string> references, string label)
+    {
+        if (references.TryGetValue(columnName, out var reference))
         {
             int at = levels.IndexOf(reference);
             if (at < 0)
-                throw new CliException($"Reference level '{reference}'{(label == column.Name ? "" : $" of {label}")} is not a level of column '{column.Name}'. Its levels: {string.Join(", ", levels)}.");
+                throw new CliException($"Reference level '{reference}'{(label == columnName ? "" : $" of {label}")} is not a level of column '{columnName}'. Its levels: {string.Join(", ", levels)}.");
             levels.RemoveAt(at);
             levels.Insert(0, reference);
         }
         var position = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < levels.Count; i++) position[levels[i]] = i;
-        return (keys.Select(k => position[k]).ToArray(), levels);
+        return position;
     }
 
     /// <summary>

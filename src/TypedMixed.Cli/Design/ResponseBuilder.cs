@@ -39,15 +39,16 @@ internal static class ResponseBuilder
             for (int i = 0; i < n; i++)
             {
                 double s = successes[i], f = failures[i];
-                string pair = $"cbind({response.Successes}, {response.Failures}) is ({Number(s)}, {Number(f)}) at {where(i)}";
+                // Described only when a row is wrong: where() may have to find the row's line in the file.
+                string Pair() => $"cbind({response.Successes}, {response.Failures}) is ({Number(s)}, {Number(f)}) at {where(i)}";
                 if (!double.IsFinite(s) || !double.IsFinite(f))
-                    throw new CliException($"{pair}; both parts must be finite numbers. Fix or blank the values (blank and NA drop the row).");
+                    throw new CliException($"{Pair()}; both parts must be finite numbers. Fix or blank the values (blank and NA drop the row).");
                 if (s < 0 || s != Math.Floor(s))
-                    throw new CliException($"{pair}: the successes must be a count (a non-negative integer). cbind() takes (successes, failures), e.g. cbind(incidence, size - incidence).");
+                    throw new CliException($"{Pair()}: the successes must be a count (a non-negative integer). cbind() takes (successes, failures), e.g. cbind(incidence, size - incidence).");
                 if (f < 0 || f != Math.Floor(f))
                     throw new CliException(f < 0
-                        ? $"{pair}: the successes ({Number(s)}) exceed the trials ({Number(s + f)}), so the failures are negative. cbind() takes (successes, failures), e.g. cbind(incidence, size - incidence); fix the row or the formula."
-                        : $"{pair}: the failures must be a count (a non-negative integer). cbind() takes (successes, failures), e.g. cbind(incidence, size - incidence).");
+                        ? $"{Pair()}: the successes ({Number(s)}) exceed the trials ({Number(s + f)}), so the failures are negative. cbind() takes (successes, failures), e.g. cbind(incidence, size - incidence); fix the row or the formula."
+                        : $"{Pair()}: the failures must be a count (a non-negative integer). cbind() takes (successes, failures), e.g. cbind(incidence, size - incidence).");
                 trials[i] = s + f;
             }
             return new BuiltResponse(successes, trials, weights, notes);

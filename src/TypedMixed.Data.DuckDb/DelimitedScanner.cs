@@ -1,0 +1,93 @@
+namespace TypedMixed.Data.DuckDb;
+
+/// <summary>
+/// A byte-level pass over a delimited text file that only counts: records, their fields and the line each starts on
+/// (double-quoted fields may hold separators and line breaks; blank lines are skipped, as DuckDB skips them). Used
+/// where DuckDB's own report is vague — a ragged row or an unclosed quote makes its sniffer give up on the whole file —
+/// and to turn a data row number into the file's line number for messages. It never keeps field text.
+/// </summary>
+internal static class DelimitedScanner
+{
+    /// <summary>The first structural problem of the file (a row whose field count differs from the header's, an unclosed quote), or null.</summary>
+    public static string? FindProblem(string path, char separator, string name)
+    {
+        int headerFields = -1;
+        string? problem = null;
+        int openQuoteLine = Scan(path, separator, (record, fields, line) =>
+        {
+            if (record == 0) { headerFields = fields; return true; }
+            if (fields == headerFields) return true;
+            problem = $"Line {line} of {name} has {fields} fields, but the header has {headerFields}. " +
+                      $"Fix that row (a {Describe(separator)} inside a value needs double quotes), or give the separator with --sep if '{Describe(separator)}' is not it.";
+            return false;
+        });
+        if (problem is null && openQuoteLine > 0)
+            problem = $"{name} ends inside a quoted field that starts on line {openQuoteLine}. Close the quote, and double quotes inside quoted values (\"\").";
+        return problem;
+    }
+
+    /// <summary>The number of data records (after the header), for sizing the columns before DuckDB reads them.</summary>
+    public static int CountRecords(string path, char separator)
+    {
+        int records = 0;
+        Scan(path, separator, (_, _, _) => { records++; return true; });
+        return Math.Max(0, records - 1);
+    }
+
+    /// <summary>The 1-based line of the file on which each of the first <paramref name="rows"/> data rows starts (0 past the end).</summary>
+    public static int[] LinesOfRows(string path, char separator, int rows)
+    {
+        var lines = new int[rows];
+        Scan(path, separator, (record, _, line) =>
+        {
+            if (record == 0) return true;
+            if (record > rows) return false;
+            lines[record - 1] = line;
+            return true;
+        });
+        return lines;
+    }
+
+    /// <summary>Names a separator for messages.</summary>
+    public static string Describe(char separator) => separator switch { '\t' => "tab", ';' => "semicolon", ',' => "comma", _ => separator.ToString() };
+
+    /// <summary>Calls <paramref name="onRecord"/>(record index, field count, start line) per record until it returns false; returns the start line of an unclosed quote, or 0.</summary>
+    private static int Scan(string path, char separator, Func<int, int, int, bool> onRecord)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var buffer = new byte[1 << 16];
+        byte sep = (byte)separator;
+        int line = 1, recordLine = 1, record = 0, fields = 1;
+        bool inQuotes = false, any = false, skipLf = false;
+        int read;
+        while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            for (int i = 0; i < read; i++)
+            {
+                byte b = buffer[i];
+                if (skipLf) { skipLf = false; if (b == (byte)'\n') continue; }
+                if (inQuotes)
+                {
+                    if (b == (byte)'"') inQuotes = false; // a doubled quote re-enters at the next byte
+                    else if (b == (byte)'\n' || b == (byte)'\r') { line++; skipLf = b == (byte)'\r'; }
+                    continue;
+                }
+                if (b == (byte)'\n' || b == (byte)'\r')
+                {
+                    skipLf = b == (byte)'\r';
+                    if (any && !onRecord(record++, fields, recordLine)) return 0;
+                    line++;
+                    fields = 1;
+                    any = false;
+                    continue;
+                }
+                if (!any) { any = true; recordLine = line; }
+                if (b == (byte)'"') inQuotes = true;
+                else if (b == sep) fields++;
+            }
+        }
+        if (inQuotes) return recordLine;
+        if (any) onRecord(record, fields, recordLine);
+        return 0;
+    }
+}
