@@ -29,9 +29,9 @@ public static class CliApp
             stdout.WriteLine("typedmixed " + (typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0"));
             return 0;
         }
-        if (args[0] != "fit")
+        if (!CliArguments.Verbs.TryGetValue(args[0], out var verb))
         {
-            stderr.WriteLine($"typedmixed: unknown command '{args[0]}'.\n");
+            stderr.WriteLine($"typedmixed: unknown command '{args[0]}'. The verbs: {string.Join(", ", CliArguments.Verbs.Keys)}.\n");
             stderr.WriteLine(CliArguments.Usage);
             return 1;
         }
@@ -42,8 +42,14 @@ public static class CliApp
         }
         try
         {
-            var options = CliArguments.Parse(args[1..]);
-            return Fit(options, stdout, stderr, cancellationToken);
+            var options = CliArguments.Parse(verb, args[1..]);
+            return verb switch
+            {
+                CliVerb.Anova => Verbs.Anova(options, stdout, stderr, cancellationToken),
+                CliVerb.Ranef => Verbs.Ranef(options, stdout, stderr, cancellationToken),
+                CliVerb.Confint => Verbs.Confint(options, stdout, stderr, cancellationToken),
+                _ => Fit(options, stdout, stderr, cancellationToken),
+            };
         }
         catch (FormulaException e)
         {
@@ -67,11 +73,15 @@ public static class CliApp
         }
     }
 
-    private static int Fit(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    /// <summary>A formula read and its design built from the data, with the notes printed on stderr.</summary>
+    internal sealed record PreparedModel(string FormulaText, Formula Formula, BuiltDesign Built);
+
+    /// <summary>Reads the formula, loads the data and builds the design; prints dropped rows and notes on stderr.</summary>
+    internal static PreparedModel Prepare(CliArguments a, string formulaText, TextWriter stderr, CsvTable? table = null)
     {
-        var formula = FormulaParser.Parse(a.Formula);
+        var formula = FormulaParser.Parse(formulaText);
         ResponseBuilder.CheckFamily(formula, a.Family);
-        var table = CsvTable.Load(a.DataPath);
+        table ??= CsvTable.Load(a.DataPath);
         var built = DesignBuilder.Build(formula, table, new DesignOptions
         {
             ReferenceLevels = a.ReferenceLevels,
@@ -82,7 +92,6 @@ public static class CliApp
         foreach (var column in a.ReferenceLevels.Keys)
             if (!formula.AllVariables().Any(v => v.Column == column))
                 throw new CliException($"--reference names column '{column}', which the formula does not use.");
-        var plots = new PlotWriter(a.Plots, built.Design);
         if (a.IsGeneralized && a.Glmm.QuadraturePoints > 1 && (built.Design.Terms.Count > 1 || built.Design.Terms[0].ColumnNames.Count > 1))
             throw new CliException(
                 $"--nagq {a.Glmm.QuadraturePoints.ToString(CultureInfo.InvariantCulture)} needs a single random-intercept term, but the model has {Describe(built.Design.Terms)}: adaptive Gauss-Hermite quadrature integrates "
@@ -91,14 +100,17 @@ public static class CliApp
             stderr.WriteLine($"typedmixed: dropped {built.RowsDropped.ToString(CultureInfo.InvariantCulture)} of {table.RowCount.ToString(CultureInfo.InvariantCulture)} rows with missing values in the formula's columns{(a.WeightsColumn is null ? "" : " or the --weights column")}.");
         foreach (var note in built.Notes)
             stderr.WriteLine("typedmixed: " + note);
+        return new PreparedModel(formulaText, formula, built);
+    }
 
-        var report = new FitReportOptions { Formula = a.Formula, DataName = Path.GetFileName(a.DataPath) };
+    /// <summary>Fits the prepared design as the options ask (lmer or glmer), with progress on stderr unless --quiet.</summary>
+    internal static MixedModelFit FitModel(CliArguments a, ModelDesign design, TextWriter stderr, CancellationToken cancellationToken)
+    {
         var progress = a.Quiet ? null : new ProgressPrinter(stderr, a.IsGeneralized ? "deviance" : a.Method == EstimationMethod.Reml ? "REML criterion" : "deviance");
         var watch = Stopwatch.StartNew();
-        MixedModelFit fit;
         if (a.IsGeneralized)
         {
-            var glmm = GeneralizedLinearMixedModel.Fit(built.Design, new GlmmFitOptions
+            var glmm = GeneralizedLinearMixedModel.Fit(design, new GlmmFitOptions
             {
                 QuadraturePoints = a.Glmm.QuadraturePoints,
                 LaplaceHessian = a.Glmm.LaplaceHessian,
@@ -106,25 +118,29 @@ public static class CliApp
                 Progress = progress,
             }, cancellationToken);
             progress?.Finish(glmm.Optimizer.Evaluations, glmm.Deviance, watch.Elapsed);
-            stdout.Write(a.Markdown ? FitSummary.ToMarkdown(glmm, report) : FitSummary.ToText(glmm, report));
-            if (a.JsonPath is not null)
-            {
-                using var stream = File.Create(a.JsonPath);
-                FitJson.Write(stream, glmm, report);
-            }
-            fit = glmm;
+            return glmm;
         }
-        else
+        var lmm = LinearMixedModel.Fit(design, new FitOptions { Method = a.Method, Progress = progress }, cancellationToken);
+        progress?.Finish(lmm.Optimizer.Evaluations, lmm.Objective, watch.Elapsed);
+        return lmm;
+    }
+
+    private static int Fit(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var (_, _, built) = Prepare(a, a.Formula, stderr);
+        var plots = new PlotWriter(a.Plots, built.Design);
+        var report = new FitReportOptions { Formula = a.Formula, DataName = Path.GetFileName(a.DataPath), IncludeConditionalModes = a.IncludeRanef };
+        var fit = FitModel(a, built.Design, stderr, cancellationToken);
+        stdout.Write(fit switch
         {
-            var lmm = LinearMixedModel.Fit(built.Design, new FitOptions { Method = a.Method, Progress = progress }, cancellationToken);
-            progress?.Finish(lmm.Optimizer.Evaluations, lmm.Objective, watch.Elapsed);
-            stdout.Write(a.Markdown ? FitSummary.ToMarkdown(lmm, report) : FitSummary.ToText(lmm, report));
-            if (a.JsonPath is not null)
-            {
-                using var stream = File.Create(a.JsonPath);
-                FitJson.Write(stream, lmm, report);
-            }
-            fit = lmm;
+            GeneralizedLinearMixedModelFit g => a.Markdown ? FitSummary.ToMarkdown(g, report) : FitSummary.ToText(g, report),
+            LinearMixedModelFit l => a.Markdown ? FitSummary.ToMarkdown(l, report) : FitSummary.ToText(l, report),
+            _ => throw new InvalidOperationException("Unknown fit type."),
+        });
+        if (a.JsonPath is not null)
+        {
+            using var stream = File.Create(a.JsonPath);
+            FitJson.Write(stream, fit, report);
         }
         plots.Write(fit, built.Design);
         return 0;
@@ -136,7 +152,7 @@ public static class CliApp
             : $"random slopes in its term ({terms[0].Name}: {string.Join(", ", terms[0].ColumnNames)})";
 
     /// <summary>Prints optimizer progress to stderr at most twice a second, and a closing line.</summary>
-    private sealed class ProgressPrinter(TextWriter stderr, string objective) : IProgress<FitProgress>
+    internal sealed class ProgressPrinter(TextWriter stderr, string objective) : IProgress<FitProgress>
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private TimeSpan _last = TimeSpan.Zero;

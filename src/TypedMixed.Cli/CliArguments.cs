@@ -3,16 +3,83 @@ using TypedMixed.Cli.Plots;
 
 namespace TypedMixed.Cli;
 
-/// <summary>The parsed command line of <c>typedmixed fit</c>.</summary>
+/// <summary>The verbs of <c>typedmixed</c>.</summary>
+internal enum CliVerb
+{
+    /// <summary>Fit one model and print its summary.</summary>
+    Fit,
+
+    /// <summary>Compare two or more models by likelihood-ratio tests (lme4's <c>anova</c>).</summary>
+    Anova,
+
+    /// <summary>The conditional modes and SDs of the random effects (lme4's <c>ranef</c>).</summary>
+    Ranef,
+
+    /// <summary>Confidence intervals for the fixed effects (lme4's <c>confint</c>, Wald for now).</summary>
+    Confint,
+}
+
+/// <summary>How a verb prints its result.</summary>
+internal enum OutputFormat
+{
+    /// <summary>Aligned text.</summary>
+    Text,
+
+    /// <summary>GitHub-flavoured Markdown.</summary>
+    Markdown,
+
+    /// <summary>JSON on stdout.</summary>
+    Json,
+
+    /// <summary>Comma-separated values on stdout.</summary>
+    Csv,
+}
+
+/// <summary>The parsed command line of a <c>typedmixed</c> verb.</summary>
 internal sealed class CliArguments
 {
+    /// <summary>The verbs by their command-line names.</summary>
+    public static readonly IReadOnlyDictionary<string, CliVerb> Verbs = new Dictionary<string, CliVerb>(StringComparer.Ordinal)
+    {
+        ["fit"] = CliVerb.Fit,
+        ["anova"] = CliVerb.Anova,
+        ["ranef"] = CliVerb.Ranef,
+        ["confint"] = CliVerb.Confint,
+    };
+
+    /// <summary>The verb.</summary>
+    public CliVerb Verb { get; init; } = CliVerb.Fit;
+
+    /// <summary>Every formula given (one, or two or more for anova); <see cref="Formula"/> is the first.</summary>
+    public IReadOnlyList<string> Formulas { get; init; } = [];
+
+    /// <summary>How to print the result.</summary>
+    public OutputFormat Format { get; init; } = OutputFormat.Text;
+
+    /// <summary>fit: write the conditional modes into the JSON file.</summary>
+    public bool IncludeRanef { get; init; }
+
+    /// <summary>confint: the confidence level.</summary>
+    public double Level { get; init; } = 0.95;
+
     public const string Usage = """
-        Usage: typedmixed fit <data.csv> "<formula>" [options]
+        Usage: typedmixed <verb> <data.csv> "<formula>" [options]
+
+        Verbs:
+          fit <data> "<formula>"             fit and print lme4's summary (the default verb's behaviour)
+          anova <data> "<f1>" "<f2>" [...]   likelihood-ratio comparison as lme4's anova(m1, m2, ...): REML fits are
+                                             refitted by ML when the fixed effects differ; rows sorted by npar
+          ranef <data> "<formula>"           conditional modes and SDs of every level of every term, as lme4's
+                                             as.data.frame(ranef(fit, condVar = TRUE)): grpvar,term,grp,condval,condsd
+          confint <data> "<formula>"         Wald intervals for the fixed effects (profile intervals: not yet)
 
         Fits a linear mixed model (as lmer) or, with --family, a generalized linear mixed model (as glmer) to a
         CSV file (header row; RFC 4180 quoting) from an lme4-style formula, e.g.
           typedmixed fit Exam.csv "normexam ~ standLRT + sex + (1 | school)" --ml
           typedmixed fit cbpp.csv "cbind(incidence, size - incidence) ~ period + (1 | herd)" --family binomial
+          typedmixed anova Exam.csv "normexam ~ standLRT + (1 | school)" "normexam ~ standLRT + sex + (1 | school)"
+          typedmixed ranef sleepstudy.csv "Reaction ~ Days + (Days | Subject)" --format json
+          typedmixed confint sleepstudy.csv "Reaction ~ Days + (Days | Subject)" --level 0.9
 
         Formula: + * : (interactions), 0 + / - 1 (no intercept), factor(x), (1 | g), (x | g) correlated,
                  (x || g) uncorrelated, (1 | a/b) nested, (1 | a:b), several crossed terms. Functions as R
@@ -38,8 +105,13 @@ internal sealed class CliArguments
                                          glmer (default) or the observed Hessian as glmmTMB
           --vcov hessian|factor          fixed-effect SEs from the finite-difference Hessian (glmer's default)
                                          or from the PIRLS factor (glmer's use.hessian = FALSE)
-          --json <out.json>              also write the fit as JSON (lme4 reference layout)
-          --markdown                     print the summary as Markdown instead of text
+          --json <out.json>              fit, anova: also write the result as JSON (fit: lme4 reference layout)
+          --ranef                        fit: add the conditional modes and SDs (ranef) to the --json file
+          --markdown                     print the summary or table as Markdown (same as --format markdown)
+          --format <format>              text (default) or markdown for fit; text, markdown or json for anova
+                                         and confint; csv (default) or json for ranef
+          --level <p>                    confint: the confidence level (default 0.95)
+          --method wald|profile          confint: Wald intervals (default); profile intervals are not available yet
           --plot <kind>[:<term>] <out>   a figure, PNG or SVG by the extension of <out> (repeatable):
                                            caterpillar:<term>   predicted effects with 95 % intervals, one panel
                                                                 per effect; <term>[effect] for one, e.g. Subject[Days]
@@ -55,6 +127,7 @@ internal sealed class CliArguments
           -h, --help                     this text
           --version                      the version
 
+        All the fitting options (--ml, --family, --link, --nagq, --weights, --reference, ...) work with every verb.
         Exit codes: 0 success, 1 usage or data error, 2 the fit failed, 130 cancelled.
         """;
 
@@ -66,7 +139,7 @@ internal sealed class CliArguments
 
     public string? JsonPath { get; init; }
 
-    public bool Markdown { get; init; }
+    public bool Markdown => Format == OutputFormat.Markdown;
 
     public bool Quiet { get; init; }
 
@@ -90,13 +163,25 @@ internal sealed class CliArguments
     /// <summary>True when a generalized model is asked for: a family other than Gaussian.</summary>
     public bool IsGeneralized => Family is { } f && f != ResponseFamily.Gaussian;
 
-    /// <summary>Parses the arguments after <c>fit</c>; throws <see cref="CliException"/> with the problem and the usage.</summary>
-    public static CliArguments Parse(IReadOnlyList<string> args)
+    /// <summary>Parses the arguments after the verb; throws <see cref="CliException"/> with the problem.</summary>
+    public static CliArguments Parse(IReadOnlyList<string> args) => Parse(CliVerb.Fit, args);
+
+    /// <summary>Parses the arguments after <paramref name="verb"/>; throws <see cref="CliException"/> with the problem.</summary>
+    public static CliArguments Parse(CliVerb verb, IReadOnlyList<string> args)
     {
+        string verbName = Verbs.First(v => v.Value == verb).Key;
+        OutputFormat? format = null;
+        bool ranef = false;
+        double? level = null;
+        void Only(string option, params CliVerb[] verbs)
+        {
+            if (!verbs.Contains(verb))
+                throw new CliException($"{option} does not apply to '{verbName}' (it is for {string.Join(" and ", verbs.Select(v => Verbs.First(x => x.Value == v).Key))}).");
+        }
         var positional = new List<string>();
         EstimationMethod? method = null;
         string? json = null;
-        bool markdown = false, quiet = false;
+        bool quiet = false;
         var plots = new List<PlotRequest>();
         var references = new Dictionary<string, string>(StringComparer.Ordinal);
         (ResponseFamily Family, LinkFunction? Link)? family = null;
@@ -123,19 +208,64 @@ internal sealed class CliArguments
                     method = m;
                     break;
                 case "--json":
+                    Only(a, CliVerb.Fit, CliVerb.Anova);
                     json = Value(a);
                     break;
                 case "--markdown":
-                    markdown = true;
+                    if (format is not null && format != OutputFormat.Markdown) throw new CliException("Give one of --markdown and --format.");
+                    Only(a, CliVerb.Fit, CliVerb.Anova, CliVerb.Confint);
+                    format = OutputFormat.Markdown;
+                    break;
+                case "--format":
+                    string f = Value(a);
+                    var parsed = f.ToLowerInvariant() switch
+                    {
+                        "text" => OutputFormat.Text,
+                        "markdown" or "md" => OutputFormat.Markdown,
+                        "json" => OutputFormat.Json,
+                        "csv" => OutputFormat.Csv,
+                        _ => throw new CliException($"--format takes text, markdown, json or csv; got '{f}'."),
+                    };
+                    var allowed = verb switch
+                    {
+                        CliVerb.Fit => new[] { OutputFormat.Text, OutputFormat.Markdown },
+                        CliVerb.Ranef => [OutputFormat.Csv, OutputFormat.Json],
+                        _ => [OutputFormat.Text, OutputFormat.Markdown, OutputFormat.Json],
+                    };
+                    if (!allowed.Contains(parsed))
+                        throw new CliException($"'{verbName}' prints {string.Join(", ", allowed.Select(x => x.ToString().ToLowerInvariant()))}; not {f}{(verb == CliVerb.Fit && parsed == OutputFormat.Json ? " (write the fit as JSON with --json <out.json>)" : "")}.");
+                    if (format is not null && format != parsed) throw new CliException("Give one of --markdown and --format.");
+                    format = parsed;
+                    break;
+                case "--ranef":
+                    Only(a, CliVerb.Fit);
+                    ranef = true;
+                    break;
+                case "--level":
+                    Only(a, CliVerb.Confint);
+                    string lv = Value(a);
+                    if (!double.TryParse(lv, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double l) || !(l > 0 && l < 1))
+                        throw new CliException($"--level takes a probability between 0 and 1, e.g. 0.95; got '{lv}'.");
+                    level = l;
+                    break;
+                case "--method":
+                    Only(a, CliVerb.Confint);
+                    string cm = Value(a);
+                    if (cm.Equals("profile", StringComparison.OrdinalIgnoreCase) || cm.Equals("boot", StringComparison.OrdinalIgnoreCase))
+                        throw new CliException($"confint --method {cm} is not available yet: only Wald intervals (--method wald) are. Profile-likelihood intervals come with the inference work (issue 10).");
+                    if (!cm.Equals("wald", StringComparison.OrdinalIgnoreCase) && !cm.Equals("Wald", StringComparison.Ordinal))
+                        throw new CliException($"--method takes wald (profile and boot are not available yet); got '{cm}'.");
                     break;
                 case "--quiet":
                     quiet = true;
                     break;
                 case "--caterpillar":
+                    Only(a, CliVerb.Fit);
                     string term = Value(a);
                     plots.Add(PlotRequest.Parse("caterpillar:" + term, Value(a)));
                     break;
                 case "--plot":
+                    Only(a, CliVerb.Fit);
                     string what = Value(a);
                     plots.Add(PlotRequest.Parse(what, Value(a)));
                     break;
@@ -187,8 +317,12 @@ internal sealed class CliArguments
         }
         if (positional.Count < 2)
             throw new CliException(positional.Count == 0 ? "Give the data file and the formula." : "Give the formula after the data file (quote it).");
-        if (positional.Count > 2)
+        if (verb == CliVerb.Anova && positional.Count < 3)
+            throw new CliException("anova compares two or more models: give the data file and at least two formulas (quote each).");
+        if (verb != CliVerb.Anova && positional.Count > 2)
             throw new CliException($"Too many arguments: '{positional[2]}'. Quote the formula so the shell passes it as one argument.");
+        if (ranef && json is null)
+            throw new CliException("--ranef adds the conditional modes to the JSON file: give --json <out.json> too (or use the ranef verb).");
         // The family decides what the other options mean: a GLMM is fitted by maximum likelihood, and the GLMM
         // settings mean nothing to a linear model.
         var fam = family?.Family;
@@ -221,9 +355,13 @@ internal sealed class CliArguments
             },
             DataPath = positional[0],
             Formula = positional[1],
+            Formulas = positional.Skip(1).ToArray(),
+            Verb = verb,
+            Format = format ?? (verb == CliVerb.Ranef ? OutputFormat.Csv : OutputFormat.Text),
+            IncludeRanef = ranef,
+            Level = level ?? 0.95,
             Method = generalized ? EstimationMethod.MaximumLikelihood : method ?? EstimationMethod.Reml,
             JsonPath = json,
-            Markdown = markdown,
             Quiet = quiet,
             Plots = plots,
             ReferenceLevels = references,
