@@ -48,6 +48,7 @@ public static class CliApp
                 CliVerb.Anova => Verbs.Anova(options, stdout, stderr, cancellationToken),
                 CliVerb.Ranef => Verbs.Ranef(options, stdout, stderr, cancellationToken),
                 CliVerb.Confint => Verbs.Confint(options, stdout, stderr, cancellationToken),
+                CliVerb.Predict => Verbs.Predict(options, stdout, stderr, cancellationToken),
                 _ => Fit(options, stdout, stderr, cancellationToken),
             };
         }

@@ -15,6 +15,9 @@ internal enum CliVerb
     /// <summary>The conditional modes and SDs of the random effects (lme4's <c>ranef</c>).</summary>
     Ranef,
 
+    /// <summary>Predictions for new rows (lme4's <c>predict</c>).</summary>
+    Predict,
+
     /// <summary>Confidence intervals for the fixed effects (lme4's <c>confint</c>, Wald for now).</summary>
     Confint,
 }
@@ -45,7 +48,20 @@ internal sealed class CliArguments
         ["anova"] = CliVerb.Anova,
         ["ranef"] = CliVerb.Ranef,
         ["confint"] = CliVerb.Confint,
+        ["predict"] = CliVerb.Predict,
     };
+
+    /// <summary>predict: the rows to predict (<c>--newdata</c>); null predicts the fitted rows.</summary>
+    public string? NewDataPath { get; init; }
+
+    /// <summary>predict: <c>--re-form NA</c>, population-level predictions (the fixed part only).</summary>
+    public bool PopulationLevel { get; init; }
+
+    /// <summary>predict: <c>--allow-new-levels</c>, lme4's allow.new.levels.</summary>
+    public bool AllowNewLevels { get; init; }
+
+    /// <summary>predict: <c>--type response</c>, the inverse link of the linear predictor.</summary>
+    public bool ResponseScale { get; init; }
 
     /// <summary>The verb.</summary>
     public CliVerb Verb { get; init; } = CliVerb.Fit;
@@ -71,6 +87,9 @@ internal sealed class CliArguments
                                              refitted by ML when the fixed effects differ; rows sorted by npar
           ranef <data> "<formula>"           conditional modes and SDs of every level of every term, as lme4's
                                              as.data.frame(ranef(fit, condVar = TRUE)): grpvar,term,grp,condval,condsd
+          predict <data> "<formula>" [--newdata <new.csv>]
+                                             predictions as lme4's predict(): conditional on the random effects, or
+                                             population-level with --re-form NA; CSV (row,prediction) or JSON
           confint <data> "<formula>"         Wald intervals for the fixed effects (profile intervals: not yet)
 
         Fits a linear mixed model (as lmer) or, with --family, a generalized linear mixed model (as glmer) to a
@@ -79,6 +98,7 @@ internal sealed class CliArguments
           typedmixed fit cbpp.csv "cbind(incidence, size - incidence) ~ period + (1 | herd)" --family binomial
           typedmixed anova Exam.csv "normexam ~ standLRT + (1 | school)" "normexam ~ standLRT + sex + (1 | school)"
           typedmixed ranef sleepstudy.csv "Reaction ~ Days + (Days | Subject)" --format json
+          typedmixed predict sleepstudy.csv "Reaction ~ Days + (Days | Subject)" --newdata new.csv --allow-new-levels
           typedmixed confint sleepstudy.csv "Reaction ~ Days + (Days | Subject)" --level 0.9
 
         Formula: + * : (interactions), 0 + / - 1 (no intercept), factor(x), (1 | g), (x | g) correlated,
@@ -109,7 +129,15 @@ internal sealed class CliArguments
           --ranef                        fit: add the conditional modes and SDs (ranef) to the --json file
           --markdown                     print the summary or table as Markdown (same as --format markdown)
           --format <format>              text (default) or markdown for fit; text, markdown or json for anova
-                                         and confint; csv (default) or json for ranef
+                                         and confint; csv (default) or json for ranef and predict
+          --newdata <file>               predict: the rows to predict (default: the fitted rows); needs the columns
+                                         of the formula's right-hand side, not the response
+          --re-form NA|NULL              predict: NA (or ~0) for population-level predictions (fixed part only);
+                                         NULL (default) adds each row's conditional modes
+          --allow-new-levels             predict: a level the fit has not seen gets random effects 0 (lme4's
+                                         allow.new.levels = TRUE); without it such a level is an error
+          --type link|response           predict: the linear predictor (default, as lme4) or its inverse link (the
+                                         probabilities or rates of a --family model; the same for a linear model)
           --level <p>                    confint: the confidence level (default 0.95)
           --method wald|profile          confint: Wald intervals (default); profile intervals are not available yet
           --plot <kind>[:<term>] <out>   a figure, PNG or SVG by the extension of <out> (repeatable):
@@ -173,6 +201,9 @@ internal sealed class CliArguments
         OutputFormat? format = null;
         bool ranef = false;
         double? level = null;
+        string? newdata = null;
+        bool population = false, allowNew = false;
+        bool? responseScale = null;
         void Only(string option, params CliVerb[] verbs)
         {
             if (!verbs.Contains(verb))
@@ -229,13 +260,41 @@ internal sealed class CliArguments
                     var allowed = verb switch
                     {
                         CliVerb.Fit => new[] { OutputFormat.Text, OutputFormat.Markdown },
-                        CliVerb.Ranef => [OutputFormat.Csv, OutputFormat.Json],
+                        CliVerb.Ranef or CliVerb.Predict => [OutputFormat.Csv, OutputFormat.Json],
                         _ => [OutputFormat.Text, OutputFormat.Markdown, OutputFormat.Json],
                     };
                     if (!allowed.Contains(parsed))
                         throw new CliException($"'{verbName}' prints {string.Join(", ", allowed.Select(x => x.ToString().ToLowerInvariant()))}; not {f}{(verb == CliVerb.Fit && parsed == OutputFormat.Json ? " (write the fit as JSON with --json <out.json>)" : "")}.");
                     if (format is not null && format != parsed) throw new CliException("Give one of --markdown and --format.");
                     format = parsed;
+                    break;
+                case "--newdata":
+                    Only(a, CliVerb.Predict);
+                    newdata = Value(a);
+                    break;
+                case "--re-form":
+                    Only(a, CliVerb.Predict);
+                    string rf = Value(a).Replace(" ", "", StringComparison.Ordinal);
+                    population = rf switch
+                    {
+                        "NA" or "~0" => true,
+                        "NULL" => false,
+                        _ => throw new CliException($"--re-form takes NA (or ~0: population level, the fixed part only) or NULL (every random effect, the default); got '{rf}'. Other subsets of the random effects are not supported yet."),
+                    };
+                    break;
+                case "--allow-new-levels":
+                    Only(a, CliVerb.Predict);
+                    allowNew = true;
+                    break;
+                case "--type":
+                    Only(a, CliVerb.Predict);
+                    string ty = Value(a);
+                    responseScale = ty.ToLowerInvariant() switch
+                    {
+                        "link" => false,
+                        "response" => true,
+                        _ => throw new CliException($"--type takes link (the linear predictor) or response (its inverse link, e.g. probabilities); got '{ty}'."),
+                    };
                     break;
                 case "--ranef":
                     Only(a, CliVerb.Fit);
@@ -357,7 +416,11 @@ internal sealed class CliArguments
             Formula = positional[1],
             Formulas = positional.Skip(1).ToArray(),
             Verb = verb,
-            Format = format ?? (verb == CliVerb.Ranef ? OutputFormat.Csv : OutputFormat.Text),
+            Format = format ?? (verb is CliVerb.Ranef or CliVerb.Predict ? OutputFormat.Csv : OutputFormat.Text),
+            NewDataPath = newdata,
+            PopulationLevel = population,
+            AllowNewLevels = allowNew,
+            ResponseScale = responseScale ?? false,
             IncludeRanef = ranef,
             Level = level ?? 0.95,
             Method = generalized ? EstimationMethod.MaximumLikelihood : method ?? EstimationMethod.Reml,

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using TypedMixed.Cli.Data;
+using TypedMixed.Cli.Design;
 using TypedMixed.Presentation;
 
 namespace TypedMixed.Cli;
@@ -119,6 +120,48 @@ internal static class Verbs
                     sb.Append(Csv(term.Name)).Append(',').Append(Csv(term.ColumnNames[k])).Append(',').Append(Csv(term.LevelKeys[l])).Append(',')
                         .Append(Round(term.ConditionalModes[l, k])).Append(',').Append(Round(term.ConditionalStdDev(l, k))).Append('\n');
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// lme4's <c>predict(fit, newdata, re.form, allow.new.levels, type)</c> for the rows of <c>--newdata</c> (or the
+    /// fitted rows): CSV <c>row,prediction</c> (row numbers of the file, NA where a needed value is missing) or JSON.
+    /// </summary>
+    public static int Predict(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var table = CsvTable.Load(a.DataPath);
+        var prepared = CliApp.Prepare(a, a.Formula, stderr, table);
+        var newData = a.NewDataPath is null ? table : CsvTable.Load(a.NewDataPath);
+        var fit = CliApp.FitModel(a, prepared.Built.Design, stderr, cancellationToken);
+        var predictions = PredictionDesign.Predict(prepared.Formula, prepared.Built, fit, newData, new PredictionOptions
+        {
+            PopulationLevel = a.PopulationLevel,
+            AllowNewLevels = a.AllowNewLevels,
+            ResponseScale = a.ResponseScale,
+        });
+        string type = a.ResponseScale ? "response" : "link";
+        if (a.Format == OutputFormat.Json)
+        {
+            using var stream = new MemoryStream();
+            using (var w = new Utf8JsonWriter(stream, JsonOptions))
+            {
+                w.WriteStartObject();
+                w.WriteString("formula", a.Formula);
+                w.WriteString("re_form", a.PopulationLevel ? "NA" : "NULL");
+                w.WriteBoolean("allow_new_levels", a.AllowNewLevels);
+                w.WriteString("type", type);
+                w.WriteStartArray("prediction");
+                foreach (var p in predictions) { if (double.IsFinite(p)) w.WriteNumberValue(p); else w.WriteNullValue(); }
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            stdout.Write(Encoding.UTF8.GetString(stream.ToArray()) + "\n");
+            return 0;
+        }
+        var sb = new StringBuilder("row,prediction\n");
+        for (int r = 0; r < predictions.Length; r++)
+            sb.Append((r + 1).ToString(CultureInfo.InvariantCulture)).Append(',').Append(Round(predictions[r])).Append('\n');
+        stdout.Write(sb.ToString());
+        return 0;
     }
 
     /// <summary>
