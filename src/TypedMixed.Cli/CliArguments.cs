@@ -79,7 +79,9 @@ internal sealed class CliArguments
     public double Level { get; init; } = 0.95;
 
     public const string Usage = """
-        Usage: typedmixed <verb> <data.csv> "<formula>" [options]
+        Usage: typedmixed fit <data.csv> "<formula>" [options]
+               typedmixed anova <data.csv> "<formula 1>" "<formula 2>" [...] [options]
+               typedmixed ranef|predict|confint <data.csv> "<formula>" [options]
 
         Verbs:
           fit <data> "<formula>"             fit and print lme4's summary (the default verb's behaviour)

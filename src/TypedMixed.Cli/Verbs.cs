@@ -36,7 +36,12 @@ internal static class Verbs
         }
         ModelComparisonResult result;
         try { result = ModelComparison.Compare([.. models]); }
-        catch (ArgumentException e) { throw new CliException("anova: " + e.Message); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            // ArgumentException appends " (Parameter 'models')": the user passed formulas, not a parameter.
+            string message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+            throw new CliException("anova: " + message);
+        }
         string json = AnovaJson(result);
         stdout.Write(a.Format switch
         {
