@@ -16,7 +16,11 @@ namespace TypedMixed.Cli;
 public static class CliApp
 {
     /// <summary>Runs the command line <paramref name="args"/>; returns the exit code (0 success, 1 usage or data error, 2 fit failure, 130 cancelled).</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>
+        Run(args, stdout, stderr, ProgressDisplay.Lines, cancellationToken);
+
+    /// <summary>Runs the command line with optimizer progress shown as <paramref name="display"/> says.</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, ProgressDisplay display, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -43,6 +47,7 @@ public static class CliApp
         try
         {
             var options = CliArguments.Parse(verb, args[1..]);
+            options.Display = display;
             return verb switch
             {
                 CliVerb.Anova => Verbs.Anova(options, stdout, stderr, cancellationToken),
@@ -107,23 +112,21 @@ public static class CliApp
     /// <summary>Fits the prepared design as the options ask (lmer or glmer), with progress on stderr unless --quiet.</summary>
     internal static MixedModelFit FitModel(CliArguments a, ModelDesign design, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var progress = a.Quiet ? null : new ProgressPrinter(stderr, a.IsGeneralized ? "deviance" : a.Method == EstimationMethod.Reml ? "REML criterion" : "deviance");
+        string objective = a.IsGeneralized ? "deviance" : a.Method == EstimationMethod.Reml ? "REML criterion" : "deviance";
+        var printer = a.Quiet ? null : new ProgressPrinter(stderr, objective, everyHalfSecond: a.Display == ProgressDisplay.Lines);
         var watch = Stopwatch.StartNew();
-        if (a.IsGeneralized)
-        {
-            var glmm = GeneralizedLinearMixedModel.Fit(design, new GlmmFitOptions
+        MixedModelFit Run(IProgress<FitProgress>? progress) => a.IsGeneralized
+            ? GeneralizedLinearMixedModel.Fit(design, new GlmmFitOptions
             {
                 QuadraturePoints = a.Glmm.QuadraturePoints,
                 LaplaceHessian = a.Glmm.LaplaceHessian,
                 FixedEffectsCovariance = a.Glmm.FixedEffectsCovariance,
                 Progress = progress,
-            }, cancellationToken);
-            progress?.Finish(glmm.Optimizer.Evaluations, glmm.Deviance, watch.Elapsed);
-            return glmm;
-        }
-        var lmm = LinearMixedModel.Fit(design, new FitOptions { Method = a.Method, Progress = progress }, cancellationToken);
-        progress?.Finish(lmm.Optimizer.Evaluations, lmm.Objective, watch.Elapsed);
-        return lmm;
+            }, cancellationToken)
+            : LinearMixedModel.Fit(design, new FitOptions { Method = a.Method, Progress = progress }, cancellationToken);
+        var fit = printer is not null && a.Display == ProgressDisplay.Live ? LiveProgress.Run(objective, Run) : Run(printer);
+        printer?.Finish(fit.Optimizer.Evaluations, fit is LinearMixedModelFit l ? l.Objective : ((GeneralizedLinearMixedModelFit)fit).Deviance, watch.Elapsed);
+        return fit;
     }
 
     private static int Fit(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
@@ -152,8 +155,8 @@ public static class CliApp
             ? $"{terms.Count.ToString(CultureInfo.InvariantCulture)} random-effects terms ({string.Join(", ", terms.Select(t => t.Name))})"
             : $"random slopes in its term ({terms[0].Name}: {string.Join(", ", terms[0].ColumnNames)})";
 
-    /// <summary>Prints optimizer progress to stderr at most twice a second, and a closing line.</summary>
-    internal sealed class ProgressPrinter(TextWriter stderr, string objective) : IProgress<FitProgress>
+    /// <summary>Prints optimizer progress to stderr at most twice a second (unless told not to), and a closing line.</summary>
+    internal sealed class ProgressPrinter(TextWriter stderr, string objective, bool everyHalfSecond = true) : IProgress<FitProgress>
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private TimeSpan _last = TimeSpan.Zero;
@@ -161,6 +164,7 @@ public static class CliApp
 
         public void Report(FitProgress value)
         {
+            if (!everyHalfSecond) return;
             if (_clock.Elapsed - _last < TimeSpan.FromMilliseconds(500)) return;
             _last = _clock.Elapsed;
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,

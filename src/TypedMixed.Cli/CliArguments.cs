@@ -173,6 +173,9 @@ internal sealed class CliArguments
 
     public bool Quiet { get; init; }
 
+    /// <summary>How optimizer progress is shown (set by the caller from where stderr goes, not by an option).</summary>
+    public ProgressDisplay Display { get; set; } = ProgressDisplay.Lines;
+
     /// <summary>The figures asked for with <c>--plot</c> and <c>--caterpillar</c>, in order.</summary>
     public IReadOnlyList<PlotRequest> Plots { get; init; } = [];
 

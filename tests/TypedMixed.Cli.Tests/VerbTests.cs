@@ -312,4 +312,21 @@ public class VerbTests
         Assert.Equal(1, r.Code);
         Assert.Contains("The verbs: fit, anova, ranef, confint, predict.", r.Err);
     }
+
+    [Fact]
+    public void Progress_is_quiet_when_stderr_is_redirected_and_a_fit_keeps_its_result_and_errors_on_the_worker_thread()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = CliApp.Run(["fit", CliRunner.DataPath("sleepstudy.csv"), Sleep], stdout, stderr, ProgressDisplay.ClosingLineOnly);
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("  evaluation ", stderr.ToString());
+        Assert.Matches(@"^typedmixed: \d+ evaluations, REML criterion \d+\.\d{6}, \d+\.\d\d s\n$", stderr.ToString().Replace("\r", "", StringComparison.Ordinal));
+
+        // A fit that ends within the delay shows nothing and returns its value; its exception reaches the caller as
+        // itself (so the CLI still maps it to exit code 2), not wrapped in an AggregateException.
+        Assert.Equal(42, LiveProgress.Run("deviance", p => { p.Report(new FitProgress(1, 2, 2)); return 42; }));
+        var e = Assert.Throws<InvalidOperationException>(() => LiveProgress.Run<int>("deviance", _ => throw new InvalidOperationException("not finite")));
+        Assert.Equal("not finite", e.Message);
+    }
 }
