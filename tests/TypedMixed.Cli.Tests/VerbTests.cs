@@ -329,4 +329,24 @@ public class VerbTests
         var e = Assert.Throws<InvalidOperationException>(() => LiveProgress.Run<int>("deviance", _ => throw new InvalidOperationException("not finite")));
         Assert.Equal("not finite", e.Message);
     }
+
+    [Fact]
+    public void Glmm_summary_prints_lme4s_correlation_of_fixed_effects_for_cbpp()
+    {
+        var text = Ok("fit", CliRunner.DataPath("cbpp.csv"), Cbpp, "--family", "binomial", "--quiet").Out;
+        var lines = text.Split('\n');
+        int at = Array.IndexOf(lines, "Correlation of Fixed Effects:");
+        Assert.True(at > 0, text);
+        Assert.Equal(["(Intr)", "fct()2", "fct()3"], lines[at + 1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        var reference = File.ReadAllLines(TestData("summary", "sleepstudy_summary_blocks.csv"))
+            .Where(l => l.StartsWith("correlation_cbpp,", StringComparison.Ordinal)).Select(l => D(l.Split(',')[2])).ToArray();
+        Assert.Equal(6, reference.Length);
+        var rows = lines.Skip(at + 2).Take(3).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();
+        Assert.Equal(["factr(prd)2", "factr(prd)3", "factr(prd)4"], rows.Select(r => r[0]));
+        var printed = rows.SelectMany(r => r.Skip(1)).Select(D).ToArray();
+        Assert.Equal(6, printed.Length);
+        // glmer's vcov comes from its finite-difference Hessian at an optimum ~1e-3 from ours (see GlmmReferenceFitTests):
+        // the correlations agree to 0.005.
+        for (int k = 0; k < 6; k++) Assert.True(Math.Abs(printed[k] - reference[k]) <= 0.005, $"correlation {k}: {printed[k]} vs lme4 {reference[k]}");
+    }
 }

@@ -1,5 +1,5 @@
 # lme4's summary() blocks for sleepstudy (REML): scaled-residual quantiles (also with prior weights) and the
-# correlation of fixed effects; and R's abbreviate() of coefficient names as summary() prints them.
+# correlation of fixed effects (and of the cbpp glmer fit's); and R's abbreviate() of coefficient names as summary() prints them.
 # Run from tests/Data:  Rscript r/summary_blocks.R > summary/sleepstudy_summary_blocks.csv
 suppressMessages(library(lme4))
 d <- read.csv("reference/sleepstudy.csv")
@@ -17,6 +17,10 @@ dw <- read.csv("reference/sleepstudy_weights.csv"); dw$Subject <- factor(dw$Subj
 mw <- lmer(Reaction ~ Days + (Days | Subject), data = dw, weights = w)
 qw <- quantile(residuals(mw, type = "pearson", scaled = TRUE))
 for (i in seq_along(qw)) cat(sprintf("scaled_residual_weighted,%s,%s\n", c("Min", "1Q", "Median", "3Q", "Max")[i], f(qw[i])))
+cb <- read.csv("reference/cbpp.csv"); cb$herd <- factor(cb$herd)
+g <- glmer(cbind(incidence, size - incidence) ~ factor(period) + (1 | herd), family = binomial, data = cb)
+cg <- cov2cor(as.matrix(vcov(g)))
+for (i in 2:4) for (j in 1:(i - 1)) cat(sprintf("correlation_cbpp,%s~%s,%s\n", rownames(cg)[i], rownames(cg)[j], f(cg[i, j])))
 nm <- c("(Intercept)", "standLRT", "sexM", "schgendgirls", "schgendmixed", "factor(period)2", "poly(Days, 2)1",
         "poly(Days, 2)2", "I(age^2)", "Days:sexM", "log(x)", "standLRT:schgendgirls")
 for (k in c(6, 11)) { a <- abbreviate(nm, minlength = k); for (i in seq_along(nm)) cat(sprintf("abbreviate%d,\"%s\",\"%s\"\n", k, nm[i], a[i])) }
