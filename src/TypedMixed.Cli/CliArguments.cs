@@ -84,7 +84,7 @@ internal sealed class CliArguments
                typedmixed ranef|predict|confint <data.csv> "<formula>" [options]
 
         Verbs:
-          fit <data> "<formula>"             fit and print lme4's summary (the default verb's behaviour)
+          fit <data> "<formula>"             fit and print lme4's summary (and --json, --plot files)
           anova <data> "<f1>" "<f2>" [...]   likelihood-ratio comparison as lme4's anova(m1, m2, ...): REML fits are
                                              refitted by ML when the fixed effects differ; rows sorted by npar
           ranef <data> "<formula>"           conditional modes and SDs of every level of every term, as lme4's
