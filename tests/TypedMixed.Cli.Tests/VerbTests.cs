@@ -286,7 +286,7 @@ public class VerbTests
     [Fact]
     public void Weighted_scaled_residuals_match_lme4()
     {
-        var reference = File.ReadAllLines(TestData("summary", "sleepstudy_summary_blocks.csv"));
+        var reference = File.ReadAllLines(TestData("summary", "lme4_summary_blocks.csv"));
         var formula = FormulaParser.Parse(Sleep);
         var built = DesignBuilder.Build(formula, CsvTable.Load(CliRunner.DataPath("sleepstudy_weights.csv")), new DesignOptions { WeightsColumn = "w" });
         var fit = LinearMixedModel.Fit(built.Design);
@@ -338,7 +338,7 @@ public class VerbTests
         int at = Array.IndexOf(lines, "Correlation of Fixed Effects:");
         Assert.True(at > 0, text);
         Assert.Equal(["(Intr)", "fct()2", "fct()3"], lines[at + 1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        var reference = File.ReadAllLines(TestData("summary", "sleepstudy_summary_blocks.csv"))
+        var reference = File.ReadAllLines(TestData("summary", "lme4_summary_blocks.csv"))
             .Where(l => l.StartsWith("correlation_cbpp,", StringComparison.Ordinal)).Select(l => D(l.Split(',')[2])).ToArray();
         Assert.Equal(6, reference.Length);
         var rows = lines.Skip(at + 2).Take(3).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();

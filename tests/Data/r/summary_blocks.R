@@ -1,6 +1,6 @@
 # lme4's summary() blocks for sleepstudy (REML): scaled-residual quantiles (also with prior weights) and the
 # correlation of fixed effects (and of the cbpp glmer fit's); and R's abbreviate() of coefficient names as summary() prints them.
-# Run from tests/Data:  Rscript r/summary_blocks.R > summary/sleepstudy_summary_blocks.csv
+# Run from tests/Data:  Rscript r/summary_blocks.R > summary/lme4_summary_blocks.csv
 suppressMessages(library(lme4))
 d <- read.csv("reference/sleepstudy.csv")
 d$Subject <- factor(d$Subject)
@@ -8,7 +8,7 @@ m <- lmer(Reaction ~ Days + (Days | Subject), data = d)
 q <- quantile(residuals(m, type = "pearson", scaled = TRUE))
 cr <- cov2cor(as.matrix(vcov(m)))
 f <- function(x) sprintf("%.17g", x)
-cat(sprintf("# computed with %s / lme4 %s on %s, command: cd tests/Data && Rscript r/summary_blocks.R > summary/sleepstudy_summary_blocks.csv\n",
+cat(sprintf("# computed with %s / lme4 %s on %s, command: cd tests/Data && Rscript r/summary_blocks.R > summary/lme4_summary_blocks.csv\n",
             R.version.string, packageVersion("lme4"), format(Sys.Date())))
 cat("quantity,name,value\n")
 for (i in seq_along(q)) cat(sprintf("scaled_residual,%s,%s\n", c("Min", "1Q", "Median", "3Q", "Max")[i], f(q[i])))

@@ -9,7 +9,7 @@ namespace TypedMixed.Tests.Presentation;
 /// </summary>
 public class SummaryBlocksTests
 {
-    private static readonly string[] Reference = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Data", "summary", "sleepstudy_summary_blocks.csv"));
+    private static readonly string[] Reference = File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "Data", "summary", "lme4_summary_blocks.csv"));
 
     private static double Value(string quantity, string name) =>
         double.Parse(Reference.Single(l => l.StartsWith($"{quantity},{name},", StringComparison.Ordinal)).Split(',')[^1], CultureInfo.InvariantCulture);
