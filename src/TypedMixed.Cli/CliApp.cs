@@ -16,7 +16,11 @@ namespace TypedMixed.Cli;
 public static class CliApp
 {
     /// <summary>Runs the command line <paramref name="args"/>; returns the exit code (0 success, 1 usage or data error, 2 fit failure, 130 cancelled).</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default) =>
+        Run(args, stdout, stderr, ProgressDisplay.Lines, cancellationToken);
+
+    /// <summary>Runs the command line with optimizer progress shown as <paramref name="display"/> says.</summary>
+    internal static int Run(string[] args, TextWriter stdout, TextWriter stderr, ProgressDisplay display, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
@@ -29,9 +33,9 @@ public static class CliApp
             stdout.WriteLine("typedmixed " + (typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0"));
             return 0;
         }
-        if (args[0] != "fit")
+        if (!CliArguments.Verbs.TryGetValue(args[0], out var verb))
         {
-            stderr.WriteLine($"typedmixed: unknown command '{args[0]}'.\n");
+            stderr.WriteLine($"typedmixed: unknown command '{args[0]}'. The verbs: {string.Join(", ", CliArguments.Verbs.Keys)}.\n");
             stderr.WriteLine(CliArguments.Usage);
             return 1;
         }
@@ -42,8 +46,16 @@ public static class CliApp
         }
         try
         {
-            var options = CliArguments.Parse(args[1..]);
-            return Fit(options, stdout, stderr, cancellationToken);
+            var options = CliArguments.Parse(verb, args[1..]);
+            options.Display = display;
+            return verb switch
+            {
+                CliVerb.Anova => Verbs.Anova(options, stdout, stderr, cancellationToken),
+                CliVerb.Ranef => Verbs.Ranef(options, stdout, stderr, cancellationToken),
+                CliVerb.Confint => Verbs.Confint(options, stdout, stderr, cancellationToken),
+                CliVerb.Predict => Verbs.Predict(options, stdout, stderr, cancellationToken),
+                _ => Fit(options, stdout, stderr, cancellationToken),
+            };
         }
         catch (FormulaException e)
         {
@@ -67,13 +79,20 @@ public static class CliApp
         }
     }
 
-    private static int Fit(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    /// <summary>A formula read and its design built from the data, with the notes printed on stderr.</summary>
+    internal sealed record PreparedModel(string FormulaText, Formula Formula, BuiltDesign Built);
+
+    /// <summary>Reads the formula, loads the data and builds the design; prints dropped rows and notes on stderr.</summary>
+    internal static PreparedModel Prepare(CliArguments a, string formulaText, TextWriter stderr, CsvTable? table = null)
     {
-        var formula = FormulaParser.Parse(a.Formula);
+        var formula = FormulaParser.Parse(formulaText);
         ResponseBuilder.CheckFamily(formula, a.Family);
-        // Only the columns the model uses are read (and, for messages, every column's name).
-        var columns = formula.AllVariables().Select(v => v.Column).Append(a.WeightsColumn).OfType<string>().ToHashSet(StringComparer.Ordinal);
-        var table = a.Sql is null ? CsvTable.Load(a.DataPath, columns, a.Separator) : CsvTable.Query(a.Sql, columns);
+        if (table is null)
+        {
+            // Only the columns the model uses are read (and, for messages, every column's name).
+            var columns = formula.AllVariables().Select(v => v.Column).Append(a.WeightsColumn).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            table = a.Sql is null ? CsvTable.Load(a.DataPath, columns, a.Separator) : CsvTable.Query(a.Sql, columns);
+        }
         var built = DesignBuilder.Build(formula, table, new DesignOptions
         {
             ReferenceLevels = a.ReferenceLevels,
@@ -84,7 +103,6 @@ public static class CliApp
         foreach (var column in a.ReferenceLevels.Keys)
             if (!formula.AllVariables().Any(v => v.Column == column))
                 throw new CliException($"--reference names column '{column}', which the formula does not use.");
-        var plots = new PlotWriter(a.Plots, built.Design);
         if (a.IsGeneralized && a.Glmm.QuadraturePoints > 1 && (built.Design.Terms.Count > 1 || built.Design.Terms[0].ColumnNames.Count > 1))
             throw new CliException(
                 $"--nagq {a.Glmm.QuadraturePoints.ToString(CultureInfo.InvariantCulture)} needs a single random-intercept term, but the model has {Describe(built.Design.Terms)}: adaptive Gauss-Hermite quadrature integrates "
@@ -93,6 +111,32 @@ public static class CliApp
             stderr.WriteLine($"typedmixed: dropped {built.RowsDropped.ToString(CultureInfo.InvariantCulture)} of {table.RowCount.ToString(CultureInfo.InvariantCulture)} rows with missing values in the formula's columns{(a.WeightsColumn is null ? "" : " or the --weights column")}.");
         foreach (var note in built.Notes)
             stderr.WriteLine("typedmixed: " + note);
+        return new PreparedModel(formulaText, formula, built);
+    }
+
+    /// <summary>Fits the prepared design as the options ask (lmer or glmer), with progress on stderr unless --quiet.</summary>
+    internal static MixedModelFit FitModel(CliArguments a, ModelDesign design, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        string objective = a.IsGeneralized ? "deviance" : a.Method == EstimationMethod.Reml ? "REML criterion" : "deviance";
+        var printer = a.Quiet ? null : new ProgressPrinter(stderr, objective, everyHalfSecond: a.Display == ProgressDisplay.Lines);
+        var watch = Stopwatch.StartNew();
+        MixedModelFit Run(IProgress<FitProgress>? progress) => a.IsGeneralized
+            ? GeneralizedLinearMixedModel.Fit(design, new GlmmFitOptions
+            {
+                QuadraturePoints = a.Glmm.QuadraturePoints,
+                LaplaceHessian = a.Glmm.LaplaceHessian,
+                FixedEffectsCovariance = a.Glmm.FixedEffectsCovariance,
+                Progress = progress,
+            }, cancellationToken)
+            : LinearMixedModel.Fit(design, new FitOptions { Method = a.Method, Progress = progress }, cancellationToken);
+        var fit = printer is not null && a.Display == ProgressDisplay.Live ? LiveProgress.Run(objective, Run) : Run(printer);
+        printer?.Finish(fit.Optimizer.Evaluations, fit is LinearMixedModelFit l ? l.Objective : ((GeneralizedLinearMixedModelFit)fit).Deviance, watch.Elapsed);
+        return fit;
+    }
+
+    private static int Fit(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var (_, _, built) = Prepare(a, a.Formula, stderr);
         if (a.DesignOnly)
         {
             var d = built.Design;
@@ -100,40 +144,19 @@ public static class CliApp
                 $"design: {d.Response.Length} rows ({built.RowsDropped} dropped), {d.FixedEffectNames.Count} fixed-effect columns ({string.Join(", ", d.FixedEffectNames)}), random-effects terms {string.Join(", ", d.Terms.Select(t => $"{t.Name} [{t.LevelCount} levels x {t.ColumnNames.Count}]"))}"));
             return 0;
         }
-
-        var report = new FitReportOptions { Formula = a.Formula, DataName = a.Sql is null ? Path.GetFileName(a.DataPath) : "SQL query" };
-        var progress = a.Quiet ? null : new ProgressPrinter(stderr, a.IsGeneralized ? "deviance" : a.Method == EstimationMethod.Reml ? "REML criterion" : "deviance");
-        var watch = Stopwatch.StartNew();
-        MixedModelFit fit;
-        if (a.IsGeneralized)
+        var plots = new PlotWriter(a.Plots, built.Design);
+        var report = new FitReportOptions { Formula = a.Formula, DataName = a.Sql is null ? Path.GetFileName(a.DataPath) : "SQL query", IncludeConditionalModes = a.IncludeRanef };
+        var fit = FitModel(a, built.Design, stderr, cancellationToken);
+        stdout.Write(fit switch
         {
-            var glmm = GeneralizedLinearMixedModel.Fit(built.Design, new GlmmFitOptions
-            {
-                QuadraturePoints = a.Glmm.QuadraturePoints,
-                LaplaceHessian = a.Glmm.LaplaceHessian,
-                FixedEffectsCovariance = a.Glmm.FixedEffectsCovariance,
-                Progress = progress,
-            }, cancellationToken);
-            progress?.Finish(glmm.Optimizer.Evaluations, glmm.Deviance, watch.Elapsed);
-            stdout.Write(a.Markdown ? FitSummary.ToMarkdown(glmm, report) : FitSummary.ToText(glmm, report));
-            if (a.JsonPath is not null)
-            {
-                using var stream = File.Create(a.JsonPath);
-                FitJson.Write(stream, glmm, report);
-            }
-            fit = glmm;
-        }
-        else
+            GeneralizedLinearMixedModelFit g => a.Markdown ? FitSummary.ToMarkdown(g, report) : FitSummary.ToText(g, report),
+            LinearMixedModelFit l => a.Markdown ? FitSummary.ToMarkdown(l, report) : FitSummary.ToText(l, report),
+            _ => throw new InvalidOperationException("Unknown fit type."),
+        });
+        if (a.JsonPath is not null)
         {
-            var lmm = LinearMixedModel.Fit(built.Design, new FitOptions { Method = a.Method, Progress = progress }, cancellationToken);
-            progress?.Finish(lmm.Optimizer.Evaluations, lmm.Objective, watch.Elapsed);
-            stdout.Write(a.Markdown ? FitSummary.ToMarkdown(lmm, report) : FitSummary.ToText(lmm, report));
-            if (a.JsonPath is not null)
-            {
-                using var stream = File.Create(a.JsonPath);
-                FitJson.Write(stream, lmm, report);
-            }
-            fit = lmm;
+            using var stream = File.Create(a.JsonPath);
+            FitJson.Write(stream, fit, report);
         }
         plots.Write(fit, built.Design);
         return 0;
@@ -144,8 +167,8 @@ public static class CliApp
             ? $"{terms.Count.ToString(CultureInfo.InvariantCulture)} random-effects terms ({string.Join(", ", terms.Select(t => t.Name))})"
             : $"random slopes in its term ({terms[0].Name}: {string.Join(", ", terms[0].ColumnNames)})";
 
-    /// <summary>Prints optimizer progress to stderr at most twice a second, and a closing line.</summary>
-    private sealed class ProgressPrinter(TextWriter stderr, string objective) : IProgress<FitProgress>
+    /// <summary>Prints optimizer progress to stderr at most twice a second (unless told not to), and a closing line.</summary>
+    internal sealed class ProgressPrinter(TextWriter stderr, string objective, bool everyHalfSecond = true) : IProgress<FitProgress>
     {
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private TimeSpan _last = TimeSpan.Zero;
@@ -153,6 +176,7 @@ public static class CliApp
 
         public void Report(FitProgress value)
         {
+            if (!everyHalfSecond) return;
             if (_clock.Elapsed - _last < TimeSpan.FromMilliseconds(500)) return;
             _last = _clock.Elapsed;
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,

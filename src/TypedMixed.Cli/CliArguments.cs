@@ -3,12 +3,97 @@ using TypedMixed.Cli.Plots;
 
 namespace TypedMixed.Cli;
 
-/// <summary>The parsed command line of <c>typedmixed fit</c>.</summary>
+/// <summary>The verbs of <c>typedmixed</c>.</summary>
+internal enum CliVerb
+{
+    /// <summary>Fit one model and print its summary.</summary>
+    Fit,
+
+    /// <summary>Compare two or more models by likelihood-ratio tests (lme4's <c>anova</c>).</summary>
+    Anova,
+
+    /// <summary>The conditional modes and SDs of the random effects (lme4's <c>ranef</c>).</summary>
+    Ranef,
+
+    /// <summary>Predictions for new rows (lme4's <c>predict</c>).</summary>
+    Predict,
+
+    /// <summary>Confidence intervals for the fixed effects (lme4's <c>confint</c>, Wald for now).</summary>
+    Confint,
+}
+
+/// <summary>How a verb prints its result.</summary>
+internal enum OutputFormat
+{
+    /// <summary>Aligned text.</summary>
+    Text,
+
+    /// <summary>GitHub-flavoured Markdown.</summary>
+    Markdown,
+
+    /// <summary>JSON on stdout.</summary>
+    Json,
+
+    /// <summary>Comma-separated values on stdout.</summary>
+    Csv,
+}
+
+/// <summary>The parsed command line of a <c>typedmixed</c> verb.</summary>
 internal sealed class CliArguments
 {
+    /// <summary>The verbs by their command-line names.</summary>
+    public static readonly IReadOnlyDictionary<string, CliVerb> Verbs = new Dictionary<string, CliVerb>(StringComparer.Ordinal)
+    {
+        ["fit"] = CliVerb.Fit,
+        ["anova"] = CliVerb.Anova,
+        ["ranef"] = CliVerb.Ranef,
+        ["confint"] = CliVerb.Confint,
+        ["predict"] = CliVerb.Predict,
+    };
+
+    /// <summary>predict: the rows to predict (<c>--newdata</c>); null predicts the fitted rows.</summary>
+    public string? NewDataPath { get; init; }
+
+    /// <summary>predict: <c>--re-form NA</c>, population-level predictions (the fixed part only).</summary>
+    public bool PopulationLevel { get; init; }
+
+    /// <summary>predict: <c>--allow-new-levels</c>, lme4's allow.new.levels.</summary>
+    public bool AllowNewLevels { get; init; }
+
+    /// <summary>predict: <c>--type response</c>, the inverse link of the linear predictor.</summary>
+    public bool ResponseScale { get; init; }
+
+    /// <summary>The verb.</summary>
+    public CliVerb Verb { get; init; } = CliVerb.Fit;
+
+    /// <summary>Every formula given (one, or two or more for anova); <see cref="Formula"/> is the first.</summary>
+    public IReadOnlyList<string> Formulas { get; init; } = [];
+
+    /// <summary>How to print the result.</summary>
+    public OutputFormat Format { get; init; } = OutputFormat.Text;
+
+    /// <summary>fit: write the conditional modes into the JSON file.</summary>
+    public bool IncludeRanef { get; init; }
+
+    /// <summary>confint: the confidence level.</summary>
+    public double Level { get; init; } = 0.95;
+
     public const string Usage = """
         Usage: typedmixed fit <data> "<formula>" [options]
                typedmixed fit --sql "<query>" "<formula>" [options]
+               typedmixed anova <data> "<formula 1>" "<formula 2>" [...] [options]
+               typedmixed ranef|predict|confint <data> "<formula>" [options]
+
+        Verbs:
+          fit <data> "<formula>"             fit and print lme4's summary (and --json, --plot files)
+          anova <data> "<f1>" "<f2>" [...]   likelihood-ratio comparison as lme4's anova(m1, m2, ...): REML fits are
+                                             refitted by ML when the fixed effects differ; rows sorted by npar
+          ranef <data> "<formula>"           conditional modes and SDs of every level of every term, as lme4's
+                                             as.data.frame(ranef(fit, condVar = TRUE)): grpvar,term,grp,condval,condsd
+          predict <data> "<formula>" [--newdata <new.csv>]
+                                             predictions as lme4's predict(): conditional on the random effects, or
+                                             population-level with --re-form NA; CSV (row,prediction) or JSON
+          confint <data> "<formula>"         Wald intervals for the fixed effects (profile intervals: not yet)
 
         Fits a linear mixed model (as lmer) or, with --family, a generalized linear mixed model (as glmer) to a
         data file from an lme4-style formula. <data> is a CSV/TSV file (header row; RFC 4180 quoting; comma,
@@ -16,6 +101,10 @@ internal sealed class CliArguments
         files instead (DuckDB SQL). Only the formula's columns are read. E.g.
           typedmixed fit Exam.csv "normexam ~ standLRT + sex + (1 | school)" --ml
           typedmixed fit cbpp.csv "cbind(incidence, size - incidence) ~ period + (1 | herd)" --family binomial
+          typedmixed anova Exam.csv "normexam ~ standLRT + (1 | school)" "normexam ~ standLRT + sex + (1 | school)"
+          typedmixed ranef sleepstudy.csv "Reaction ~ Days + (Days | Subject)" --format json
+          typedmixed predict sleepstudy.csv "Reaction ~ Days + (Days | Subject)" --newdata new.csv --allow-new-levels
+          typedmixed confint sleepstudy.csv "Reaction ~ Days + (Days | Subject)" --level 0.9
 
         Formula: + * : (interactions), 0 + / - 1 (no intercept), factor(x), (1 | g), (x | g) correlated,
                  (x || g) uncorrelated, (1 | a/b) nested, (1 | a:b), several crossed terms. Functions as R
@@ -46,8 +135,21 @@ internal sealed class CliArguments
                                          "SELECT * FROM 'a.parquet' JOIN 'b.csv' USING (id)"
           --design-only                  stop after reading the data and building the design (prints its size;
                                          for timing the data front end, see benchmarks/read_compare.sh)
-          --json <out.json>              also write the fit as JSON (lme4 reference layout)
-          --markdown                     print the summary as Markdown instead of text
+          --json <out.json>              fit, anova: also write the result as JSON (fit: lme4 reference layout)
+          --ranef                        fit: add the conditional modes and SDs (ranef) to the --json file
+          --markdown                     print the summary or table as Markdown (same as --format markdown)
+          --format <format>              text (default) or markdown for fit; text, markdown or json for anova
+                                         and confint; csv (default) or json for ranef and predict
+          --newdata <file>               predict: the rows to predict (default: the fitted rows); needs the columns
+                                         of the formula's right-hand side, not the response
+          --re-form NA|NULL              predict: NA (or ~0) for population-level predictions (fixed part only);
+                                         NULL (default) adds each row's conditional modes
+          --allow-new-levels             predict: a level the fit has not seen gets random effects 0 (lme4's
+                                         allow.new.levels = TRUE); without it such a level is an error
+          --type link|response           predict: the linear predictor (default, as lme4) or its inverse link (the
+                                         probabilities or rates of a --family model; the same for a linear model)
+          --level <p>                    confint: the confidence level (default 0.95)
+          --method wald|profile          confint: Wald intervals (default); profile intervals are not available yet
           --plot <kind>[:<term>] <out>   a figure, PNG or SVG by the extension of <out> (repeatable):
                                            caterpillar:<term>   predicted effects with 95 % intervals, one panel
                                                                 per effect; <term>[effect] for one, e.g. Subject[Days]
@@ -63,6 +165,7 @@ internal sealed class CliArguments
           -h, --help                     this text
           --version                      the version
 
+        All the fitting options (--ml, --family, --link, --nagq, --weights, --reference, ...) work with every verb.
         Exit codes: 0 success, 1 usage or data error, 2 the fit failed, 130 cancelled.
         """;
 
@@ -84,9 +187,12 @@ internal sealed class CliArguments
 
     public string? JsonPath { get; init; }
 
-    public bool Markdown { get; init; }
+    public bool Markdown => Format == OutputFormat.Markdown;
 
     public bool Quiet { get; init; }
+
+    /// <summary>How optimizer progress is shown (set by the caller from where stderr goes, not by an option).</summary>
+    public ProgressDisplay Display { get; set; } = ProgressDisplay.Lines;
 
     /// <summary>The figures asked for with <c>--plot</c> and <c>--caterpillar</c>, in order.</summary>
     public IReadOnlyList<PlotRequest> Plots { get; init; } = [];
@@ -108,13 +214,28 @@ internal sealed class CliArguments
     /// <summary>True when a generalized model is asked for: a family other than Gaussian.</summary>
     public bool IsGeneralized => Family is { } f && f != ResponseFamily.Gaussian;
 
-    /// <summary>Parses the arguments after <c>fit</c>; throws <see cref="CliException"/> with the problem and the usage.</summary>
-    public static CliArguments Parse(IReadOnlyList<string> args)
+    /// <summary>Parses the arguments after the verb; throws <see cref="CliException"/> with the problem.</summary>
+    public static CliArguments Parse(IReadOnlyList<string> args) => Parse(CliVerb.Fit, args);
+
+    /// <summary>Parses the arguments after <paramref name="verb"/>; throws <see cref="CliException"/> with the problem.</summary>
+    public static CliArguments Parse(CliVerb verb, IReadOnlyList<string> args)
     {
+        string verbName = Verbs.First(v => v.Value == verb).Key;
+        OutputFormat? format = null;
+        bool ranef = false;
+        double? level = null;
+        string? newdata = null;
+        bool population = false, allowNew = false;
+        bool? responseScale = null;
+        void Only(string option, params CliVerb[] verbs)
+        {
+            if (!verbs.Contains(verb))
+                throw new CliException($"{option} does not apply to '{verbName}' (it is for {string.Join(" and ", verbs.Select(v => Verbs.First(x => x.Value == v).Key))}).");
+        }
         var positional = new List<string>();
         EstimationMethod? method = null;
         string? json = null;
-        bool markdown = false, quiet = false;
+        bool quiet = false;
         var plots = new List<PlotRequest>();
         var references = new Dictionary<string, string>(StringComparer.Ordinal);
         (ResponseFamily Family, LinkFunction? Link)? family = null;
@@ -144,19 +265,92 @@ internal sealed class CliArguments
                     method = m;
                     break;
                 case "--json":
+                    Only(a, CliVerb.Fit, CliVerb.Anova);
                     json = Value(a);
                     break;
                 case "--markdown":
-                    markdown = true;
+                    if (format is not null && format != OutputFormat.Markdown) throw new CliException("Give one of --markdown and --format.");
+                    Only(a, CliVerb.Fit, CliVerb.Anova, CliVerb.Confint);
+                    format = OutputFormat.Markdown;
+                    break;
+                case "--format":
+                    string f = Value(a);
+                    var parsed = f.ToLowerInvariant() switch
+                    {
+                        "text" => OutputFormat.Text,
+                        "markdown" or "md" => OutputFormat.Markdown,
+                        "json" => OutputFormat.Json,
+                        "csv" => OutputFormat.Csv,
+                        _ => throw new CliException($"--format takes text, markdown, json or csv; got '{f}'."),
+                    };
+                    var allowed = verb switch
+                    {
+                        CliVerb.Fit => new[] { OutputFormat.Text, OutputFormat.Markdown },
+                        CliVerb.Ranef or CliVerb.Predict => [OutputFormat.Csv, OutputFormat.Json],
+                        _ => [OutputFormat.Text, OutputFormat.Markdown, OutputFormat.Json],
+                    };
+                    if (!allowed.Contains(parsed))
+                        throw new CliException($"'{verbName}' prints {string.Join(", ", allowed.Select(x => x.ToString().ToLowerInvariant()))}; not {f}{(verb == CliVerb.Fit && parsed == OutputFormat.Json ? " (write the fit as JSON with --json <out.json>)" : "")}.");
+                    if (format is not null && format != parsed) throw new CliException("Give one of --markdown and --format.");
+                    format = parsed;
+                    break;
+                case "--newdata":
+                    Only(a, CliVerb.Predict);
+                    newdata = Value(a);
+                    break;
+                case "--re-form":
+                    Only(a, CliVerb.Predict);
+                    string rf = Value(a).Replace(" ", "", StringComparison.Ordinal);
+                    population = rf switch
+                    {
+                        "NA" or "~0" => true,
+                        "NULL" => false,
+                        _ => throw new CliException($"--re-form takes NA (or ~0: population level, the fixed part only) or NULL (every random effect, the default); got '{rf}'. Other subsets of the random effects are not supported yet."),
+                    };
+                    break;
+                case "--allow-new-levels":
+                    Only(a, CliVerb.Predict);
+                    allowNew = true;
+                    break;
+                case "--type":
+                    Only(a, CliVerb.Predict);
+                    string ty = Value(a);
+                    responseScale = ty.ToLowerInvariant() switch
+                    {
+                        "link" => false,
+                        "response" => true,
+                        _ => throw new CliException($"--type takes link (the linear predictor) or response (its inverse link, e.g. probabilities); got '{ty}'."),
+                    };
+                    break;
+                case "--ranef":
+                    Only(a, CliVerb.Fit);
+                    ranef = true;
+                    break;
+                case "--level":
+                    Only(a, CliVerb.Confint);
+                    string lv = Value(a);
+                    if (!double.TryParse(lv, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double l) || !(l > 0 && l < 1))
+                        throw new CliException($"--level takes a probability between 0 and 1, e.g. 0.95; got '{lv}'.");
+                    level = l;
+                    break;
+                case "--method":
+                    Only(a, CliVerb.Confint);
+                    string cm = Value(a);
+                    if (cm.Equals("profile", StringComparison.OrdinalIgnoreCase) || cm.Equals("boot", StringComparison.OrdinalIgnoreCase))
+                        throw new CliException($"confint --method {cm} is not available yet: only Wald intervals (--method wald) are. Profile-likelihood intervals come with the inference work (issue 10).");
+                    if (!cm.Equals("wald", StringComparison.OrdinalIgnoreCase) && !cm.Equals("Wald", StringComparison.Ordinal))
+                        throw new CliException($"--method takes wald (profile and boot are not available yet); got '{cm}'.");
                     break;
                 case "--quiet":
                     quiet = true;
                     break;
                 case "--caterpillar":
+                    Only(a, CliVerb.Fit);
                     string term = Value(a);
                     plots.Add(PlotRequest.Parse("caterpillar:" + term, Value(a)));
                     break;
                 case "--plot":
+                    Only(a, CliVerb.Fit);
                     string what = Value(a);
                     plots.Add(PlotRequest.Parse(what, Value(a)));
                     break;
@@ -234,8 +428,12 @@ internal sealed class CliArguments
         }
         if (positional.Count < 2)
             throw new CliException(positional.Count == 0 ? "Give the data file and the formula." : "Give the formula after the data file (quote it).");
-        if (positional.Count > 2)
+        if (verb == CliVerb.Anova && positional.Count < 3)
+            throw new CliException("anova compares two or more models: give the data file and at least two formulas (quote each).");
+        if (verb != CliVerb.Anova && positional.Count > 2)
             throw new CliException($"Too many arguments: '{positional[2]}'. Quote the formula so the shell passes it as one argument.");
+        if (ranef && json is null)
+            throw new CliException("--ranef adds the conditional modes to the JSON file: give --json <out.json> too (or use the ranef verb).");
         // The family decides what the other options mean: a GLMM is fitted by maximum likelihood, and the GLMM
         // settings mean nothing to a linear model.
         var fam = family?.Family;
@@ -271,9 +469,17 @@ internal sealed class CliArguments
             Separator = separator,
             DesignOnly = designOnly,
             Formula = positional[1],
+            Formulas = positional.Skip(1).ToArray(),
+            Verb = verb,
+            Format = format ?? (verb is CliVerb.Ranef or CliVerb.Predict ? OutputFormat.Csv : OutputFormat.Text),
+            NewDataPath = newdata,
+            PopulationLevel = population,
+            AllowNewLevels = allowNew,
+            ResponseScale = responseScale ?? false,
+            IncludeRanef = ranef,
+            Level = level ?? 0.95,
             Method = generalized ? EstimationMethod.MaximumLikelihood : method ?? EstimationMethod.Reml,
             JsonPath = json,
-            Markdown = markdown,
             Quiet = quiet,
             Plots = plots,
             ReferenceLevels = references,

@@ -12,6 +12,8 @@ public static class Program
             e.Cancel = true;
             cts.Cancel();
         };
-        return CliApp.Run(args, Console.Out, Console.Error, cts.Token);
+        // A live progress line on a terminal; only the closing line when stderr goes to a file or a pipe.
+        var display = Console.IsErrorRedirected ? ProgressDisplay.ClosingLineOnly : ProgressDisplay.Live;
+        return CliApp.Run(args, Console.Out, Console.Error, display, cts.Token);
     }
 }

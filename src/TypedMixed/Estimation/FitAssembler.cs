@@ -161,6 +161,7 @@ internal static class FitAssembler
             RowsDropped = design.RowsDropped,
             Fitted = fitted,
             Residuals = residuals,
+            PriorWeights = design.Weights is null ? null : (double[])design.Weights.Clone(),
             IsSingular = singular.Count > 0,
             Warnings = warnings,
             Optimizer = optimizer,

@@ -75,6 +75,7 @@ public static partial class FitJson
         }
         w.WriteEndObject();
 
+        if (options.IncludeConditionalModes) WriteConditionalModes(w, fit);
         WriteWarnings(w, fit);
         w.WriteEndObject();
         w.Flush();

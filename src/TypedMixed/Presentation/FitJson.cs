@@ -90,6 +90,7 @@ public static partial class FitJson
             w.WriteNull("satterthwaite");
         }
 
+        if (options.IncludeConditionalModes) WriteConditionalModes(w, fit);
         WriteWarnings(w, fit);
         w.WriteEndObject();
         w.Flush();
@@ -168,6 +169,46 @@ public static partial class FitJson
     }
 
     /// <summary><c>warnings</c> [{code, message}].</summary>
+    /// <summary>
+    /// Writes <c>ranef</c>: per term, its effect names (<c>terms</c>), <c>levels</c>, and per level the conditional modes
+    /// (<c>cond_mode</c>) and conditional standard deviations (<c>cond_sd</c>, lme4's condVar), one entry per effect.
+    /// </summary>
+    public static void WriteConditionalModes(Utf8JsonWriter w, MixedModelFit fit)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(fit);
+        w.WriteStartObject("ranef");
+        foreach (var term in fit.RandomEffects)
+        {
+            w.WriteStartObject(term.Name);
+            Strings(w, "terms", term.ColumnNames);
+            Strings(w, "levels", term.LevelKeys);
+            w.WriteStartArray("cond_mode");
+            for (int l = 0; l < term.LevelCount; l++)
+            {
+                w.WriteStartArray();
+                for (int k = 0; k < term.ColumnNames.Count; k++) Value(w, term.ConditionalModes[l, k]);
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("cond_sd");
+            for (int l = 0; l < term.LevelCount; l++)
+            {
+                w.WriteStartArray();
+                for (int k = 0; k < term.ColumnNames.Count; k++) Value(w, term.ConditionalStdDev(l, k));
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+
+        static void Value(Utf8JsonWriter w, double x)
+        {
+            if (double.IsFinite(x)) w.WriteNumberValue(x); else w.WriteNullValue();
+        }
+    }
+
     private static void WriteWarnings(Utf8JsonWriter w, MixedModelFit fit)
     {
         w.WriteStartArray("warnings");

@@ -12,6 +12,9 @@ public sealed class FitReportOptions
     /// <summary>Significant digits of estimates in printed tables (default 4, as lme4's summary).</summary>
     public int Digits { get; init; } = 4;
 
+    /// <summary>JSON: also write <c>ranef</c>, the conditional modes and conditional SDs of every level of every term.</summary>
+    public bool IncludeConditionalModes { get; init; }
+
     /// <summary>The defaults: no formula, no data name.</summary>
     public static FitReportOptions Default { get; } = new();
 }

@@ -39,9 +39,7 @@ public static partial class FitSummary
             var stats = new ReportTable(["AIC", "BIC", "logLik", "deviance", "df.resid"], [true, true, true, true, true]);
             stats.Add(Fixed(fit.Aic, 2), Fixed(fit.Bic, 2), Fixed(fit.LogLikelihood, 2), Fixed(fit.Deviance, 2), Count(fit.ResidualDf));
 
-            var residuals = new ReportTable(["Min", "1Q", "Median", "3Q", "Max"], [true, true, true, true, true]);
-            var sorted = fit.PearsonResiduals.Where(double.IsFinite).Order().ToArray();
-            residuals.Add([.. new[] { 0, 0.25, 0.5, 0.75, 1 }.Select(p => Sig(Quantile(sorted, p), d))]);
+            var residuals = ScaledResidualsTable(fit.PearsonResiduals, d);
 
             var (re, rows) = SummaryContent.RandomEffectsTable(fit, d);
             var middle = new List<string>();
@@ -94,8 +92,11 @@ public static partial class FitSummary
                 + $"deviance {Fixed(opt.InitialObjective, 4)} at the start, {Fixed(opt.FinalObjective, 4)} at the end; "
                 + $"theta = [{string.Join(", ", opt.FinalTheta.Select(t => Sig(t, d)))}]";
 
+            var (correlation, correlationNote) = CorrelationTable(fit);
             return new SummaryContent
             {
+                Correlation = correlation,
+                CorrelationNote = correlationNote,
                 Title = $"Generalized linear mixed model fit by maximum likelihood ({method}) [glmerMod]",
                 Header = header,
                 Statistics = stats,

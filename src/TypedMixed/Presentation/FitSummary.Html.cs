@@ -41,6 +41,8 @@ public static partial class FitSummary
         Notes(sb, c.RandomEffectsNotes);
         sb.Append("<h5>Fixed effects</h5>\n").Append(c.FixedEffects.ToHtml());
         Notes(sb, c.FixedEffectsNotes);
+        if (c.Correlation is not null) sb.Append("<h5>Correlation of Fixed Effects</h5>\n").Append(c.Correlation.ToHtml());
+        if (c.CorrelationNote is not null) sb.Append("<p>").Append(H(c.CorrelationNote)).Append("</p>\n");
         if (c.Ratios is not null)
         {
             sb.Append("<h5>").Append(H(c.RatiosTitle)).Append("</h5>\n").Append(c.Ratios.ToHtml());

@@ -31,6 +31,8 @@ public static partial class FitSummary
         foreach (var line in c.RandomEffectsNotes) sb.Append(line).Append('\n');
         sb.Append('\n').Append("Fixed effects:\n").Append(c.FixedEffects.ToText());
         foreach (var line in c.FixedEffectsNotes) sb.Append(line).Append('\n');
+        if (c.Correlation is not null) sb.Append('\n').Append("Correlation of Fixed Effects:\n").Append(c.Correlation.ToText());
+        if (c.CorrelationNote is not null) sb.Append('\n').Append(c.CorrelationNote).Append('\n');
         if (c.Ratios is not null)
         {
             sb.Append('\n').Append(c.RatiosTitle).Append(":\n").Append(c.Ratios.ToText());
@@ -57,6 +59,8 @@ public static partial class FitSummary
         foreach (var line in c.RandomEffectsNotes) sb.Append(line.Trim()).Append("  \n");
         sb.Append("\n#### Fixed effects\n\n").Append(c.FixedEffects.ToMarkdown()).Append('\n');
         foreach (var line in c.FixedEffectsNotes) sb.Append(line.Trim()).Append("  \n");
+        if (c.Correlation is not null) sb.Append("\n#### Correlation of Fixed Effects\n\n").Append(c.Correlation.ToMarkdown());
+        if (c.CorrelationNote is not null) sb.Append('\n').Append(c.CorrelationNote).Append('\n');
         if (c.Ratios is not null)
         {
             sb.Append("\n#### ").Append(c.RatiosTitle).Append("\n\n").Append(c.Ratios.ToMarkdown()).Append('\n');
@@ -84,6 +88,8 @@ public static partial class FitSummary
         public required List<string> Warnings { get; init; }
         public required string OptimizerLine { get; init; }
         public ReportTable? Residuals { get; init; }
+        public ReportTable? Correlation { get; init; }
+        public string? CorrelationNote { get; init; }
         public string ResidualsTitle { get; init; } = "Scaled residuals";
         public ReportTable? Ratios { get; init; }
         public string RatiosTitle { get; init; } = "";
@@ -141,8 +147,12 @@ public static partial class FitSummary
                 + $"{(reml ? "REML criterion" : "deviance")} {Fixed(opt.InitialObjective, 4)} at the start, {Fixed(opt.FinalObjective, 4)} at the end; "
                 + $"theta = [{string.Join(", ", opt.FinalTheta.Select(t => Sig(t, d)))}]";
 
+            var (correlation, correlationNote) = CorrelationTable(fit);
             return new SummaryContent
             {
+                Residuals = ScaledResidualsTable(fit.ScaledResiduals(), d),
+                Correlation = correlation,
+                CorrelationNote = correlationNote,
                 Title = reml ? "Linear mixed model fit by REML" : "Linear mixed model fit by maximum likelihood",
                 Header = header,
                 Statistics = stats,

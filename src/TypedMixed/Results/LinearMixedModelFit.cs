@@ -23,6 +23,22 @@ public sealed class LinearMixedModelFit : MixedModelFit
     /// <summary>The REML criterion (−2 × REML log-likelihood) for REML fits; NaN for ML fits.</summary>
     public required double RemlCriterion { get; init; }
 
+    /// <summary>The prior weights of the design (residual variance σ²/wᵢ of row i); null when the design has none.</summary>
+    public double[]? PriorWeights { get; init; }
+
+    /// <summary>
+    /// lme4's scaled Pearson residuals, <c>residuals(fit, "pearson", scaled = TRUE)</c>: (yᵢ − fittedᵢ)·√wᵢ / σ̂, with
+    /// wᵢ = 1 without prior weights. The summary prints their quantiles.
+    /// </summary>
+    public double[] ScaledResiduals()
+    {
+        var r = new double[Residuals.Length];
+        double sigma = Sigma;
+        for (int i = 0; i < r.Length; i++)
+            r[i] = Residuals[i] * (PriorWeights is null ? 1 : Math.Sqrt(PriorWeights[i])) / sigma;
+        return r;
+    }
+
     /// <summary>The optimized objective: <see cref="Deviance"/> for ML, <see cref="RemlCriterion"/> for REML.</summary>
     public double Objective => Method == EstimationMethod.Reml ? RemlCriterion : Deviance;
 

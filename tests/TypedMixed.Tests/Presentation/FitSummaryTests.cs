@@ -30,7 +30,8 @@ public class FitSummaryTests
         var residual = Line(text, "Residual");
         Assert.Contains(NumberText.Sig(fit.ResidualVariance), residual);
         // Fixed effects: estimate, SE, Satterthwaite df and t.
-        var slope = text.Split('\n').Last(l => l.TrimStart().StartsWith("Days", StringComparison.Ordinal));
+        // (the first Days line after "Fixed effects:"; the correlation of fixed effects below has one too)
+        var slope = text.Split('\n').SkipWhile(l => l != "Fixed effects:").First(l => l.TrimStart().StartsWith("Days", StringComparison.Ordinal));
         var b = fit.FixedEffect("Days");
         Assert.Contains(NumberText.Sig(b.Estimate), slope);
         Assert.Contains(NumberText.Sig(b.StdError), slope);
