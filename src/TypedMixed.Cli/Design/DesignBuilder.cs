@@ -143,13 +143,14 @@ internal static class DesignBuilder
         double[]? offset = formula.Offsets.Count == 0 ? null : Offset(formula, table, kept, v => data[v.Label].Numbers!);
 
         // 4. Fixed effects: R's model.matrix of the fixed part.
-        var (fixedNames, fixedColumns) = ModelMatrix(formula.Fixed, data, n);
+        var ones = Enumerable.Repeat(1.0, n).ToArray(); // one column of ones for every intercept and block
+        var (fixedNames, fixedColumns) = ModelMatrix(formula.Fixed, data, n, ones);
 
         // 5. Random effects: one term per grouping factor of each bar.
         var terms = new List<RandomEffectsTerm>();
         foreach (var bar in formula.RandomTerms)
         {
-            var (names, columns) = ModelMatrix(bar.Effects, data, n);
+            var (names, columns) = ModelMatrix(bar.Effects, data, n, ones);
             if (names.Count == 0)
                 throw new CliException($"The random-effects term at position {bar.Position + 1} has no columns ('0 |' removes the intercept and nothing is left).\n" + Caret(formula.Text, bar.Position));
             for (int k = 0; k < bar.Grouping.Count; k++)
@@ -345,14 +346,17 @@ internal static class DesignBuilder
     /// interaction the first variable varies fastest; names join the parts with <c>:</c>.
     /// </summary>
     internal static (List<string> Names, List<double[]> Columns) ModelMatrixCore(TermSet terms,
-        Func<Variable, (double[]? Numbers, int[]? Index, IReadOnlyList<string>? Levels, IReadOnlyList<(string Suffix, double[] Values)>? Matrix)> lookup, int n)
+        Func<Variable, (double[]? Numbers, int[]? Index, IReadOnlyList<string>? Levels, IReadOnlyList<(string Suffix, double[] Values)>? Matrix)> lookup, int n, double[]? ones = null)
     {
+        // One column of ones, shared by the intercept and every block; columns are only read from here on (the design
+        // copies them out), so a numeric term is the data column itself and no block starts from a fresh column of ones.
+        ones ??= Enumerable.Repeat(1.0, n).ToArray();
         var names = new List<string>();
         var columns = new List<double[]>();
         if (terms.Intercept)
         {
             names.Add("(Intercept)");
-            columns.Add(Enumerable.Repeat(1.0, n).ToArray());
+            columns.Add(ones);
         }
         var info = terms.Variables.Select(lookup).ToList();
         var code = new int[terms.Terms.Count][];
@@ -378,7 +382,8 @@ internal static class DesignBuilder
         for (int k = 0; k < terms.Terms.Count; k++)
         {
             var term = terms.Terms[k];
-            var block = new List<(string Name, double[] Values)> { ("", Enumerable.Repeat(1.0, n).ToArray()) };
+            // The block starts as the implicit column of ones (null): its first factor's columns are taken as they are.
+            var block = new List<(string Name, double[]? Values)> { ("", null) };
             for (int j = 0; j < term.Length; j++)
             {
                 var variable = terms.Variables[term[j]];
@@ -402,10 +407,11 @@ internal static class DesignBuilder
                         parts.Add((variable.Label + levels[l], dummy));
                     }
                 }
-                var next = new List<(string, double[])>();
+                var next = new List<(string, double[]?)>();
                 foreach (var (pn, pv) in parts)
                     foreach (var (bn, bv) in block)
                     {
+                        if (bv is null) { next.Add((bn.Length == 0 ? pn : bn + ":" + pn, pv)); continue; }
                         var product = new double[n];
                         for (int i = 0; i < n; i++) product[i] = bv[i] * pv[i];
                         next.Add((bn.Length == 0 ? pn : bn + ":" + pn, product));
@@ -415,17 +421,19 @@ internal static class DesignBuilder
             foreach (var (name, values) in block)
             {
                 names.Add(name);
-                columns.Add(values);
+                columns.Add(values ?? ones);
             }
         }
         return (names, columns);
     }
 
-    private static (List<string> Names, List<double[]> Columns) ModelMatrix(TermSet terms, Dictionary<string, VariableData> data, int n) =>
-        ModelMatrixCore(terms, v => { var d = data[v.Label]; return (d.Numbers, d.LevelIndex, d.Levels, d.Matrix); }, n);
+    private static (List<string> Names, List<double[]> Columns) ModelMatrix(TermSet terms, Dictionary<string, VariableData> data, int n, double[] ones) =>
+        ModelMatrixCore(terms, v => { var d = data[v.Label]; return (d.Numbers, d.LevelIndex, d.Levels, d.Matrix); }, n, ones);
 
+    /// <summary>The columns one after another (column-major); a single column is used as it is (the design only reads it).</summary>
     private static double[] Flatten(List<double[]> columns, int n)
     {
+        if (columns.Count == 1 && columns[0].Length == n) return columns[0];
         var flat = new double[columns.Count * n];
         for (int c = 0; c < columns.Count; c++) Array.Copy(columns[c], 0, flat, c * n, n);
         return flat;
