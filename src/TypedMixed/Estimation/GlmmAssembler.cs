@@ -8,7 +8,7 @@ namespace TypedMixed.Estimation;
 internal static class GlmmAssembler
 {
     public static GeneralizedLinearMixedModelFit Assemble(GlmmProblem g, LaplaceDeviance objective, double[] theta, double[] beta,
-        double shape, bool shapeEstimated, SingleLevelGlm.Result glm, OptimizerSummary optimizer, List<FitWarning> warnings,
+        double shape, bool shapeEstimated, OptimizerSummary optimizer, List<FitWarning> warnings,
         GlmmFitOptions options, int maxIter, double[,]? checkCovariance, CancellationToken cancellationToken)
     {
         var s = g.Structure;

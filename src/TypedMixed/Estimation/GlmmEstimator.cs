@@ -26,8 +26,7 @@ internal static class GlmmEstimator
         int maxIter = options.MaxPirlsIterations;
 
         // Start: the single-level GLM (for the negative binomial: Poisson, then a moment estimate of k).
-        var glmFamilyShape = negBin ? (options.NegativeBinomialShape ?? 1e8) : double.NaN;
-        g.Family.Shape = glmFamilyShape;
+        g.Family.Shape = negBin ? (options.NegativeBinomialShape ?? 1e8) : double.NaN;
         var glm = SingleLevelGlm.Fit(g);
         if (negBin && options.NegativeBinomialShape is null) g.Family.Shape = MomentShape(g, glm.Eta);
         pirls.SetStart(glm.Beta, null);
@@ -226,7 +225,7 @@ internal static class GlmmEstimator
             for (int a = 0; a < dim; a++)
                 for (int b = 0; b < dim; b++) covariance[a, b] = 2 * CheckScale * CheckScale * unit[a] * inverse[a, b] * unit[b];
         }
-        return GlmmAssembler.Assemble(g, objective, theta, beta, shape, estimateShape, glm, summary, warnings, options, maxIter, covariance, cancellationToken);
+        return GlmmAssembler.Assemble(g, objective, theta, beta, shape, estimateShape, summary, warnings, options, maxIter, covariance, cancellationToken);
     }
 
     /// <summary>Stage-2 coordinates are divided by this before the convergence check (see there).</summary>

@@ -53,9 +53,8 @@ internal sealed class GlmmProblem
         if (design.Family == ResponseFamily.Gaussian)
             throw new ArgumentException("The design's family is Gaussian: fit it with LinearMixedModel.Fit, or set ModelDesign.Family.", nameof(design));
         var family = new GlmFamily(design.Family, design.Link);
-        design.Validate();
+        var structure = MixedModelProblem.Create(design);   // validates the design
         design.ValidateFamily();
-        var structure = MixedModelProblem.Create(design);
         int n = design.Rows;
         var y = new double[n];
         var trials = new double[n];

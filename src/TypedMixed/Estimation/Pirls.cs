@@ -53,15 +53,18 @@ internal sealed class Pirls
         for (int s = 0; s < k; s++) U[s] = new double[_s.Gram.Sizes[s]];
         _startBeta = new double[problem.P];
         _startU = U.Select(u => new double[u.Length]).ToArray();
+        _previousBeta = new double[problem.P];
+        _previousU = U.Select(u => new double[u.Length]).ToArray();
+        _zeroBeta = new double[problem.P];
     }
 
     public GlmmProblem Problem => _g;
 
     /// <summary>β after the last run (solved by the run, or the β it was given).</summary>
-    public double[] Beta { get; private set; }
+    public double[] Beta { get; }
 
     /// <summary>Spherical modes û per ordered term (levels × q, level-major) after the last run.</summary>
-    public double[][] U { get; private set; }
+    public double[][] U { get; }
 
     /// <summary>The linear predictor at the modes.</summary>
     public double[] Eta { get; private set; }
@@ -70,12 +73,6 @@ internal sealed class Pirls
 
     /// <summary>−2 log p(y | û) + ‖û‖² after the last run.</summary>
     public double PenalizedDeviance { get; private set; }
-
-    /// <summary>log p(y | û) after the last run (with all constants).</summary>
-    public double ConditionalLogLikelihood { get; private set; }
-
-    /// <summary>Σ ‖û‖².</summary>
-    public double SquaredLength { get; private set; }
 
     /// <summary>Iterations of the last run.</summary>
     public int Iterations { get; private set; }
@@ -106,15 +103,17 @@ internal sealed class Pirls
         int n = _g.N, p = _g.P, k = U.Length;
         var factor = _s.Factor;
         for (int s = 0; s < k; s++) _s.Templates[_s.TermOrder[s]].FillFactor(theta, _t[s]);
-        var b = solveBeta ? (double[])_startBeta.Clone() : beta.ToArray();
-        var u = _startU.Select(x => (double[])x.Clone()).ToArray();
+        // β and the modes are worked on in place in Beta and U; the previous step's are kept for step halving.
+        var b = Beta;
+        var u = U;
+        (solveBeta ? _startBeta : beta).CopyTo(b);
+        for (int s = 0; s < k; s++) _startU[s].CopyTo(u[s], 0);
+        var prevB = _previousBeta;
+        var prevU = _previousU;
         double pdev = Predict(b, u, Eta, _mu, _muEta, out _);
-        SetState(pdev, u);
-        var prevB = new double[p];
-        var prevU = u.Select(x => new double[x.Length]).ToArray();
+        PenalizedDeviance = pdev;
         Converged = false;
         _factorIsCurrent = false;
-        LastChange = double.PositiveInfinity;
         int iter = 0;
         double previousChange = double.PositiveInfinity;
         if (!solveBeta) _g.FixedPredictor(b, _etaFixed);
@@ -126,7 +125,7 @@ internal sealed class Pirls
             _s.Gram.Refill(_z, _w);
             if (!factor.Update(theta)) return false;
             double[] nb = solveBeta ? PenalizedSolution.Beta(factor) : b;
-            var nu = PenalizedSolution.SphericalModes(factor, solveBeta ? nb : new double[p]);
+            var nu = PenalizedSolution.SphericalModes(factor, solveBeta ? nb : _zeroBeta);
             // Step halving on the penalized deviance.
             Array.Copy(b, prevB, p);
             for (int s = 0; s < k; s++) Array.Copy(u[s], prevU[s], u[s].Length);
@@ -148,15 +147,13 @@ internal sealed class Pirls
                 for (int s = 0; s < k; s++) Array.Copy(prevU[s], u[s], u[s].Length);
                 _factorIsCurrent = true;
                 Converged = change < 1e-6;
-                LastChange = 0;
                 break;
             }
             (Eta, _trialEta) = (_trialEta, Eta);
             (_mu, _trialMu) = (_trialMu, _mu);
             (_muEta, _trialMuEta) = (_trialMuEta, _muEta);
             pdev = newPdev;
-            SetState(pdev, u);
-            LastChange = change;
+            PenalizedDeviance = pdev;
             double size = Math.Max(1, _maxAbsEta);
             if (change < EtaTolerance * size)
             {
@@ -178,25 +175,16 @@ internal sealed class Pirls
         }
         Iterations = iter;
         TotalIterations += iter;
-        Beta = b;
-        U = u;
         return true;
     }
 
     private bool _factorIsCurrent;
+    private readonly double[] _previousBeta, _zeroBeta;
+    private readonly double[][] _previousU;
+    /// <summary>Per half of the rows (see <see cref="ForRows"/>): Σ log-density kernel, largest |Δη|, largest |η|.</summary>
+    private readonly double[] _halfSums = new double[2], _halfChanges = new double[2], _halfMaxAbs = new double[2];
     private double _maxAbsEta;
 
-    /// <summary>Largest change of η in the last accepted PIRLS step.</summary>
-    public double LastChange { get; private set; }
-
-    private void SetState(double pdev, double[][] u)
-    {
-        double uu = 0;
-        foreach (var us in u) uu += DenseKernels.Dot(us, us);
-        SquaredLength = uu;
-        PenalizedDeviance = pdev;
-        ConditionalLogLikelihood = -0.5 * (pdev - uu);
-    }
 
     /// <summary>
     /// Refactors the Gram with weights at the current modes — the IRLS weights, or the observed information for the
@@ -219,12 +207,6 @@ internal sealed class Pirls
         if (!_s.Factor.Update(theta)) return double.PositiveInfinity;
         return _s.Factor.LogDetZ;
     }
-
-    /// <summary>The IRLS weights of the last <see cref="Run"/> iteration or <see cref="LogDeterminant"/> call.</summary>
-    public ReadOnlySpan<double> Weights => _w;
-
-    /// <summary>μ'(η) at the current modes.</summary>
-    public ReadOnlySpan<double> MuEta => _muEta;
 
     /// <summary>Rows from which the per-row passes split over two threads (in fixed halves: results do not depend on timing).</summary>
     private const int ParallelRows = 100_000;
@@ -274,9 +256,9 @@ internal sealed class Pirls
             int q = _s.Templates[_s.TermOrder[s]].Q;
             PenalizedSolution.ApplyLambda(_b[s], q, _t[s]);
         }
-        var sums = new double[2];
-        var changes = new double[2];
-        var maxAbs = new double[2];
+        var sums = _halfSums;
+        var changes = _halfChanges;
+        var maxAbs = _halfMaxAbs;
         ForRows((start, end) =>
         {
             int h = start == 0 ? 0 : 1;
@@ -341,19 +323,4 @@ internal sealed class Pirls
         return ll;
     }
 
-    /// <summary>η = Xβ + Σ Z_t Λ_t u_t + offset (T of each ordered term from the last <see cref="Run"/>'s θ).</summary>
-    public void LinearPredictor(ReadOnlySpan<double> beta, double[][] u, Span<double> eta)
-    {
-        _g.FixedPredictor(beta, eta);
-        int n = _g.N;
-        for (int s = 0; s < u.Length; s++)
-        {
-            var term = _g.Design.Terms[_s.TermOrder[s]];
-            int q = term.ColumnCount;
-            var b = (double[])u[s].Clone();
-            PenalizedSolution.ApplyLambda(b, q, _t[s]);
-            for (int i = 0; i < n; i++)
-                for (int a = 0; a < q; a++) eta[i] += term.Columns[a * n + i] * b[term.LevelIndex[i] * q + a];
-        }
-    }
 }

@@ -134,14 +134,6 @@ internal sealed class GlmFamily
         return priorWeight * (muEta * muEta / v - (y - mu) * (second / v - muEta * muEta * VarianceDerivative(mu) / (v * v)));
     }
 
-    /// <summary>∂ log p/∂k of a negative binomial row (for the shape's score); 0 for other families.</summary>
-    public double ShapeScore(double y, double mu, double weight)
-    {
-        if (Family != ResponseFamily.NegativeBinomial) return 0;
-        double k = Shape;
-        return weight * (SpecialFunctions.DiGamma(y + k) - SpecialFunctions.DiGamma(k) + Math.Log(k / (k + mu)) + (mu - y) / (k + mu));
-    }
-
     /// <summary>A valid starting μ for a response (R's <c>mustart</c>).</summary>
     public double StartingMean(double y, double priorWeight) => Family switch
     {

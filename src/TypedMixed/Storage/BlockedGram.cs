@@ -20,7 +20,6 @@ internal sealed class BlockedGram
     public int BlockCount { get; }
     public int P { get; }
     public int N { get; }
-    public double YSumOfSquares { get; private set; }
 
     public BlockDiagonal Diagonal0 { get; }
     /// <summary>Aᵢ₀ for terms i = 1 .. K−1 (index i − 1).</summary>
@@ -126,9 +125,6 @@ internal sealed class BlockedGram
             for (int i = 0; i <= k; i++)
                 for (int j = 1; j <= i; j++) Add(_shadowDense[i][j]!.Data, Dense[i][j]!.Data);
         }
-        double yy = 0;
-        for (int i = 0; i < n; i++) yy += (weights is null ? 1 : weights[i]) * y[i] * y[i];
-        YSumOfSquares = yy;
     }
 
     private static void Add(double[] from, double[] to) =>
