@@ -233,6 +233,7 @@ internal static class GlmmAssembler
         if (g.Family.Family != ResponseFamily.Binomial) return;
         int n = g.N;
         var flagged = new List<string>();
+        int? extreme = null;   // fitted probabilities numerically 0 or 1, counted once when first needed
         for (int c = 0; c < g.P; c++)
         {
             var col = g.X.AsSpan(c * n, n);
@@ -249,8 +250,7 @@ internal static class GlmmAssembler
                 flagged.Add($"{names[c]} (every observation with {names[c]} = 1 is a {(events == 0 ? "failure" : "success")})");
             else if (Math.Abs(beta[c]) > 10 && !constant)
             {
-                int extreme = 0;
-                for (int i = 0; i < n; i++) if (mu[i] < 1e-8 || mu[i] > 1 - 1e-8) extreme++;
+                extreme ??= mu.Count(m => m < 1e-8 || m > 1 - 1e-8);
                 if (extreme > 0) flagged.Add($"{names[c]} (estimate {beta[c].ToString("G3", CultureInfo.InvariantCulture)} on the link scale; {extreme} fitted probabilities are numerically 0 or 1)");
             }
         }

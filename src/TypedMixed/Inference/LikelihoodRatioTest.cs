@@ -17,6 +17,17 @@ public sealed record LikelihoodRatioTestResult
     /// <see cref="PValue"/>; NaN otherwise.
     /// </summary>
     public double BoundaryPValue { get; init; } = double.NaN;
+
+    /// <summary>
+    /// The test of the smaller model's log-likelihood against the larger's on <paramref name="df"/> degrees of freedom;
+    /// with <paramref name="oneVariance"/> the boundary p-value is half the χ² one.
+    /// </summary>
+    internal static LikelihoodRatioTestResult Of(double smallerLogLikelihood, double largerLogLikelihood, int df, bool oneVariance)
+    {
+        double chi2 = Math.Max(0, -2 * (smallerLogLikelihood - largerLogLikelihood));
+        double p = df == 0 ? double.NaN : Distributions.ChiSquareUpperTail(chi2, df);
+        return new LikelihoodRatioTestResult { ChiSquare = chi2, DegreesOfFreedom = df, PValue = p, BoundaryPValue = oneVariance ? p / 2 : double.NaN };
+    }
 }
 
 /// <summary>Likelihood-ratio tests between nested fits, and against the single-level (ordinary regression) model.</summary>
@@ -44,17 +55,9 @@ public static class LikelihoodRatioTest
             throw new ArgumentException("These REML fits have different fixed effects: their REML likelihoods are not comparable, so no valid p-value " +
                 "exists. Refit both by maximum likelihood (FitOptions.MaximumLikelihood), or compare them with ModelComparison.Compare and their " +
                 "designs, which refits them by ML as lme4's anova does.");
-        double chi2 = Math.Max(0, -2 * (smaller.LogLikelihood - larger.LogLikelihood));
-        double p = df == 0 ? double.NaN : Distributions.ChiSquareUpperTail(chi2, df);
         bool oneVariance = df == 1 && larger.RandomEffects.Sum(t => t.ColumnNames.Count) == smaller.RandomEffects.Sum(t => t.ColumnNames.Count) + 1
             && larger.VarianceComponents.Count == smaller.VarianceComponents.Count + 1;
-        return new LikelihoodRatioTestResult
-        {
-            ChiSquare = chi2,
-            DegreesOfFreedom = df,
-            PValue = p,
-            BoundaryPValue = oneVariance ? p / 2 : double.NaN,
-        };
+        return LikelihoodRatioTestResult.Of(smaller.LogLikelihood, larger.LogLikelihood, df, oneVariance);
     }
 
     /// <summary>
@@ -64,16 +67,8 @@ public static class LikelihoodRatioTest
     public static LikelihoodRatioTestResult AgainstSingleLevel(LinearMixedModelFit fit, ModelDesign design)
     {
         var single = SingleLevelModel.Fit(design, fit.Method);
-        double chi2 = Math.Max(0, -2 * (single.LogLikelihood - fit.LogLikelihood));
         int df = fit.ParameterCount - single.ParameterCount;
-        double p = Distributions.ChiSquareUpperTail(chi2, df);
-        return new LikelihoodRatioTestResult
-        {
-            ChiSquare = chi2,
-            DegreesOfFreedom = df,
-            PValue = p,
-            BoundaryPValue = df == 1 ? p / 2 : double.NaN,
-        };
+        return LikelihoodRatioTestResult.Of(single.LogLikelihood, fit.LogLikelihood, df, oneVariance: df == 1);
     }
 }
 
@@ -97,11 +92,9 @@ public static class GeneralizedLikelihoodRatioTest
             throw new ArgumentException($"The fits use different approximations of the likelihood ({smaller.QuadraturePoints} and {larger.QuadraturePoints} quadrature points): refit both the same way.");
         int df = larger.ParameterCount - smaller.ParameterCount;
         if (df < 0) (smaller, larger, df) = (larger, smaller, -df);
-        double chi2 = Math.Max(0, -2 * (smaller.LogLikelihood - larger.LogLikelihood));
-        double p = df == 0 ? double.NaN : Distributions.ChiSquareUpperTail(chi2, df);
         bool oneVariance = df == 1 && larger.VarianceComponents.Count == smaller.VarianceComponents.Count + 1
             && larger.FixedEffects.Count == smaller.FixedEffects.Count;
-        return new LikelihoodRatioTestResult { ChiSquare = chi2, DegreesOfFreedom = df, PValue = p, BoundaryPValue = oneVariance ? p / 2 : double.NaN };
+        return LikelihoodRatioTestResult.Of(smaller.LogLikelihood, larger.LogLikelihood, df, oneVariance);
     }
 
     /// <summary>
@@ -113,10 +106,8 @@ public static class GeneralizedLikelihoodRatioTest
     {
         ArgumentNullException.ThrowIfNull(fit);
         var single = GeneralizedLinearModel.Fit(design);
-        double chi2 = Math.Max(0, -2 * (single.LogLikelihood - fit.LogLikelihood));
         int df = fit.ParameterCount - single.ParameterCount;
-        double p = Distributions.ChiSquareUpperTail(chi2, df);
-        return new LikelihoodRatioTestResult { ChiSquare = chi2, DegreesOfFreedom = df, PValue = p, BoundaryPValue = df == 1 ? p / 2 : double.NaN };
+        return LikelihoodRatioTestResult.Of(single.LogLikelihood, fit.LogLikelihood, df, oneVariance: df == 1);
     }
 }
 
