@@ -17,7 +17,8 @@ internal static class GlmmAssembler
         int n = g.N, p = g.P, d = theta.Length, k = design.Terms.Count;
         var fam = g.Family;
         fam.Shape = shape;
-        double minus2LogLik = objective.Evaluate(theta, beta, solveBeta: false, maxIter);
+        // The estimator's last evaluation was at (θ̂, β̂): PIRLS holds the modes there and the summary its −2 log L.
+        double minus2LogLik = optimizer.FinalObjective;
         var u = pirls.U.Select(x => (double[])x.Clone()).ToArray();
         var eta = (double[])pirls.Eta.Clone();
         var mu = pirls.Mu.ToArray();
@@ -68,9 +69,6 @@ internal static class GlmmAssembler
             source = FixedEffectsCovarianceSource.Factor;
             vcov = fromFactor;
         }
-
-        // Restore the state at the optimum (the Hessian moved it).
-        objective.Evaluate(theta, beta, solveBeta: false, maxIter);
 
         // Modes b = Λu per design term (levels × q), and Σ = TT' (σ = 1).
         var modes = new double[k][,];
