@@ -158,7 +158,7 @@ public static class CliApp
             using var stream = File.Create(a.JsonPath);
             FitJson.Write(stream, fit, report);
         }
-        plots.Write(fit, built.Design);
+        plots.Write(fit);
         return 0;
     }
 
