@@ -91,7 +91,7 @@ public static class CliApp
         {
             // Only the columns the model uses are read (and, for messages, every column's name).
             var columns = formula.AllVariables().Select(v => v.Column).Append(a.WeightsColumn).OfType<string>().ToHashSet(StringComparer.Ordinal);
-            table = a.Sql is null ? CsvTable.Load(a.DataPath, columns, a.Separator) : CsvTable.Query(a.Sql, columns);
+            table = LoadData(a, columns);
         }
         var built = DesignBuilder.Build(formula, table, new DesignOptions
         {
@@ -113,6 +113,10 @@ public static class CliApp
             stderr.WriteLine("typedmixed: " + note);
         return new PreparedModel(formulaText, formula, built);
     }
+
+    /// <summary>Reads the data named by the options (the file, or the --sql query), only <paramref name="columns"/> when given.</summary>
+    internal static CsvTable LoadData(CliArguments a, IReadOnlyCollection<string>? columns = null) =>
+        a.Sql is null ? CsvTable.Load(a.DataPath, columns, a.Separator) : CsvTable.Query(a.Sql, columns);
 
     /// <summary>Fits the prepared design as the options ask (lmer or glmer), with progress on stderr unless --quiet.</summary>
     internal static MixedModelFit FitModel(CliArguments a, ModelDesign design, TextWriter stderr, CancellationToken cancellationToken)

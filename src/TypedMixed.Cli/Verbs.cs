@@ -22,7 +22,7 @@ internal static class Verbs
     /// </summary>
     public static int Anova(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var table = a.Sql is null ? CsvTable.Load(a.DataPath, separator: a.Separator) : CsvTable.Query(a.Sql);
+        var table = CliApp.LoadData(a);
         var models = new List<ComparedModel>();
         for (int i = 0; i < a.Formulas.Count; i++)
         {
@@ -133,7 +133,7 @@ internal static class Verbs
     /// </summary>
     public static int Predict(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var table = a.Sql is null ? CsvTable.Load(a.DataPath, separator: a.Separator) : CsvTable.Query(a.Sql);
+        var table = CliApp.LoadData(a);
         var prepared = CliApp.Prepare(a, a.Formula, stderr, table);
         var newData = a.NewDataPath is null ? table : CsvTable.Load(a.NewDataPath, separator: a.Separator);
         var fit = CliApp.FitModel(a, prepared.Built.Design, stderr, cancellationToken);
