@@ -80,7 +80,7 @@ public static class CliApp
     }
 
     /// <summary>A formula read and its design built from the data, with the notes printed on stderr.</summary>
-    internal sealed record PreparedModel(string FormulaText, Formula Formula, BuiltDesign Built);
+    internal sealed record PreparedModel(Formula Formula, BuiltDesign Built);
 
     /// <summary>Reads the formula, loads the data and builds the design; prints dropped rows and notes on stderr.</summary>
     internal static PreparedModel Prepare(CliArguments a, string formulaText, TextWriter stderr, CsvTable? table = null)
@@ -111,7 +111,7 @@ public static class CliApp
             stderr.WriteLine($"typedmixed: dropped {built.RowsDropped.ToString(CultureInfo.InvariantCulture)} of {table.RowCount.ToString(CultureInfo.InvariantCulture)} rows with missing values in the formula's columns{(a.WeightsColumn is null ? "" : " or the --weights column")}.");
         foreach (var note in built.Notes)
             stderr.WriteLine("typedmixed: " + note);
-        return new PreparedModel(formulaText, formula, built);
+        return new PreparedModel(formula, built);
     }
 
     /// <summary>Reads the data named by the options (the file, or the --sql query), only <paramref name="columns"/> when given.</summary>
@@ -140,7 +140,7 @@ public static class CliApp
 
     private static int Fit(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var (_, _, built) = Prepare(a, a.Formula, stderr);
+        var built = Prepare(a, a.Formula, stderr).Built;
         if (a.DesignOnly)
         {
             var d = built.Design;
