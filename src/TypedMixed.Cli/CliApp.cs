@@ -87,6 +87,9 @@ public static class CliApp
     {
         var formula = FormulaParser.Parse(formulaText);
         ResponseBuilder.CheckFamily(formula, a.Family);
+        foreach (var column in a.ReferenceLevels.Keys)
+            if (!formula.AllVariables().Any(v => v.Column == column))
+                throw new CliException($"--reference names column '{column}', which the formula does not use.");
         if (table is null)
         {
             // Only the columns the model uses are read (and, for messages, every column's name).
@@ -100,9 +103,6 @@ public static class CliApp
             Link = a.Link,
             WeightsColumn = a.WeightsColumn,
         });
-        foreach (var column in a.ReferenceLevels.Keys)
-            if (!formula.AllVariables().Any(v => v.Column == column))
-                throw new CliException($"--reference names column '{column}', which the formula does not use.");
         if (a.IsGeneralized && a.Glmm.QuadraturePoints > 1 && (built.Design.Terms.Count > 1 || built.Design.Terms[0].ColumnNames.Count > 1))
             throw new CliException(
                 $"--nagq {a.Glmm.QuadraturePoints.ToString(CultureInfo.InvariantCulture)} needs a single random-intercept term, but the model has {Describe(built.Design.Terms)}: adaptive Gauss-Hermite quadrature integrates "
