@@ -80,18 +80,21 @@ public static class CliApp
     }
 
     /// <summary>A formula read and its design built from the data, with the notes printed on stderr.</summary>
-    internal sealed record PreparedModel(string FormulaText, Formula Formula, BuiltDesign Built);
+    internal sealed record PreparedModel(Formula Formula, BuiltDesign Built);
 
     /// <summary>Reads the formula, loads the data and builds the design; prints dropped rows and notes on stderr.</summary>
     internal static PreparedModel Prepare(CliArguments a, string formulaText, TextWriter stderr, CsvTable? table = null)
     {
         var formula = FormulaParser.Parse(formulaText);
         ResponseBuilder.CheckFamily(formula, a.Family);
+        foreach (var column in a.ReferenceLevels.Keys)
+            if (!formula.AllVariables().Any(v => v.Column == column))
+                throw new CliException($"--reference names column '{column}', which the formula does not use.");
         if (table is null)
         {
             // Only the columns the model uses are read (and, for messages, every column's name).
             var columns = formula.AllVariables().Select(v => v.Column).Append(a.WeightsColumn).OfType<string>().ToHashSet(StringComparer.Ordinal);
-            table = a.Sql is null ? CsvTable.Load(a.DataPath, columns, a.Separator) : CsvTable.Query(a.Sql, columns);
+            table = LoadData(a, columns);
         }
         var built = DesignBuilder.Build(formula, table, new DesignOptions
         {
@@ -100,9 +103,6 @@ public static class CliApp
             Link = a.Link,
             WeightsColumn = a.WeightsColumn,
         });
-        foreach (var column in a.ReferenceLevels.Keys)
-            if (!formula.AllVariables().Any(v => v.Column == column))
-                throw new CliException($"--reference names column '{column}', which the formula does not use.");
         if (a.IsGeneralized && a.Glmm.QuadraturePoints > 1 && (built.Design.Terms.Count > 1 || built.Design.Terms[0].ColumnNames.Count > 1))
             throw new CliException(
                 $"--nagq {a.Glmm.QuadraturePoints.ToString(CultureInfo.InvariantCulture)} needs a single random-intercept term, but the model has {Describe(built.Design.Terms)}: adaptive Gauss-Hermite quadrature integrates "
@@ -111,8 +111,12 @@ public static class CliApp
             stderr.WriteLine($"typedmixed: dropped {built.RowsDropped.ToString(CultureInfo.InvariantCulture)} of {table.RowCount.ToString(CultureInfo.InvariantCulture)} rows with missing values in the formula's columns{(a.WeightsColumn is null ? "" : " or the --weights column")}.");
         foreach (var note in built.Notes)
             stderr.WriteLine("typedmixed: " + note);
-        return new PreparedModel(formulaText, formula, built);
+        return new PreparedModel(formula, built);
     }
+
+    /// <summary>Reads the data named by the options (the file, or the --sql query), only <paramref name="columns"/> when given.</summary>
+    internal static CsvTable LoadData(CliArguments a, IReadOnlyCollection<string>? columns = null) =>
+        a.Sql is null ? CsvTable.Load(a.DataPath, columns, a.Separator) : CsvTable.Query(a.Sql, columns);
 
     /// <summary>Fits the prepared design as the options ask (lmer or glmer), with progress on stderr unless --quiet.</summary>
     internal static MixedModelFit FitModel(CliArguments a, ModelDesign design, TextWriter stderr, CancellationToken cancellationToken)
@@ -136,7 +140,7 @@ public static class CliApp
 
     private static int Fit(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var (_, _, built) = Prepare(a, a.Formula, stderr);
+        var built = Prepare(a, a.Formula, stderr).Built;
         if (a.DesignOnly)
         {
             var d = built.Design;
@@ -158,7 +162,7 @@ public static class CliApp
             using var stream = File.Create(a.JsonPath);
             FitJson.Write(stream, fit, report);
         }
-        plots.Write(fit, built.Design);
+        plots.Write(fit);
         return 0;
     }
 

@@ -22,7 +22,7 @@ internal static class Verbs
     /// </summary>
     public static int Anova(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var table = a.Sql is null ? CsvTable.Load(a.DataPath, separator: a.Separator) : CsvTable.Query(a.Sql);
+        var table = CliApp.LoadData(a);
         var models = new List<ComparedModel>();
         for (int i = 0; i < a.Formulas.Count; i++)
         {
@@ -56,8 +56,7 @@ internal static class Verbs
     /// <summary>The comparison as JSON: the rows in lme4's order with the columns of its table.</summary>
     internal static string AnovaJson(ModelComparisonResult result)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, JsonOptions))
+        return Json(w =>
         {
             w.WriteStartObject();
             w.WriteString("method", result.Method == EstimationMethod.Reml ? "REML" : "ML");
@@ -85,8 +84,7 @@ internal static class Verbs
             }
             w.WriteEndArray();
             w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+        });
     }
 
     /// <summary>
@@ -100,15 +98,13 @@ internal static class Verbs
         var fit = CliApp.FitModel(a, prepared.Built.Design, stderr, cancellationToken);
         if (a.Format == OutputFormat.Json)
         {
-            using var stream = new MemoryStream();
-            using (var w = new Utf8JsonWriter(stream, JsonOptions))
+            stdout.Write(Json(w =>
             {
                 w.WriteStartObject();
                 w.WriteString("formula", a.Formula);
                 FitJson.WriteConditionalModes(w, fit);
                 w.WriteEndObject();
-            }
-            stdout.Write(Encoding.UTF8.GetString(stream.ToArray()) + "\n");
+            }));
             return 0;
         }
         stdout.Write(RanefCsv(fit));
@@ -133,7 +129,7 @@ internal static class Verbs
     /// </summary>
     public static int Predict(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var table = a.Sql is null ? CsvTable.Load(a.DataPath, separator: a.Separator) : CsvTable.Query(a.Sql);
+        var table = CliApp.LoadData(a);
         var prepared = CliApp.Prepare(a, a.Formula, stderr, table);
         var newData = a.NewDataPath is null ? table : CsvTable.Load(a.NewDataPath, separator: a.Separator);
         var fit = CliApp.FitModel(a, prepared.Built.Design, stderr, cancellationToken);
@@ -146,8 +142,7 @@ internal static class Verbs
         string type = a.ResponseScale ? "response" : "link";
         if (a.Format == OutputFormat.Json)
         {
-            using var stream = new MemoryStream();
-            using (var w = new Utf8JsonWriter(stream, JsonOptions))
+            stdout.Write(Json(w =>
             {
                 w.WriteStartObject();
                 w.WriteString("formula", a.Formula);
@@ -158,8 +153,7 @@ internal static class Verbs
                 foreach (var p in predictions) { if (double.IsFinite(p)) w.WriteNumberValue(p); else w.WriteNullValue(); }
                 w.WriteEndArray();
                 w.WriteEndObject();
-            }
-            stdout.Write(Encoding.UTF8.GetString(stream.ToArray()) + "\n");
+            }));
             return 0;
         }
         var sb = new StringBuilder("row,prediction\n");
@@ -185,8 +179,7 @@ internal static class Verbs
             + ". lme4's confint(fit, method = \"Wald\") gives the same; its rows for the variance parameters are NA. Profile-likelihood intervals (lme4's default) are not available yet.";
         if (a.Format == OutputFormat.Json)
         {
-            using var stream = new MemoryStream();
-            using (var w = new Utf8JsonWriter(stream, JsonOptions))
+            stdout.Write(Json(w =>
             {
                 w.WriteStartObject();
                 w.WriteString("method", "Wald");
@@ -204,8 +197,7 @@ internal static class Verbs
                 }
                 w.WriteEndArray();
                 w.WriteEndObject();
-            }
-            stdout.Write(Encoding.UTF8.GetString(stream.ToArray()) + "\n");
+            }));
             return 0;
         }
         var headers = new[] { "", "Estimate", lowerName, upperName };
@@ -240,6 +232,14 @@ internal static class Verbs
 
     private static string Csv(string s) =>
         s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
+
+    /// <summary>What <paramref name="write"/> writes, as indented JSON text ending in a newline.</summary>
+    private static string Json(Action<Utf8JsonWriter> write)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, JsonOptions)) write(w);
+        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
 
     private static void Number(Utf8JsonWriter w, string name, double value)
     {

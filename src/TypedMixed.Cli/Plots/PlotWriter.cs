@@ -10,10 +10,12 @@ namespace TypedMixed.Cli.Plots;
 internal sealed class PlotWriter
 {
     private readonly List<(PlotRequest Request, int Term, int Column, double[]? X, string XName)> _plots = [];
+    private readonly ModelDesign _design;
 
     /// <summary>Checks every request against <paramref name="design"/>; throws <see cref="CliException"/> naming what exists.</summary>
     public PlotWriter(IEnumerable<PlotRequest> requests, ModelDesign design)
     {
+        _design = design;
         foreach (var r in requests)
         {
             if (r.Group is null)
@@ -47,14 +49,14 @@ internal sealed class PlotWriter
     }
 
     /// <summary>Draws every request from <paramref name="fit"/> (fitted to the design given to the constructor) and writes the files.</summary>
-    public void Write(MixedModelFit fit, ModelDesign design)
+    public void Write(MixedModelFit fit)
     {
         foreach (var (r, k, column, x, xName) in _plots)
         {
             var figure = r.Kind switch
             {
                 PlotKind.Caterpillar => CaterpillarFigure.Create(fit.RandomEffects[k], columns: column < 0 ? null : [column]),
-                PlotKind.Trajectory => TrajectoryFigure.Create(fit, x!, Clusters(design.Terms[k]), new TrajectoryOptions { XLabel = xName, ClusterName = design.Terms[k].Name }),
+                PlotKind.Trajectory => TrajectoryFigure.Create(fit, x!, Clusters(_design.Terms[k]), new TrajectoryOptions { XLabel = xName, ClusterName = _design.Terms[k].Name }),
                 PlotKind.Residuals => DiagnosticFigure.Residuals(fit),
                 _ => k < 0 ? DiagnosticFigure.ResidualQq(fit) : DiagnosticFigure.ConditionalModesQq(fit.RandomEffects[k]),
             };

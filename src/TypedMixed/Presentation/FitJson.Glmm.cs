@@ -67,13 +67,7 @@ public static partial class FitJson
         w.WriteBoolean("is_singular", fit.IsSingular);
         WriteOptimizer(w, fit);
 
-        w.WriteStartObject("latent_icc");
-        foreach (var (name, _) in ReportedVarianceComponents.Groups(fit))
-        {
-            var icc = fit.LatentIntraclassCorrelation(name);
-            if (icc is null) w.WriteNull(name); else Number(w, name, icc.Value);
-        }
-        w.WriteEndObject();
+        WriteIccs(w, "latent_icc", fit, fit.LatentIntraclassCorrelation);
 
         if (options.IncludeConditionalModes) WriteConditionalModes(w, fit);
         WriteWarnings(w, fit);

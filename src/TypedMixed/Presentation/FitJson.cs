@@ -68,13 +68,7 @@ public static partial class FitJson
         w.WriteBoolean("is_singular", fit.IsSingular);
         WriteOptimizer(w, fit);
 
-        w.WriteStartObject("icc");
-        foreach (var (name, _) in ReportedVarianceComponents.Groups(fit))
-        {
-            var icc = fit.IntraclassCorrelation(name);
-            if (icc is null) w.WriteNull(name); else Number(w, name, icc.Value);
-        }
-        w.WriteEndObject();
+        WriteIccs(w, "icc", fit, fit.IntraclassCorrelation);
 
         if (fe.Count > 0 && fe.Any(f => !double.IsNaN(f.SatterthwaiteDf)))
         {
@@ -220,6 +214,18 @@ public static partial class FitJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
+    }
+
+    /// <summary>One ICC per reported group (null where it is not defined), under <paramref name="property"/>.</summary>
+    private static void WriteIccs(Utf8JsonWriter w, string property, MixedModelFit fit, Func<string, double?> icc)
+    {
+        w.WriteStartObject(property);
+        foreach (var (name, _) in ReportedVarianceComponents.Groups(fit))
+        {
+            var value = icc(name);
+            if (value is null) w.WriteNull(name); else Number(w, name, value.Value);
+        }
+        w.WriteEndObject();
     }
 
     private static void Number(Utf8JsonWriter w, string name, double value)

@@ -30,11 +30,7 @@ public static partial class FitSummary
                 ? $"Adaptive Gauss-Hermite Quadrature, nAGQ = {Count(fit.QuadraturePoints)}"
                 : "Laplace Approximation";
             var header = new List<(string, string)> { ("Family", FamilyText(fit)) };
-            if (o.Formula is not null) header.Add(("Formula", o.Formula));
-            else header.Add(("Response", fit.ResponseName));
-            if (o.DataName is not null) header.Add(("Data", o.DataName));
-            header.Add(("Obs", Count(fit.ObservationCount) + (fit.RowsDropped > 0 ? $" ({Count(fit.RowsDropped)} rows with missing values dropped)" : "")));
-            header.Add(("Groups", string.Join(", ", groups.Select(g => $"{g.Name} {Count(g.Levels)}"))));
+            SummaryContent.AddHeader(header, fit, o, groups);
 
             var stats = new ReportTable(["AIC", "BIC", "logLik", "deviance", "df.resid"], [true, true, true, true, true]);
             stats.Add(Fixed(fit.Aic, 2), Fixed(fit.Bic, 2), Fixed(fit.LogLikelihood, 2), Fixed(fit.Deviance, 2), Count(fit.ResidualDf));
@@ -83,14 +79,9 @@ public static partial class FitSummary
                 ratioNotes.Add($"exp(Estimate) and exp of the Wald interval, conditional on the random effects; the intercept's is the baseline {(ratioName == "Odds ratio" ? "odds" : ratioName == "Risk ratio" ? "risk" : "rate")}.");
             }
 
-            var warnings = fit.Warnings.Select(w => $"[{w.Code}] {w.Message}").ToList();
-            if (fit.IsSingular && !fit.Warnings.Any(w => w.Message.Contains("singular", StringComparison.OrdinalIgnoreCase)))
-                warnings.Add("Boundary (singular) fit: a variance is zero or a correlation is ±1. Simplify the random effects.");
+            var warnings = SummaryContent.WarningLines(fit);
 
-            var opt = fit.Optimizer;
-            string optimizer = $"Optimizer: {opt.Optimizer}, {Count(opt.Evaluations)} evaluations, stopped: {SummaryContent.Describe(opt.Reason)}; "
-                + $"deviance {Fixed(opt.InitialObjective, 4)} at the start, {Fixed(opt.FinalObjective, 4)} at the end; "
-                + $"theta = [{string.Join(", ", opt.FinalTheta.Select(t => Sig(t, d)))}]";
+            string optimizer = SummaryContent.DescribeOptimizer(fit, "deviance", d);
 
             var (correlation, correlationNote) = CorrelationTable(fit);
             return new SummaryContent
@@ -136,15 +127,5 @@ public static partial class FitSummary
             (ResponseFamily.Poisson or ResponseFamily.NegativeBinomial, LinkFunction.Log) => "Rate ratio",
             _ => null,
         };
-
-        /// <summary>R's default (type 7) quantile of sorted values.</summary>
-        internal static double Quantile(double[] sorted, double p)
-        {
-            if (sorted.Length == 0) return double.NaN;
-            double h = (sorted.Length - 1) * p;
-            int lo = (int)Math.Floor(h);
-            int hi = Math.Min(lo + 1, sorted.Length - 1);
-            return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-        }
     }
 }

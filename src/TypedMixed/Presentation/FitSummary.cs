@@ -102,11 +102,7 @@ public static partial class FitSummary
             var groups = ReportedVarianceComponents.Groups(fit);
 
             var header = new List<(string, string)>();
-            if (o.Formula is not null) header.Add(("Formula", o.Formula));
-            else header.Add(("Response", fit.ResponseName));
-            if (o.DataName is not null) header.Add(("Data", o.DataName));
-            header.Add(("Obs", Count(fit.ObservationCount) + (fit.RowsDropped > 0 ? $" ({Count(fit.RowsDropped)} rows with missing values dropped)" : "")));
-            header.Add(("Groups", string.Join(", ", groups.Select(g => $"{g.Name} {Count(g.Levels)}"))));
+            AddHeader(header, fit, o, groups);
 
             var stats = new ReportTable(
                 reml ? ["REML criterion", "AIC", "BIC", "logLik (REML)", "deviance (ML)", "df.resid"] : ["AIC", "BIC", "logLik", "deviance", "df.resid"],
@@ -138,14 +134,9 @@ public static partial class FitSummary
             if (fit.DroppedFixedEffects.Count > 0)
                 feNotes.Add($"Dropped (linear combinations of earlier columns): {string.Join(", ", fit.DroppedFixedEffects)}");
 
-            var warnings = fit.Warnings.Select(w => $"[{w.Code}] {w.Message}").ToList();
-            if (fit.IsSingular && !fit.Warnings.Any(w => w.Message.Contains("singular", StringComparison.OrdinalIgnoreCase)))
-                warnings.Add("Boundary (singular) fit: a variance is zero or a correlation is ±1. Simplify the random effects.");
+            var warnings = WarningLines(fit);
 
-            var opt = fit.Optimizer;
-            string optimizer = $"Optimizer: {opt.Optimizer}, {Count(opt.Evaluations)} evaluations, stopped: {Describe(opt.Reason)}; "
-                + $"{(reml ? "REML criterion" : "deviance")} {Fixed(opt.InitialObjective, 4)} at the start, {Fixed(opt.FinalObjective, 4)} at the end; "
-                + $"theta = [{string.Join(", ", opt.FinalTheta.Select(t => Sig(t, d)))}]";
+            string optimizer = DescribeOptimizer(fit, reml ? "REML criterion" : "deviance", d);
 
             var (correlation, correlationNote) = CorrelationTable(fit);
             return new SummaryContent
@@ -211,6 +202,34 @@ public static partial class FitSummary
         }
 
         /// <summary>The notes under the random effects: observation and group counts, then <paramref name="middle"/> (e.g. ICCs), then covariances with SEs.</summary>
+        /// <summary>The header lines both summaries share: the formula (or response), data, observations, groups.</summary>
+        internal static void AddHeader(List<(string, string)> header, MixedModelFit fit, FitReportOptions o, IReadOnlyList<(string Name, int Levels)> groups)
+        {
+            if (o.Formula is not null) header.Add(("Formula", o.Formula));
+            else header.Add(("Response", fit.ResponseName));
+            if (o.DataName is not null) header.Add(("Data", o.DataName));
+            header.Add(("Obs", Count(fit.ObservationCount) + (fit.RowsDropped > 0 ? $" ({Count(fit.RowsDropped)} rows with missing values dropped)" : "")));
+            header.Add(("Groups", string.Join(", ", groups.Select(g => $"{g.Name} {Count(g.Levels)}"))));
+        }
+
+        /// <summary>The fit's warnings, plus a boundary note when the fit is singular and no warning says so.</summary>
+        internal static List<string> WarningLines(MixedModelFit fit)
+        {
+            var warnings = fit.Warnings.Select(w => $"[{w.Code}] {w.Message}").ToList();
+            if (fit.IsSingular && !fit.Warnings.Any(w => w.Message.Contains("singular", StringComparison.OrdinalIgnoreCase)))
+                warnings.Add("Boundary (singular) fit: a variance is zero or a correlation is ±1. Simplify the random effects.");
+            return warnings;
+        }
+
+        /// <summary>The optimizer line: evaluations, why it stopped, <paramref name="objective"/> at the start and end, θ.</summary>
+        internal static string DescribeOptimizer(MixedModelFit fit, string objective, int d)
+        {
+            var opt = fit.Optimizer;
+            return $"Optimizer: {opt.Optimizer}, {Count(opt.Evaluations)} evaluations, stopped: {Describe(opt.Reason)}; "
+                + $"{objective} {Fixed(opt.InitialObjective, 4)} at the start, {Fixed(opt.FinalObjective, 4)} at the end; "
+                + $"theta = [{string.Join(", ", opt.FinalTheta.Select(t => Sig(t, d)))}]";
+        }
+
         internal static List<string> BuildRandomEffectsNotes(MixedModelFit fit, IReadOnlyList<(string Name, int Levels)> groups, IReadOnlyList<ReportedComponent> rows, int d, IEnumerable<string> middle)
         {
             var notes = new List<string>
