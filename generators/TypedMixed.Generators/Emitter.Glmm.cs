@@ -84,30 +84,15 @@ internal static partial class Emitter
         return parts.Count == 0 ? "" : ", " + string.Join(", ", parts);
     }
 
-    /// <summary>Writes the typed result of a GLMM: fixed effects and their ratios, the terms, predictions on the link and response scales.</summary>
-    private static void EmitGlmmResult(SourceWriter w, ModelSpec spec, FamilySpec glmm)
+    /// <summary>exp(β) with its interval for each fixed-effect column the family's link gives a ratio for.</summary>
+    private static void EmitRatios(SourceWriter w, FamilySpec glmm)
     {
-        w.Line("/// <summary>");
-        w.Line("/// The fit of <see cref=\"" + spec.TypeName + "\"/>: a member per fixed-effect column (link scale)" + (glmm.RatioName is null ? "" : " and its " + RatioText(glmm) + ",") + " a member per");
-        w.Line("/// random-effects term, named after the declaration, over the underlying <see cref=\"" + Tm + "GeneralizedLinearMixedModelFit\"/>.");
-        w.Line("/// </summary>");
-        w.Open("public sealed class Result : " + Gen + "GeneralizedModelResult<" + spec.DataType + ">");
-        EmitResultConstructor(w, spec, "GeneralizedLinearMixedModelFit");
-        EmitFixedAndTermMembers(w, spec);
         foreach (var ratio in glmm.Ratios)
         {
             w.Line();
             w.Line("/// <summary>The " + RatioText(glmm) + " of <c>" + ratio.Name + "</c>, exp(β), with its Wald 95% interval.</summary>");
             w.Line("public " + Gen + "EffectRatio " + Parser.Escape(ratio.MemberName) + " => " + Gen + "EffectRatio.Of(Underlying.FixedEffect(" + Literal(ratio.Name) + "));");
         }
-        w.Line();
-        EmitPredictions(w, spec);
-        foreach (var term in spec.Terms)
-        {
-            w.Line();
-            EmitTermClass(w, spec, term);
-        }
-        w.Close();
     }
 
     private static string RatioText(FamilySpec glmm) => glmm.RatioName switch

@@ -42,8 +42,7 @@ internal static partial class Emitter
             EmitNestedKeyHelpers(w, spec, c);
         }
         w.Line();
-        if (spec.Glmm is null) EmitResult(w, spec);
-        else EmitGlmmResult(w, spec, spec.Glmm);
+        EmitResult(w, spec);
         w.Close();
         return w.ToString();
     }
