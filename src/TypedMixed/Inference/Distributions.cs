@@ -53,6 +53,20 @@ public static class Distributions
     /// <summary>The <paramref name="p"/> quantile of the standard normal distribution (R's <c>qnorm(p)</c>).</summary>
     public static double NormalQuantile(double p) => Normal.InvCDF(0, 1, p);
 
+    /// <summary>
+    /// R's default (type 7) sample quantile <paramref name="p"/> of <paramref name="sorted"/> (ascending; R's
+    /// <c>quantile(x, p)</c>): linear interpolation between order statistics; NaN when empty.
+    /// </summary>
+    public static double SampleQuantile(double[] sorted, double p)
+    {
+        ArgumentNullException.ThrowIfNull(sorted);
+        if (sorted.Length == 0) return double.NaN;
+        double h = (sorted.Length - 1) * p;
+        int lo = (int)Math.Floor(h);
+        int hi = Math.Min(lo + 1, sorted.Length - 1);
+        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+    }
+
     /// <summary>The <paramref name="p"/> quantile of Student's t with <paramref name="df"/> degrees of freedom (R's <c>qt(p, df)</c>).</summary>
     /// <remarks>
     /// MathNet's <c>StudentT.InvCDF</c> is a root search that stops early (qt(0.999, 2.5) 1.1e-10 off, qt(1e-10, 5) 3.5e-4) and

@@ -16,7 +16,7 @@ public static partial class FitSummary
     {
         var table = new ReportTable(["Min", "1Q", "Median", "3Q", "Max"], [true, true, true, true, true]);
         var sorted = residuals.Where(double.IsFinite).Order().ToArray();
-        table.Add([.. new[] { 0, 0.25, 0.5, 0.75, 1 }.Select(p => Sig(GlmmContent.Quantile(sorted, p), digits))]);
+        table.Add([.. new[] { 0, 0.25, 0.5, 0.75, 1 }.Select(p => Sig(Distributions.SampleQuantile(sorted, p), digits))]);
         return table;
     }
 

@@ -136,15 +136,5 @@ public static partial class FitSummary
             (ResponseFamily.Poisson or ResponseFamily.NegativeBinomial, LinkFunction.Log) => "Rate ratio",
             _ => null,
         };
-
-        /// <summary>R's default (type 7) quantile of sorted values.</summary>
-        internal static double Quantile(double[] sorted, double p)
-        {
-            if (sorted.Length == 0) return double.NaN;
-            double h = (sorted.Length - 1) * p;
-            int lo = (int)Math.Floor(h);
-            int hi = Math.Min(lo + 1, sorted.Length - 1);
-            return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-        }
     }
 }
