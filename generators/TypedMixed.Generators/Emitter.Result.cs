@@ -95,7 +95,7 @@ internal static partial class Emitter
         for (int t = 0; t < spec.Terms.Count; t++)
         {
             var term = spec.Terms[t];
-            w.Line(Parser.Escape(term.MemberName) + ".AddContributions(prediction, encoded." + term.Classification + "Keys, encoded.Design.Terms[" + Index(t) + "].Columns, allowNewLevels);");
+            w.Line(Parser.Escape(term.MemberName) + ".AddContributions(prediction, encoded." + term.Classification + "Levels, encoded.Design.Terms[" + Index(t) + "], allowNewLevels);");
         }
         w.Line("return prediction;");
         w.Close();

@@ -114,7 +114,6 @@ internal static partial class Emitter
         w.Line("public int Records;");
         foreach (var c in TermClassifications(spec))
         {
-            w.Line("public " + Gen + "LevelIndexBuilder<" + KeyType(spec, c) + "> " + c.Member.Name + "Keys = null!;");
             w.Line("public " + Gen + "LevelSet<" + KeyType(spec, c) + "> " + c.Member.Name + "Levels = null!;");
         }
         foreach (var s in spec.Covariates.Where(v => v.Kind == CovariateKind.String))
@@ -276,7 +275,6 @@ internal static partial class Emitter
         w.Line("Records = count,");
         foreach (var c in TermClassifications(spec))
         {
-            w.Line(c.Member.Name + "Keys = g_" + c.Member.Name + ",");
             w.Line(c.Member.Name + "Levels = l_" + c.Member.Name + ",");
         }
         foreach (var s in spec.Covariates.Where(v => v.Kind == CovariateKind.String))
