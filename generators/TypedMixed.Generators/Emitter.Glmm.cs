@@ -51,13 +51,8 @@ internal static partial class Emitter
         w.Line("/// <summary>The quadrature points per random effect declared on the model (1: Laplace); <c>Fit</c> uses them when no options are passed.</summary>");
         w.Line("public static int DeclaredQuadraturePoints => " + points + ";");
         w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// Builds the model's design from <paramref name=\"data\"/>, walking the records once: " + glmm.Family + " response <c>" + spec.Response.Name + "</c>" + ResponseNote(spec, glmm) + ", link " + glmm.Link + ",");
-        w.Line("/// fixed effects " + string.Join(", ", FixedTermNames(spec).Select(n => "<c>" + n + "</c>")) + ", random-effects terms " + string.Join(", ", spec.Terms.Select(t => "<c>" + t.Name + "</c>")) + RowMembersNote(spec) + ".");
-        w.Line("/// Rows with a null in a member the model uses are dropped and counted in <see cref=\"" + Tm + "ModelDesign.RowsDropped\"/>.");
-        w.Line("/// </summary>");
-        w.Line("/// <exception cref=\"" + Tm + "ModelDesignException\">A value is NaN or infinite, a count or weight is negative, successes exceed the trials, an enum value is undefined, or a covariate declared measured on a classification varies within one of its clusters.</exception>");
-        w.Line("public static " + Tm + "ModelDesign BuildDesign(" + data + " data) => Encode(data, null).Design;");
+        EmitBuildDesign(w, spec, glmm.Family + " response <c>" + spec.Response.Name + "</c>" + ResponseNote(spec, glmm) + ", link " + glmm.Link + ",",
+            "a count or weight is negative, successes exceed the trials, ");
         w.Line();
         w.Line("/// <summary>");
         w.Line("/// Fits the model to <paramref name=\"data\"/> by maximum likelihood with <paramref name=\"options\"/> as given; without options, with the");

@@ -54,13 +54,7 @@ internal static partial class Emitter
         w.Line("/// <summary>The estimation method declared on the model; <c>Fit</c> uses it when no method is passed.</summary>");
         w.Line("public static " + Tm + "EstimationMethod DeclaredMethod => " + spec.Method + ";");
         w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// Builds the model's design from <paramref name=\"data\"/>, walking the records once: response <c>" + spec.Response.Name + "</c>,");
-        w.Line("/// fixed effects " + string.Join(", ", FixedTermNames(spec).Select(n => "<c>" + n + "</c>")) + ", random-effects terms " + string.Join(", ", spec.Terms.Select(t => "<c>" + t.Name + "</c>")) + RowMembersNote(spec) + ".");
-        w.Line("/// Rows with a null in a member the model uses are dropped and counted in <see cref=\"" + Tm + "ModelDesign.RowsDropped\"/>.");
-        w.Line("/// </summary>");
-        w.Line("/// <exception cref=\"" + Tm + "ModelDesignException\">A value is NaN or infinite, " + (spec.Weights is null ? "" : "a weight is not positive, ") + "an enum value is undefined, or a covariate declared measured on a classification varies within one of its clusters.</exception>");
-        w.Line("public static " + Tm + "ModelDesign BuildDesign(" + data + " data) => Encode(data, null).Design;");
+        EmitBuildDesign(w, spec, "response <c>" + spec.Response.Name + "</c>,", spec.Weights is null ? "" : "a weight is not positive, ");
         w.Line();
         w.Line("/// <summary>Fits the model to <paramref name=\"data\"/> by <paramref name=\"method\"/> (default: <see cref=\"DeclaredMethod\"/>).</summary>");
         w.Line("public static Result Fit(" + data + " data, " + Tm + "EstimationMethod? method = null, global::System.IProgress<" + Tm + "FitProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)");
@@ -74,6 +68,21 @@ internal static partial class Emitter
         w.Line("var encoding = Encode(data, null);");
         w.Line("return new Result(" + Tm + "LinearMixedModel.Fit(encoding.Design, options, cancellationToken), encoding);");
         w.Close();
+    }
+
+    /// <summary>
+    /// Writes <c>BuildDesign</c> and its doc comment: <paramref name="response"/> describes the response (ending in a
+    /// comma), <paramref name="checks"/> the model's own value checks (each ending in ", ") for the exception.
+    /// </summary>
+    private static void EmitBuildDesign(SourceWriter w, ModelSpec spec, string response, string checks)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// Builds the model's design from <paramref name=\"data\"/>, walking the records once: " + response);
+        w.Line("/// fixed effects " + string.Join(", ", FixedTermNames(spec).Select(n => "<c>" + n + "</c>")) + ", random-effects terms " + string.Join(", ", spec.Terms.Select(t => "<c>" + t.Name + "</c>")) + RowMembersNote(spec) + ".");
+        w.Line("/// Rows with a null in a member the model uses are dropped and counted in <see cref=\"" + Tm + "ModelDesign.RowsDropped\"/>.");
+        w.Line("/// </summary>");
+        w.Line("/// <exception cref=\"" + Tm + "ModelDesignException\">A value is NaN or infinite, " + checks + "an enum value is undefined, or a covariate declared measured on a classification varies within one of its clusters.</exception>");
+        w.Line("public static " + Tm + "ModelDesign BuildDesign(" + Enumerable(spec) + " data) => Encode(data, null).Design;");
     }
 
     /// <summary>Writes the static <c>Formula</c>: the declaration in lme4 notation, which the result's summaries print.</summary>
