@@ -51,7 +51,7 @@ internal static partial class Emitter
         w.Line("/// <summary>The quadrature points per random effect declared on the model (1: Laplace); <c>Fit</c> uses them when no options are passed.</summary>");
         w.Line("public static int DeclaredQuadraturePoints => " + points + ";");
         w.Line();
-        EmitBuildDesign(w, spec, glmm.Family + " response <c>" + spec.Response.Name + "</c>" + ResponseNote(spec, glmm) + ", link " + glmm.Link + ",",
+        EmitBuildDesign(w, spec, glmm.Family + " response <c>" + spec.Response.Name + "</c>" + ResponseNote(glmm) + ", link " + glmm.Link + ",",
             "a count or weight is negative, successes exceed the trials, ");
         w.Line();
         w.Line("/// <summary>");
@@ -65,7 +65,7 @@ internal static partial class Emitter
         w.Close();
     }
 
-    private static string ResponseNote(ModelSpec spec, FamilySpec glmm) =>
+    private static string ResponseNote(FamilySpec glmm) =>
         glmm.BernoulliResponse ? " (true = 1, false = 0)"
         : glmm.Trials is { } t ? " (successes out of <c>" + t.Name + "</c> trials)"
         : "";

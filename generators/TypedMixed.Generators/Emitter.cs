@@ -132,7 +132,6 @@ internal static partial class Emitter
 
     private static void EmitEncode(SourceWriter w, ModelSpec spec)
     {
-        string data = spec.DataType;
         w.Line("/// <summary>");
         w.Line("/// Walks the records once. To predict, <paramref name=\"fitted\"/> is the fit's encoding: the response is not read and");
         w.Line("/// categories are coded by the fit's levels; with <paramref name=\"fixedOnly\"/> the classifications are not read either.");
