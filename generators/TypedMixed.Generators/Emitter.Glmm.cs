@@ -51,13 +51,8 @@ internal static partial class Emitter
         w.Line("/// <summary>The quadrature points per random effect declared on the model (1: Laplace); <c>Fit</c> uses them when no options are passed.</summary>");
         w.Line("public static int DeclaredQuadraturePoints => " + points + ";");
         w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// Builds the model's design from <paramref name=\"data\"/>, walking the records once: " + glmm.Family + " response <c>" + spec.Response.Name + "</c>" + ResponseNote(spec, glmm) + ", link " + glmm.Link + ",");
-        w.Line("/// fixed effects " + string.Join(", ", FixedTermNames(spec).Select(n => "<c>" + n + "</c>")) + ", random-effects terms " + string.Join(", ", spec.Terms.Select(t => "<c>" + t.Name + "</c>")) + RowMembersNote(spec) + ".");
-        w.Line("/// Rows with a null in a member the model uses are dropped and counted in <see cref=\"" + Tm + "ModelDesign.RowsDropped\"/>.");
-        w.Line("/// </summary>");
-        w.Line("/// <exception cref=\"" + Tm + "ModelDesignException\">A value is NaN or infinite, a count or weight is negative, successes exceed the trials, an enum value is undefined, or a covariate declared measured on a classification varies within one of its clusters.</exception>");
-        w.Line("public static " + Tm + "ModelDesign BuildDesign(" + data + " data) => Encode(data, null).Design;");
+        EmitBuildDesign(w, spec, glmm.Family + " response <c>" + spec.Response.Name + "</c>" + ResponseNote(glmm) + ", link " + glmm.Link + ",",
+            "a count or weight is negative, successes exceed the trials, ");
         w.Line();
         w.Line("/// <summary>");
         w.Line("/// Fits the model to <paramref name=\"data\"/> by maximum likelihood with <paramref name=\"options\"/> as given; without options, with the");
@@ -70,7 +65,7 @@ internal static partial class Emitter
         w.Close();
     }
 
-    private static string ResponseNote(ModelSpec spec, FamilySpec glmm) =>
+    private static string ResponseNote(FamilySpec glmm) =>
         glmm.BernoulliResponse ? " (true = 1, false = 0)"
         : glmm.Trials is { } t ? " (successes out of <c>" + t.Name + "</c> trials)"
         : "";
@@ -84,30 +79,15 @@ internal static partial class Emitter
         return parts.Count == 0 ? "" : ", " + string.Join(", ", parts);
     }
 
-    /// <summary>Writes the typed result of a GLMM: fixed effects and their ratios, the terms, predictions on the link and response scales.</summary>
-    private static void EmitGlmmResult(SourceWriter w, ModelSpec spec, FamilySpec glmm)
+    /// <summary>exp(β) with its interval for each fixed-effect column the family's link gives a ratio for.</summary>
+    private static void EmitRatios(SourceWriter w, FamilySpec glmm)
     {
-        w.Line("/// <summary>");
-        w.Line("/// The fit of <see cref=\"" + spec.TypeName + "\"/>: a member per fixed-effect column (link scale)" + (glmm.RatioName is null ? "" : " and its " + RatioText(glmm) + ",") + " a member per");
-        w.Line("/// random-effects term, named after the declaration, over the underlying <see cref=\"" + Tm + "GeneralizedLinearMixedModelFit\"/>.");
-        w.Line("/// </summary>");
-        w.Open("public sealed class Result : " + Gen + "GeneralizedModelResult<" + spec.DataType + ">");
-        EmitResultConstructor(w, spec, "GeneralizedLinearMixedModelFit");
-        EmitFixedAndTermMembers(w, spec);
         foreach (var ratio in glmm.Ratios)
         {
             w.Line();
             w.Line("/// <summary>The " + RatioText(glmm) + " of <c>" + ratio.Name + "</c>, exp(β), with its Wald 95% interval.</summary>");
             w.Line("public " + Gen + "EffectRatio " + Parser.Escape(ratio.MemberName) + " => " + Gen + "EffectRatio.Of(Underlying.FixedEffect(" + Literal(ratio.Name) + "));");
         }
-        w.Line();
-        EmitPredictions(w, spec);
-        foreach (var term in spec.Terms)
-        {
-            w.Line();
-            EmitTermClass(w, spec, term);
-        }
-        w.Close();
     }
 
     private static string RatioText(FamilySpec glmm) => glmm.RatioName switch

@@ -6,19 +6,29 @@ namespace TypedMixed.Generators;
 internal static partial class Emitter
 {
     /// <summary>
-    /// Writes the typed result of a linear mixed model over <c>LinearModelResult</c> (which holds the fit, the design, the
-    /// formula, the residual variance and the summaries): a member per fixed-effect column and per random term, and the
-    /// <c>Predict</c> methods over the data type.
+    /// Writes the typed result over the runtime base (<c>LinearModelResult</c> or <c>GeneralizedModelResult</c>, which hold
+    /// the fit, the design, the formula, the summaries and the <c>Predict</c> methods): a member per fixed-effect column
+    /// (and, for a GLMM on a log or logit link, its ratio) and per random term, and the <c>Predictions</c> the base calls.
     /// </summary>
     private static void EmitResult(SourceWriter w, ModelSpec spec)
     {
+        var glmm = spec.Glmm;
         w.Line("/// <summary>");
-        w.Line("/// The fit of <see cref=\"" + spec.TypeName + "\"/>: a member per fixed-effect column and per random-effects term, named after");
-        w.Line("/// the declaration, over the underlying <see cref=\"" + Tm + "LinearMixedModelFit\"/>.");
+        if (glmm is null)
+        {
+            w.Line("/// The fit of <see cref=\"" + spec.TypeName + "\"/>: a member per fixed-effect column and per random-effects term, named after");
+            w.Line("/// the declaration, over the underlying <see cref=\"" + Tm + "LinearMixedModelFit\"/>.");
+        }
+        else
+        {
+            w.Line("/// The fit of <see cref=\"" + spec.TypeName + "\"/>: a member per fixed-effect column (link scale)" + (glmm.RatioName is null ? "" : " and its " + RatioText(glmm) + ",") + " a member per");
+            w.Line("/// random-effects term, named after the declaration, over the underlying <see cref=\"" + Tm + "GeneralizedLinearMixedModelFit\"/>.");
+        }
         w.Line("/// </summary>");
-        w.Open("public sealed class Result : " + Gen + "LinearModelResult<" + spec.DataType + ">");
-        EmitResultConstructor(w, spec, "LinearMixedModelFit");
+        w.Open("public sealed class Result : " + Gen + (glmm is null ? "LinearModelResult<" : "GeneralizedModelResult<") + spec.DataType + ">");
+        EmitResultConstructor(w, spec);
         EmitFixedAndTermMembers(w, spec);
+        if (glmm is not null) EmitRatios(w, glmm);
         w.Line();
         EmitPredictions(w, spec);
         foreach (var term in spec.Terms)
@@ -29,15 +39,18 @@ internal static partial class Emitter
         w.Close();
     }
 
+    /// <summary>The runtime's fit type the result and its term classes are built from.</summary>
+    private static string FitType(ModelSpec spec) => Tm + (spec.Glmm is null ? "LinearMixedModelFit" : "GeneralizedLinearMixedModelFit");
+
     /// <summary>The model type's fully qualified name, for its static members from inside the nested result.</summary>
     private static string ModelType(ModelSpec spec) => "global::" + (spec.Namespace.Length == 0 ? "" : spec.Namespace + ".") + spec.TypeName;
 
-    /// <summary>The result's constructor over a fit of type <paramref name="fitType"/>: the base keeps fit, design and formula; one term object per term.</summary>
-    private static void EmitResultConstructor(SourceWriter w, ModelSpec spec, string fitType)
+    /// <summary>The result's constructor over the model's <see cref="FitType"/>: the base keeps fit, design and formula; one term object per term.</summary>
+    private static void EmitResultConstructor(SourceWriter w, ModelSpec spec)
     {
         w.Line("private readonly DesignEncoding _encoding;");
         w.Line();
-        w.Line("internal Result(" + Tm + fitType + " fit, DesignEncoding encoding)");
+        w.Line("internal Result(" + FitType(spec) + " fit, DesignEncoding encoding)");
         w.Line("    : base(fit, encoding.Design, " + ModelType(spec) + ".Formula)");
         w.OpenBlock();
         w.Line("_encoding = encoding;");
@@ -82,7 +95,7 @@ internal static partial class Emitter
         for (int t = 0; t < spec.Terms.Count; t++)
         {
             var term = spec.Terms[t];
-            w.Line(Parser.Escape(term.MemberName) + ".AddContributions(prediction, encoded." + term.Classification + "Keys, encoded.Design.Terms[" + Index(t) + "].Columns, allowNewLevels);");
+            w.Line(Parser.Escape(term.MemberName) + ".AddContributions(prediction, encoded." + term.Classification + "Levels, encoded.Design.Terms[" + Index(t) + "], allowNewLevels);");
         }
         w.Line("return prediction;");
         w.Close();
@@ -105,11 +118,10 @@ internal static partial class Emitter
         w.Line("/// <summary>The random effects over <c>" + term.Name + "</c> (" + string.Join(", ", term.Columns.Select(c => c.Name)) + (single ? "" : term.Correlated ? "; correlated" : "; uncorrelated") + "), keyed by <c>" + term.Classification + "</c>.</summary>");
         w.Open("public sealed class " + name + " : " + Gen + "TermEffects<" + key + ", " + effect + ">");
         var glmm = spec.Glmm;
-        string fitType = glmm is null ? "LinearMixedModelFit" : "GeneralizedLinearMixedModelFit";
         string value = single
             ? "t.ConditionalModes[l, 0]"
             : "new " + effect + "(" + string.Join(", ", term.Columns.Select((_, c) => "t.ConditionalModes[l, " + Index(c) + "]")) + ")";
-        w.Line("internal " + name + "(" + Tm + fitType + " fit, " + Tm + "RandomEffectsTermFit term, " + Gen + "LevelSet<" + key + "> levels)");
+        w.Line("internal " + name + "(" + FitType(spec) + " fit, " + Tm + "RandomEffectsTermFit term, " + Gen + "LevelSet<" + key + "> levels)");
         w.Line("    : base(term, levels, " + Literal(term.Classification) + ", static (t, l) => " + value + ")");
         w.OpenBlock();
         if (glmm is null && InterceptsOnly(spec))

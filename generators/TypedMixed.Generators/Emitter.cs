@@ -42,8 +42,7 @@ internal static partial class Emitter
             EmitNestedKeyHelpers(w, spec, c);
         }
         w.Line();
-        if (spec.Glmm is null) EmitResult(w, spec);
-        else EmitGlmmResult(w, spec, spec.Glmm);
+        EmitResult(w, spec);
         w.Close();
         return w.ToString();
     }
@@ -55,13 +54,7 @@ internal static partial class Emitter
         w.Line("/// <summary>The estimation method declared on the model; <c>Fit</c> uses it when no method is passed.</summary>");
         w.Line("public static " + Tm + "EstimationMethod DeclaredMethod => " + spec.Method + ";");
         w.Line();
-        w.Line("/// <summary>");
-        w.Line("/// Builds the model's design from <paramref name=\"data\"/>, walking the records once: response <c>" + spec.Response.Name + "</c>,");
-        w.Line("/// fixed effects " + string.Join(", ", FixedTermNames(spec).Select(n => "<c>" + n + "</c>")) + ", random-effects terms " + string.Join(", ", spec.Terms.Select(t => "<c>" + t.Name + "</c>")) + RowMembersNote(spec) + ".");
-        w.Line("/// Rows with a null in a member the model uses are dropped and counted in <see cref=\"" + Tm + "ModelDesign.RowsDropped\"/>.");
-        w.Line("/// </summary>");
-        w.Line("/// <exception cref=\"" + Tm + "ModelDesignException\">A value is NaN or infinite, " + (spec.Weights is null ? "" : "a weight is not positive, ") + "an enum value is undefined, or a covariate declared measured on a classification varies within one of its clusters.</exception>");
-        w.Line("public static " + Tm + "ModelDesign BuildDesign(" + data + " data) => Encode(data, null).Design;");
+        EmitBuildDesign(w, spec, "response <c>" + spec.Response.Name + "</c>,", spec.Weights is null ? "" : "a weight is not positive, ");
         w.Line();
         w.Line("/// <summary>Fits the model to <paramref name=\"data\"/> by <paramref name=\"method\"/> (default: <see cref=\"DeclaredMethod\"/>).</summary>");
         w.Line("public static Result Fit(" + data + " data, " + Tm + "EstimationMethod? method = null, global::System.IProgress<" + Tm + "FitProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)");
@@ -75,6 +68,21 @@ internal static partial class Emitter
         w.Line("var encoding = Encode(data, null);");
         w.Line("return new Result(" + Tm + "LinearMixedModel.Fit(encoding.Design, options, cancellationToken), encoding);");
         w.Close();
+    }
+
+    /// <summary>
+    /// Writes <c>BuildDesign</c> and its doc comment: <paramref name="response"/> describes the response (ending in a
+    /// comma), <paramref name="checks"/> the model's own value checks (each ending in ", ") for the exception.
+    /// </summary>
+    private static void EmitBuildDesign(SourceWriter w, ModelSpec spec, string response, string checks)
+    {
+        w.Line("/// <summary>");
+        w.Line("/// Builds the model's design from <paramref name=\"data\"/>, walking the records once: " + response);
+        w.Line("/// fixed effects " + string.Join(", ", FixedTermNames(spec).Select(n => "<c>" + n + "</c>")) + ", random-effects terms " + string.Join(", ", spec.Terms.Select(t => "<c>" + t.Name + "</c>")) + RowMembersNote(spec) + ".");
+        w.Line("/// Rows with a null in a member the model uses are dropped and counted in <see cref=\"" + Tm + "ModelDesign.RowsDropped\"/>.");
+        w.Line("/// </summary>");
+        w.Line("/// <exception cref=\"" + Tm + "ModelDesignException\">A value is NaN or infinite, " + checks + "an enum value is undefined, or a covariate declared measured on a classification varies within one of its clusters.</exception>");
+        w.Line("public static " + Tm + "ModelDesign BuildDesign(" + Enumerable(spec) + " data) => Encode(data, null).Design;");
     }
 
     /// <summary>Writes the static <c>Formula</c>: the declaration in lme4 notation, which the result's summaries print.</summary>
@@ -115,7 +123,6 @@ internal static partial class Emitter
         w.Line("public int Records;");
         foreach (var c in TermClassifications(spec))
         {
-            w.Line("public " + Gen + "LevelIndexBuilder<" + KeyType(spec, c) + "> " + c.Member.Name + "Keys = null!;");
             w.Line("public " + Gen + "LevelSet<" + KeyType(spec, c) + "> " + c.Member.Name + "Levels = null!;");
         }
         foreach (var s in spec.Covariates.Where(v => v.Kind == CovariateKind.String))
@@ -125,7 +132,6 @@ internal static partial class Emitter
 
     private static void EmitEncode(SourceWriter w, ModelSpec spec)
     {
-        string data = spec.DataType;
         w.Line("/// <summary>");
         w.Line("/// Walks the records once. To predict, <paramref name=\"fitted\"/> is the fit's encoding: the response is not read and");
         w.Line("/// categories are coded by the fit's levels; with <paramref name=\"fixedOnly\"/> the classifications are not read either.");
@@ -277,7 +283,6 @@ internal static partial class Emitter
         w.Line("Records = count,");
         foreach (var c in TermClassifications(spec))
         {
-            w.Line(c.Member.Name + "Keys = g_" + c.Member.Name + ",");
             w.Line(c.Member.Name + "Levels = l_" + c.Member.Name + ",");
         }
         foreach (var s in spec.Covariates.Where(v => v.Kind == CovariateKind.String))

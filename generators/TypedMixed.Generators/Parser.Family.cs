@@ -103,7 +103,7 @@ internal sealed partial class Parser
         {
             points = declared;
             var location = ArgumentLocation(attribute, "QuadraturePoints", 0);
-            string text = declared.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            string text = Emitter.Index(declared);
             var vector = terms.FirstOrDefault(t => t.Columns.Count > 1);
             if (gaussian && declared != 1)
                 Report(_modelDiagnostics, DiagnosticDescriptors.SettingDoesNotFitFamily, location,
@@ -113,10 +113,10 @@ internal sealed partial class Parser
                     "use 1 (the Laplace approximation) or more (adaptive Gauss–Hermite quadrature)");
             else if (declared > 1 && terms.Count > 1)
                 Report(_modelDiagnostics, DiagnosticDescriptors.QuadraturePointsNotPossible, location, text,
-                    "adaptive quadrature needs a single random-effects term, and this model has " + Index(terms.Count) + "; use 1 (the Laplace approximation)");
+                    "adaptive quadrature needs a single random-effects term, and this model has " + Emitter.Index(terms.Count) + "; use 1 (the Laplace approximation)");
             else if (declared > 1 && vector is not null)
                 Report(_modelDiagnostics, DiagnosticDescriptors.QuadraturePointsNotPossible, location, text,
-                    "adaptive quadrature needs a scalar random-effects term, and '" + vector.Name + "' has " + Index(vector.Columns.Count) +
+                    "adaptive quadrature needs a scalar random-effects term, and '" + vector.Name + "' has " + Emitter.Index(vector.Columns.Count) +
                     " effects per cluster (random slopes); use 1 (the Laplace approximation), or drop the slopes");
         }
 
@@ -187,6 +187,4 @@ internal sealed partial class Parser
     private static bool IsInteger(ITypeSymbol type) => type.SpecialType is
         SpecialType.System_SByte or SpecialType.System_Byte or SpecialType.System_Int16 or SpecialType.System_UInt16 or
         SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64;
-
-    private static string Index(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

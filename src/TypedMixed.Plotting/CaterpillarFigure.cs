@@ -13,7 +13,7 @@ public sealed class CaterpillarOptions
     public string? AxisLabel { get; init; }
 
     /// <summary>Half-width of the intervals in conditional SDs; 1.96 (95 %) by default.</summary>
-    public double Multiplier { get; init; } = 1.959963984540054;
+    public double Multiplier { get; init; } = Distributions.NormalQuantile975;
 
     /// <summary>Width of each panel in pixels.</summary>
     public int PanelWidth { get; init; } = 560;

@@ -28,7 +28,7 @@ public static class DiagnosticFigure
         ArgumentNullException.ThrowIfNull(fit);
         var o = options ?? new DiagnosticOptions();
         string kind = ResidualKind(fit);
-        return new Figure([ResidualsVsFitted(fit, o, kind), Qq(fit.Residuals, $"{kind}", "residuals", o)], o.PanelWidth, o.Height);
+        return new Figure([ResidualsVsFitted(fit, o, kind), Qq(fit.Residuals, kind, "residuals", o)], o.PanelWidth, o.Height);
     }
 
     /// <summary>One panel: the residuals' normal QQ plot.</summary>

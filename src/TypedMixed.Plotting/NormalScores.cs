@@ -1,5 +1,3 @@
-using MathNet.Numerics.Distributions;
-
 namespace TypedMixed.Plotting;
 
 /// <summary>Normal QQ coordinates as R's <c>qqnorm</c> and <c>qqline</c> compute them.</summary>
@@ -15,7 +13,7 @@ internal static class NormalScores
         int n = sample.Length;
         double a = n <= 10 ? 3.0 / 8 : 0.5;
         var theoretical = new double[n];
-        for (int i = 0; i < n; i++) theoretical[i] = Normal.InvCDF(0, 1, (i + 1 - a) / (n + 1 - 2 * a));
+        for (int i = 0; i < n; i++) theoretical[i] = Distributions.NormalQuantile((i + 1 - a) / (n + 1 - 2 * a));
         return (theoretical, sample);
     }
 
@@ -23,7 +21,7 @@ internal static class NormalScores
     public static (double Intercept, double Slope) QuartileLine(double[] sortedSample)
     {
         double q1 = Distributions.SampleQuantile(sortedSample, 0.25), q3 = Distributions.SampleQuantile(sortedSample, 0.75);
-        double z1 = Normal.InvCDF(0, 1, 0.25), z3 = Normal.InvCDF(0, 1, 0.75);
+        double z1 = Distributions.NormalQuantile(0.25), z3 = Distributions.NormalQuantile(0.75);
         double slope = (q3 - q1) / (z3 - z1);
         return (q1 - slope * z1, slope);
     }

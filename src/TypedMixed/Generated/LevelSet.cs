@@ -79,9 +79,6 @@ public sealed class LevelIndexBuilder<TKey> where TKey : notnull
         _distinct.Add(key);
     }
 
-    /// <summary>The key recorded for row <paramref name="row"/>.</summary>
-    public TKey this[int row] => _rows[row];
-
     /// <summary>The distinct keys seen, sorted by <paramref name="order"/>.</summary>
     public LevelSet<TKey> Levels(IComparer<TKey> order, Func<TKey, string> format) => new(_distinct, order, format, _equality);
 

@@ -66,27 +66,35 @@ public abstract class TermEffects<TKey, TEffect> where TKey : notnull
         : throw ClusterDictionary<TKey, TEffect>.UnknownKey(_levels, Classification, key);
 
     /// <summary>
-    /// Adds the term's contribution z·b̂ to each row's <paramref name="prediction"/>: <paramref name="keys"/> the rows'
-    /// clusters, <paramref name="z"/> the term's columns for those rows (column-major). A cluster not in the fitted data
-    /// contributes zero when <paramref name="allowNewLevels"/> (lme4's <c>allow.new.levels</c>: its effects are the
-    /// population mean); otherwise it is an error naming the classification, the key and the fix.
+    /// Adds the term's contribution z·b̂ to each row's <paramref name="prediction"/>. <paramref name="term"/> is the term
+    /// as the prediction's design coded it: each row's level among <paramref name="levels"/> (the new records' own
+    /// clusters) and the term's columns for those rows. Each of those clusters is looked up once among the fitted ones,
+    /// not once per row. A cluster not in the fitted data contributes zero when <paramref name="allowNewLevels"/> (lme4's
+    /// <c>allow.new.levels</c>: its effects are the population mean); otherwise it is an error naming the classification,
+    /// the key and the fix.
     /// </summary>
     /// <exception cref="ModelDesignException">A cluster is not in the fitted data and new levels are not allowed.</exception>
-    public void AddContributions(double[] prediction, LevelIndexBuilder<TKey> keys, double[] z, bool allowNewLevels)
+    public void AddContributions(double[] prediction, LevelSet<TKey> levels, RandomEffectsTerm term, bool allowNewLevels)
     {
         ArgumentNullException.ThrowIfNull(prediction);
-        ArgumentNullException.ThrowIfNull(keys);
-        ArgumentNullException.ThrowIfNull(z);
+        ArgumentNullException.ThrowIfNull(levels);
+        ArgumentNullException.ThrowIfNull(term);
+        var fitted = new int[levels.Count];
+        for (int l = 0; l < fitted.Length; l++)
+            fitted[l] = _levels.TryGetIndex(levels[l], out int level) ? level : -1;
         int n = prediction.Length;
+        var codes = term.LevelIndex;
+        var z = term.Columns;
         int q = n == 0 ? 0 : z.Length / n;
         var modes = Term.ConditionalModes;
         for (int i = 0; i < n; i++)
         {
-            if (!_levels.TryGetIndex(keys[i], out int level))
+            int level = fitted[codes[i]];
+            if (level < 0)
             {
                 if (allowNewLevels) continue;
                 throw new ModelDesignException(
-                    $"Record {i} is in '{Classification}' cluster '{_levels.Format(keys[i])}', which is not in the fitted data ({_levels.Sample()}). " +
+                    $"Record {i} is in '{Classification}' cluster '{_levels.Format(levels[codes[i]])}', which is not in the fitted data ({_levels.Sample()}). " +
                     "Pass allowNewLevels: true to predict it at the population level (its random effects zero, as lme4's allow.new.levels = TRUE), or predict a fitted cluster.",
                     Classification, i);
             }

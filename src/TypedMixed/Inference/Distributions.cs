@@ -14,17 +14,6 @@ public static class Distributions
     /// <summary>The 97.5 % quantile of the standard normal distribution.</summary>
     public const double NormalQuantile975 = 1.959963984540054;
 
-    /// <summary>R's default (type 7) sample quantile of values sorted ascending; NaN for no values.</summary>
-    public static double SampleQuantile(double[] sorted, double p)
-    {
-        ArgumentNullException.ThrowIfNull(sorted);
-        if (sorted.Length == 0) return double.NaN;
-        double h = (sorted.Length - 1) * p;
-        int lo = (int)Math.Floor(h);
-        int hi = Math.Min(lo + 1, sorted.Length - 1);
-        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-    }
-
     /// <summary>P(Z &gt; z) for a standard normal Z (R's <c>pnorm(z, lower.tail = FALSE)</c>).</summary>
     public static double NormalUpperTail(double z) => 0.5 * SpecialFunctions.Erfc(z / Math.Sqrt(2));
 
@@ -63,6 +52,20 @@ public static class Distributions
 
     /// <summary>The <paramref name="p"/> quantile of the standard normal distribution (R's <c>qnorm(p)</c>).</summary>
     public static double NormalQuantile(double p) => Normal.InvCDF(0, 1, p);
+
+    /// <summary>
+    /// R's default (type 7) sample quantile <paramref name="p"/> of <paramref name="sorted"/> (ascending; R's
+    /// <c>quantile(x, p)</c>): linear interpolation between order statistics; NaN when empty.
+    /// </summary>
+    public static double SampleQuantile(double[] sorted, double p)
+    {
+        ArgumentNullException.ThrowIfNull(sorted);
+        if (sorted.Length == 0) return double.NaN;
+        double h = (sorted.Length - 1) * p;
+        int lo = (int)Math.Floor(h);
+        int hi = Math.Min(lo + 1, sorted.Length - 1);
+        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+    }
 
     /// <summary>The <paramref name="p"/> quantile of Student's t with <paramref name="df"/> degrees of freedom (R's <c>qt(p, df)</c>).</summary>
     /// <remarks>

@@ -201,7 +201,6 @@ public static partial class FitSummary
             return (re, rows);
         }
 
-        /// <summary>The notes under the random effects: observation and group counts, then <paramref name="middle"/> (e.g. ICCs), then covariances with SEs.</summary>
         /// <summary>The header lines both summaries share: the formula (or response), data, observations, groups.</summary>
         internal static void AddHeader(List<(string, string)> header, MixedModelFit fit, FitReportOptions o, IReadOnlyList<(string Name, int Levels)> groups)
         {
@@ -230,6 +229,7 @@ public static partial class FitSummary
                 + $"theta = [{string.Join(", ", opt.FinalTheta.Select(t => Sig(t, d)))}]";
         }
 
+        /// <summary>The notes under the random effects: observation and group counts, then <paramref name="middle"/> (e.g. ICCs), then covariances with SEs.</summary>
         internal static List<string> BuildRandomEffectsNotes(MixedModelFit fit, IReadOnlyList<(string Name, int Levels)> groups, IReadOnlyList<ReportedComponent> rows, int d, IEnumerable<string> middle)
         {
             var notes = new List<string>

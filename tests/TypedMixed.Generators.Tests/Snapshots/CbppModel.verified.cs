@@ -36,7 +36,6 @@ partial record CbppModel
     {
         public global::TypedMixed.ModelDesign Design = null!;
         public int Records;
-        public global::TypedMixed.Generated.LevelIndexBuilder<int> HerdKeys = null!;
         public global::TypedMixed.Generated.LevelSet<int> HerdLevels = null!;
     }
 
@@ -105,7 +104,6 @@ partial record CbppModel
         {
             Design = design,
             Records = count,
-            HerdKeys = g_Herd,
             HerdLevels = l_Herd,
         };
     }
@@ -155,7 +153,7 @@ partial record CbppModel
             var encoded = Encode(records, _encoding, fixedOnly);
             var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate" : "a member the prediction uses");
             if (fixedOnly) return prediction;
-            Herd.AddContributions(prediction, encoded.HerdKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
+            Herd.AddContributions(prediction, encoded.HerdLevels, encoded.Design.Terms[0], allowNewLevels);
             return prediction;
         }
 

@@ -37,7 +37,6 @@ partial record CrossLevelModel
     {
         public global::TypedMixed.ModelDesign Design = null!;
         public int Records;
-        public global::TypedMixed.Generated.LevelIndexBuilder<(string Clinic, int Patient)> PatientKeys = null!;
         public global::TypedMixed.Generated.LevelSet<(string Clinic, int Patient)> PatientLevels = null!;
     }
 
@@ -105,7 +104,6 @@ partial record CrossLevelModel
         {
             Design = design,
             Records = count,
-            PatientKeys = g_Patient,
             PatientLevels = l_Patient,
         };
     }
@@ -161,8 +159,8 @@ partial record CrossLevelModel
             var encoded = Encode(records, _encoding, fixedOnly);
             var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate" : "a covariate or classification the model uses");
             if (fixedOnly) return prediction;
-            Patient.AddContributions(prediction, encoded.PatientKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
-            PatientTime.AddContributions(prediction, encoded.PatientKeys, encoded.Design.Terms[1].Columns, allowNewLevels);
+            Patient.AddContributions(prediction, encoded.PatientLevels, encoded.Design.Terms[0], allowNewLevels);
+            PatientTime.AddContributions(prediction, encoded.PatientLevels, encoded.Design.Terms[1], allowNewLevels);
             return prediction;
         }
 

@@ -37,9 +37,7 @@ partial record CrossedModel
     {
         public global::TypedMixed.ModelDesign Design = null!;
         public int Records;
-        public global::TypedMixed.Generated.LevelIndexBuilder<(string Clinic, int Patient)> PatientKeys = null!;
         public global::TypedMixed.Generated.LevelSet<(string Clinic, int Patient)> PatientLevels = null!;
-        public global::TypedMixed.Generated.LevelIndexBuilder<int> RaterKeys = null!;
         public global::TypedMixed.Generated.LevelSet<int> RaterLevels = null!;
         public global::TypedMixed.Generated.LevelSet<string> RegionCategoryLevels = null!;
     }
@@ -115,9 +113,7 @@ partial record CrossedModel
         {
             Design = design,
             Records = count,
-            PatientKeys = g_Patient,
             PatientLevels = l_Patient,
-            RaterKeys = g_Rater,
             RaterLevels = l_Rater,
             RegionCategoryLevels = sl_Region,
         };
@@ -171,8 +167,8 @@ partial record CrossedModel
             var encoded = Encode(records, _encoding, fixedOnly);
             var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate" : "a covariate or classification the model uses");
             if (fixedOnly) return prediction;
-            Patient.AddContributions(prediction, encoded.PatientKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
-            Rater.AddContributions(prediction, encoded.RaterKeys, encoded.Design.Terms[1].Columns, allowNewLevels);
+            Patient.AddContributions(prediction, encoded.PatientLevels, encoded.Design.Terms[0], allowNewLevels);
+            Rater.AddContributions(prediction, encoded.RaterLevels, encoded.Design.Terms[1], allowNewLevels);
             return prediction;
         }
 

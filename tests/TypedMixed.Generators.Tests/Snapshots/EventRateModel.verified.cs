@@ -36,7 +36,6 @@ partial record EventRateModel
     {
         public global::TypedMixed.ModelDesign Design = null!;
         public int Records;
-        public global::TypedMixed.Generated.LevelIndexBuilder<string> SiteKeys = null!;
         public global::TypedMixed.Generated.LevelSet<string> SiteLevels = null!;
     }
 
@@ -98,7 +97,6 @@ partial record EventRateModel
         {
             Design = design,
             Records = count,
-            SiteKeys = g_Site,
             SiteLevels = l_Site,
         };
     }
@@ -136,7 +134,7 @@ partial record EventRateModel
             var encoded = Encode(records, _encoding, fixedOnly);
             var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate or the offset" : "a member the prediction uses");
             if (fixedOnly) return prediction;
-            Site.AddContributions(prediction, encoded.SiteKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
+            Site.AddContributions(prediction, encoded.SiteLevels, encoded.Design.Terms[0], allowNewLevels);
             return prediction;
         }
 

@@ -37,9 +37,7 @@ partial record NestedModel
     {
         public global::TypedMixed.ModelDesign Design = null!;
         public int Records;
-        public global::TypedMixed.Generated.LevelIndexBuilder<string> ClinicKeys = null!;
         public global::TypedMixed.Generated.LevelSet<string> ClinicLevels = null!;
-        public global::TypedMixed.Generated.LevelIndexBuilder<(string Clinic, int Patient)> PatientKeys = null!;
         public global::TypedMixed.Generated.LevelSet<(string Clinic, int Patient)> PatientLevels = null!;
     }
 
@@ -113,9 +111,7 @@ partial record NestedModel
         {
             Design = design,
             Records = count,
-            ClinicKeys = g_Clinic,
             ClinicLevels = l_Clinic,
-            PatientKeys = g_Patient,
             PatientLevels = l_Patient,
         };
     }
@@ -171,8 +167,8 @@ partial record NestedModel
             var encoded = Encode(records, _encoding, fixedOnly);
             var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate" : "a covariate or classification the model uses");
             if (fixedOnly) return prediction;
-            Clinic.AddContributions(prediction, encoded.ClinicKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
-            Patient.AddContributions(prediction, encoded.PatientKeys, encoded.Design.Terms[1].Columns, allowNewLevels);
+            Clinic.AddContributions(prediction, encoded.ClinicLevels, encoded.Design.Terms[0], allowNewLevels);
+            Patient.AddContributions(prediction, encoded.PatientLevels, encoded.Design.Terms[1], allowNewLevels);
             return prediction;
         }
 

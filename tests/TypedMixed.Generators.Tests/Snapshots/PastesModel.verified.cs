@@ -37,9 +37,7 @@ partial record PastesModel
     {
         public global::TypedMixed.ModelDesign Design = null!;
         public int Records;
-        public global::TypedMixed.Generated.LevelIndexBuilder<string> BatchKeys = null!;
         public global::TypedMixed.Generated.LevelSet<string> BatchLevels = null!;
-        public global::TypedMixed.Generated.LevelIndexBuilder<(string Batch, string Cask)> CaskKeys = null!;
         public global::TypedMixed.Generated.LevelSet<(string Batch, string Cask)> CaskLevels = null!;
     }
 
@@ -97,9 +95,7 @@ partial record PastesModel
         {
             Design = design,
             Records = count,
-            BatchKeys = g_Batch,
             BatchLevels = l_Batch,
-            CaskKeys = g_Cask,
             CaskLevels = l_Cask,
         };
     }
@@ -146,8 +142,8 @@ partial record PastesModel
             var encoded = Encode(records, _encoding, fixedOnly);
             var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate" : "a covariate or classification the model uses");
             if (fixedOnly) return prediction;
-            Batch.AddContributions(prediction, encoded.BatchKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
-            Cask.AddContributions(prediction, encoded.CaskKeys, encoded.Design.Terms[1].Columns, allowNewLevels);
+            Batch.AddContributions(prediction, encoded.BatchLevels, encoded.Design.Terms[0], allowNewLevels);
+            Cask.AddContributions(prediction, encoded.CaskLevels, encoded.Design.Terms[1], allowNewLevels);
             return prediction;
         }
 

@@ -37,9 +37,7 @@ partial record PenicillinModel
     {
         public global::TypedMixed.ModelDesign Design = null!;
         public int Records;
-        public global::TypedMixed.Generated.LevelIndexBuilder<string> PlateKeys = null!;
         public global::TypedMixed.Generated.LevelSet<string> PlateLevels = null!;
-        public global::TypedMixed.Generated.LevelIndexBuilder<string> SampleKeys = null!;
         public global::TypedMixed.Generated.LevelSet<string> SampleLevels = null!;
     }
 
@@ -97,9 +95,7 @@ partial record PenicillinModel
         {
             Design = design,
             Records = count,
-            PlateKeys = g_Plate,
             PlateLevels = l_Plate,
-            SampleKeys = g_Sample,
             SampleLevels = l_Sample,
         };
     }
@@ -135,8 +131,8 @@ partial record PenicillinModel
             var encoded = Encode(records, _encoding, fixedOnly);
             var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate" : "a covariate or classification the model uses");
             if (fixedOnly) return prediction;
-            Plate.AddContributions(prediction, encoded.PlateKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
-            Sample.AddContributions(prediction, encoded.SampleKeys, encoded.Design.Terms[1].Columns, allowNewLevels);
+            Plate.AddContributions(prediction, encoded.PlateLevels, encoded.Design.Terms[0], allowNewLevels);
+            Sample.AddContributions(prediction, encoded.SampleLevels, encoded.Design.Terms[1], allowNewLevels);
             return prediction;
         }
 

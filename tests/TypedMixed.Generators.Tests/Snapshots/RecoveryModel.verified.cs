@@ -36,7 +36,6 @@ partial record RecoveryModel
     {
         public global::TypedMixed.ModelDesign Design = null!;
         public int Records;
-        public global::TypedMixed.Generated.LevelIndexBuilder<int> ClinicKeys = null!;
         public global::TypedMixed.Generated.LevelSet<int> ClinicLevels = null!;
     }
 
@@ -99,7 +98,6 @@ partial record RecoveryModel
         {
             Design = design,
             Records = count,
-            ClinicKeys = g_Clinic,
             ClinicLevels = l_Clinic,
         };
     }
@@ -143,7 +141,7 @@ partial record RecoveryModel
             var encoded = Encode(records, _encoding, fixedOnly);
             var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate" : "a member the prediction uses");
             if (fixedOnly) return prediction;
-            Clinic.AddContributions(prediction, encoded.ClinicKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
+            Clinic.AddContributions(prediction, encoded.ClinicLevels, encoded.Design.Terms[0], allowNewLevels);
             return prediction;
         }
 

@@ -37,7 +37,6 @@ partial record SleepUncorrelatedModel
     {
         public global::TypedMixed.ModelDesign Design = null!;
         public int Records;
-        public global::TypedMixed.Generated.LevelIndexBuilder<int> SubjectKeys = null!;
         public global::TypedMixed.Generated.LevelSet<int> SubjectLevels = null!;
     }
 
@@ -94,7 +93,6 @@ partial record SleepUncorrelatedModel
         {
             Design = design,
             Records = count,
-            SubjectKeys = g_Subject,
             SubjectLevels = l_Subject,
         };
     }
@@ -129,7 +127,7 @@ partial record SleepUncorrelatedModel
             var encoded = Encode(records, _encoding, fixedOnly);
             var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate" : "a covariate or classification the model uses");
             if (fixedOnly) return prediction;
-            Subject.AddContributions(prediction, encoded.SubjectKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
+            Subject.AddContributions(prediction, encoded.SubjectLevels, encoded.Design.Terms[0], allowNewLevels);
             return prediction;
         }
 

@@ -37,7 +37,6 @@ partial record SlopeOnlyModel
     {
         public global::TypedMixed.ModelDesign Design = null!;
         public int Records;
-        public global::TypedMixed.Generated.LevelIndexBuilder<int> SubjectKeys = null!;
         public global::TypedMixed.Generated.LevelSet<int> SubjectLevels = null!;
     }
 
@@ -93,7 +92,6 @@ partial record SlopeOnlyModel
         {
             Design = design,
             Records = count,
-            SubjectKeys = g_Subject,
             SubjectLevels = l_Subject,
         };
     }
@@ -125,7 +123,7 @@ partial record SlopeOnlyModel
             var encoded = Encode(records, _encoding, fixedOnly);
             var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate" : "a covariate or classification the model uses");
             if (fixedOnly) return prediction;
-            Subject.AddContributions(prediction, encoded.SubjectKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
+            Subject.AddContributions(prediction, encoded.SubjectLevels, encoded.Design.Terms[0], allowNewLevels);
             return prediction;
         }
 

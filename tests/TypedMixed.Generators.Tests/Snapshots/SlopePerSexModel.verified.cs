@@ -37,7 +37,6 @@ partial record SlopePerSexModel
     {
         public global::TypedMixed.ModelDesign Design = null!;
         public int Records;
-        public global::TypedMixed.Generated.LevelIndexBuilder<int> SchoolKeys = null!;
         public global::TypedMixed.Generated.LevelSet<int> SchoolLevels = null!;
     }
 
@@ -102,7 +101,6 @@ partial record SlopePerSexModel
         {
             Design = design,
             Records = count,
-            SchoolKeys = g_School,
             SchoolLevels = l_School,
         };
     }
@@ -143,7 +141,7 @@ partial record SlopePerSexModel
             var encoded = Encode(records, _encoding, fixedOnly);
             var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate" : "a covariate or classification the model uses");
             if (fixedOnly) return prediction;
-            School.AddContributions(prediction, encoded.SchoolKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
+            School.AddContributions(prediction, encoded.SchoolLevels, encoded.Design.Terms[0], allowNewLevels);
             return prediction;
         }
 

@@ -37,7 +37,6 @@ partial record StandLrtModel
     {
         public global::TypedMixed.ModelDesign Design = null!;
         public int Records;
-        public global::TypedMixed.Generated.LevelIndexBuilder<int> SchoolKeys = null!;
         public global::TypedMixed.Generated.LevelSet<int> SchoolLevels = null!;
     }
 
@@ -93,7 +92,6 @@ partial record StandLrtModel
         {
             Design = design,
             Records = count,
-            SchoolKeys = g_School,
             SchoolLevels = l_School,
         };
     }
@@ -128,7 +126,7 @@ partial record StandLrtModel
             var encoded = Encode(records, _encoding, fixedOnly);
             var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate" : "a covariate or classification the model uses");
             if (fixedOnly) return prediction;
-            School.AddContributions(prediction, encoded.SchoolKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
+            School.AddContributions(prediction, encoded.SchoolLevels, encoded.Design.Terms[0], allowNewLevels);
             return prediction;
         }
 

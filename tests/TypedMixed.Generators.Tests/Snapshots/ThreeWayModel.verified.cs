@@ -37,7 +37,6 @@ partial record ThreeWayModel
     {
         public global::TypedMixed.ModelDesign Design = null!;
         public int Records;
-        public global::TypedMixed.Generated.LevelIndexBuilder<(string Clinic, int Patient)> PatientKeys = null!;
         public global::TypedMixed.Generated.LevelSet<(string Clinic, int Patient)> PatientLevels = null!;
     }
 
@@ -110,7 +109,6 @@ partial record ThreeWayModel
         {
             Design = design,
             Records = count,
-            PatientKeys = g_Patient,
             PatientLevels = l_Patient,
         };
     }
@@ -174,7 +172,7 @@ partial record ThreeWayModel
             var encoded = Encode(records, _encoding, fixedOnly);
             var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate" : "a covariate or classification the model uses");
             if (fixedOnly) return prediction;
-            Patient.AddContributions(prediction, encoded.PatientKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
+            Patient.AddContributions(prediction, encoded.PatientLevels, encoded.Design.Terms[0], allowNewLevels);
             return prediction;
         }
 

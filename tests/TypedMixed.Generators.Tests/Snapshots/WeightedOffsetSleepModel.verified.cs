@@ -37,7 +37,6 @@ partial record WeightedOffsetSleepModel
     {
         public global::TypedMixed.ModelDesign Design = null!;
         public int Records;
-        public global::TypedMixed.Generated.LevelIndexBuilder<int> SubjectKeys = null!;
         public global::TypedMixed.Generated.LevelSet<int> SubjectLevels = null!;
     }
 
@@ -102,7 +101,6 @@ partial record WeightedOffsetSleepModel
         {
             Design = design,
             Records = count,
-            SubjectKeys = g_Subject,
             SubjectLevels = l_Subject,
         };
     }
@@ -137,7 +135,7 @@ partial record WeightedOffsetSleepModel
             var encoded = Encode(records, _encoding, fixedOnly);
             var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? "a fixed-effect covariate or the offset" : "a member the prediction uses");
             if (fixedOnly) return prediction;
-            Subject.AddContributions(prediction, encoded.SubjectKeys, encoded.Design.Terms[0].Columns, allowNewLevels);
+            Subject.AddContributions(prediction, encoded.SubjectLevels, encoded.Design.Terms[0], allowNewLevels);
             return prediction;
         }
 
