@@ -50,6 +50,15 @@ public sealed class ModelDesign
     /// </summary>
     public double[]? Weights { get; init; }
 
+    /// <summary>
+    /// Gaussian models only: correlation of the level-1 residuals within clusters (AR(1), continuous-time AR(1)).
+    /// Null: residuals are independent.
+    /// </summary>
+    public ResidualCorrelation? ResidualCorrelation { get; init; }
+
+    /// <summary>Gaussian models only: a level-1 variance function (varIdent, varExp, varPower, log-linear, quadratic). Null: constant σ².</summary>
+    public ResidualVarianceFunction? ResidualVariance { get; init; }
+
     /// <summary>Rows dropped before the design was built (e.g. missing values), reported on the fit.</summary>
     public int RowsDropped { get; init; }
 
