@@ -209,7 +209,7 @@ internal static class GlmmEstimator
             FinalObjective = final,
             Evaluations = evaluations,
             Reason = reason,
-            Message = $"{message}; stage 1 {stage1Evaluations} evaluations, stage 2 {bobyqaEvaluations}, convergence check and polish {evaluations - stage1Evaluations - bobyqaEvaluations}; PIRLS {pirls.TotalIterations} iterations in {pirls.Runs} runs",
+            Message = $"{message}; stage 1 {stage1Evaluations} evaluations, stage 2 {bobyqaEvaluations}, convergence check and polish {evaluations - stage1Evaluations - bobyqaEvaluations}; PIRLS {pirls.TotalIterations} iterations in {pirls.Runs} runs{KrylovNote(pirls)}",
             NewtonDecrement = check.NewtonDecrement,
             MaxAbsGradient = check.MaxAbsGradient,
             ConvergenceConfirmed = check.Confirmed,
@@ -237,11 +237,11 @@ internal static class GlmmEstimator
     /// −2 log L (Laplace or quadrature, as <paramref name="options"/> say) at given θ and β (and shape k for the negative
     /// binomial), with PIRLS run to full precision: for checking other software's estimates on our objective.
     /// </summary>
-    internal static double DevianceAt(ModelDesign design, GlmmFitOptions options, double[] theta, double[] beta, double shape = double.NaN)
+    internal static double DevianceAt(ModelDesign design, GlmmFitOptions options, double[] theta, double[] beta, double shape = double.NaN, bool allowKrylov = true)
     {
         var g = GlmmProblem.Create(design);
         g.Family.Shape = shape;
-        var pirls = new Pirls(g);
+        var pirls = new Pirls(g, allowKrylov);
         var objective = new LaplaceDeviance(pirls, options.QuadraturePoints, options.LaplaceHessian);
         pirls.SetStart(beta, null);
         return objective.Evaluate(theta, beta, solveBeta: false, options.MaxPirlsIterations);
@@ -259,5 +259,11 @@ internal static class GlmmEstimator
         }
         double k = den > 0 ? num / den : 100;
         return Math.Clamp(k, 1e-3, 1e4);
+    }
+
+    private static string KrylovNote(Pirls pirls)
+    {
+        var (solved, abandoned, iterations) = pirls.KrylovSteps;
+        return solved + abandoned == 0 ? "" : $" ({solved} steps by preconditioned conjugate gradients, {iterations} iterations; {abandoned} refactored)";
     }
 }

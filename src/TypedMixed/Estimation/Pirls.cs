@@ -25,11 +25,18 @@ internal sealed class Pirls
     private double[] _mu, _muEta, _trialEta, _trialMu, _trialMuEta;
     private readonly double[][] _b;
     private readonly RandomEffectsTerm[] _orderedTerms;
+    /// <summary>Per ordered term: level of each row, columns (column-major), effects per level — read in the row loops.</summary>
+    private readonly int[][] _levelIndex;
+    private readonly double[][] _columns;
+    private readonly int[] _q;
     private readonly double[][] _t;
     private double[] _startBeta;
     private double[][] _startU;
 
-    public Pirls(GlmmProblem problem)
+    /// <param name="problem">The problem.</param>
+    /// <param name="allowKrylov">Whether steps may be solved by preconditioned conjugate gradients where that is cheaper
+    /// than refactoring (<see cref="PirlsKrylovStep.Worthwhile"/>); false: every step refactors (tests compare the two).</param>
+    public Pirls(GlmmProblem problem, bool allowKrylov = true)
     {
         _g = problem;
         _s = problem.Structure;
@@ -46,6 +53,9 @@ internal sealed class Pirls
         _t = new double[k][];
         for (int s = 0; s < k; s++) _t[s] = new double[_s.Templates[_s.TermOrder[s]].Q * _s.Templates[_s.TermOrder[s]].Q];
         _orderedTerms = Enumerable.Range(0, k).Select(s => problem.Design.Terms[_s.TermOrder[s]]).ToArray();
+        _levelIndex = _orderedTerms.Select(t => t.LevelIndex).ToArray();
+        _columns = _orderedTerms.Select(t => t.Columns).ToArray();
+        _q = _orderedTerms.Select(t => t.ColumnCount).ToArray();
         _b = new double[k][];
         for (int s = 0; s < k; s++) _b[s] = new double[_s.Gram.Sizes[s]];
         Beta = new double[problem.P];
@@ -56,6 +66,12 @@ internal sealed class Pirls
         _previousBeta = new double[problem.P];
         _previousU = U.Select(u => new double[u.Length]).ToArray();
         _zeroBeta = new double[problem.P];
+        if (allowKrylov && PirlsKrylovStep.Worthwhile(_s))
+        {
+            _krylov = new PirlsKrylovStep(problem, _orderedTerms);
+            _krylovBeta = new double[problem.P];
+            _krylovU = U.Select(x => new double[x.Length]).ToArray();
+        }
     }
 
     public GlmmProblem Problem => _g;
@@ -122,10 +138,24 @@ internal sealed class Pirls
             iter++;
             // Weights and working response at the current η; the response column of the Gram is z − o (or z − Xβ − o).
             WorkingResponse(solveBeta);
-            _s.Gram.Refill(_z, _w);
-            if (!factor.Update(theta)) return false;
-            double[] nb = solveBeta ? PenalizedSolution.Beta(factor) : b;
-            var nu = PenalizedSolution.SphericalModes(factor, solveBeta ? nb : _zeroBeta);
+            double[] nb;
+            double[][] nu;
+            if (_krylov is not null && _factorExists && _krylov.Solve(_t, _w, _z, b, u, solveBeta, _krylovBeta, _krylovU))
+            {
+                // Solved without refactoring (see PirlsKrylovStep): the factor stays at earlier weights.
+                nb = solveBeta ? _krylovBeta : b;
+                nu = _krylovU;
+                _lastSolveDirect = false;
+            }
+            else
+            {
+                _s.Gram.Refill(_z, _w);
+                _factorExists = factor.Update(theta);
+                if (!_factorExists) return false;
+                _lastSolveDirect = true;
+                nb = solveBeta ? PenalizedSolution.Beta(factor) : b;
+                nu = PenalizedSolution.SphericalModes(factor, solveBeta ? nb : _zeroBeta);
+            }
             // Step halving on the penalized deviance.
             Array.Copy(b, prevB, p);
             for (int s = 0; s < k; s++) Array.Copy(u[s], prevU[s], u[s].Length);
@@ -145,7 +175,7 @@ internal sealed class Pirls
                 // No step lowers the penalized deviance: stay at the previous point, where the factor is current.
                 Array.Copy(prevB, b, p);
                 for (int s = 0; s < k; s++) Array.Copy(prevU[s], u[s], u[s].Length);
-                _factorIsCurrent = true;
+                _factorIsCurrent = _lastSolveDirect;
                 Converged = change < 1e-6;
                 break;
             }
@@ -159,7 +189,7 @@ internal sealed class Pirls
             {
                 // The factor holds the weights of the η one tiny step back (|Δη| < 1e-10): current to that order.
                 Converged = true;
-                _factorIsCurrent = true;
+                _factorIsCurrent = _lastSolveDirect;
                 break;
             }
             if (change < QuadraticTolerance * size && change <= 1e-3 * previousChange)
@@ -177,8 +207,16 @@ internal sealed class Pirls
         TotalIterations += iter;
         return true;
     }
-
     private bool _factorIsCurrent;
+    /// <summary>Steps solved by preconditioned conjugate gradients where refactoring is expensive; null elsewhere.</summary>
+    private readonly PirlsKrylovStep? _krylov;
+    private readonly double[] _krylovBeta = [];
+    private readonly double[][] _krylovU = [];
+    /// <summary>Whether the factor holds some earlier weights (the preconditioner), and whether the last step refactored.</summary>
+    private bool _factorExists, _lastSolveDirect;
+
+    /// <summary>Conjugate-gradient statistics of the runs so far: steps solved, steps that refactored instead, iterations.</summary>
+    public (int Solved, int Abandoned, long Iterations) KrylovSteps => _krylov is null ? (0, 0, 0) : (_krylov.Solved, _krylov.Abandoned, _krylov.Iterations);
     private readonly double[] _previousBeta, _zeroBeta;
     private readonly double[][] _previousU;
     /// <summary>Per half of the rows (see <see cref="ForRows"/>): Σ log-density kernel, largest |Δη|, largest |η|.</summary>
@@ -204,7 +242,8 @@ internal sealed class Pirls
                 if (_w[i] < 0) return double.PositiveInfinity;
         _s.Gram.Refill(_z, _w);
         _factorIsCurrent = !observed;
-        if (!_s.Factor.Update(theta)) return double.PositiveInfinity;
+        _factorExists = _s.Factor.Update(theta);
+        if (!_factorExists) return double.PositiveInfinity;
         return _s.Factor.LogDetZ;
     }
 
@@ -284,7 +323,9 @@ internal sealed class Pirls
         var trials = _g.Trials;
         var uw = _g.UserWeights;
         var current = Eta;
-        var terms = _orderedTerms;
+        var levelIndex = _levelIndex;
+        var columns = _columns;
+        var qs = _q;
         bool canonicalLog = fam.Family == ResponseFamily.Poisson && link == LinkFunction.Log;
         double ll = 0, ch = 0, ma = 0;
         for (int i = start; i < end; i++)
@@ -293,9 +334,8 @@ internal sealed class Pirls
             for (int c = 0; c < p; c++) eta += x[c * n + i] * beta[c];
             for (int s = 0; s < k; s++)
             {
-                var term = terms[s];
-                int q = term.ColumnCount, l = term.LevelIndex[i];
-                var cols = term.Columns;
+                int q = qs[s], l = levelIndex[s][i];
+                var cols = columns[s];
                 var bs = _b[s];
                 if (q == 1) { eta += cols[i] * bs[l]; continue; }
                 for (int a = 0; a < q; a++) eta += cols[a * n + i] * bs[l * q + a];

@@ -166,6 +166,73 @@ internal sealed class BlockedCholesky
     }
 
     /// <summary>
+    /// Solves L L' x = r in place for the leading part of the system: the random effects (first term, then the tail's
+    /// terms) and, when <paramref name="withFixed"/>, the p fixed effects after them (never the response row). x is laid
+    /// out as [first term's levels × q₀, the tail's rows 0 .. TailZ (+ p)]. With <paramref name="withFixed"/> false it
+    /// solves with L_ZZ, the factor of the random-effects block alone (a leading block of L).
+    /// </summary>
+    public void Solve(Span<double> x, bool withFixed)
+    {
+        int q0 = _a.Q[0], s0 = _a.Sizes[0], m = Tail.Rows, mz = TailZ, p = m - mz - 1;
+        int rows = mz + (withFixed ? p : 0);
+        var x0 = x.Slice(0, s0);
+        var xt = x.Slice(s0, rows);
+        var tail = Tail.Data;
+        // Forward: L₀₀ x₀ = r₀; r_t −= L_t0 x₀; L_tt x_t = r_t.
+        for (int l = 0; l < L00.Levels; l++) ForwardSolve(L00.Block(l), q0, x0.Slice(l * q0, q0));
+        for (int i = 0; i < Ls0.Length; i++)
+        {
+            var sp = Ls0[i];
+            int off = _tailOffset[i + 1];
+            for (int col = 0; col < sp.ColLevels; col++)
+                for (int b = sp.ColPtr[col]; b < sp.ColPtr[col + 1]; b++)
+                {
+                    var blk = sp.Block(b);
+                    int r0 = off + sp.RowLevel[b] * sp.RowQ;
+                    for (int e = 0; e < sp.ColQ; e++)
+                    {
+                        double v = x0[col * sp.ColQ + e];
+                        for (int a = 0; a < sp.RowQ; a++) xt[r0 + a] -= blk[e * sp.RowQ + a] * v;
+                    }
+                }
+        }
+        if (withFixed)
+            for (int c = 0; c < s0; c++)
+            {
+                double v = x0[c];
+                for (int a = 0; a < p; a++) xt[mz + a] -= LXY0[a, c] * v;
+            }
+        ForwardSolve(tail, m, 0, rows, xt);
+        // Back: L_tt' x_t = y_t; y₀ −= L_t0' x_t; L₀₀' x₀ = y₀.
+        BackSolveTranspose(tail, m, 0, rows, xt);
+        for (int i = 0; i < Ls0.Length; i++)
+        {
+            var sp = Ls0[i];
+            int off = _tailOffset[i + 1];
+            for (int col = 0; col < sp.ColLevels; col++)
+                for (int b = sp.ColPtr[col]; b < sp.ColPtr[col + 1]; b++)
+                {
+                    var blk = sp.Block(b);
+                    int r0 = off + sp.RowLevel[b] * sp.RowQ;
+                    for (int e = 0; e < sp.ColQ; e++)
+                    {
+                        double acc = 0;
+                        for (int a = 0; a < sp.RowQ; a++) acc += blk[e * sp.RowQ + a] * xt[r0 + a];
+                        x0[col * sp.ColQ + e] -= acc;
+                    }
+                }
+        }
+        if (withFixed)
+            for (int c = 0; c < s0; c++)
+            {
+                double acc = 0;
+                for (int a = 0; a < p; a++) acc += LXY0[a, c] * xt[mz + a];
+                x0[c] -= acc;
+            }
+        for (int l = 0; l < L00.Levels; l++) BackSolveTranspose(L00.Block(l), q0, x0.Slice(l * q0, q0));
+    }
+
+    /// <summary>
     /// target ← (I ⊗ Tᵢ)' source (I ⊗ Tⱼ) (T null: identity), only the lower triangle when the window is on the
     /// diagonal, plus 1 on the diagonal when asked.
     /// </summary>
