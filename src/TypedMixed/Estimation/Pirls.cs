@@ -327,6 +327,7 @@ internal sealed class Pirls
         var columns = _columns;
         var qs = _q;
         bool canonicalLog = fam.Family == ResponseFamily.Poisson && link == LinkFunction.Log;
+        bool bernoulliLogit = fam.Family == ResponseFamily.Binomial && link == LinkFunction.Logit;
         double ll = 0, ch = 0, ma = 0;
         for (int i = start; i < end; i++)
         {
@@ -340,19 +341,33 @@ internal sealed class Pirls
                 if (q == 1) { eta += cols[i] * bs[l]; continue; }
                 for (int a = 0; a < q; a++) eta += cols[a * n + i] * bs[l * q + a];
             }
-            double mu = Links.Inverse(link, eta);
             etaOut[i] = eta;
-            muOut[i] = mu;
-            if (canonicalLog && mu > Links.Epsilon)
+            double yi = y[i];
+            if (bernoulliLogit && trials[i] == 1 && (yi == 0 || yi == 1) && Math.Abs(eta) <= 30)
             {
-                // Poisson, log link: log μ = η, so the kernel y log μ − μ needs no logarithm.
-                muEtaOut[i] = mu;
-                ll += uw[i] * (y[i] * eta - mu);
+                // A 0/1 response with the logit link: with e = exp(−|η|), μ, dμ/dη and the log-density need one
+                // exponential and one logarithm (log μ = −log(1 + e^−η), log(1 − μ) = −log(1 + e^η)).
+                double e = Math.Exp(-Math.Abs(eta)), l1 = GlmFamily.Log1p(e);
+                muOut[i] = eta >= 0 ? 1 / (1 + e) : e / (1 + e);
+                muEtaOut[i] = e / ((1 + e) * (1 + e));
+                double logOnePlusExpNegEta = eta >= 0 ? l1 : l1 - eta, logOnePlusExpEta = eta >= 0 ? l1 + eta : l1;
+                ll -= uw[i] * (yi == 1 ? logOnePlusExpNegEta : logOnePlusExpEta);
             }
             else
             {
-                muEtaOut[i] = link == LinkFunction.Log ? mu : Links.Derivative(link, eta);
-                ll += fam.LogDensityKernel(y[i], mu, trials[i], uw[i]);
+                double mu = Links.Inverse(link, eta);
+                muOut[i] = mu;
+                if (canonicalLog && mu > Links.Epsilon)
+                {
+                    // Poisson, log link: log μ = η, so the kernel y log μ − μ needs no logarithm.
+                    muEtaOut[i] = mu;
+                    ll += uw[i] * (y[i] * eta - mu);
+                }
+                else
+                {
+                    muEtaOut[i] = link == LinkFunction.Log ? mu : Links.Derivative(link, eta);
+                    ll += fam.LogDensityKernel(y[i], mu, trials[i], uw[i]);
+                }
             }
             double d = Math.Abs(eta - current[i]);
             if (d > ch) ch = d;
