@@ -36,6 +36,7 @@ internal sealed class PirlsKrylovStep
     private readonly int[][] _levelIndex;
     private readonly double[][] _columns;
     private readonly int[] _q;
+    private readonly bool _twoScalarTerms;
     private readonly int[] _offset; // start of each ordered term in the vector
     private readonly int _betaOffset;
     private readonly double[] _x, _r, _z, _p, _ap;
@@ -52,6 +53,7 @@ internal sealed class PirlsKrylovStep
         _levelIndex = orderedTerms.Select(t => t.LevelIndex).ToArray();
         _columns = orderedTerms.Select(t => t.Columns).ToArray();
         _q = orderedTerms.Select(t => t.ColumnCount).ToArray();
+        _twoScalarTerms = k == 2 && _q[0] == 1 && _q[1] == 1;
         _offset = new int[k];
         int d = 0;
         for (int s = 0; s < k; s++) { _offset[s] = d; d += _s.Gram.Sizes[s]; }
@@ -193,6 +195,7 @@ internal sealed class PirlsKrylovStep
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private double Rows(int start, int end, double[] w, double[]? z, double[]? v, bool solveBeta, double[] acc)
     {
+        if (_twoScalarTerms && v is not null) return TwoScalarRows(start, end, w, z, v, solveBeta, acc);
         int n = _g.N, p = _g.P, k = _terms.Length, bo = _betaOffset;
         var x = _g.X;
         var levelIndex = _levelIndex;
@@ -229,6 +232,34 @@ internal sealed class PirlsKrylovStep
                 if (q == 1) { acc[o + l] += cols[i] * we; continue; }
                 for (int a = 0; a < q; a++) acc[o + l * q + a] += cols[a * n + i] * we;
             }
+            if (solveBeta)
+                for (int c = 0; c < p; c++) acc[bo + c] += x[c * n + i] * we;
+        }
+        return weightSum;
+    }
+
+    /// <summary><see cref="Rows"/> for two crossed scalar terms (the large crossed case), with no inner loops over terms.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private double TwoScalarRows(int start, int end, double[] w, double[]? z, double[] v, bool solveBeta, double[] acc)
+    {
+        int n = _g.N, p = _g.P, bo = _betaOffset, o1 = _offset[1];
+        var x = _g.X;
+        int[] l0 = _levelIndex[0], l1 = _levelIndex[1];
+        double[] z0 = _columns[0], z1 = _columns[1], b0 = _scaled[0], b1 = _scaled[1];
+        double weightSum = 0;
+        for (int i = start; i < end; i++)
+        {
+            int a = l0[i], b = l1[i];
+            double c0 = z0[i], c1 = z1[i];
+            double e = c0 * b0[a] + c1 * b1[b];
+            if (solveBeta)
+                for (int c = 0; c < p; c++) e += x[c * n + i] * v[bo + c];
+            if (z is not null) e = z[i] - e;
+            double wi = w[i];
+            weightSum += wi;
+            double we = wi * e;
+            acc[a] += c0 * we;
+            acc[o1 + b] += c1 * we;
             if (solveBeta)
                 for (int c = 0; c < p; c++) acc[bo + c] += x[c * n + i] * we;
         }

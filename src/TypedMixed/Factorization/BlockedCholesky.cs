@@ -116,6 +116,19 @@ internal sealed class BlockedCholesky
             var s = Ls0[i];
             s.CopyFrom(_a.Sparse0[i]);
             var ti = _t[i + 1];
+            if (s.RowQ == 1 && q0 == 1)
+            {
+                // Scalar blocks: each is scaled by tᵢ t₀ / L₀₀[col].
+                var data = s.Data;
+                var l00 = L00.Data;
+                double tt = ti[0] * t0[0];
+                for (int col = 0; col < s.ColLevels; col++)
+                {
+                    double f = tt / l00[col];
+                    for (int b = s.ColPtr[col]; b < s.ColPtr[col + 1]; b++) data[b] *= f;
+                }
+                continue;
+            }
             for (int col = 0; col < s.ColLevels; col++)
             {
                 var lcol = L00.Block(col);

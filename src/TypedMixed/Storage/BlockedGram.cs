@@ -69,9 +69,15 @@ internal sealed class BlockedGram
         }
         XY0 = new DenseBlock(p + 1, Sizes[0]);
         Dense = new DenseBlock?[k + 1][];
+        LevelBlockDiagonal = new bool[k + 1];
+        _laterTermsScalar = Enumerable.Range(1, Math.Max(k - 1, 0)).All(t => q[t] == 1);
+        _levelSums = [new double[k][], new double[k][]];
+        for (int h = 0; h < 2; h++)
+            for (int t = 1; t < k; t++) _levelSums[h][t] = new double[levels[t]];
         for (int i = 0; i <= k; i++)
         {
             Dense[i] = new DenseBlock?[k + 1];
+            LevelBlockDiagonal[i] = i < k;
             for (int j = 1; j <= i; j++) Dense[i][j] = new DenseBlock(Sizes[i], Sizes[j]);
         }
         Refill(y, weights);
@@ -87,6 +93,10 @@ internal sealed class BlockedGram
     public const int ParallelRows = 100_000;
 
     private double[]? _columnBuffer;
+    /// <summary>Whether every term after the first has one column (then <see cref="Accumulate"/> takes its compact path).</summary>
+    private readonly bool _laterTermsScalar;
+    /// <summary>Per row half and term: the diagonal of the term's own block while it is summed.</summary>
+    private readonly double[][][] _levelSums;
     private BlockDiagonal? _shadowDiagonal0;
     private BlockSparse[]? _shadowSparse0;
     private DenseBlock? _shadowXY0;
@@ -105,7 +115,7 @@ internal sealed class BlockedGram
         Clear(Diagonal0, Sparse0, XY0, Dense);
         if (n < ParallelRows || Environment.ProcessorCount < 2)
         {
-            Accumulate(0, n, y, weights, Diagonal0, Sparse0, XY0, Dense, _xyRow);
+            Accumulate(0, n, y, weights, Diagonal0, Sparse0, XY0, Dense, _xyRow, _levelSums[0]);
         }
         else
         {
@@ -117,33 +127,75 @@ internal sealed class BlockedGram
             int half = n / 2;
             var otherRow = new double[P + 1];
             Parallel.Invoke(
-                () => Accumulate(0, half, y, weights, Diagonal0, Sparse0, XY0, Dense, _xyRow),
-                () => Accumulate(half, n, y, weights, _shadowDiagonal0, _shadowSparse0, _shadowXY0, _shadowDense, otherRow));
+                () => Accumulate(0, half, y, weights, Diagonal0, Sparse0, XY0, Dense, _xyRow, _levelSums[0]),
+                () => Accumulate(half, n, y, weights, _shadowDiagonal0, _shadowSparse0, _shadowXY0, _shadowDense, otherRow, _levelSums[1]));
             Add(_shadowDiagonal0.Data, Diagonal0.Data);
             for (int t = 0; t < Sparse0.Length; t++) Add(_shadowSparse0[t].Data, Sparse0[t].Data);
             Add(_shadowXY0.Data, XY0.Data);
             for (int i = 0; i <= k; i++)
-                for (int j = 1; j <= i; j++) Add(_shadowDense[i][j]!.Data, Dense[i][j]!.Data);
+                for (int j = 1; j <= i; j++)
+                {
+                    if (i == j && i < k && LevelBlockDiagonal[i]) AddLevelBlocks(_shadowDense[i][j]!, Dense[i][j]!, Q[i]);
+                    else Add(_shadowDense[i][j]!.Data, Dense[i][j]!.Data);
+                }
+        }
+    }
+
+    /// <summary>
+    /// Per block i: whether Aᵢᵢ holds only the q × q blocks of single levels (true for every term, whose rows have one
+    /// level each; a storage that couples levels of one term must clear it).
+    /// </summary>
+    public bool[] LevelBlockDiagonal { get; }
+
+    /// <summary>
+    /// A later term's own block Aᵢᵢ is block diagonal (a row has one level of each term): only its q × q level blocks
+    /// are ever nonzero, so clearing and summing touch those alone — for a scalar term with a thousand levels, the
+    /// diagonal instead of a million entries.
+    /// </summary>
+    private static void ClearLevelBlocks(DenseBlock block, int q)
+    {
+        int rows = block.Rows;
+        var data = block.Data;
+        for (int c = 0; c < block.Cols; c++)
+        {
+            int first = c / q * q;
+            Array.Clear(data, c * rows + first, q);
+        }
+    }
+
+    private static void AddLevelBlocks(DenseBlock from, DenseBlock to, int q)
+    {
+        int rows = to.Rows;
+        for (int c = 0; c < to.Cols; c++)
+        {
+            int first = c * rows + c / q * q;
+            for (int a = 0; a < q; a++) to.Data[first + a] += from.Data[first + a];
         }
     }
 
     private static void Add(double[] from, double[] to) =>
         Factorization.DenseKernels.Axpy(1, from, to);
 
-    private static void Clear(BlockDiagonal d0, BlockSparse[] s0, DenseBlock xy0, DenseBlock?[][] dense)
+    private void Clear(BlockDiagonal d0, BlockSparse[] s0, DenseBlock xy0, DenseBlock?[][] dense)
     {
         Array.Clear(d0.Data);
         foreach (var s in s0) Array.Clear(s.Data);
         Array.Clear(xy0.Data);
-        foreach (var row in dense)
-            foreach (var b in row)
-                if (b is not null) Array.Clear(b.Data);
+        int k = BlockCount - 1;
+        for (int i = 0; i < dense.Length; i++)
+            for (int j = 0; j < dense[i].Length; j++)
+            {
+                var b = dense[i][j];
+                if (b is null) continue;
+                if (i == j && i < k && LevelBlockDiagonal[i]) ClearLevelBlocks(b, Q[i]);
+                else Array.Clear(b.Data);
+            }
     }
 
     /// <summary>Adds rows [start, end) of [Z X y]' W [Z X y] into the given blocks.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Accumulate(int start, int end, double[] y, double[]? weights, BlockDiagonal diagonal0, BlockSparse[] sparse0,
-        DenseBlock xy0, DenseBlock?[][] dense, double[] xyRow)
+        DenseBlock xy0, DenseBlock?[][] dense, double[] xyRow, double[][] levelSums)
     {
         int n = N, p = P, k = BlockCount - 1;
         var levelIndex = _levelIndex;
@@ -284,6 +336,40 @@ internal sealed class BlockedGram
 
         // The other dense blocks Aᵢⱼ, 1 ≤ j ≤ i ≤ K (block K is [X y]).
         if (k == 1) return;
+        if (_laterTermsScalar)
+        {
+            // Scalar later terms (crossed intercepts, the common large case): term by term, its own block is a diagonal
+            // summed in a compact vector (one entry per level, not one per dense column), its [X y] block is contiguous
+            // per level, and only the cross tables with the terms after it are scattered.
+            for (int t = 1; t < k; t++)
+            {
+                var sums = levelSums[t];
+                Array.Clear(sums);
+                var levT = levelIndex[t];
+                var zt = z[t];
+                var xyT = dense[k][t]!.Data;
+                int stride = p + 1;
+                for (int i = start; i < end; i++)
+                {
+                    double w = weights is null ? 1 : weights[i];
+                    if (w == 0) continue;
+                    int l = levT[i];
+                    double wz = w * zt[i];
+                    sums[l] += zt[i] * wz;
+                    int o = l * stride;
+                    for (int c = 0; c < p; c++) xyT[o + c] += x[c * n + i] * wz;
+                    xyT[o + p] += y[i] * wz;
+                    for (int t2 = t + 1; t2 < k; t2++)
+                    {
+                        var cross = dense[t2][t]!;
+                        cross.Data[l * cross.Rows + levelIndex[t2][i]] += z[t2][i] * wz;
+                    }
+                }
+                var own = dense[t][t]!;
+                for (int l = 0; l < sums.Length; l++) own.Data[l * own.Rows + l] += sums[l];
+            }
+            return;
+        }
         for (int i = start; i < end; i++)
         {
             double w = weights is null ? 1 : weights[i];
