@@ -84,6 +84,7 @@ internal static class GlmmEstimator
         var betaScale = new double[p];
         for (int c = 0; c < p; c++) betaScale[c] = Math.Sqrt(Math.Max(unscaled[c, c], 1e-12));
         pirls.SetStart(beta1, pirls.U);
+        pirls.AnchorHeldBetaStart(theta1, beta1);
 
         // ---- Stage 2: θ, β (, log k) on the Laplace / quadrature objective. ----
         // The optimizer works in standard-error units: β by the factor's SEs at stage 1's optimum, θ (and log k) by the
@@ -145,6 +146,7 @@ internal static class GlmmEstimator
         // The check and the polish start PIRLS from the modes at stage 2's optimum (fixed from here on).
         Stage2(x);
         pirls.SetStart(beta1, pirls.U);
+        pirls.AnchorHeldBetaStart(thetaBuffer, betaBuffer);
 
         // Confirm from finite differences and polish with the Newton step (as for LMMs). The check's steps are 1e-4 of
         // a coordinate's size (at least 1e-5); the stage-2 coordinates are in SE units and near 0 for β, so they are

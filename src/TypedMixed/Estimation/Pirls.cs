@@ -105,8 +105,96 @@ internal sealed class Pirls
     /// <summary>Every later run starts from these β and spherical modes (copied).</summary>
     public void SetStart(ReadOnlySpan<double> beta, double[][]? u)
     {
+        _modeSlopes = null;
         _startBeta = beta.ToArray();
         _startU = U.Select((x, s) => u is null ? new double[x.Length] : (double[])u[s].Clone()).ToArray();
+    }
+
+    /// <summary>
+    /// Later runs that hold β start from the last run's modes moved to their (θ, β) — a fixed, deterministic function of
+    /// the parameters, closer to the new modes than the modes themselves: the random effects b = Λu are kept as θ changes
+    /// (well-determined levels barely move), and u follows β to first order, ∂u/∂β = −(L_ZZ L_ZZ')⁻¹ Λ'Z'WX =
+    /// −L_ZZ⁻ᵀ L_XZ', read from the current factor. Call after a run at (θ, β), with the factor at its modes.
+    /// </summary>
+    public void AnchorHeldBetaStart(ReadOnlySpan<double> theta, ReadOnlySpan<double> beta)
+    {
+        var f = _s.Factor;
+        int k = U.Length, p = _g.P, s0 = _s.Gram.Sizes[0], mz = f.TailZ, m = f.Tail.Rows;
+        _startU = U.Select(x => (double[])x.Clone()).ToArray();
+        _anchorBeta = beta.ToArray();
+        _anchorT = new double[k][];
+        for (int s = 0; s < k; s++)
+        {
+            _anchorT[s] = new double[_t[s].Length];
+            _s.Templates[_s.TermOrder[s]].FillFactor(theta, _anchorT[s]);
+        }
+        var slopes = new double[p][];
+        var tail = f.Tail.Data;
+        for (int c = 0; c < p; c++)
+        {
+            var r = new double[s0 + mz];
+            for (int j = 0; j < s0; j++) r[j] = f.LXY0[c, j];
+            for (int i = 0; i < mz; i++) r[s0 + i] = tail[i * m + mz + c];
+            f.SolveTranspose(r, withFixed: false);
+            for (int i = 0; i < r.Length; i++) r[i] = -r[i];
+            slopes[c] = r;
+        }
+        _modeSlopes = slopes;
+    }
+
+    private double[]? _anchorBeta;
+    private double[][]? _anchorT;
+    /// <summary>∂u/∂β at the anchor: per fixed effect, a vector laid out as the ordered terms' modes concatenated.</summary>
+    private double[][]? _modeSlopes;
+
+    /// <summary>u ← the anchored start for (current T, β): see <see cref="AnchorHeldBetaStart"/>.</summary>
+    private void AnchoredStart(ReadOnlySpan<double> beta, double[][] u)
+    {
+        int k = u.Length, p = _g.P;
+        Span<double> v = stackalloc double[16];
+        int offset = 0;
+        for (int s = 0; s < k; s++)
+        {
+            var u0 = _startU[s];
+            var us = u[s];
+            int q = _q[s];
+            var t = _t[s];
+            var t0 = _anchorT![s];
+            bool invertible = true;
+            double largest = 0;
+            for (int a = 0; a < q; a++) largest = Math.Max(largest, Math.Abs(t[a * q + a]));
+            for (int a = 0; a < q; a++) invertible &= Math.Abs(t[a * q + a]) > 1e-8 * largest && largest > 0;
+            var lv = q <= 16 ? v.Slice(0, q) : new double[q];
+            for (int l = 0; l < us.Length / q; l++)
+            {
+                for (int a = 0; a < q; a++)
+                {
+                    int j = l * q + a;
+                    double value = u0[j];
+                    for (int c = 0; c < p; c++) value += _modeSlopes![c][offset + j] * (beta[c] - _anchorBeta![c]);
+                    lv[a] = value;
+                }
+                if (!invertible)
+                {
+                    lv.CopyTo(us.AsSpan(l * q, q));
+                    continue;
+                }
+                // b = T₀ v, then u = T⁻¹ b (T lower triangular, column-major).
+                for (int a = q - 1; a >= 0; a--)
+                {
+                    double b = 0;
+                    for (int e = 0; e <= a; e++) b += t0[e * q + a] * lv[e];
+                    lv[a] = b;
+                }
+                for (int a = 0; a < q; a++)
+                {
+                    double r = lv[a];
+                    for (int e = 0; e < a; e++) r -= t[e * q + a] * us[l * q + e];
+                    us[l * q + a] = r / t[a * q + a];
+                }
+            }
+            offset += us.Length;
+        }
     }
 
     /// <summary>
@@ -123,7 +211,8 @@ internal sealed class Pirls
         var b = Beta;
         var u = U;
         (solveBeta ? _startBeta : beta).CopyTo(b);
-        for (int s = 0; s < k; s++) _startU[s].CopyTo(u[s], 0);
+        if (!solveBeta && _modeSlopes is not null) AnchoredStart(beta, u);
+        else for (int s = 0; s < k; s++) _startU[s].CopyTo(u[s], 0);
         var prevB = _previousBeta;
         var prevU = _previousU;
         double pdev = Predict(b, u, Eta, _mu, _muEta, out _);

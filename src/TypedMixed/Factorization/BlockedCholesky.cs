@@ -216,7 +216,21 @@ internal sealed class BlockedCholesky
                 for (int a = 0; a < p; a++) xt[mz + a] -= LXY0[a, c] * v;
             }
         ForwardSolve(tail, m, 0, rows, xt);
-        // Back: L_tt' x_t = y_t; y₀ −= L_t0' x_t; L₀₀' x₀ = y₀.
+        SolveTranspose(x, withFixed);
+    }
+
+    /// <summary>
+    /// Solves L' x = r in place for the leading part of the system, laid out as in <see cref="Solve"/> (with
+    /// <paramref name="withFixed"/> false: L_ZZ' x = r).
+    /// </summary>
+    public void SolveTranspose(Span<double> x, bool withFixed)
+    {
+        int q0 = _a.Q[0], s0 = _a.Sizes[0], m = Tail.Rows, mz = TailZ, p = m - mz - 1;
+        int rows = mz + (withFixed ? p : 0);
+        var x0 = x.Slice(0, s0);
+        var xt = x.Slice(s0, rows);
+        var tail = Tail.Data;
+        // L_tt' x_t = y_t; y₀ −= L_t0' x_t; L₀₀' x₀ = y₀.
         BackSolveTranspose(tail, m, 0, rows, xt);
         for (int i = 0; i < Ls0.Length; i++)
         {
