@@ -235,6 +235,13 @@ internal sealed class Pirls
                 nb = solveBeta ? _krylovBeta : b;
                 nu = _krylovU;
                 _lastSolveDirect = false;
+                if (_krylov.AlreadySolved)
+                {
+                    // The step is zero to the solver's tolerance (η within ~1e-11): converged where we stand.
+                    Converged = true;
+                    _factorIsCurrent = false;
+                    break;
+                }
             }
             else
             {

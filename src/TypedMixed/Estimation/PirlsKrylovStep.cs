@@ -71,6 +71,9 @@ internal sealed class PirlsKrylovStep
     /// <summary>Whether the structure is one where a refactorization costs far more than a pass over the rows.</summary>
     public static bool Worthwhile(MixedModelProblem s) => s.Factor.TailZ >= MinimumTailOrder;
 
+    /// <summary>Whether the last <see cref="Solve"/> found the current iterate already within tolerance (a zero step).</summary>
+    public bool AlreadySolved { get; private set; }
+
     /// <summary>Conjugate-gradient iterations so far.</summary>
     public long Iterations { get; private set; }
 
@@ -100,6 +103,7 @@ internal sealed class PirlsKrylovStep
         _s.Factor.Solve(_z.AsSpan(0, dim), solveBeta);
         double rz = Dot(_r.AsSpan(0, dim), _z.AsSpan(0, dim));
         bool done = rz <= target;
+        AlreadySolved = done;
         if (!done)
         {
             _z.AsSpan(0, dim).CopyTo(_p);
