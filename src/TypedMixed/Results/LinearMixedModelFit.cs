@@ -39,6 +39,33 @@ public sealed class LinearMixedModelFit : MixedModelFit
         return r;
     }
 
+    /// <summary>The estimated AR(1)/CAR(1) correlation of the level-1 residuals; null when the design has none.</summary>
+    public ResidualCorrelationFit? ResidualCorrelation { get; init; }
+
+    /// <summary>The estimated level-1 variance function; null when the design has none.</summary>
+    public ResidualVarianceFunctionFit? ResidualVarianceFunction { get; init; }
+
+    internal Func<IReadOnlyList<int>, double[,]>? MarginalCovarianceOf { get; init; }
+
+    /// <summary>
+    /// The model-implied covariance of the response over the given rows of the design (e.g. the occasions of one
+    /// subject): Σₜ Zₜ Ĝₜ Zₜ' over rows sharing a level, plus σ̂² R̂ (the variance function, prior weights and the
+    /// AR(1)/CAR(1) correlation within a residual cluster). Its diagonal is the implied variance at each occasion.
+    /// </summary>
+    public double[,] MarginalCovariance(IReadOnlyList<int> rows) =>
+        (MarginalCovarianceOf ?? throw new InvalidOperationException("This fit was not assembled with its design."))(rows);
+
+    /// <summary>The model-implied correlation of the response over the given rows (<see cref="MarginalCovariance"/> scaled to unit diagonal).</summary>
+    public double[,] MarginalCorrelation(IReadOnlyList<int> rows)
+    {
+        var v = MarginalCovariance(rows);
+        int m = rows.Count;
+        var c = new double[m, m];
+        for (int a = 0; a < m; a++)
+            for (int b = 0; b < m; b++) c[a, b] = v[a, b] / Math.Sqrt(v[a, a] * v[b, b]);
+        return c;
+    }
+
     /// <summary>The optimized objective: <see cref="Deviance"/> for ML, <see cref="RemlCriterion"/> for REML.</summary>
     public double Objective => Method == EstimationMethod.Reml ? RemlCriterion : Deviance;
 

@@ -1,0 +1,94 @@
+namespace TypedMixed.Estimation;
+
+/// <summary>
+/// The profiled objective of a linear mixed model with a level-1 residual structure R(φ), over x = (θ, η), η the
+/// unbounded coordinates of φ (<see cref="ResidualWhitening"/>). With the rows of [Z X y] premultiplied by R^{-1/2}
+/// the model has independent homoscedastic residuals, so
+/// ML  d(θ, φ) = log|L_Z|² + n (1 + log(2π r²/n)) + log|R|,
+/// REML d_R(θ, φ) = log|L_Z|² + log|L_X|² + (n − p)(1 + log(2π r²/(n − p))) + log|R|,
+/// with L and r² from the Gram of the whitened rows. The Gram is recomputed in one pass when η changes (a row-weight
+/// refill when only a variance function is present) and kept while only θ moves.
+/// </summary>
+internal sealed class ResidualStructureDeviance
+{
+    private readonly MixedModelProblem _problem;
+    private readonly ResidualWhitening _whitening;
+    private readonly double[] _current;
+    private bool _valid;
+    private double[]? _weights;
+
+    public ResidualStructureDeviance(MixedModelProblem problem, bool reml)
+    {
+        _problem = problem;
+        _whitening = problem.Residual ?? throw new InvalidOperationException("The problem has no residual structure.");
+        Inner = new ProfiledDeviance(problem.Factor, problem.N, problem.P, reml);
+        _current = new double[_whitening.Count];
+    }
+
+    /// <summary>The objective of the whitened model at fixed φ (without log|R|).</summary>
+    public ProfiledDeviance Inner { get; }
+
+    public ResidualWhitening Whitening => _whitening;
+
+    public int ThetaLength => _problem.ThetaLength;
+
+    /// <summary>Number of residual-structure coordinates η (after θ in x).</summary>
+    public int Count => _whitening.Count;
+
+    /// <summary>log|R| at the current η.</summary>
+    public double LogDetR => _whitening.LogDetR;
+
+    /// <summary>The η the Gram currently holds.</summary>
+    public ReadOnlySpan<double> Current => _current;
+
+    /// <summary>Number of Gram refills (one per new η).</summary>
+    public int Refills { get; private set; }
+
+    /// <summary>Whitens the rows at η and refills the Gram (nothing when η is the current one). False when R(η) is not positive definite.</summary>
+    public bool SetResidualParameters(ReadOnlySpan<double> eta)
+    {
+        if (Refills > 0 && eta.SequenceEqual(_current)) return _valid;
+        eta.CopyTo(_current);
+        Refills++;
+        _valid = _whitening.Compute(eta);
+        if (!_valid) return false;
+        var rows = _problem.Rows;
+        var gram = _problem.Gram;
+        if (!_whitening.MixesRows)
+        {
+            // A variance function alone: the Gram of rows weighted by 1/sᵢ².
+            _weights ??= new double[_problem.N];
+            _whitening.Weights(_weights);
+            gram.Refill(rows.RawY, _weights);
+            return true;
+        }
+        int n = _problem.N;
+        for (int t = 0; t < rows.RawZ.Length; t++)
+            for (int c = 0; c < rows.RawZ[t].Length / n; c++)
+                _whitening.Whiten(rows.RawZ[t].AsSpan(c * n, n), rows.GramZ[t].AsSpan(c * n, n));
+        for (int c = 0; c < _problem.P; c++)
+            _whitening.Whiten(rows.RawX.AsSpan(c * n, n), rows.GramX.AsSpan(c * n, n));
+        _whitening.Whiten(rows.RawY, rows.GramY);
+        gram.Refill(rows.GramY, null);
+        return true;
+    }
+
+    /// <summary>The profiled objective at x = (θ, η) (+∞ where R or the factorization is not positive definite).</summary>
+    public double Evaluate(ReadOnlySpan<double> x)
+    {
+        int d = ThetaLength;
+        if (!SetResidualParameters(x[d..])) return double.PositiveInfinity;
+        if (!_problem.Factor.Update(x[..d])) return double.PositiveInfinity;
+        return Inner.ObjectiveFromFactor(Inner.Reml) + LogDetR;
+    }
+
+    /// <summary>The ML deviance (reml = false) or REML criterion of the current factor and η.</summary>
+    public double ObjectiveFromFactor(bool reml) => Inner.ObjectiveFromFactor(reml) + LogDetR;
+
+    /// <summary>The (REML) log-likelihood at θ, η and a given σ², β profiled out; NaN where not defined.</summary>
+    public double LogLikelihood(ReadOnlySpan<double> theta, ReadOnlySpan<double> eta, double sigma2)
+    {
+        if (!SetResidualParameters(eta)) return double.NaN;
+        return Inner.LogLikelihood(theta, sigma2) - 0.5 * LogDetR;
+    }
+}
