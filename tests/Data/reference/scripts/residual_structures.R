@@ -9,7 +9,7 @@ exam$sex <- factor(exam$sex, levels = c("F", "M"))
 # A sleepstudy with gaps: drop days 2 and 5 of every third subject, and day 8 of the others (rows stay in time order).
 idx <- as.integer(sleep$Subject)
 gaps <- sleep[!((idx %% 3 == 0 & sleep$Days %in% c(2, 5)) | (idx %% 3 != 0 & sleep$Days == 8)), ]
-ctrl <- lmeControl(msMaxIter = 500, maxIter = 500, tolerance = 1e-10, msTol = 1e-12)
+ctrl <- lmeControl(msMaxIter = 500, maxIter = 500)
 fits <- list(
   sleep_slope_ar1_ML = function() lme(Reaction ~ Days, random = ~ Days | Subject, data = sleep, correlation = corAR1(form = ~ Days | Subject), method = "ML", control = ctrl),
   sleep_ri_ar1_REML = function() lme(Reaction ~ Days, random = ~ 1 | Subject, data = sleep, correlation = corAR1(form = ~ Days | Subject), method = "REML", control = ctrl),
