@@ -123,7 +123,8 @@ internal static class LmmEstimator
         }
         var theta = new double[dTheta];
         for (int i = 0; i < dTheta; i++) theta[i] = x[i] / scale[i];
-        var eta = x.AsSpan(dTheta).ToArray();
+        var eta = new double[d - dTheta];
+        for (int i = dTheta; i < d; i++) eta[i - dTheta] = x[i] / scale[i];
 
         var warnings = new List<FitWarning>();
         if (problem.DroppedColumns.Length > 0)

@@ -1,4 +1,6 @@
 # Reference fits of lme with residual correlation and variance functions (issue 12), for tests/TypedMixed.Tests/Residual.
+# sleep_slope_ar1_ML: nlminb stops with "singular convergence" and optim BFGS at -866.2365; Nelder-Mead (used) reaches
+# -866.2102 and glmmTMB ar1 (dispformula = ~0) -866.2108: the random-effects correlation is near 1, a flat ridge.
 # Run once from tests/Data:  Rscript reference/scripts/residual_structures.R
 suppressPackageStartupMessages({ library(nlme); library(jsonlite) })
 sleep <- read.csv("reference/sleepstudy.csv")
@@ -11,7 +13,7 @@ idx <- as.integer(sleep$Subject)
 gaps <- sleep[!((idx %% 3 == 0 & sleep$Days %in% c(2, 5)) | (idx %% 3 != 0 & sleep$Days == 8)), ]
 ctrl <- lmeControl(msMaxIter = 500, maxIter = 500)
 fits <- list(
-  sleep_slope_ar1_ML = function() lme(Reaction ~ Days, random = ~ Days | Subject, data = sleep, correlation = corAR1(form = ~ Days | Subject), method = "ML", control = ctrl),
+  sleep_slope_ar1_ML = function() lme(Reaction ~ Days, random = ~ Days | Subject, data = sleep, correlation = corAR1(form = ~ Days | Subject), method = "ML", control = lmeControl(opt = "optim", optimMethod = "Nelder-Mead", msMaxIter = 5000, maxIter = 1000)),
   sleep_ri_ar1_REML = function() lme(Reaction ~ Days, random = ~ 1 | Subject, data = sleep, correlation = corAR1(form = ~ Days | Subject), method = "REML", control = ctrl),
   sleep_gaps_car1_ML = function() lme(Reaction ~ Days, random = ~ 1 | Subject, data = gaps, correlation = corCAR1(form = ~ Days | Subject), method = "ML", control = ctrl),
   sleep_gaps_ar1_ML = function() lme(Reaction ~ Days, random = ~ 1 | Subject, data = gaps, correlation = corAR1(form = ~ Days | Subject), method = "ML", control = ctrl),
@@ -28,7 +30,7 @@ out <- lapply(names(fits), function(nm) {
        rows_dropped_note = if (grepl("gaps", nm)) "sleepstudy without Days 2 and 5 of subjects 3, 6, 9, ... (order of first appearance) and without Day 8 of the others" else NULL,
        nobs = f$dims$N, logLik = as.numeric(logLik(f)), df = attr(logLik(f), "df"),
        beta = unname(fixef(f)), beta_se = unname(sqrt(diag(vcov(f)))),
-       sigma2 = f$sigma^2, re_cov = unname(as.matrix(getVarCov(f))),
+       sigma2 = f$sigma^2, re_cov = { m <- getVarCov(f); matrix(as.numeric(m), nrow(m)) },
        phi = if (is.null(cs)) NULL else unname(coef(cs, unconstrained = FALSE)),
        varfun = if (is.null(vf)) NULL else as.list(coef(vf, unconstrained = FALSE, allCoef = FALSE)))
 })
