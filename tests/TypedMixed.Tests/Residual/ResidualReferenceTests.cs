@@ -110,5 +110,34 @@ public class NlmeResidualReferenceTests
             ReferenceData.AssertRelative(se[c], fit.FixedEffects[c].StdError, relTol, $"{name} SE[{c}]");
         }
         ReferenceData.AssertRelative(r.GetProperty("sigma2").GetDouble(), fit.ResidualVariance, relTol, $"{name} σ²");
+        if (ridge) return;
+
+        // 95 % intervals of ρ and the variance-function parameter against nlme's intervals() (Wald on the same
+        // unconstrained scales): each end within 3 % of the interval's width.
+        var iv = r.GetProperty("intervals");
+        void Interval(double[] expected, double lower, double estimate, double upper, string what)
+        {
+            double width = expected[2] - expected[0];
+            Assert.True(Math.Abs(lower - expected[0]) < 0.03 * width && Math.Abs(upper - expected[2]) < 0.03 * width,
+                $"{name} {what}: interval [{lower:R}, {upper:R}] vs nlme [{expected[0]:R}, {expected[2]:R}]");
+            Assert.InRange(estimate, lower, upper);
+        }
+        if (fit.ResidualCorrelation is { } rc)
+            Interval(iv.GetProperty("corStruct").Doubles(), rc.ConfidenceLower, rc.Parameter, rc.ConfidenceUpper, "ρ");
+        if (fit.ResidualVarianceFunction is { } vf)
+            Interval(iv.GetProperty("varStruct").GetProperty("1").Doubles(), vf.ConfidenceLower[0], vf.Parameters[0], vf.ConfidenceUpper[0], vf.ParameterNames[0]);
+
+        // The implied marginal covariance of the first group's responses (nlme's getVarCov(type = "marginal")).
+        var m = r.GetProperty("marginal_first_group");
+        if (m.ValueKind == System.Text.Json.JsonValueKind.Null) return;
+        var rows = Enumerable.Range(0, fit.ObservationCount).Where(i => DesignOf(name).Terms[0].LevelIndex[i] == 0).ToArray();
+        var v = fit.MarginalCovariance(rows);
+        var expectedV = m.EnumerateArray().Select(row => row.Doubles()).ToArray();
+        Assert.Equal(expectedV.Length, rows.Length);
+        for (int a = 0; a < rows.Length; a++)
+            for (int b = 0; b < rows.Length; b++)
+                ReferenceData.AssertRelative(expectedV[a][b], v[a, b], 2e-3, $"{name} marginal V[{a},{b}]");
+        var corr = fit.MarginalCorrelation(rows);
+        Assert.Equal(1.0, corr[0, 0], 12);
     }
 }

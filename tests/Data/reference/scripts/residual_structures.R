@@ -32,7 +32,15 @@ out <- lapply(names(fits), function(nm) {
        beta = unname(fixef(f)), beta_se = unname(sqrt(diag(vcov(f)))),
        sigma2 = f$sigma^2, re_cov = { m <- getVarCov(f); matrix(as.numeric(m), nrow(m)) },
        phi = if (is.null(cs)) NULL else unname(coef(cs, unconstrained = FALSE)),
-       varfun = if (is.null(vf)) NULL else as.list(coef(vf, unconstrained = FALSE, allCoef = FALSE)))
+       varfun = if (is.null(vf)) NULL else as.list(coef(vf, unconstrained = FALSE, allCoef = FALSE)),
+       # nlme's approximate 95 % intervals (Wald on its unconstrained scale, from the numerical Hessian: apVar).
+       intervals = tryCatch({
+         iv <- intervals(f, which = "var-cov")
+         list(corStruct = if (is.null(iv$corStruct)) NULL else unname(iv$corStruct[1, ]),
+              varStruct = if (is.null(iv$varStruct)) NULL else lapply(split(iv$varStruct, seq_len(nrow(iv$varStruct))), unname))
+       }, error = function(e) conditionMessage(e)),
+       # Model-implied marginal covariance of the response for the first subject/school (getVarCov type "marginal").
+       marginal_first_group = { m <- getVarCov(f, individual = levels(f$groups[[1]])[1], type = "marginal")[[1]]; if (nrow(m) <= 12) matrix(as.numeric(m), nrow(m)) else NULL })
 })
 names(out) <- names(fits)
 writeLines(toJSON(out, auto_unbox = TRUE, pretty = TRUE, digits = NA, null = "null"), "reference/fits/residual_structures_nlme.json")
