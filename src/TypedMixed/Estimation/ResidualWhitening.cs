@@ -300,7 +300,7 @@ internal sealed class ResidualWhitening
             var parts = terms.Select((term, t) =>
             {
                 var (row, other) = violation[t]!.Value;
-                return $"rows {other} and {row} of cluster '{c.ClusterKeys![c.ClusterIndex[row]]}' are in levels '{term.LevelKeys[term.LevelIndex[other]]}' and '{term.LevelKeys[term.LevelIndex[row]]}' of term '{term.Name}'";
+                return $"row {row} of cluster '{c.ClusterKeys![c.ClusterIndex[row]]}' is in level '{term.LevelKeys[term.LevelIndex[row]]}' of term '{term.Name}', row {other} of the same cluster in level '{term.LevelKeys[term.LevelIndex[other]]}'";
             });
             var (r0, _) = violation[0]!.Value;
             throw new ModelDesignException($"The residual clusters '{c.ClusterName}' (ResidualCorrelation.ClusterIndex) are not a classification of the model nor nested in one: {string.Join("; ", parts)}. Correlate residuals within a grouping of the random effects (e.g. corAR1(~ time | Subject) with a Subject term).", "ResidualCorrelation.ClusterIndex", r0);
