@@ -181,6 +181,7 @@ internal static class FitAssembler
             ResidualCorrelation = residualCorrelation,
             ResidualVarianceFunction = residualVariance,
             MarginalCovarianceOf = rows => MarginalCovariance(design, covs, sigma2, rowVariance, rows),
+            RowSdFactor = residual?.Whitening.Variance is null ? null : rowVariance.Sd,
         };
     }
 

@@ -28,14 +28,16 @@ public sealed class LinearMixedModelFit : MixedModelFit
 
     /// <summary>
     /// lme4's scaled Pearson residuals, <c>residuals(fit, "pearson", scaled = TRUE)</c>: (yᵢ − fittedᵢ)·√wᵢ / σ̂, with
-    /// wᵢ = 1 without prior weights. The summary prints their quantiles.
+    /// wᵢ = 1 without prior weights; with a variance function (yᵢ − fittedᵢ) / (σ̂ sᵢ), sᵢ the row's SD factor (nlme's
+    /// standardized within-group residuals). The summary prints their quantiles.
     /// </summary>
     public double[] ScaledResiduals()
     {
         var r = new double[Residuals.Length];
         double sigma = Sigma;
         for (int i = 0; i < r.Length; i++)
-            r[i] = Residuals[i] * (PriorWeights is null ? 1 : Math.Sqrt(PriorWeights[i])) / sigma;
+            r[i] = RowSdFactor is { } sd ? Residuals[i] / (sd[i] * sigma)
+                : Residuals[i] * (PriorWeights is null ? 1 : Math.Sqrt(PriorWeights[i])) / sigma;
         return r;
     }
 
@@ -46,6 +48,9 @@ public sealed class LinearMixedModelFit : MixedModelFit
     public ResidualVarianceFunctionFit? ResidualVarianceFunction { get; init; }
 
     internal Func<IReadOnlyList<int>, double[,]>? MarginalCovarianceOf { get; init; }
+
+    /// <summary>With a variance function: each row's residual SD over σ (prior weights included); null otherwise.</summary>
+    internal double[]? RowSdFactor { get; init; }
 
     /// <summary>
     /// The model-implied covariance of the response over the given rows of the design (e.g. the occasions of one
@@ -71,11 +76,13 @@ public sealed class LinearMixedModelFit : MixedModelFit
 
     /// <summary>
     /// Intraclass correlation (variance partition coefficient) of each random-intercept-only term:
-    /// σ²_term / (Σ σ²_intercepts + σ²). Null when the model has random slopes.
+    /// σ²_term / (Σ σ²_intercepts + σ²). Null when the model has random slopes or a residual variance function.
     /// </summary>
     public double? IntraclassCorrelation(string term)
     {
         if (RandomEffects.Any(t => t.ColumnNames.Count != 1 || t.ColumnNames[0] != "(Intercept)")) return null;
+        // With a variance function the residual variance differs between rows: no single partition exists.
+        if (ResidualVarianceFunction is not null) return null;
         var target = RandomEffects.FirstOrDefault(t => t.Name == term);
         if (target is null) return null;
         double total = ResidualVariance + RandomEffects.Sum(t => t.Variance());
