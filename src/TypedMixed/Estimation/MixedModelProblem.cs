@@ -70,9 +70,16 @@ internal sealed class MixedModelProblem
         }
         // Most levels first (stable), so the largest block stays block diagonal.
         var order = Enumerable.Range(0, k).OrderByDescending(t => design.Terms[t].LevelCount).ThenBy(t => t).ToArray();
+        if (residual is { RowsShareEveryLevel: false })
+        {
+            // Cross products of consecutive rows must stay inside the first term's diagonal blocks: put first the term
+            // (with most levels) in which the residual clusters are nested.
+            int head = order.First(t => residual.ContainingTerms.Contains(t));
+            order = [head, .. order.Where(t => t != head)];
+        }
         var rawZ = order.Select(t => design.Terms[t].Columns).ToArray();
         var (gramZ, gramX, gramY) = (rawZ, x, workingResponse);
-        if (residual is { MixesRows: true })
+        if (residual is { MixesRows: true, RowsShareEveryLevel: true })
         {
             // The Gram reads these copies, which ResidualStructureDeviance overwrites with the whitened rows.
             gramZ = rawZ.Select(z => (double[])z.Clone()).ToArray();

@@ -16,6 +16,7 @@ internal sealed class ResidualStructureDeviance
     private readonly double[] _current;
     private bool _valid;
     private double[]? _weights;
+    private double[]? _pairWeights;
 
     public ResidualStructureDeviance(MixedModelProblem problem, bool reml)
     {
@@ -60,6 +61,16 @@ internal sealed class ResidualStructureDeviance
             _weights ??= new double[_problem.N];
             _whitening.Weights(_weights);
             gram.Refill(rows.RawY, _weights);
+            return true;
+        }
+        if (!_whitening.RowsShareEveryLevel)
+        {
+            // A term crossed with the clusters: squares as a row-weight refill, then the cross products of consecutive rows.
+            _weights ??= new double[_problem.N];
+            _pairWeights ??= new double[_whitening.PairFirst.Length];
+            _whitening.SquareAndCrossWeights(_weights, _pairWeights);
+            gram.Refill(rows.RawY, _weights);
+            gram.AddRowPairs(_whitening.PairFirst, _whitening.PairSecond, _pairWeights, rows.RawY);
             return true;
         }
         int n = _problem.N;

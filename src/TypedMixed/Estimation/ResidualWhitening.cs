@@ -305,15 +305,53 @@ internal sealed class ResidualWhitening
             var (r0, _) = violation[0]!.Value;
             throw new ModelDesignException($"The residual clusters '{c.ClusterName}' (ResidualCorrelation.ClusterIndex) are not a classification of the model nor nested in one: {string.Join("; ", parts)}. Correlate residuals within a grouping of the random effects (e.g. corAR1(~ time | Subject) with a Subject term).", "ResidualCorrelation.ClusterIndex", r0);
         }
-        // Whitening mixes consecutive rows of a cluster; a term whose level changes between them would need two levels
-        // in one whitened row, which the blocked Gram does not store.
-        for (int t = 0; t < terms.Count; t++)
+        ContainingTerms = Enumerable.Range(0, terms.Count).Where(t => violation[t] is null).ToArray();
+        // Whitening mixes consecutive rows of a cluster; when a term (crossed with the clusters) changes level between
+        // them, a whitened row has two levels of it and the Gram is formed from the rows' squares and cross products.
+        RowsShareEveryLevel = true;
+        for (int t = 0; t < terms.Count && RowsShareEveryLevel; t++)
         {
             var li = terms[t].LevelIndex;
             for (int i = 0; i < n; i++)
-                if (_previous[i] >= 0 && li[_previous[i]] != li[i])
-                    throw new ModelDesignException($"Term '{terms[t].Name}' changes level between rows {_previous[i]} and {i}, consecutive occasions of residual cluster '{c.ClusterKeys![c.ClusterIndex[i]]}' of '{c.ClusterName}' (ResidualCorrelation.ClusterIndex): a correlated residual cluster must lie within one level of every random-effects term (terms crossed with the clusters are not supported yet with AR(1)/CAR(1)).", "ResidualCorrelation.ClusterIndex", i);
+                if (_previous[i] >= 0 && li[_previous[i]] != li[i]) { RowsShareEveryLevel = false; break; }
         }
+        var pairs = Enumerable.Range(0, n).Where(i => _previous[i] >= 0).ToArray();
+        PairFirst = pairs;
+        PairSecond = pairs.Select(i => _previous[i]).ToArray();
+        _next = new int[n];
+        Array.Fill(_next, -1);
+        foreach (int i in pairs) _next[_previous[i]] = i;
+    }
+
+    private int[] _next = [];
+
+    /// <summary>Design indices of the terms in which the residual clusters are nested (every cluster within one level).</summary>
+    public int[] ContainingTerms { get; private set; } = [];
+
+    /// <summary>
+    /// True when consecutive rows of every residual cluster share the level of every term (or there is no
+    /// correlation): whitened rows then keep one level per term and the Gram is formed from them directly.
+    /// </summary>
+    public bool RowsShareEveryLevel { get; private set; } = true;
+
+    /// <summary>Rows j with a previous occasion (the pairs (j, prev j) of the cross products).</summary>
+    public int[] PairFirst { get; private set; } = [];
+
+    /// <summary>prev j for each <see cref="PairFirst"/> row.</summary>
+    public int[] PairSecond { get; private set; } = [];
+
+    /// <summary>
+    /// The Gram of the whitened rows as squares and cross products of raw rows: row weights aᵢ² + b²_next(i) and, per
+    /// pair (j, prev j), the weight −aⱼbⱼ of rⱼrⱼ₋₁' + rⱼ₋₁rⱼ'.
+    /// </summary>
+    public void SquareAndCrossWeights(double[] rowWeights, double[] pairWeights)
+    {
+        for (int i = 0; i < _n; i++)
+        {
+            int next = _next.Length == 0 ? -1 : _next[i];
+            rowWeights[i] = A[i] * A[i] + (next >= 0 ? B[next] * B[next] : 0);
+        }
+        for (int m = 0; m < PairFirst.Length; m++) pairWeights[m] = -A[PairFirst[m]] * B[PairFirst[m]];
     }
 
     private void CheckVariance(ModelDesign design, ResidualVarianceFunction v)

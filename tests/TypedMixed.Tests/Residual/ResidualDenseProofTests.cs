@@ -7,11 +7,12 @@ namespace TypedMixed.Tests.Residual;
 /// The residual-structure objective (whitened blocked Gram + log|R|) equals −2 log L (ML) and the REML criterion
 /// computed by brute force from the dense marginal covariance V = σ²(ZΛΛ'Z' + R), R = S C S coded here independently
 /// (S the variance function's SDs, C the AR(1)/CAR(1) correlation ρ^|tᵢ − tⱼ| within a cluster), β by GLS, on 200
-/// small random designs per structure: 1–3 terms, nested and crossed, random slopes, unbalanced, gaps in the occasions.
+/// small random designs per structure: 1–3 terms, nested and crossed, random slopes, unbalanced, gaps in the occasions;
+/// residual clusters either nested in every term or the first term's levels with other terms crossed with them.
 /// </summary>
 public class ResidualDenseProofTests
 {
-    public enum Structure { Ar1Gaps, Car1, Ident, Exponential, Power, LogLinear, Quadratic, Ar1Ident }
+    public enum Structure { Ar1Gaps, Car1, Ident, Exponential, Power, LogLinear, Quadratic, Ar1Ident, Ar1Crossed, Car1CrossedIdent }
 
     [Theory]
     [InlineData(Structure.Ar1Gaps)]
@@ -22,14 +23,17 @@ public class ResidualDenseProofTests
     [InlineData(Structure.LogLinear)]
     [InlineData(Structure.Quadratic)]
     [InlineData(Structure.Ar1Ident)]
+    [InlineData(Structure.Ar1Crossed)]
+    [InlineData(Structure.Car1CrossedIdent)]
     public void Objective_equals_dense_marginal_likelihood(Structure structure)
     {
-        int checkedDesigns = 0;
+        int checkedDesigns = 0, crossedPairs = 0;
         for (int seed = 0; seed < 200; seed++)
         {
             var rng = new Random(1000 * (int)structure + seed);
             var (design, eta, time, cluster, rho, sd) = WithStructure(RandomDesigns.Create(rng), structure, rng);
             var problem = MixedModelProblem.Create(design);
+            if (problem.Residual is { RowsShareEveryLevel: false }) crossedPairs++;
             var (theta, lower) = problem.InitialTheta();
             for (int i = 0; i < theta.Length; i++)
                 theta[i] = lower[i] == 0 ? 0.05 + 2 * rng.NextDouble() : rng.NextDouble() - 0.5;
@@ -44,6 +48,10 @@ public class ResidualDenseProofTests
             checkedDesigns++;
         }
         Assert.Equal(200, checkedDesigns);
+        // The *Crossed structures correlate within the first term's clusters, across which other terms change level:
+        // most of their designs take the squares-and-cross-products Gram.
+        if (structure is Structure.Ar1Crossed or Structure.Car1CrossedIdent) Assert.True(crossedPairs > 50, $"{crossedPairs} designs with crossed terms");
+        else Assert.Equal(0, crossedPairs);
     }
 
     /// <summary>
@@ -60,33 +68,36 @@ public class ResidualDenseProofTests
         int[]? cluster = null;
         double rho = 0;
         var eta = new List<double>();
-        if (s is Structure.Ar1Gaps or Structure.Car1 or Structure.Ar1Ident)
+        bool crossed = s is Structure.Ar1Crossed or Structure.Car1CrossedIdent;
+        bool continuous = s is Structure.Car1 or Structure.Car1CrossedIdent;
+        if (s is Structure.Ar1Gaps or Structure.Car1 or Structure.Ar1Ident || crossed)
         {
-            // Residual clusters: the cells of all terms (nested in every term); times increase in row order with gaps.
+            // Residual clusters: the cells of all terms (nested in every term), or for the crossed structures the levels
+            // of the first term (other terms may change between occasions); times increase in row order with gaps.
             var keys = new Dictionary<string, int>();
             cluster = new int[n];
             time = new double[n];
             var last = new Dictionary<int, double>();
             for (int i = 0; i < n; i++)
             {
-                string key = string.Join("|", d.Terms.Select(t => t.LevelIndex[i]));
+                string key = crossed ? d.Terms[0].LevelIndex[i].ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Join("|", d.Terms.Select(t => t.LevelIndex[i]));
                 if (!keys.TryGetValue(key, out int c)) keys[key] = c = keys.Count;
                 cluster[i] = c;
-                double step = s == Structure.Car1 ? 0.1 + 2 * rng.NextDouble() : 1 + rng.Next(3);
-                time[i] = last.TryGetValue(c, out double prev) ? prev + step : (s == Structure.Car1 ? 3 * rng.NextDouble() : rng.Next(4));
+                double step = continuous ? 0.1 + 2 * rng.NextDouble() : 1 + rng.Next(3);
+                time[i] = last.TryGetValue(c, out double prev) ? prev + step : (continuous ? 3 * rng.NextDouble() : rng.Next(4));
                 last[c] = time[i];
             }
-            double e = s == Structure.Car1 ? 4 * rng.NextDouble() - 2 : 3 * rng.NextDouble() - 1.5;
-            rho = s == Structure.Car1 ? 1 / (1 + Math.Exp(-e)) : Math.Tanh(e);
+            double e = continuous ? 4 * rng.NextDouble() - 2 : 3 * rng.NextDouble() - 1.5;
+            rho = continuous ? 1 / (1 + Math.Exp(-e)) : Math.Tanh(e);
             eta.Add(e);
             correlation = new ResidualCorrelation
             {
-                Structure = s == Structure.Car1 ? ResidualCorrelationStructure.ContinuousAr1 : ResidualCorrelationStructure.Ar1,
+                Structure = continuous ? ResidualCorrelationStructure.ContinuousAr1 : ResidualCorrelationStructure.Ar1,
                 TimeName = "t", Time = time, ClusterName = "cell", ClusterIndex = cluster,
                 ClusterKeys = keys.Keys.ToArray(),
             };
         }
-        if (s is Structure.Ident or Structure.Ar1Ident)
+        if (s is Structure.Ident or Structure.Ar1Ident or Structure.Car1CrossedIdent)
         {
             int strata = 2 + rng.Next(2);
             var stratum = Enumerable.Range(0, n).Select(i => i < strata ? i : rng.Next(strata)).ToArray();
