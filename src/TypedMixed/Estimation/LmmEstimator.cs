@@ -163,6 +163,8 @@ internal static class LmmEstimator
     /// <summary>Everything a fit reports, at a given θ instead of the optimum (for comparisons with other software's θ̂).</summary>
     internal static LinearMixedModelFit AssembleAt(ModelDesign design, FitOptions options, double[] theta)
     {
+        if (design.ResidualCorrelation is not null || design.ResidualVariance is not null)
+            throw new NotSupportedException("AssembleAt evaluates independent-residual models only: a residual structure's parameters are not part of θ.");
         var problem = MixedModelProblem.Create(design);
         var deviance = new ProfiledDeviance(problem.Factor, problem.N, problem.P, options.Method == EstimationMethod.Reml) { LogWeightSum = problem.LogWeightSum };
         double value = deviance.Evaluate(theta);

@@ -100,3 +100,57 @@ public class ResidualResultsTests
         Assert.Equal((tau2 + ar1.ResidualVariance * rho) / (tau2 + ar1.ResidualVariance), ar1.MarginalCorrelation(rows)[0, 1], 12);
     }
 }
+
+/// <summary>
+/// Variance functions that describe the same model must give the same fit: on Exam, varIdent by sex, varExp and
+/// log-linear in the 0/1 column sexM are one model (SD ratio M/F = δ = exp(expon) = exp(γ/2)); checked against nlme's
+/// varIdent fit (exam_varident_sex_ML.json).
+/// </summary>
+public class EquivalentVarianceFunctionTests
+{
+    private static ModelDesign WithVariance(ResidualVarianceFunction v)
+    {
+        var d = ResidualDesigns.ExamVarIdent();
+        return new ModelDesign { ResponseName = d.ResponseName, Response = d.Response, FixedEffects = d.FixedEffects, FixedEffectNames = d.FixedEffectNames, Terms = d.Terms, ResidualVariance = v };
+    }
+
+    [Fact]
+    public void VarExp_and_log_linear_in_a_dummy_equal_varIdent()
+    {
+        var d = ResidualDesigns.ExamVarIdent();
+        var male = d.ResidualVariance!.StratumIndex!.Select(s => (double)s).ToArray();
+        var exp = LinearMixedModel.Fit(WithVariance(new ResidualVarianceFunction { Kind = ResidualVarianceFunctionKind.Exponential, CovariateNames = ["sexM"], Covariates = male }), FitOptions.MaximumLikelihood);
+        var loglin = LinearMixedModel.Fit(WithVariance(new ResidualVarianceFunction { Kind = ResidualVarianceFunctionKind.LogLinear, CovariateNames = ["sexM"], Covariates = male }), FitOptions.MaximumLikelihood);
+        const double nlmeLogLik = -4662.595196856757, nlmeRatio = 1.0512999459414587;
+        ReferenceData.AssertRelative(nlmeLogLik, exp.LogLikelihood, 1e-6, "varExp logLik");
+        ReferenceData.AssertRelative(nlmeLogLik, loglin.LogLikelihood, 1e-6, "log-linear logLik");
+        Assert.InRange(Math.Exp(exp.ResidualVarianceFunction!.Parameter("expon")) - nlmeRatio, -1e-3, 1e-3);
+        Assert.InRange(Math.Exp(loglin.ResidualVarianceFunction!.Parameter("sexM") / 2) - nlmeRatio, -1e-3, 1e-3);
+        // γ₀ = log σ² (the female variance).
+        Assert.Equal(Math.Log(loglin.ResidualVariance), loglin.ResidualVarianceFunction.Parameter("(Intercept)"), 12);
+        ReferenceData.AssertRelative(0.5395548540569947, loglin.ResidualVarianceFunction.VarianceAt(0), 1e-3, "σ²_F");
+        ReferenceData.AssertRelative(0.5395548540569947 * nlmeRatio * nlmeRatio, loglin.ResidualVarianceFunction.VarianceAt(1), 2e-3, "σ²_M");
+        // The three parametrisations have equal information: SE(log δ) = SE(expon) = SE(γ)/2.
+        Assert.Equal(exp.ResidualVarianceFunction.StdErrors[0], loglin.ResidualVarianceFunction.StdErrors[1] / 2, 3);
+    }
+
+    [Fact]
+    public void Quadratic_in_a_continuous_covariate_reports_MLwiN_parameters()
+    {
+        var t = ReferenceData.ReadCsv("Exam.csv");
+        var lrt = ReferenceData.Numbers(t["standLRT"]);
+        var fit = LinearMixedModel.Fit(WithVariance(new ResidualVarianceFunction { Kind = ResidualVarianceFunctionKind.Quadratic, CovariateNames = ["standLRT"], Covariates = lrt }), FitOptions.MaximumLikelihood);
+        var vf = fit.ResidualVarianceFunction!;
+        Assert.Equal(["sigma2_e0", "sigma_e0_standLRT", "sigma2_e_standLRT"], vf.ParameterNames);
+        Assert.Equal(fit.ResidualVariance, vf.Parameter("sigma2_e0"), 12);
+        // Var(x) = σ²ₑ₀ + 2σₑ₀ₕx + σ²ₑₕx², positive at every row, and the fit is no worse than with a constant variance.
+        foreach (double x in new[] { -3.0, 0.0, 3.0 })
+            Assert.Equal(vf.Parameter("sigma2_e0") + 2 * vf.Parameter("sigma_e0_standLRT") * x + vf.Parameter("sigma2_e_standLRT") * x * x, vf.VarianceAt(x), 10);
+        Assert.True(lrt.All(x => vf.VarianceAt(x) > 0));
+        var constant = LinearMixedModel.Fit(ReferenceData.Design("normexam", ResidualDesigns.ExamVarIdent().Response,
+            [("standLRT", lrt), ("sexM", t["sex"].Select(s => s == "M" ? 1.0 : 0).ToArray())], ReferenceData.Term("school", t["school"])), FitOptions.MaximumLikelihood);
+        Assert.True(fit.LogLikelihood >= constant.LogLikelihood);
+        Assert.Equal(constant.ParameterCount + 2, fit.ParameterCount);
+        Assert.All(vf.StdErrors, se => Assert.True(se > 0));
+    }
+}
