@@ -36,6 +36,8 @@ public static class Program
                 foreach (var m in ResidualBenchmarkModel.All)
                     Console.WriteLine($"{m.Name}\t{m.File}\t{m.Repetitions}\t{m.RRepetitions}");
                 return 0;
+            case "residual-gram-cost":
+                return ResidualGramCost.Run(args[1..]);
             case "time-residual":
                 return ResidualFitTimer.Run(args[1..]);
             case "time-fit":

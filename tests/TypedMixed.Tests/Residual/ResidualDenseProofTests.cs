@@ -8,7 +8,8 @@ namespace TypedMixed.Tests.Residual;
 /// computed by brute force from the dense marginal covariance V = σ²(ZΛΛ'Z' + R), R = S C S coded here independently
 /// (S the variance function's SDs, C the AR(1)/CAR(1) correlation ρ^|tᵢ − tⱼ| within a cluster), β by GLS, on 200
 /// small random designs per structure: 1–3 terms, nested and crossed, random slopes, unbalanced, gaps in the occasions;
-/// residual clusters either nested in every term or the first term's levels with other terms crossed with them.
+/// residual clusters either nested in every term or the first term's levels with other terms crossed with them;
+/// AR1+Ident with prior weights too.
 /// </summary>
 public class ResidualDenseProofTests
 {
@@ -131,10 +132,17 @@ public class ResidualDenseProofTests
             for (int i = 0; i < n; i++) sd[i] = Math.Sqrt(1 + 2 * c * x[i] + q * x[i] * x[i]);
             variance = new ResidualVarianceFunction { Kind = ResidualVarianceFunctionKind.Quadratic, CovariateNames = ["x"], Covariates = x };
         }
+        // Prior weights with AR(1) + varIdent: row variance σ² sᵢ²/wᵢ.
+        double[]? weights = null;
+        if (s == Structure.Ar1Ident)
+        {
+            weights = Enumerable.Range(0, n).Select(_ => 0.5 + 1.5 * rng.NextDouble()).ToArray();
+            for (int i = 0; i < n; i++) sd[i] /= Math.Sqrt(weights[i]);
+        }
         var design = new ModelDesign
         {
             Response = d.Response, FixedEffects = d.FixedEffects, FixedEffectNames = d.FixedEffectNames, Terms = d.Terms,
-            ResidualCorrelation = correlation, ResidualVariance = variance,
+            ResidualCorrelation = correlation, ResidualVariance = variance, Weights = weights,
         };
         return (design, eta.ToArray(), time, cluster, rho, sd);
     }
