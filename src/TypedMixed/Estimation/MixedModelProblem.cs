@@ -136,6 +136,14 @@ internal sealed class MixedModelProblem
     /// <summary>The level-1 residual structure (correlation and/or variance function); null when residuals are independent and homoscedastic.</summary>
     public ResidualWhitening? Residual { get; private init; }
 
+    /// <summary>A new Gram of the raw rows (storage order as <see cref="Gram"/>) with row weights w (null: all 1).</summary>
+    public BlockedGram NewRawGram(double[]? weights) => new(N,
+        TermOrder.Select(t => Design.Terms[t].LevelIndex).ToArray(),
+        TermOrder.Select(t => Design.Terms[t].LevelCount).ToArray(),
+        Rows.RawZ,
+        TermOrder.Select(t => Design.Terms[t].ColumnCount).ToArray(),
+        Rows.RawX, P, Rows.RawY, weights);
+
     /// <summary>The raw rows the Gram is formed from and the arrays the Gram reads (the same unless whitening mixes rows).</summary>
     public RowColumns Rows { get; private init; } = null!;
 

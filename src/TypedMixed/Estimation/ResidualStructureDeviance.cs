@@ -1,3 +1,5 @@
+using TypedMixed.Storage;
+
 namespace TypedMixed.Estimation;
 
 /// <summary>
@@ -18,12 +20,38 @@ internal sealed class ResidualStructureDeviance
     private double[]? _weights;
     private double[]? _pairWeights;
 
-    public ResidualStructureDeviance(MixedModelProblem problem, bool reml)
+    /// <param name="problem">The problem (with a residual structure).</param>
+    /// <param name="reml">REML criterion instead of the ML deviance.</param>
+    /// <param name="usePieces">
+    /// Form the Gram of AR(1)/CAR(1)-whitened rows from four precomputed pieces when every cluster's occasions are
+    /// equally spaced and there is no variance function (<see cref="ResidualWhitening.CommonLag"/>); false: always one
+    /// pass over the rows (for measurements).
+    /// </param>
+    public ResidualStructureDeviance(MixedModelProblem problem, bool reml, bool usePieces = true)
     {
         _problem = problem;
         _whitening = problem.Residual ?? throw new InvalidOperationException("The problem has no residual structure.");
         Inner = new ProfiledDeviance(problem.Factor, problem.N, problem.P, reml);
         _current = new double[_whitening.Count];
+        _lag = usePieces ? _whitening.CommonLag : double.NaN;
+    }
+
+    private readonly double _lag;
+    private BlockedGram[]? _pieces;
+
+    /// <summary>Whether the Gram is combined from precomputed pieces (equally spaced occasions, no variance function).</summary>
+    public bool UsesPieces => !double.IsNaN(_lag);
+
+    /// <summary>
+    /// The pieces A_first, A_nonfirst, A_nonlast (row-indicator Grams) and A_cross = Σ (rⱼrⱼ₋₁' + rⱼ₋₁rⱼ'), formed once.
+    /// </summary>
+    private BlockedGram[] Pieces()
+    {
+        if (_pieces is not null) return _pieces;
+        var (first, nonFirst, nonLast) = _whitening.OccasionIndicators();
+        var cross = _problem.NewRawGram(new double[_problem.N]);
+        cross.AddRowPairs(_whitening.PairFirst, _whitening.PairSecond, Enumerable.Repeat(1.0, _whitening.PairFirst.Length).ToArray(), _problem.Rows.RawY);
+        return _pieces = [_problem.NewRawGram(first), _problem.NewRawGram(nonFirst), _problem.NewRawGram(nonLast), cross];
     }
 
     /// <summary>The objective of the whitened model at fixed φ (without log|R|).</summary>
@@ -55,6 +83,13 @@ internal sealed class ResidualStructureDeviance
         if (!_valid) return false;
         var rows = _problem.Rows;
         var gram = _problem.Gram;
+        if (UsesPieces)
+        {
+            // Equally spaced occasions: A(ρ) = A_first + (A_nonfirst + r² A_nonlast − r A_cross)/(1 − r²), r = ρ^Δ.
+            double r = Math.Pow(_whitening.Rho(eta[0]), _lag), s = 1 / (1 - r * r);
+            gram.SetLinearCombination(Pieces(), [1, s, r * r * s, -r * s]);
+            return true;
+        }
         if (!_whitening.MixesRows)
         {
             // A variance function alone: the Gram of rows weighted by 1/sᵢ².

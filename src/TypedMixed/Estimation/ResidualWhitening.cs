@@ -325,6 +325,37 @@ internal sealed class ResidualWhitening
 
     private int[] _next = [];
 
+    /// <summary>
+    /// The single time step between consecutive occasions of every cluster when there is one (e.g. 1 for AR(1) over
+    /// consecutive occasions) and neither a variance function nor prior weights: the whitened Gram is then
+    /// A_first + (A_nonfirst + r² A_nonlast − r A_cross)/(1 − r²), r = ρ^Δ, from four fixed pieces. NaN otherwise.
+    /// </summary>
+    public double CommonLag
+    {
+        get
+        {
+            if (_correlation is null || _variance is not null || _priorWeights is not null || PairFirst.Length == 0) return double.NaN;
+            double lag = _lag[PairFirst[0]];
+            foreach (int i in PairFirst)
+                if (_lag[i] != lag) return double.NaN;
+            return lag;
+        }
+    }
+
+    /// <summary>Row indicators of the pieces: first occasions of a cluster, later occasions, occasions followed by another.</summary>
+    public (double[] First, double[] NonFirst, double[] NonLast) OccasionIndicators()
+    {
+        var first = new double[_n];
+        var nonFirst = new double[_n];
+        var nonLast = new double[_n];
+        for (int i = 0; i < _n; i++)
+        {
+            if (_previous[i] < 0) first[i] = 1; else nonFirst[i] = 1;
+            if (_next.Length > 0 && _next[i] >= 0) nonLast[i] = 1;
+        }
+        return (first, nonFirst, nonLast);
+    }
+
     /// <summary>Design indices of the terms in which the residual clusters are nested (every cluster within one level).</summary>
     public int[] ContainingTerms { get; private set; } = [];
 

@@ -390,6 +390,28 @@ internal sealed class BlockedGram
     }
 
     /// <summary>
+    /// Sets every block to Σₖ cₖ Aₖ, a linear combination of Grams with this one's layout (same rows, terms and order):
+    /// the Gram of AR(1)-whitened rows over consecutive occasions from precomputed pieces, without a pass over the rows.
+    /// </summary>
+    public void SetLinearCombination(IReadOnlyList<BlockedGram> pieces, ReadOnlySpan<double> coefficients)
+    {
+        int k = BlockCount - 1;
+        Clear(Diagonal0, Sparse0, XY0, Dense);
+        for (int m = 0; m < pieces.Count; m++)
+        {
+            var g = pieces[m];
+            double c = coefficients[m];
+            if (c == 0) continue;
+            Factorization.DenseKernels.Axpy(c, g.Diagonal0.Data, Diagonal0.Data);
+            for (int t = 0; t < Sparse0.Length; t++) Factorization.DenseKernels.Axpy(c, g.Sparse0[t].Data, Sparse0[t].Data);
+            Factorization.DenseKernels.Axpy(c, g.XY0.Data, XY0.Data);
+            for (int i = 0; i <= k; i++)
+                for (int j = 1; j <= i; j++) Factorization.DenseKernels.Axpy(c, g.Dense[i][j]!.Data, Dense[i][j]!.Data);
+            if (!g.ScalarOwnBlocksDiagonal) ScalarOwnBlocksDiagonal = false;
+        }
+    }
+
+    /// <summary>
     /// Whether a scalar term's own dense block Zᵢ'Zᵢ is diagonal (each row has one level of each term). False once
     /// <see cref="AddRowPairs"/> has added cross products between rows in different levels.
     /// </summary>

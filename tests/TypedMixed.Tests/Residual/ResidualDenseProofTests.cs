@@ -13,7 +13,7 @@ namespace TypedMixed.Tests.Residual;
 /// </summary>
 public class ResidualDenseProofTests
 {
-    public enum Structure { Ar1Gaps, Car1, Ident, Exponential, Power, LogLinear, Quadratic, Ar1Ident, Ar1Crossed, Car1CrossedIdent }
+    public enum Structure { Ar1Gaps, Car1, Ident, Exponential, Power, LogLinear, Quadratic, Ar1Ident, Ar1Crossed, Car1CrossedIdent, Ar1Consecutive, Ar1ConsecutiveCrossed }
 
     [Theory]
     [InlineData(Structure.Ar1Gaps)]
@@ -26,22 +26,32 @@ public class ResidualDenseProofTests
     [InlineData(Structure.Ar1Ident)]
     [InlineData(Structure.Ar1Crossed)]
     [InlineData(Structure.Car1CrossedIdent)]
+    [InlineData(Structure.Ar1Consecutive)]
+    [InlineData(Structure.Ar1ConsecutiveCrossed)]
     public void Objective_equals_dense_marginal_likelihood(Structure structure)
     {
-        int checkedDesigns = 0, crossedPairs = 0;
+        int checkedDesigns = 0, crossedPairs = 0, pieces = 0, withPairs = 0;
         for (int seed = 0; seed < 200; seed++)
         {
             var rng = new Random(1000 * (int)structure + seed);
             var (design, eta, time, cluster, rho, sd) = WithStructure(RandomDesigns.Create(rng), structure, rng);
             var problem = MixedModelProblem.Create(design);
             if (problem.Residual is { RowsShareEveryLevel: false }) crossedPairs++;
+            if (problem.Residual!.PairFirst.Length > 0) withPairs++;
             var (theta, lower) = problem.InitialTheta();
             for (int i = 0; i < theta.Length; i++)
                 theta[i] = lower[i] == 0 ? 0.05 + 2 * rng.NextDouble() : rng.NextDouble() - 0.5;
             foreach (bool reml in new[] { false, true })
             {
                 var objective = new ResidualStructureDeviance(problem, reml);
+                if (reml && objective.UsesPieces) pieces++;
                 double blocked = objective.Evaluate([.. theta, .. eta]);
+                // The one-pass Gram gives the same objective (to rounding) wherever the pieces are used.
+                if (objective.UsesPieces)
+                {
+                    double onePass = new ResidualStructureDeviance(MixedModelProblem.Create(design), reml, usePieces: false).Evaluate([.. theta, .. eta]);
+                    Assert.True(Math.Abs(onePass - blocked) <= 1e-10 * Math.Abs(blocked), $"{structure} seed {seed}: pieces {blocked:R} vs one pass {onePass:R}");
+                }
                 double dense = DenseDeviance(problem, design, theta, reml, cluster, time, rho, sd);
                 double rel = Math.Abs(blocked - dense) / Math.Abs(dense);
                 Assert.True(rel < 1e-9, $"{structure} seed {seed} reml {reml}: blocked {blocked:R} vs dense {dense:R} (relative {rel:E2}); terms {string.Join(", ", design.Terms.Select(t => $"{t.Name}[{t.LevelCount}×{t.ColumnCount}]"))}");
@@ -51,7 +61,9 @@ public class ResidualDenseProofTests
         Assert.Equal(200, checkedDesigns);
         // The *Crossed structures correlate within the first term's clusters, across which other terms change level:
         // most of their designs take the squares-and-cross-products Gram.
-        if (structure is Structure.Ar1Crossed or Structure.Car1CrossedIdent) Assert.True(crossedPairs > 50, $"{crossedPairs} designs with crossed terms");
+        // Equally spaced occasions without a variance function take the precomputed pieces (when a cluster has two rows).
+        if (structure is Structure.Ar1Consecutive or Structure.Ar1ConsecutiveCrossed) Assert.True(pieces == withPairs && pieces > 150, $"{pieces} of {withPairs}");
+        if (structure is Structure.Ar1Crossed or Structure.Car1CrossedIdent or Structure.Ar1ConsecutiveCrossed) Assert.True(crossedPairs > 50, $"{crossedPairs} designs with crossed terms");
         else Assert.Equal(0, crossedPairs);
     }
 
@@ -69,9 +81,10 @@ public class ResidualDenseProofTests
         int[]? cluster = null;
         double rho = 0;
         var eta = new List<double>();
-        bool crossed = s is Structure.Ar1Crossed or Structure.Car1CrossedIdent;
+        bool crossed = s is Structure.Ar1Crossed or Structure.Car1CrossedIdent or Structure.Ar1ConsecutiveCrossed;
+        bool consecutive = s is Structure.Ar1Consecutive or Structure.Ar1ConsecutiveCrossed;
         bool continuous = s is Structure.Car1 or Structure.Car1CrossedIdent;
-        if (s is Structure.Ar1Gaps or Structure.Car1 or Structure.Ar1Ident || crossed)
+        if (s is Structure.Ar1Gaps or Structure.Car1 or Structure.Ar1Ident || crossed || consecutive)
         {
             // Residual clusters: the cells of all terms (nested in every term), or for the crossed structures the levels
             // of the first term (other terms may change between occasions); times increase in row order with gaps.
@@ -84,7 +97,7 @@ public class ResidualDenseProofTests
                 string key = crossed ? d.Terms[0].LevelIndex[i].ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Join("|", d.Terms.Select(t => t.LevelIndex[i]));
                 if (!keys.TryGetValue(key, out int c)) keys[key] = c = keys.Count;
                 cluster[i] = c;
-                double step = continuous ? 0.1 + 2 * rng.NextDouble() : 1 + rng.Next(3);
+                double step = continuous ? 0.1 + 2 * rng.NextDouble() : consecutive ? 1 : 1 + rng.Next(3);
                 time[i] = last.TryGetValue(c, out double prev) ? prev + step : (continuous ? 3 * rng.NextDouble() : rng.Next(4));
                 last[c] = time[i];
             }
