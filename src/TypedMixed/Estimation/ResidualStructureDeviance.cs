@@ -8,8 +8,10 @@ namespace TypedMixed.Estimation;
 /// the model has independent homoscedastic residuals, so
 /// ML  d(θ, φ) = log|L_Z|² + n (1 + log(2π r²/n)) + log|R|,
 /// REML d_R(θ, φ) = log|L_Z|² + log|L_X|² + (n − p)(1 + log(2π r²/(n − p))) + log|R|,
-/// with L and r² from the Gram of the whitened rows. The Gram is recomputed in one pass when η changes (a row-weight
-/// refill when only a variance function is present) and kept while only θ moves.
+/// with L and r² from the Gram of the whitened rows. The Gram is recomputed when η changes and kept while only θ moves:
+/// from precomputed pieces where the structure allows (equally spaced AR(1)/CAR(1) occasions; varIdent alone), else in
+/// one pass over the rows (a row-weight refill for a variance function; whitened rows, or squares and cross products
+/// of consecutive rows when a term is crossed with the clusters).
 /// </summary>
 internal sealed class ResidualStructureDeviance
 {
@@ -34,20 +36,28 @@ internal sealed class ResidualStructureDeviance
         Inner = new ProfiledDeviance(problem.Factor, problem.N, problem.P, reml);
         _current = new double[_whitening.Count];
         _lag = usePieces ? _whitening.CommonLag : double.NaN;
+        _strata = usePieces && _whitening.StrataOnly;
     }
+
+    private readonly bool _strata;
 
     private readonly double _lag;
     private BlockedGram[]? _pieces;
 
-    /// <summary>Whether the Gram is combined from precomputed pieces (equally spaced occasions, no variance function).</summary>
-    public bool UsesPieces => !double.IsNaN(_lag);
+    /// <summary>
+    /// Whether the Gram is combined from precomputed pieces: AR(1)/CAR(1) over equally spaced occasions without a
+    /// variance function, or varIdent alone (one Gram per stratum).
+    /// </summary>
+    public bool UsesPieces => !double.IsNaN(_lag) || _strata;
 
     /// <summary>
-    /// The pieces A_first, A_nonfirst, A_nonlast (row-indicator Grams) and A_cross = Σ (rⱼrⱼ₋₁' + rⱼ₋₁rⱼ'), formed once.
+    /// The pieces, formed once: A_first, A_nonfirst, A_nonlast (row-indicator Grams) and A_cross = Σ (rⱼrⱼ₋₁' + rⱼ₋₁rⱼ');
+    /// for varIdent one Gram per stratum.
     /// </summary>
     private BlockedGram[] Pieces()
     {
         if (_pieces is not null) return _pieces;
+        if (_strata) return _pieces = _whitening.StratumIndicators().Select(_problem.NewRawGram).ToArray();
         var (first, nonFirst, nonLast) = _whitening.OccasionIndicators();
         var cross = _problem.NewRawGram(new double[_problem.N]);
         cross.AddRowPairs(_whitening.PairFirst, _whitening.PairSecond, Enumerable.Repeat(1.0, _whitening.PairFirst.Length).ToArray(), _problem.Rows.RawY);
@@ -83,6 +93,15 @@ internal sealed class ResidualStructureDeviance
         if (!_valid) return false;
         var rows = _problem.Rows;
         var gram = _problem.Gram;
+        if (_strata)
+        {
+            // varIdent alone: Σₛ A_s / δₛ² (δ₀ = 1).
+            var coefficients = new double[_whitening.Variance!.StratumKeys!.Count];
+            coefficients[0] = 1;
+            for (int k = 1; k < coefficients.Length; k++) coefficients[k] = Math.Exp(-2 * eta[k - 1]);
+            gram.SetLinearCombination(Pieces(), coefficients);
+            return true;
+        }
         if (UsesPieces)
         {
             // Equally spaced occasions: A(ρ) = A_first + (A_nonfirst + r² A_nonlast − r A_cross)/(1 − r²), r = ρ^Δ.

@@ -342,6 +342,21 @@ internal sealed class ResidualWhitening
         }
     }
 
+    /// <summary>
+    /// varIdent alone (no correlation, no prior weights): the Gram is Σₛ A_s / δₛ², one fixed Gram per stratum.
+    /// </summary>
+    public bool StrataOnly => _correlation is null && _priorWeights is null && _variance?.Kind == ResidualVarianceFunctionKind.Ident;
+
+    /// <summary>varIdent: per stratum, the indicator of its rows.</summary>
+    public double[][] StratumIndicators()
+    {
+        var v = _variance!;
+        var result = new double[v.StratumKeys!.Count][];
+        for (int s = 0; s < result.Length; s++) result[s] = new double[_n];
+        for (int i = 0; i < _n; i++) result[v.StratumIndex![i]][i] = 1;
+        return result;
+    }
+
     /// <summary>Row indicators of the pieces: first occasions of a cluster, later occasions, occasions followed by another.</summary>
     public (double[] First, double[] NonFirst, double[] NonLast) OccasionIndicators()
     {

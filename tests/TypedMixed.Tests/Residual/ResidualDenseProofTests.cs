@@ -63,6 +63,8 @@ public class ResidualDenseProofTests
         // most of their designs take the squares-and-cross-products Gram.
         // Equally spaced occasions without a variance function take the precomputed pieces (when a cluster has two rows).
         if (structure is Structure.Ar1Consecutive or Structure.Ar1ConsecutiveCrossed) Assert.True(pieces == withPairs && pieces > 150, $"{pieces} of {withPairs}");
+        // varIdent alone: one Gram per stratum.
+        if (structure == Structure.Ident) Assert.Equal(200, pieces);
         if (structure is Structure.Ar1Crossed or Structure.Car1CrossedIdent or Structure.Ar1ConsecutiveCrossed) Assert.True(crossedPairs > 50, $"{crossedPairs} designs with crossed terms");
         else Assert.Equal(0, crossedPairs);
     }
