@@ -42,6 +42,9 @@ public class ResidualResultsTests
         var phiLine = text.Split('\n').First(l => l.TrimStart().StartsWith("Phi", StringComparison.Ordinal));
         Assert.Contains("0.6414", phiLine);
         Assert.Contains("#### Residual structure", FitSummary.ToMarkdown(Ar1.Value));
+        var html = FitSummary.ToHtml(Ar1.Value);
+        Assert.Contains("<h5>Residual structure</h5>", html);
+        Assert.Contains("Correlation Structure: AR(1)", html);
     }
 
     [Fact]
