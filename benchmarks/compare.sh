@@ -2,13 +2,16 @@
 # Side-by-side whole-fit timings on the same CSV files: TypedMixed vs lme4 (R's reference BLAS and OpenBLAS) for the
 # Gaussian models, TypedMixed vs glmer and glmmTMB for the GLMMs (glmm-*).
 #
-#   benchmarks/compare.sh [--models a,b,...] [--quick] [--lmm | --glmm] [--full-reps N]
+#   benchmarks/compare.sh [--models a,b,...] [--quick] [--lmm | --glmm | --residual] [--full-reps N]
 #
 #   --models     comma-separated subset of the models (see `dotnet TypedMixed.Benchmarks.dll list-models` and
 #                `list-glmm-models`); default: all
 #   --quick      small models only (sleepstudy, Penicillin, Exam, glmm-cbpp), for checking the script itself
 #   --lmm        Gaussian models only (the comparison with lme4's lmer)
 #   --glmm       GLMMs only (the comparison with glmer and glmmTMB)
+#   --residual   residual structures only (issue 12): TypedMixed vs nlme::lme and glmmTMB ar1() on sleepstudy with
+#                AR(1) and a synthetic 100,000-row longitudinal set (random intercept and slope, AR(1)); ML fits;
+#                R side in benchmarks/residual_fit.R
 #   --full-reps  repetitions of TypedMixed's full fit (variance-component SEs [+ Satterthwaite]); default 1 (0 skips)
 #
 # Installs what it needs if missing (Debian: r-base-core r-cran-lme4 r-cran-glmmtmb libopenblas0-pthread time), builds
@@ -28,6 +31,7 @@ while [ $# -gt 0 ]; do
     --quick) QUICK=1; shift ;;
     --lmm) KINDS=lmm; shift ;;
     --glmm) KINDS=glmm; shift ;;
+    --residual) KINDS=residual; shift ;;
     --full-reps) FULL_REPS="$2"; shift 2 ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument $1" >&2; exit 1 ;;
@@ -93,6 +97,59 @@ OUT=benchmarks/results/$STAMP
 mkdir -p "$OUT"
 START=$(date +%s)
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- Residual structures (--residual): its own models, fits and table; then stop. ----
+if [ "$KINDS" = residual ]; then
+  val() { awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$1"; }
+  rss_mb() { awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$1"; }
+  num4() { [ -n "$1" ] && printf '%.4g' "$1" || echo "n/a"; }
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a + 0 == 0) print "n/a"; else printf "%.1f", b / a }'; }
+  diff_ll() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.2e", a - b }'; }
+  mapfile -t RES < <(TM list-residual-models)
+  for line in "${RES[@]}"; do
+    IFS=$'\t' read -r name file reps rreps <<<"$line"
+    if [ -n "$MODELS" ]; then [[ ",$MODELS," == *",$name,"* ]] || continue; fi
+    log "$name: TypedMixed ($reps fits + $FULL_REPS full)"
+    /usr/bin/time -v -o "$OUT/$name.tm.time" dotnet "$DLL" time-residual "$name" --data "$DATA" --reps "$reps" --full-reps "$FULL_REPS" > "$OUT/$name.tm.txt" \
+      || log "$name: TypedMixed failed"
+    for pkg in nlme glmmTMB; do
+      log "$name: $pkg ($rreps fits)"
+      env "${OB_ENV[@]}" R_LD_LIBRARY_PATH="$R_OPENBLAS" /usr/bin/time -v -o "$OUT/$name.$pkg.time" \
+        timeout "${RESIDUAL_R_TIMEOUT:-3600}" Rscript benchmarks/residual_fit.R "$pkg" "$name" "$DATA/$file" "$rreps" > "$OUT/$name.$pkg.txt" \
+        || log "$name: $pkg failed or timed out (see $OUT/$name.$pkg.txt)"
+    done
+  done
+  END=$(date +%s)
+  {
+    echo "## TypedMixed vs nlme::lme and glmmTMB, residual AR(1) — $(date -u +%Y-%m-%d) (run $STAMP, $((END - START)) s)"
+    echo
+    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load before/after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "TypedMixed: .NET $(dotnet --version), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'); R: $(val "$OUT/${RES[0]%%$'\t'*}.nlme.txt" r); R's BLAS: $BLAS_OPEN"
+    echo
+    echo "ML fits. Times are medians of the repetitions after warm-up, the fit call only (CSV reading excluded). TypedMixed 'fit' = no variance-parameter SEs; 'full' = with the joint observed information (SEs of the variance components and of ρ), comparable with nlme's default apVar. glmmTMB: AR(1) as ar1(occasion + 0 | cluster) with dispformula = ~0. Peak RSS = maximum resident set size of the whole process."
+    echo
+    echo "| model | rows | TypedMixed fit s | TypedMixed full s | nlme s | glmmTMB s | nlme / TM full | glmmTMB / TM full | evals TM | logLik TM | logLik nlme | logLik glmmTMB | TM − nlme | TM − glmmTMB | ρ TM | ρ nlme | ρ glmmTMB | peak RSS TM / nlme / glmmTMB MB |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  } > "$OUT/table.md"
+  : > "$OUT/ratios.txt"
+  for line in "${RES[@]}"; do
+    IFS=$'\t' read -r name file reps rreps <<<"$line"
+    [ -e "$OUT/$name.tm.txt" ] || continue
+    T="$OUT/$name.tm.txt"; N="$OUT/$name.nlme.txt"; G="$OUT/$name.glmmTMB.txt"
+    tm=$(val "$T" fit_median_seconds); tf=$(val "$T" full_fit_median_seconds); nl=$(val "$N" fit_median_seconds); gt=$(val "$G" fit_median_seconds)
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s / %s |\n' \
+      "$name" "$(val "$T" rows)" "$(num4 "$tm")" "$(num4 "$tf")" "$(num4 "$nl")" "$(num4 "$gt")" "$(ratio "$tf" "$nl")" "$(ratio "$tf" "$gt")" \
+      "$(val "$T" evaluations)" "$(val "$T" loglik)" "$(val "$N" loglik)" "$(val "$G" loglik)" \
+      "$(diff_ll "$(val "$T" loglik)" "$(val "$N" loglik)")" "$(diff_ll "$(val "$T" loglik)" "$(val "$G" loglik)")" \
+      "$(num4 "$(val "$T" phi)")" "$(num4 "$(val "$N" phi)")" "$(num4 "$(val "$G" phi)")" \
+      "$(rss_mb "$OUT/$name.tm.time")" "$(rss_mb "$OUT/$name.nlme.time")" "$(rss_mb "$OUT/$name.glmmTMB.time")" >> "$OUT/table.md"
+    echo "ratio $name $(ratio "$tf" "$nl")" >> "$OUT/ratios.txt"
+  done
+  cat "$OUT/table.md"
+  log "raw outputs in $OUT"
+  cat "$OUT/ratios.txt"
+  exit 0
+fi
 
 # ---- 3. Fits. ----
 # key of a "key value" output file

@@ -9,7 +9,8 @@ namespace TypedMixed.Benchmarks;
 /// Commands (see benchmarks/README.md):
 /// <c>generate DIR</c> writes the data sets; <c>list-models</c> prints the comparison's models for compare.sh;
 /// <c>time-fit MODEL --data DIR</c> times whole fits; <c>list-glmm-models</c> and <c>time-glmm MODEL --data DIR</c>
-/// do the same for the GLMMs compared with glmer and glmmTMB; <c>dense-cholesky</c> compares the managed Cholesky with OpenBLAS
+/// do the same for the GLMMs compared with glmer and glmmTMB; <c>list-residual-models</c> and <c>time-residual MODEL
+/// --data DIR</c> for the residual-structure models compared with nlme's lme; <c>dense-cholesky</c> compares the managed Cholesky with OpenBLAS
 /// quickly; anything else goes to BenchmarkDotNet's switcher (e.g. <c>--filter '*' --job short</c>).
 /// </summary>
 public static class Program
@@ -31,6 +32,14 @@ public static class Program
                 return 0;
             case "time-glmm":
                 return GlmmFitTimer.Run(args[1..]);
+            case "list-residual-models":
+                foreach (var m in ResidualBenchmarkModel.All)
+                    Console.WriteLine($"{m.Name}\t{m.File}\t{m.Repetitions}\t{m.RRepetitions}");
+                return 0;
+            case "residual-gram-cost":
+                return ResidualGramCost.Run(args[1..]);
+            case "time-residual":
+                return ResidualFitTimer.Run(args[1..]);
             case "time-fit":
                 return FitTimer.Run(args[1..]);
             case "dense-cholesky":

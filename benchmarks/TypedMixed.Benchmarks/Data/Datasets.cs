@@ -24,6 +24,7 @@ internal static class Datasets
         Write(directory, "nested1m.csv", w => WriteNested(w), log);
         Write(directory, "binary_crossed.csv", WriteBinaryCrossed, log);
         Write(directory, "poisson1m.csv", w => WritePoissonOffset(w), log);
+        Write(directory, "longitudinal100k.csv", LongitudinalDataset.Write, log);
         foreach (var name in ReferenceFiles) Write(directory, name, w => w.Write(ReferenceCsv(name)), log);
         Write(directory, "ExamDerived.csv", w => w.Write(ExamDerivedCsv()), log);
     }

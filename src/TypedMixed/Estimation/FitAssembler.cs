@@ -6,14 +6,22 @@ namespace TypedMixed.Estimation;
 internal static class FitAssembler
 {
     public static LinearMixedModelFit Assemble(MixedModelProblem problem, ProfiledDeviance deviance, double[] theta,
-        OptimizerSummary optimizer, List<FitWarning> warnings, FitOptions options)
+        OptimizerSummary optimizer, List<FitWarning> warnings, FitOptions options,
+        ResidualStructureDeviance? residual = null, double[]? eta = null)
     {
         var design = problem.Design;
         var factor = problem.Factor;
         int n = problem.N, p = problem.P;
-        double objective = deviance.Evaluate(theta);
+        // With a residual structure the Gram holds the rows whitened at η̂ and the objectives add log|R|.
+        double logDetR = 0;
+        if (residual is not null)
+        {
+            residual.SetResidualParameters(eta!);
+            logDetR = residual.LogDetR;
+        }
+        double objective = deviance.Evaluate(theta) + logDetR;
         double sigma2 = factor.PenalizedRss / deviance.ResidualDf;
-        double mlDeviance = deviance.ObjectiveFromFactor(reml: false);
+        double mlDeviance = deviance.ObjectiveFromFactor(reml: false) + logDetR;
         double remlCriterion = deviance.Reml ? objective : double.NaN;
 
         var beta = PenalizedSolution.Beta(factor);
@@ -74,8 +82,12 @@ internal static class FitAssembler
         var vp = new VarianceParameters(problem.Templates, problem.ThetaLength);
         var psi = vp.FromTheta(theta, sigma2);
         var inference = options.VarianceComponentErrors || options.Satterthwaite
-            ? VarianceComponentInference.Compute(problem, deviance, vp, theta, psi, singular.Count > 0, options.Satterthwaite)
+            ? VarianceComponentInference.Compute(problem, deviance, vp, theta, psi, singular.Count > 0, options.Satterthwaite,
+                residual, eta, residual?.Whitening.CoordinateScale())
             : null;
+        var (residualCorrelation, residualVariance) = residual is null
+            ? (null, null)
+            : ResidualResults.Build(residual.Whitening, eta!, sigma2, options.VarianceComponentErrors ? inference?.ResidualCovariance : null);
         var covs = new double[k][,];
         for (int t = 0; t < k; t++)
         {
@@ -138,7 +150,8 @@ internal static class FitAssembler
                 () => ConditionalCovariances(problem, theta, storage, tFactor, q, sigma2), sizes, own);
         }
 
-        int parameterCount = p + problem.ThetaLength + 1;
+        int parameterCount = p + problem.ThetaLength + 1 + (residual?.Count ?? 0);
+        var rowVariance = RowResidualStructure(problem, residual, eta);
         return new LinearMixedModelFit
         {
             ResponseName = design.ResponseName,
@@ -165,7 +178,58 @@ internal static class FitAssembler
             IsSingular = singular.Count > 0,
             Warnings = warnings,
             Optimizer = optimizer,
+            ResidualCorrelation = residualCorrelation,
+            ResidualVarianceFunction = residualVariance,
+            MarginalCovarianceOf = rows => MarginalCovariance(design, covs, sigma2, rowVariance, rows),
+            RowSdFactor = residual?.Whitening.Variance is null ? null : rowVariance.Sd,
         };
+    }
+
+    /// <summary>
+    /// Per row, the residual SD factor sᵢ (Var(eᵢ) = σ² sᵢ², prior weights included) and the correlation's cluster, time
+    /// and ρ: what Cov(eᵢ, eⱼ) = σ² sᵢ sⱼ ρ^|tᵢ − tⱼ| (same cluster) needs.
+    /// </summary>
+    private static (double[] Sd, int[]? Cluster, double[]? Time, double Rho) RowResidualStructure(MixedModelProblem problem, ResidualStructureDeviance? residual, double[]? eta)
+    {
+        var design = problem.Design;
+        int n = problem.N;
+        var sd = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double g = residual?.Whitening.Variance is null ? 1 : residual.Whitening.VarianceFactor(eta!, i);
+            if (design.Weights is { } w) g /= w[i];
+            sd[i] = Math.Sqrt(g);
+        }
+        var c = design.ResidualCorrelation;
+        return (sd, c?.ClusterIndex, c?.Time, c is null ? 0 : residual!.Whitening.Rho(eta![0]));
+    }
+
+    /// <summary>Cov(y) over the given rows: Σₜ Zₜ Gₜ Zₜ' (rows in the same level) + σ² R.</summary>
+    private static double[,] MarginalCovariance(ModelDesign design, double[][,] covs, double sigma2,
+        (double[] Sd, int[]? Cluster, double[]? Time, double Rho) r, IReadOnlyList<int> rows)
+    {
+        int m = rows.Count, n = design.Rows;
+        foreach (int i in rows)
+            if ((uint)i >= (uint)n) throw new ArgumentOutOfRangeException(nameof(rows), $"Row {i} is outside 0..{n - 1}.");
+        var v = new double[m, m];
+        for (int a = 0; a < m; a++)
+            for (int b = 0; b < m; b++)
+            {
+                int i = rows[a], j = rows[b];
+                double s = 0;
+                for (int t = 0; t < design.Terms.Count; t++)
+                {
+                    var term = design.Terms[t];
+                    if (term.LevelIndex[i] != term.LevelIndex[j]) continue;
+                    int q = term.ColumnCount;
+                    for (int x = 0; x < q; x++)
+                        for (int y = 0; y < q; y++) s += term.Columns[x * n + i] * covs[t][x, y] * term.Columns[y * n + j];
+                }
+                if (i == j) s += sigma2 * r.Sd[i] * r.Sd[i];
+                else if (r.Cluster is { } cl && cl[i] == cl[j]) s += sigma2 * r.Sd[i] * r.Sd[j] * Math.Pow(r.Rho, Math.Abs(r.Time![i] - r.Time[j]));
+                v[a, b] = s;
+            }
+        return v;
     }
 
     /// <summary>σ² T (L_ZZ L_ZZ')⁻¹_ll T' per level: lme4's conditional variances (β treated as known).</summary>

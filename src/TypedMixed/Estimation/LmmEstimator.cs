@@ -28,12 +28,27 @@ internal static class LmmEstimator
         // square), so that a covariate's units do not shape the search or the singularity test. The default start
         // is Λ = I on that scale (lme4's start for intercepts).
         var scale = problem.ThetaScale;
-        int d = theta0.Length;
+        int dTheta = theta0.Length;
         if (options.InitialTheta is null)
-            for (int i = 0; i < d; i++) theta0[i] /= scale[i];
-        double initialObjective = deviance.Evaluate(theta0);
+            for (int i = 0; i < dTheta; i++) theta0[i] /= scale[i];
+        // A residual structure adds its unbounded coordinates η after θ (on their own scale), started at independence
+        // and a constant variance; the objective then includes log|R|.
+        var residual = problem.Residual is null ? null : new ResidualStructureDeviance(problem, reml);
+        int d = dTheta + (residual?.Count ?? 0);
+        if (residual is not null)
+        {
+            theta0 = [.. theta0, .. residual.Whitening.Initial()];
+            lower = [.. lower, .. Enumerable.Repeat(double.NegativeInfinity, residual.Count)];
+            scale = [.. scale, .. residual.Whitening.CoordinateScale().Select(c => 1 / c)];
+        }
+        double Objective(double[] full) => residual is null ? deviance.Evaluate(full) : residual.Evaluate(full);
+        double initialObjective = Objective(theta0);
         if (!double.IsFinite(initialObjective))
+        {
+            if (residual is not null && !residual.SetResidualParameters(theta0.AsSpan(dTheta)))
+                throw new ModelDesignException("The residual variance function is not positive at every row at its starting values (constant variance): check the prior weights and the variance covariates.", "ResidualVariance");
             throw new ArgumentException("The objective is not finite at the starting θ: the starting relative covariance factor does not give a positive-definite system. Start from Λ = I (leave InitialTheta unset).", nameof(options));
+        }
 
         var x0 = new double[d];
         for (int i = 0; i < d; i++) x0[i] = theta0[i] * scale[i];
@@ -47,7 +62,7 @@ internal static class LmmEstimator
         {
             cancellationToken.ThrowIfCancellationRequested();
             for (int i = 0; i < d; i++) thetaBuffer[i] = x[i] / scale[i];
-            double v = deviance.Evaluate(thetaBuffer);
+            double v = Objective(thetaBuffer);
             evaluations++;
             if (v < best) best = v;
             progress?.Report(new FitProgress(evaluations, v, best));
@@ -106,8 +121,10 @@ internal static class LmmEstimator
                 }
             }
         }
-        var theta = new double[d];
-        for (int i = 0; i < d; i++) theta[i] = x[i] / scale[i];
+        var theta = new double[dTheta];
+        for (int i = 0; i < dTheta; i++) theta[i] = x[i] / scale[i];
+        var eta = new double[d - dTheta];
+        for (int i = dTheta; i < d; i++) eta[i - dTheta] = x[i] / scale[i];
 
         var warnings = new List<FitWarning>();
         if (problem.DroppedColumns.Length > 0)
@@ -128,7 +145,7 @@ internal static class LmmEstimator
 
         var summary = new OptimizerSummary
         {
-            InitialTheta = theta0,
+            InitialTheta = theta0[..dTheta],
             InitialObjective = initialObjective,
             FinalTheta = (double[])theta.Clone(),
             FinalObjective = value,
@@ -140,12 +157,14 @@ internal static class LmmEstimator
             ConvergenceConfirmed = check?.Confirmed,
             EigenvalueRatio = check?.EigenvalueRatio ?? double.NaN,
         };
-        return FitAssembler.Assemble(problem, deviance, theta, summary, warnings, options);
+        return FitAssembler.Assemble(problem, deviance, theta, summary, warnings, options, residual, eta);
     }
 
     /// <summary>Everything a fit reports, at a given θ instead of the optimum (for comparisons with other software's θ̂).</summary>
     internal static LinearMixedModelFit AssembleAt(ModelDesign design, FitOptions options, double[] theta)
     {
+        if (design.ResidualCorrelation is not null || design.ResidualVariance is not null)
+            throw new NotSupportedException("AssembleAt evaluates independent-residual models only: a residual structure's parameters are not part of θ.");
         var problem = MixedModelProblem.Create(design);
         var deviance = new ProfiledDeviance(problem.Factor, problem.N, problem.P, options.Method == EstimationMethod.Reml) { LogWeightSum = problem.LogWeightSum };
         double value = deviance.Evaluate(theta);

@@ -44,6 +44,9 @@ internal sealed class MixedModelProblem
         design.Validate();
         int n = design.Rows;
         var (workingResponse, weights, logWeightSum) = PriorWeightsAndOffset(design);
+        // A residual structure (which also throws for a non-Gaussian family) takes over the prior weights: they become
+        // part of R's diagonal, and the Gram is refilled from whitened rows for every new set of its parameters.
+        ResidualWhitening? residual = design.ResidualCorrelation is null && design.ResidualVariance is null ? null : new ResidualWhitening(design, weights);
         var (kept, dropped) = FindAliasedColumns(design);
         if (n <= kept.Length)
             throw new ModelDesignException($"The design has {n} rows but {kept.Length} fixed-effect columns: more observations than fixed effects are needed.");
@@ -67,12 +70,28 @@ internal sealed class MixedModelProblem
         }
         // Most levels first (stable), so the largest block stays block diagonal.
         var order = Enumerable.Range(0, k).OrderByDescending(t => design.Terms[t].LevelCount).ThenBy(t => t).ToArray();
+        if (residual is { RowsShareEveryLevel: false })
+        {
+            // Cross products of consecutive rows must stay inside the first term's diagonal blocks: put first the term
+            // (with most levels) in which the residual clusters are nested.
+            int head = order.First(t => residual.ContainingTerms.Contains(t));
+            order = [head, .. order.Where(t => t != head)];
+        }
+        var rawZ = order.Select(t => design.Terms[t].Columns).ToArray();
+        var (gramZ, gramX, gramY) = (rawZ, x, workingResponse);
+        if (residual is { MixesRows: true, RowsShareEveryLevel: true })
+        {
+            // The Gram reads these copies, which ResidualStructureDeviance overwrites with the whitened rows.
+            gramZ = rawZ.Select(z => (double[])z.Clone()).ToArray();
+            gramX = (double[])x.Clone();
+            gramY = (double[])workingResponse.Clone();
+        }
         var gram = new BlockedGram(n,
             order.Select(t => design.Terms[t].LevelIndex).ToArray(),
             order.Select(t => design.Terms[t].LevelCount).ToArray(),
-            order.Select(t => design.Terms[t].Columns).ToArray(),
+            gramZ,
             order.Select(t => design.Terms[t].ColumnCount).ToArray(),
-            x, kept.Length, workingResponse, weights);
+            gramX, kept.Length, gramY, residual is null ? weights : null);
         var columnScale = design.Terms.Select(term =>
         {
             var s = new double[term.ColumnCount];
@@ -105,12 +124,28 @@ internal sealed class MixedModelProblem
         }
         return new MixedModelProblem(design, kept, dropped, order, templates, gram)
         {
-            LogWeightSum = logWeightSum,
+            LogWeightSum = residual is null ? logWeightSum : 0,
+            Residual = residual,
+            Rows = new RowColumns(rawZ, x, workingResponse, gramZ, gramX, gramY),
             ThetaScale = thetaScale,
             ColumnScale = columnScale,
             UnidentifiedTerms = design.Terms.Where((term, t) => !Identified(term, columnScale[t])).Select(term => term.Name).ToArray(),
         };
     }
+
+    /// <summary>The level-1 residual structure (correlation and/or variance function); null when residuals are independent and homoscedastic.</summary>
+    public ResidualWhitening? Residual { get; private init; }
+
+    /// <summary>A new Gram of the raw rows (storage order as <see cref="Gram"/>) with row weights w (null: all 1).</summary>
+    public BlockedGram NewRawGram(double[]? weights) => new(N,
+        TermOrder.Select(t => Design.Terms[t].LevelIndex).ToArray(),
+        TermOrder.Select(t => Design.Terms[t].LevelCount).ToArray(),
+        Rows.RawZ,
+        TermOrder.Select(t => Design.Terms[t].ColumnCount).ToArray(),
+        Rows.RawX, P, Rows.RawY, weights);
+
+    /// <summary>The raw rows the Gram is formed from and the arrays the Gram reads (the same unless whitening mixes rows).</summary>
+    public RowColumns Rows { get; private init; } = null!;
 
     /// <summary>Σ log wᵢ over the prior weights (0 without weights): the objectives subtract it, as lme4's <c>ldW</c>.</summary>
     public double LogWeightSum { get; private init; }
@@ -257,3 +292,9 @@ internal sealed class MixedModelProblem
         return (kept.ToArray(), dropped.ToArray());
     }
 }
+
+/// <summary>
+/// Columns of [Z X y] in storage order: the raw ones (y less any offset; X its kept columns) and the arrays the Gram
+/// reads, which are copies that hold the whitened rows when a residual correlation mixes rows.
+/// </summary>
+internal sealed record RowColumns(double[][] RawZ, double[] RawX, double[] RawY, double[][] GramZ, double[] GramX, double[] GramY);

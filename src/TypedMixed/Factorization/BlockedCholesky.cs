@@ -156,7 +156,8 @@ internal sealed class BlockedCholesky
                 var target = Block(i, j);
                 var source = _a.Dense[i][j]!;
                 double[]? ti = i < k ? _t[i] : null, tj = j < k ? _t[j] : null;
-                CopyScaled(source, target, ti, i < k ? _a.Q[i] : 1, tj, j < k ? _a.Q[j] : 1, lowerOnly: i == j, plusIdentity: i == j && j < k);
+                CopyScaled(source, target, ti, i < k ? _a.Q[i] : 1, tj, j < k ? _a.Q[j] : 1, lowerOnly: i == j, plusIdentity: i == j && j < k,
+                    diagonalWhenScalar: _a.ScalarOwnBlocksDiagonal);
                 if (i < k)
                 {
                     if (_outerSchedules[i, j] is { } schedule) schedule.Subtract(Ls0[i - 1].Data, Ls0[j - 1].Data, Tail.Data);
@@ -264,12 +265,12 @@ internal sealed class BlockedCholesky
     /// diagonal, plus 1 on the diagonal when asked.
     /// </summary>
     private static void CopyScaled(DenseBlock source, DenseView target, double[]? ti, int qi, double[]? tj, int qj,
-        bool lowerOnly, bool plusIdentity)
+        bool lowerOnly, bool plusIdentity, bool diagonalWhenScalar = true)
     {
         int rows = source.Rows, cols = source.Cols;
         bool scalar = (ti is null || qi == 1) && (tj is null || qj == 1);
         double s = (ti is null ? 1 : ti[0]) * (tj is null ? 1 : tj[0]);
-        if (scalar && plusIdentity)
+        if (scalar && plusIdentity && diagonalWhenScalar)
         {
             // A scalar term's own block Z'Z is diagonal (one count per level): clear the lower triangle, set the diagonal.
             for (int c = 0; c < cols; c++)

@@ -37,7 +37,9 @@ public static class LikelihoodRatioTest
     /// Tests <paramref name="smaller"/> against <paramref name="larger"/>. Both fits must use the same observations and
     /// method. REML fits with different fixed effects are refused (their REML likelihoods are not comparable): refit them
     /// by ML, or use <see cref="ModelComparison.Compare(ComparedModel[])"/> with the designs, which refits them as lme4's
-    /// <c>anova</c> does.
+    /// <c>anova</c> does. Fits with residual structures (AR(1)/CAR(1) correlation, variance functions) are compared the
+    /// same way: their parameters count in <see cref="MixedModelFit.ParameterCount"/>, so the test of an AR(1) fit against
+    /// the same model with independent residuals has one degree of freedom, as nlme's <c>anova</c>.
     /// </summary>
     /// <exception cref="ArgumentException">Different observations or methods, or REML fits with different fixed effects.</exception>
     public static LikelihoodRatioTestResult Compare(LinearMixedModelFit smaller, LinearMixedModelFit larger)

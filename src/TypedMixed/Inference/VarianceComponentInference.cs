@@ -11,12 +11,19 @@ namespace TypedMixed.Inference;
 /// </summary>
 internal sealed class VarianceComponentInference
 {
-    private VarianceComponentInference(double[] stdErrors, double[,]? covariance, double[]? df)
+    private VarianceComponentInference(double[] stdErrors, double[,]? covariance, double[]? df, double[,]? residualCovariance)
     {
         StdErrors = stdErrors;
         Covariance = covariance;
         SatterthwaiteDf = df;
+        ResidualCovariance = residualCovariance;
     }
+
+    /// <summary>
+    /// With a residual structure: the covariance of (σ², η₁ … η_m) (σ² first, then the structure's optimizer coordinates),
+    /// from the same joint observed information as <see cref="Covariance"/>; null otherwise or when not positive definite.
+    /// </summary>
+    public double[,]? ResidualCovariance { get; }
 
     /// <summary>Per ψ entry (residual last); NaN for parameters of a term on the boundary.</summary>
     public double[] StdErrors { get; }
@@ -27,8 +34,10 @@ internal sealed class VarianceComponentInference
     public double[]? SatterthwaiteDf { get; }
 
     public static VarianceComponentInference Compute(MixedModelProblem problem, ProfiledDeviance deviance,
-        VarianceParameters vp, double[] theta, double[] psi, bool singular, bool satterthwaite)
+        VarianceParameters vp, double[] theta, double[] psi, bool singular, bool satterthwaite,
+        ResidualStructureDeviance? residual = null, double[]? eta = null, double[]? etaScale = null)
     {
+        int m = residual?.Count ?? 0;
         int total = vp.Count;
         // Parameters of a term with a T diagonal on the boundary are held at their estimates.
         var boundaryTerms = new HashSet<int>();
@@ -53,15 +62,16 @@ internal sealed class VarianceComponentInference
             return full;
         }
 
+        // With a residual structure the information is joint in (ψ, η): η's coordinates follow ψ's free entries.
         double LogLik(double[] x)
         {
             if (!vp.ToTheta(Expand(x), thetaBuffer, out double s2, boundaryTerms)) return double.NaN;
             // Boundary terms keep θ̂ (ψ of a singular Σ has no Cholesky factor to rebuild).
             CopyBoundaryTheta(problem, boundaryTerms, theta, thetaBuffer);
-            return deviance.LogLikelihood(thetaBuffer, s2);
+            return residual is null ? deviance.LogLikelihood(thetaBuffer, s2) : residual.LogLikelihood(thetaBuffer, x.AsSpan(free.Length), s2);
         }
 
-        var x0 = free.Select(e => psi[e]).ToArray();
+        var x0 = free.Select(e => psi[e]).Concat(eta ?? []).ToArray();
         // Step scales: a variance's own size; a covariance's, √(vₐ v_b) of its two variances.
         var scale = free.Select(e =>
         {
@@ -69,13 +79,14 @@ internal sealed class VarianceComponentInference
             var (t, a, b) = vp.Entries[e];
             double va = psi[vp.IndexOf(t, a, a)], vb = psi[vp.IndexOf(t, b, b)];
             return Math.Max(Math.Sqrt(va * vb), 1e-8 * psi[total - 1]);
-        }).ToArray();
+        }).Concat(etaScale ?? []).ToArray();
         var stdErrors = Enumerable.Repeat(double.NaN, total).ToArray();
-        double[,]? cov = null;
+        double[,]? cov = null, residualCov = null;
         var h = NumericalDerivatives.Hessian(LogLik, x0, scale);
-        var info = new double[free.Length, free.Length];
-        for (int i = 0; i < free.Length; i++)
-            for (int j = 0; j < free.Length; j++) info[i, j] = -h[i, j];
+        int dim = free.Length + m;
+        var info = new double[dim, dim];
+        for (int i = 0; i < dim; i++)
+            for (int j = 0; j < dim; j++) info[i, j] = -h[i, j];
         var inv = SymmetricInverse(info);
         if (inv is not null)
         {
@@ -86,6 +97,14 @@ internal sealed class VarianceComponentInference
             {
                 stdErrors[free[i]] = Math.Sqrt(inv[i, i]);
                 for (int j = 0; j < free.Length; j++) cov[free[i], free[j]] = inv[i, j];
+            }
+            if (m > 0)
+            {
+                // σ² is the last ψ entry, always free.
+                residualCov = new double[m + 1, m + 1];
+                var index = new[] { free.Length - 1 }.Concat(Enumerable.Range(free.Length, m)).ToArray();
+                for (int i = 0; i <= m; i++)
+                    for (int j = 0; j <= m; j++) residualCov[i, j] = inv[index[i], index[j]];
             }
         }
 
@@ -98,7 +117,7 @@ internal sealed class VarianceComponentInference
                 var result = new double[p];
                 if (!vp.ToTheta(Expand(x), thetaBuffer, out double s2, boundaryTerms)) { Array.Fill(result, double.NaN); return result; }
                 CopyBoundaryTheta(problem, boundaryTerms, theta, thetaBuffer);
-                if (!problem.Factor.Update(thetaBuffer)) { Array.Fill(result, double.NaN); return result; }
+                if ((residual is not null && !residual.SetResidualParameters(x.AsSpan(free.Length))) || !problem.Factor.Update(thetaBuffer)) { Array.Fill(result, double.NaN); return result; }
                 var unscaled = PenalizedSolution.UnscaledFixedCovariance(problem.Factor);
                 for (int c = 0; c < p; c++) result[c] = s2 * unscaled[c, c];
                 return result;
@@ -109,14 +128,15 @@ internal sealed class VarianceComponentInference
             for (int c = 0; c < p; c++)
             {
                 double quad = 0;
-                for (int i = 0; i < free.Length; i++)
-                    for (int j = 0; j < free.Length; j++) quad += jac[c, i] * inv[i, j] * jac[c, j];
+                for (int i = 0; i < dim; i++)
+                    for (int j = 0; j < dim; j++) quad += jac[c, i] * inv[i, j] * jac[c, j];
                 df[c] = 2 * varBeta[c] * varBeta[c] / quad;
             }
         }
-        // Leave the factor at θ̂ for anyone who reads it next.
+        // Leave the Gram at η̂ and the factor at θ̂ for anyone who reads them next.
+        if (residual is not null) residual.SetResidualParameters(eta);
         problem.Factor.Update(theta);
-        return new VarianceComponentInference(stdErrors, cov, df);
+        return new VarianceComponentInference(stdErrors, cov, df, residualCov);
     }
 
     private static void CopyBoundaryTheta(MixedModelProblem problem, HashSet<int> boundaryTerms, double[] theta, double[] target)

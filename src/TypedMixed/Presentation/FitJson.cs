@@ -54,6 +54,7 @@ public static partial class FitJson
         WriteVarianceComponents(w, fit);
         Number(w, "sigma", fit.Sigma);
         WriteTheta(w, fit);
+        WriteResidualStructures(w, fit);
 
         Number(w, "logLik", fit.LogLikelihood);
         w.WriteNumber("logLik_df", fit.ParameterCount);

@@ -39,6 +39,8 @@ public static partial class FitSummary
         if (c.Residuals is not null) sb.Append("<h5>").Append(H(c.ResidualsTitle)).Append("</h5>\n").Append(c.Residuals.ToHtml());
         sb.Append("<h5>Random effects</h5>\n").Append(c.RandomEffects.ToHtml());
         Notes(sb, c.RandomEffectsNotes);
+        if (c.ResidualStructure.Count > 0)
+            sb.Append("<h5>Residual structure</h5>\n<pre>").Append(H(string.Join("\n", c.ResidualStructure))).Append("</pre>\n");
         sb.Append("<h5>Fixed effects</h5>\n").Append(c.FixedEffects.ToHtml());
         Notes(sb, c.FixedEffectsNotes);
         if (c.Correlation is not null) sb.Append("<h5>Correlation of Fixed Effects</h5>\n").Append(c.Correlation.ToHtml());

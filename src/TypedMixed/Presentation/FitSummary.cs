@@ -29,6 +29,8 @@ public static partial class FitSummary
         if (c.Residuals is not null) sb.Append('\n').Append(c.ResidualsTitle).Append(":\n").Append(c.Residuals.ToText());
         sb.Append('\n').Append("Random effects:\n").Append(c.RandomEffects.ToText());
         foreach (var line in c.RandomEffectsNotes) sb.Append(line).Append('\n');
+        if (c.ResidualStructure.Count > 0) sb.Append('\n');
+        foreach (var line in c.ResidualStructure) sb.Append(line).Append('\n');
         sb.Append('\n').Append("Fixed effects:\n").Append(c.FixedEffects.ToText());
         foreach (var line in c.FixedEffectsNotes) sb.Append(line).Append('\n');
         if (c.Correlation is not null) sb.Append('\n').Append("Correlation of Fixed Effects:\n").Append(c.Correlation.ToText());
@@ -57,6 +59,8 @@ public static partial class FitSummary
         if (c.Residuals is not null) sb.Append("\n#### ").Append(c.ResidualsTitle).Append("\n\n").Append(c.Residuals.ToMarkdown());
         sb.Append("\n#### Random effects\n\n").Append(c.RandomEffects.ToMarkdown()).Append('\n');
         foreach (var line in c.RandomEffectsNotes) sb.Append(line.Trim()).Append("  \n");
+        if (c.ResidualStructure.Count > 0)
+            sb.Append("\n#### Residual structure\n\n```\n").Append(string.Join("\n", c.ResidualStructure)).Append("\n```\n");
         sb.Append("\n#### Fixed effects\n\n").Append(c.FixedEffects.ToMarkdown()).Append('\n');
         foreach (var line in c.FixedEffectsNotes) sb.Append(line.Trim()).Append("  \n");
         if (c.Correlation is not null) sb.Append("\n#### Correlation of Fixed Effects\n\n").Append(c.Correlation.ToMarkdown());
@@ -94,6 +98,7 @@ public static partial class FitSummary
         public ReportTable? Ratios { get; init; }
         public string RatiosTitle { get; init; } = "";
         public List<string> RatiosNotes { get; init; } = [];
+        public List<string> ResidualStructure { get; init; } = [];
 
         public static SummaryContent Build(LinearMixedModelFit fit, FitReportOptions o)
         {
@@ -142,6 +147,7 @@ public static partial class FitSummary
             return new SummaryContent
             {
                 Residuals = ScaledResidualsTable(fit.ScaledResiduals(), d),
+                ResidualStructure = ResidualStructureLines(fit, d),
                 Correlation = correlation,
                 CorrelationNote = correlationNote,
                 Title = reml ? "Linear mixed model fit by REML" : "Linear mixed model fit by maximum likelihood",

@@ -397,6 +397,112 @@ internal sealed class BlockedGram
         }
     }
 
+    /// <summary>
+    /// Adds Σₘ wₘ (r_aₘ r_bₘ' + r_bₘ r_aₘ') to every block, r_i the row i of [Z X y] (y given): the cross terms of a
+    /// Gram of rows that mix two rows each, such as rows whitened by a bidiagonal AR(1) factor (a whitened row
+    /// aⱼ rⱼ − bⱼ rⱼ₋₁ contributes aⱼ² rⱼrⱼ' + bⱼ² rⱼ₋₁rⱼ₋₁' − aⱼbⱼ(rⱼrⱼ₋₁' + rⱼ₋₁rⱼ'); the squares are a row-weight
+    /// <see cref="Refill"/>). Both rows of a pair must share the first term's level (its blocks stay block diagonal);
+    /// other terms may differ between them, which puts entries between two of their levels in the dense blocks.
+    /// </summary>
+    public void AddRowPairs(ReadOnlySpan<int> first, ReadOnlySpan<int> second, ReadOnlySpan<double> weight, double[] y)
+    {
+        ScalarOwnBlocksDiagonal = false;
+        int n = N, p = P, k = BlockCount - 1;
+        var q = Q;
+        int q0 = q[0];
+        var z0 = _z[0];
+        var level0 = _levelIndex[0];
+        var rowA = new double[p + 1];
+        var rowB = new double[p + 1];
+        for (int m = 0; m < first.Length; m++)
+        {
+            double w = weight[m];
+            if (w == 0) continue;
+            int a = first[m], b = second[m];
+            int l0 = level0[a];
+            if (level0[b] != l0) throw new InvalidOperationException($"Rows {a} and {b} are in different levels of the first term.");
+            FillXY(rowA, _x, y, n, p, a);
+            FillXY(rowB, _x, y, n, p, b);
+            // A₀₀: the level's q₀ × q₀ block.
+            var blk = Diagonal0.Block(l0);
+            for (int c = 0; c < q0; c++)
+                for (int r = 0; r < q0; r++)
+                    blk[c * q0 + r] += w * (z0[r * n + a] * z0[c * n + b] + z0[r * n + b] * z0[c * n + a]);
+            // A_K0 = [X y]'Z₁.
+            for (int c = 0; c < q0; c++)
+            {
+                var column = XY0.Column(l0 * q0 + c);
+                double zb = z0[c * n + b], za = z0[c * n + a];
+                for (int r = 0; r <= p; r++) column[r] += w * (rowA[r] * zb + rowB[r] * za);
+            }
+            // Aᵢ₀: each row's level of term i against the shared level of term 0.
+            for (int t = 1; t < k; t++)
+            {
+                var sp = Sparse0[t - 1];
+                int qt = q[t];
+                var zt = _z[t];
+                var blkA = sp.Block(sp.Find(_levelIndex[t][a], l0));
+                for (int c = 0; c < q0; c++)
+                    for (int r = 0; r < qt; r++) blkA[c * qt + r] += w * zt[r * n + a] * z0[c * n + b];
+                var blkB = sp.Block(sp.Find(_levelIndex[t][b], l0));
+                for (int c = 0; c < q0; c++)
+                    for (int r = 0; r < qt; r++) blkB[c * qt + r] += w * zt[r * n + b] * z0[c * n + a];
+            }
+            // Dense blocks Aᵢⱼ, 1 ≤ j ≤ i ≤ K (block K is [X y]), both orders of the pair.
+            for (int bj = 1; bj <= k; bj++)
+                for (int bi = bj; bi <= k; bi++)
+                {
+                    var block = Dense[bi][bj]!;
+                    var data = block.Data;
+                    int rows = block.Rows;
+                    int qi = bi == k ? p + 1 : q[bi], qj = bj == k ? p + 1 : q[bj];
+                    for (int order = 0; order < 2; order++)
+                    {
+                        int u = order == 0 ? a : b, v = order == 0 ? b : a;
+                        var rowU = order == 0 ? rowA : rowB;
+                        var rowV = order == 0 ? rowB : rowA;
+                        int ri = bi == k ? 0 : _levelIndex[bi][u] * qi, cj = bj == k ? 0 : _levelIndex[bj][v] * qj;
+                        for (int cb = 0; cb < qj; cb++)
+                        {
+                            double vb = w * (bj == k ? rowV[cb] : _z[bj][cb * n + v]);
+                            if (vb == 0) continue;
+                            int col = (cj + cb) * rows + ri;
+                            for (int ra = 0; ra < qi; ra++)
+                                data[col + ra] += (bi == k ? rowU[ra] : _z[bi][ra * n + u]) * vb;
+                        }
+                    }
+                }
+        }
+    }
+
+    /// <summary>
+    /// Sets every block to Σₖ cₖ Aₖ, a linear combination of Grams with this one's layout (same rows, terms and order):
+    /// the Gram of AR(1)-whitened rows over consecutive occasions from precomputed pieces, without a pass over the rows.
+    /// </summary>
+    public void SetLinearCombination(IReadOnlyList<BlockedGram> pieces, ReadOnlySpan<double> coefficients)
+    {
+        int k = BlockCount - 1;
+        Clear(Diagonal0, Sparse0, XY0, Dense);
+        for (int m = 0; m < pieces.Count; m++)
+        {
+            var g = pieces[m];
+            double c = coefficients[m];
+            if (c == 0) continue;
+            Factorization.DenseKernels.Axpy(c, g.Diagonal0.Data, Diagonal0.Data);
+            for (int t = 0; t < Sparse0.Length; t++) Factorization.DenseKernels.Axpy(c, g.Sparse0[t].Data, Sparse0[t].Data);
+            Factorization.DenseKernels.Axpy(c, g.XY0.Data, XY0.Data);
+            for (int i = 0; i <= k; i++)
+                for (int j = 1; j <= i; j++) Factorization.DenseKernels.Axpy(c, g.Dense[i][j]!.Data, Dense[i][j]!.Data);
+            if (!g.ScalarOwnBlocksDiagonal) ScalarOwnBlocksDiagonal = false;
+        }
+    }
+
+    /// <summary>
+    /// Whether a scalar term's own dense block Zᵢ'Zᵢ is diagonal (each row has one level of each term). False once
+    /// <see cref="AddRowPairs"/> has added cross products between rows in different levels.
+    /// </summary>
+    public bool ScalarOwnBlocksDiagonal { get; private set; } = true;
+
     private static void FillXY(double[] row, double[] x, double[] y, int n, int p, int i)
     {
         for (int c = 0; c < p; c++) row[c] = x[c * n + i];
