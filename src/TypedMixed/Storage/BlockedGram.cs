@@ -69,7 +69,6 @@ internal sealed class BlockedGram
         }
         XY0 = new DenseBlock(p + 1, Sizes[0]);
         Dense = new DenseBlock?[k + 1][];
-        LevelBlockDiagonal = new bool[k + 1];
         _laterTermsScalar = Enumerable.Range(1, Math.Max(k - 1, 0)).All(t => q[t] == 1);
         _levelSums = [new double[k][], new double[k][]];
         for (int h = 0; h < 2; h++)
@@ -77,7 +76,6 @@ internal sealed class BlockedGram
         for (int i = 0; i <= k; i++)
         {
             Dense[i] = new DenseBlock?[k + 1];
-            LevelBlockDiagonal[i] = i < k;
             for (int j = 1; j <= i; j++) Dense[i][j] = new DenseBlock(Sizes[i], Sizes[j]);
         }
         Refill(y, weights);
@@ -112,7 +110,7 @@ internal sealed class BlockedGram
     {
         int n = N, k = BlockCount - 1;
         _columnBuffer ??= new double[n];
-        Clear(Diagonal0, Sparse0, XY0, Dense);
+        Clear(Diagonal0, Sparse0, XY0, Dense, levelBlocksOnly: ScalarOwnBlocksDiagonal);
         if (n < ParallelRows || Environment.ProcessorCount < 2)
         {
             Accumulate(0, n, y, weights, Diagonal0, Sparse0, XY0, Dense, _xyRow, _levelSums[0]);
@@ -123,7 +121,8 @@ internal sealed class BlockedGram
             _shadowSparse0 ??= Sparse0.Select(s => new BlockSparse(s.RowLevels, s.RowQ, s.ColLevels, s.ColQ, s.ColPtr, s.RowLevel)).ToArray();
             _shadowXY0 ??= new DenseBlock(XY0.Rows, XY0.Cols);
             _shadowDense ??= Dense.Select(row => row.Select(b => b is null ? null : new DenseBlock(b.Rows, b.Cols)).ToArray()).ToArray();
-            Clear(_shadowDiagonal0, _shadowSparse0, _shadowXY0, _shadowDense);
+            // The shadow only ever receives Accumulate's sums, which touch a term's own block at level blocks alone.
+            Clear(_shadowDiagonal0, _shadowSparse0, _shadowXY0, _shadowDense, levelBlocksOnly: true);
             int half = n / 2;
             var otherRow = new double[P + 1];
             Parallel.Invoke(
@@ -135,17 +134,11 @@ internal sealed class BlockedGram
             for (int i = 0; i <= k; i++)
                 for (int j = 1; j <= i; j++)
                 {
-                    if (i == j && i < k && LevelBlockDiagonal[i]) AddLevelBlocks(_shadowDense[i][j]!, Dense[i][j]!, Q[i]);
+                    if (i == j && i < k) AddLevelBlocks(_shadowDense[i][j]!, Dense[i][j]!, Q[i]);
                     else Add(_shadowDense[i][j]!.Data, Dense[i][j]!.Data);
                 }
         }
     }
-
-    /// <summary>
-    /// Per block i: whether Aᵢᵢ holds only the q × q blocks of single levels (true for every term, whose rows have one
-    /// level each; a storage that couples levels of one term must clear it).
-    /// </summary>
-    public bool[] LevelBlockDiagonal { get; }
 
     /// <summary>
     /// A later term's own block Aᵢᵢ is block diagonal (a row has one level of each term): only its q × q level blocks
@@ -176,7 +169,8 @@ internal sealed class BlockedGram
     private static void Add(double[] from, double[] to) =>
         Factorization.DenseKernels.Axpy(1, from, to);
 
-    private void Clear(BlockDiagonal d0, BlockSparse[] s0, DenseBlock xy0, DenseBlock?[][] dense)
+    /// <summary>Zeroes the blocks; with <paramref name="levelBlocksOnly"/> a term's own block only at its level blocks (the rest is zero).</summary>
+    private void Clear(BlockDiagonal d0, BlockSparse[] s0, DenseBlock xy0, DenseBlock?[][] dense, bool levelBlocksOnly)
     {
         Array.Clear(d0.Data);
         foreach (var s in s0) Array.Clear(s.Data);
@@ -187,7 +181,7 @@ internal sealed class BlockedGram
             {
                 var b = dense[i][j];
                 if (b is null) continue;
-                if (i == j && i < k && LevelBlockDiagonal[i]) ClearLevelBlocks(b, Q[i]);
+                if (i == j && i < k && levelBlocksOnly) ClearLevelBlocks(b, Q[i]);
                 else Array.Clear(b.Data);
             }
     }
@@ -482,7 +476,8 @@ internal sealed class BlockedGram
     public void SetLinearCombination(IReadOnlyList<BlockedGram> pieces, ReadOnlySpan<double> coefficients)
     {
         int k = BlockCount - 1;
-        Clear(Diagonal0, Sparse0, XY0, Dense);
+        // While the flag holds, the own blocks are zero off their level blocks, so clearing those is enough.
+        Clear(Diagonal0, Sparse0, XY0, Dense, levelBlocksOnly: ScalarOwnBlocksDiagonal);
         for (int m = 0; m < pieces.Count; m++)
         {
             var g = pieces[m];
@@ -498,8 +493,9 @@ internal sealed class BlockedGram
     }
 
     /// <summary>
-    /// Whether a scalar term's own dense block Zᵢ'Zᵢ is diagonal (each row has one level of each term). False once
-    /// <see cref="AddRowPairs"/> has added cross products between rows in different levels.
+    /// Whether a term's own dense block Zᵢ'Zᵢ holds only the q × q blocks of single levels — diagonal for a scalar term —
+    /// as when each row has one level of each term. False once <see cref="AddRowPairs"/> has added cross products
+    /// between rows in different levels (then refills clear and copy the blocks whole).
     /// </summary>
     public bool ScalarOwnBlocksDiagonal { get; private set; } = true;
 
