@@ -88,7 +88,7 @@ public static class CliApp
         var formula = FormulaParser.Parse(formulaText);
         ResponseBuilder.CheckFamily(formula, a.Family);
         foreach (var column in a.ReferenceLevels.Keys)
-            if (!formula.AllVariables().Any(v => v.Column == column))
+            if (!formula.AllVariables().Concat(a.Correlation?.Variables() ?? []).Concat(a.Variance?.Variables() ?? []).Any(v => v.Column == column))
                 throw new CliException($"--reference names column '{column}', which the formula does not use.");
         if (table is null)
         {

@@ -90,6 +90,14 @@ public class ResidualStructureCliErrorTests
     }
 
     [Fact]
+    public void Reference_may_name_a_column_only_the_variance_function_reads()
+    {
+        var r = CliRunner.Run("fit", CliRunner.DataPath("Exam.csv"), "normexam ~ standLRT + (1 | school)", "--variance", "varIdent(~ 1 | sex)", "--reference", "sex=M", "--design-only");
+        Assert.Equal(0, r.Code);
+        Assert.Contains("variance function Ident by sex (M, F)", r.Out);
+    }
+
+    [Fact]
     public void Help_lists_the_options()
     {
         var r = CliRunner.Run("--help");
