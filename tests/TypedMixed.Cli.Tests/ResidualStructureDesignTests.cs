@@ -232,6 +232,16 @@ public class ResidualStructureDesignTests
         Assert.Contains(expected, e.Message);
     }
 
+    [Theory]
+    [InlineData("corAR1(~ 1 | y)", null, "'y' is the response (y); the time and the clusters")]
+    [InlineData(null, "varExp(~ y)", "'y' is the response (y); a variance function of the response itself")]
+    [InlineData(null, "loglinear(~ x + log(y))", "'y' is the response")]
+    public void The_response_cannot_structure_its_own_residuals(string? correlation, string? variance, string expected)
+    {
+        var e = Assert.Throws<CliException>(() => Build("y ~ x + (1 | subject)", Visits, correlation, variance));
+        Assert.Contains(expected, e.Message);
+    }
+
     [Fact]
     public void Both_structures_on_one_design()
     {

@@ -35,6 +35,16 @@ internal static partial class DesignBuilder
             foreach (var v in covariate.Variables()) yield return (v.Label, $"--variance {options.Variance.Text}");
     }
 
+    /// <summary>The response cannot also order, group or scale its own residuals.</summary>
+    private static void CheckResidualRoles(Formula formula, DesignOptions options)
+    {
+        var response = formula.Response.Variables.Select(v => v.Column).ToHashSet(StringComparer.Ordinal);
+        if (options.Correlation?.Variables().FirstOrDefault(v => response.Contains(v.Column)) is { } c)
+            throw new CliException($"--correlation {options.Correlation.Text}: '{c.Column}' is the response ({formula.Response.Label}); the time and the clusters of a correlation structure must be other columns.");
+        if (options.Variance?.Variables().FirstOrDefault(v => response.Contains(v.Column)) is { } r)
+            throw new CliException($"--variance {options.Variance.Text}: '{r.Column}' is the response ({formula.Response.Label}); a variance function of the response itself is not a model of its residuals (nlme's varPower(~ fitted(.)), a function of the fitted values, is not supported).");
+    }
+
     private static string At(CsvTable table, int row) => $"{table.DescribeRow(row)} of {table.Source}";
 
     /// <summary>

@@ -76,6 +76,7 @@ internal static partial class DesignBuilder
         foreach (var f in functionTerms)
             foreach (var v in f.Function!.Inputs()) arithmetic.TryAdd(v.Label, f.Label);
         var plainResponse = formula.Response.Variable;
+        CheckResidualRoles(formula, options);
 
         // 1. Columns exist; decide numeric or factor; a response or covariate that is mostly numbers must be all numbers.
         var asFactor = new Dictionary<string, bool>();
