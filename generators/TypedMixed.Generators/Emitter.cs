@@ -66,6 +66,8 @@ internal static partial class Emitter
         w.Open("public static Result Fit(" + data + " data, " + Tm + "FitOptions options, global::System.Threading.CancellationToken cancellationToken = default)");
         w.Line("if (options is null) throw new global::System.ArgumentNullException(nameof(options));");
         w.Line("var encoding = Encode(data, null);");
+        if (spec.Correlation is not null || spec.Variance is not null)
+            w.Line(Gen + "ResidualDesign.EnsureFittable(encoding.Design);");
         w.Line("return new Result(" + Tm + "LinearMixedModel.Fit(encoding.Design, options, cancellationToken), encoding);");
         w.Close();
     }

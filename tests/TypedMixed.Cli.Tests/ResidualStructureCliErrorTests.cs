@@ -98,6 +98,16 @@ public class ResidualStructureCliErrorTests
     }
 
     [Fact]
+    public void Until_the_runtime_is_merged_a_fit_is_refused_rather_than_silently_independent()
+    {
+        if (CliApp.ResidualStructuresFitted) return; // the runtime is in: ResidualStructureReferenceTests check the fits
+        AssertError(CliRunner.Run("fit", Sleep, "Reaction ~ Days + (1 | Subject)", "--correlation", "corAR1(~ Days | Subject)", "--quiet"),
+            "--correlation is read and checked (--design-only shows what was built), but this build cannot fit residual structures yet");
+        AssertError(CliRunner.Run("predict", Sleep, "Reaction ~ Days + (1 | Subject)", "--variance", "varExp(~ Days)", "--quiet"),
+            "--variance is read and checked");
+    }
+
+    [Fact]
     public void Help_lists_the_options()
     {
         var r = CliRunner.Run("--help");

@@ -29,6 +29,7 @@ partial record ClinicCar1Model
     {
         if (options is null) throw new global::System.ArgumentNullException(nameof(options));
         var encoding = Encode(data, null);
+        global::TypedMixed.Generated.ResidualDesign.EnsureFittable(encoding.Design);
         return new Result(global::TypedMixed.LinearMixedModel.Fit(encoding.Design, options, cancellationToken), encoding);
     }
 
