@@ -108,6 +108,15 @@ public class ResidualStructureCliErrorTests
     }
 
     [Fact]
+    public void The_structures_columns_are_read_from_a_sql_query_too()
+    {
+        string csv = Sleep.Replace("'", "''", StringComparison.Ordinal);
+        var r = CliRunner.Run("fit", "--sql", $"SELECT * FROM '{csv}'", "Reaction ~ 1 + (1 | Subject)", "--correlation", "corCAR1(~ Days / 2 | Subject)", "--design-only");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("residual correlation ContinuousAr1 over Days/2 within Subject (18 clusters)", r.Out);
+    }
+
+    [Fact]
     public void Help_lists_the_options()
     {
         var r = CliRunner.Run("--help");

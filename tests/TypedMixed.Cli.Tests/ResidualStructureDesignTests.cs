@@ -95,6 +95,17 @@ public class ResidualStructureDesignTests
     }
 
     [Fact]
+    public void Nested_grouping_after_the_bar_means_the_innermost_as_in_nlme()
+    {
+        // school/subject: subjects within schools, the formula's subject:school term.
+        var c = Build("y ~ day + (1 | school/subject)", Visits, "corAR1(~ day | school/subject)").Design.ResidualCorrelation!;
+        Assert.Equal("subject:school", c.ClusterName);
+        Assert.Equal(["a:s2", "b:s1"], c.ClusterKeys);
+        var i = Build("y ~ day + (1 | school)", Visits, "corAR1(~ day | subject:school)").Design.ResidualCorrelation!;
+        Assert.Equal("subject:school", i.ClusterName);
+    }
+
+    [Fact]
     public void A_cluster_crossing_the_grouping_factors_is_an_error_naming_rows()
     {
         // sex is not nested in subject: F rows are in both subjects.
