@@ -110,6 +110,22 @@ internal static class DiagnosticDescriptors
         "Undefined enum value in the declaration",
         "{0} = {1} is not a member of {2}; use one of {3}");
 
+    public static readonly DiagnosticDescriptor CorrelationTimeType = Error("TM0025",
+        "Residual-correlation time member of a wrong type",
+        "The time member '{0}' has type '{1}', which cannot order a {2} residual correlation; {3}");
+
+    public static readonly DiagnosticDescriptor CorrelationClassificationNotInModel = Error("TM0026",
+        "Residual-correlation classification not in the model",
+        "'{0}' is not a classification of a random-effects term of model '{1}' ({2}) nor declared nested in one; residuals are correlated within clusters of the model: name one of them, add a random-effects term over '{0}', or declare [Classification(NestedIn = ...)] on '{0}'");
+
+    public static readonly DiagnosticDescriptor VarianceMemberType = Error("TM0027",
+        "Variance-function member of a wrong type",
+        "'{0}' has type '{1}', which cannot be a member of the {2} variance function; use {3}");
+
+    public static readonly DiagnosticDescriptor ResidualStructureDeclaredTwice = Error("TM0028",
+        "Residual structure declared twice",
+        "Model '{0}' has more than one {1}; {2}");
+
     public static readonly DiagnosticDescriptor[] All =
     {
         UnknownMember, ResponseNotNumeric, ClassificationKeyType, NotAClassification, NestingCycle,
@@ -117,7 +133,7 @@ internal static class DiagnosticDescriptors
         UnsupportedModelDeclaration, UnsupportedCovariateType, MalformedTerm, ResponseFamilyMismatch,
         BinomialCountWithoutTrials, FamilyMemberNotNumeric, SettingDoesNotFitFamily, QuadraturePointsNotPossible,
         MemberInTwoRoles, ResponseUsedElsewhere, ClassificationAsNumericCovariate, ResponseConstantWithinClusters, NoFixedPart,
-        UndefinedEnumValue,
+        UndefinedEnumValue, CorrelationTimeType, CorrelationClassificationNotInModel, VarianceMemberType, ResidualStructureDeclaredTwice,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> Index = BuildIndex();

@@ -124,7 +124,8 @@ internal static partial class Emitter
         w.Line("internal " + name + "(" + FitType(spec) + " fit, " + Tm + "RandomEffectsTermFit term, " + Gen + "LevelSet<" + key + "> levels)");
         w.Line("    : base(term, levels, " + Literal(term.Classification) + ", static (t, l) => " + value + ")");
         w.OpenBlock();
-        if (glmm is null && InterceptsOnly(spec))
+        // With a variance function σ² is only the reference rows' level-1 variance, so no single ICC is emitted.
+        if (glmm is null && InterceptsOnly(spec) && spec.Variance is null)
             w.Line("IntraclassCorrelation = fit.IntraclassCorrelation(" + Literal(term.Name) + ") ?? double.NaN;");
         if (glmm is { LatentIcc: true })
             w.Line("LatentIntraclassCorrelation = fit.LatentIntraclassCorrelation(" + Literal(term.Name) + ") ?? double.NaN;");
@@ -140,7 +141,7 @@ internal static partial class Emitter
             w.Line("/// </summary>");
             w.Line("public double LatentIntraclassCorrelation { get; }");
         }
-        if (glmm is null && InterceptsOnly(spec))
+        if (glmm is null && InterceptsOnly(spec) && spec.Variance is null)
         {
             w.Line();
             w.Line("/// <summary>");

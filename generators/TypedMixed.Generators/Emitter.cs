@@ -36,7 +36,7 @@ internal static partial class Emitter
         EmitEncoding(w, spec);
         w.Line();
         EmitEncode(w, spec);
-        foreach (var c in spec.Classifications.Where(c => c.Path.Count > 1 && spec.Terms.Any(t => t.Classification == c.Member.Name)))
+        foreach (var c in EncodedClassifications(spec).Where(c => c.Path.Count > 1))
         {
             w.Line();
             EmitNestedKeyHelpers(w, spec, c);
@@ -81,7 +81,7 @@ internal static partial class Emitter
         w.Line("/// fixed effects " + string.Join(", ", FixedTermNames(spec).Select(n => "<c>" + n + "</c>")) + ", random-effects terms " + string.Join(", ", spec.Terms.Select(t => "<c>" + t.Name + "</c>")) + RowMembersNote(spec) + ".");
         w.Line("/// Rows with a null in a member the model uses are dropped and counted in <see cref=\"" + Tm + "ModelDesign.RowsDropped\"/>.");
         w.Line("/// </summary>");
-        w.Line("/// <exception cref=\"" + Tm + "ModelDesignException\">A value is NaN or infinite, " + checks + "an enum value is undefined, or a covariate declared measured on a classification varies within one of its clusters.</exception>");
+        w.Line("/// <exception cref=\"" + Tm + "ModelDesignException\">A value is NaN or infinite, " + checks + "an enum value is undefined, " + ResidualChecks(spec) + "or a covariate declared measured on a classification varies within one of its clusters.</exception>");
         w.Line("public static " + Tm + "ModelDesign BuildDesign(" + Enumerable(spec) + " data) => Encode(data, null).Design;");
     }
 
@@ -121,7 +121,7 @@ internal static partial class Emitter
         w.Open("internal sealed class DesignEncoding");
         w.Line("public " + Tm + "ModelDesign Design = null!;");
         w.Line("public int Records;");
-        foreach (var c in TermClassifications(spec))
+        foreach (var c in EncodedClassifications(spec))
         {
             w.Line("public " + Gen + "LevelSet<" + KeyType(spec, c) + "> " + c.Member.Name + "Levels = null!;");
         }
@@ -152,7 +152,7 @@ internal static partial class Emitter
                 _ => "var k_" + id + " = new int[count];",
             });
         }
-        foreach (var c in TermClassifications(spec))
+        foreach (var c in EncodedClassifications(spec))
             w.Line("var g_" + c.Member.Name + " = new " + Gen + "LevelIndexBuilder<" + KeyType(spec, c) + ">(count);");
         foreach (var m in spec.MeasuredOn)
         {
@@ -160,6 +160,10 @@ internal static partial class Emitter
             var v = spec.Covariates.First(x => x.Member.Name == m.Covariate);
             w.Line("var m_" + m.Covariate + " = new " + Gen + "MeasuredOnCheck<" + KeyType(spec, c) + ", " + v.Member.Type + ">(" + Literal(m.Covariate) + ", " + Literal(m.Classification) + ");");
         }
+        if (spec.Correlation is not null || spec.Variance is not null)
+            w.Line("var recordOf = new int[count];");
+        if (spec.Correlation is not null)
+            w.Line("var rt = new double[count];");
         w.Line("int n = 0;");
         w.Line("int dropped = 0;");
         w.Open("for (int i = 0; i < count; i++)");
@@ -183,7 +187,8 @@ internal static partial class Emitter
         {
             string id = v.Member.Name;
             // A slope-only covariate is left at zero for the fixed part only (its random-effects columns are not built).
-            string guard = NeededWhen(spec, id) is null ? "" : "if (!fixedOnly) ";
+            // A residual-structure-only covariate is read for fitting alone.
+            string guard = NeededWhen(spec, id) switch { null => "", "fitted is null" => "if (fitted is null) ", _ => "if (!fixedOnly) " };
             switch (v.Kind)
             {
                 case CovariateKind.Numeric:
@@ -210,8 +215,12 @@ internal static partial class Emitter
                     break;
             }
         }
-        foreach (var c in TermClassifications(spec))
-            w.Line("if (!fixedOnly) g_" + c.Member.Name + ".Add(" + KeyExpression(spec, c) + ");");
+        foreach (var c in EncodedClassifications(spec))
+            w.Line("if (" + (IsTermClassification(spec, c) ? "!fixedOnly" : "fitted is null") + ") g_" + c.Member.Name + ".Add(" + KeyExpression(spec, c) + ");");
+        if (spec.Correlation is { } correlation)
+            w.Line("if (fitted is null) rt[n] = " + NumericValue(correlation.Time) + ";");
+        if (spec.Correlation is not null || spec.Variance is not null)
+            w.Line("recordOf[n] = i;");
         foreach (var m in spec.MeasuredOn)
             w.Line("if (fitted is null) m_" + m.Covariate + ".Observe(" + KeyExpression(spec, Classification(spec, m.Classification)) + ", v_" + m.Covariate + ", i);");
         w.Line("n++;");
@@ -242,7 +251,7 @@ internal static partial class Emitter
         if (spec.Intercept) w.Line("x.AddIntercept();");
         foreach (var t in spec.FixedTerms)
             w.Line("x.Add(" + string.Join(", ", t.Covariates.Select((c, j) => Factor(c, t.AllLevels[j]))) + ");");
-        foreach (var c in TermClassifications(spec))
+        foreach (var c in EncodedClassifications(spec))
             w.Line("var l_" + c.Member.Name + " = g_" + c.Member.Name + ".Levels(" + Comparer(spec, c) + ", " + Formatter(spec, c) + ");");
         for (int t = 0; t < spec.Terms.Count; t++)
         {
@@ -251,6 +260,7 @@ internal static partial class Emitter
             if (term.Intercept) w.Line("z" + Index(t) + ".AddIntercept();");
             for (int s = 0; s < term.Slopes.Count; s++) w.Line("z" + Index(t) + ".Add(" + Factor(term.Slopes[s], term.SlopeAllLevels[s]) + ");");
         }
+        EmitResidualStructures(w, spec);
         w.Line();
         w.Open("var design = new " + Tm + "ModelDesign");
         w.Line("ResponseName = " + Literal(spec.Response.Name) + ",");
@@ -277,11 +287,13 @@ internal static partial class Emitter
         foreach (var (role, _) in RowMembers(spec))
             w.Line(char.ToUpperInvariant(role[0]) + role.Substring(1) + " = " + Gen + "EncodedDesign.Kept(" + role + ", n),");
         w.Line("RowsDropped = dropped,");
+        if (spec.Correlation is not null) w.Line("ResidualCorrelation = residualCorrelation,");
+        if (spec.Variance is not null) w.Line("ResidualVariance = residualVariance,");
         w.Close(";");
         w.Open("return new DesignEncoding");
         w.Line("Design = design,");
         w.Line("Records = count,");
-        foreach (var c in TermClassifications(spec))
+        foreach (var c in EncodedClassifications(spec))
         {
             w.Line(c.Member.Name + "Levels = l_" + c.Member.Name + ",");
         }
@@ -327,6 +339,7 @@ internal static partial class Emitter
         member == spec.Response.Name || member == spec.Glmm?.Trials?.Name || member == spec.Weights?.Name ? "fitted is null"
         : member == spec.Offset?.Name ? null
         : spec.FixedTerms.Any(t => t.Covariates.Contains(member)) ? null
+        : ResidualOnly(spec, member) ? "fitted is null"
         : "!fixedOnly";
 
     internal static IEnumerable<ClassificationSpec> TermClassifications(ModelSpec spec) =>
@@ -336,6 +349,7 @@ internal static partial class Emitter
     {
         var seen = new HashSet<string>();
         var all = new[] { spec.Response }.Concat(RowMembers(spec).Select(g => g.Member))
+            .Concat(spec.Correlation is { } correlation ? new[] { correlation.Time } : new MemberSpec[0])
             .Concat(spec.Covariates.Select(c => c.Member)).Concat(spec.Classifications.Select(c => c.Member));
         foreach (var m in all)
             if (seen.Add(m.Name)) yield return m;

@@ -87,12 +87,26 @@ internal sealed record FamilySpec(
     EquatableArray<ColumnSpec> Ratios,
     bool LatentIcc);
 
+/// <summary>A residual correlation declared with <c>[ResidualCorrelation]</c>.</summary>
+/// <param name="Structure">The <c>ResidualCorrelationStructure</c> member name, e.g. <c>Ar1</c>.</param>
+/// <param name="Time">The time member (numeric; an integer type for <c>Ar1</c>).</param>
+/// <param name="Classification">The classification whose clusters carry the correlation (a term's, or nested in one).</param>
+/// <param name="ClusterName">The clusters' reported name, innermost first for a nested classification (<c>Occasion:Child</c>).</param>
+internal sealed record ResidualCorrelationSpec(string Structure, MemberSpec Time, string Classification, string ClusterName);
+
+/// <summary>A level-1 variance function declared with <c>[ResidualVariance]</c>.</summary>
+/// <param name="Kind">The <c>ResidualVarianceFunctionKind</c> member name, e.g. <c>LogLinear</c>.</param>
+/// <param name="Members">The covariates (for <c>Ident</c>, the one stratum), each also a <see cref="CovariateSpec"/> of the model.</param>
+internal sealed record ResidualVarianceSpec(string Kind, EquatableArray<string> Members);
+
 /// <summary>Everything the emitter needs to write one model's code.</summary>
 /// <param name="Glmm">The family settings of a generalized linear mixed model; null for a linear (Gaussian) one.</param>
 /// <param name="Offset">The member holding a known term added to the linear predictor (lme4's <c>offset()</c>), any family.</param>
 /// <param name="Weights">
 /// The member holding prior weights (lme4's <c>weights =</c>), any family: a Gaussian row's residual variance is σ²/w.
 /// </param>
+/// <param name="Correlation">The residual correlation of a Gaussian model, or null for independent residuals.</param>
+/// <param name="Variance">The level-1 variance function of a Gaussian model, or null for a constant residual variance.</param>
 /// <remarks>
 /// The spec is cached by the incremental pipeline and compared by value between runs, so it holds only strings, bools,
 /// enums, nested records of those, and <see cref="EquatableArray{T}"/> — never symbols, syntax nodes,
@@ -115,7 +129,9 @@ internal sealed record ModelSpec(
     EquatableArray<MeasuredOnSpec> MeasuredOn,
     FamilySpec? Glmm = null,
     MemberSpec? Offset = null,
-    MemberSpec? Weights = null);
+    MemberSpec? Weights = null,
+    ResidualCorrelationSpec? Correlation = null,
+    ResidualVarianceSpec? Variance = null);
 
 /// <summary>The parser's output for one model: the spec (null when the declaration has errors) and the diagnostics.</summary>
 /// <param name="DataDiagnostics">Diagnostics about the data type's own attributes, de-duplicated across models.</param>

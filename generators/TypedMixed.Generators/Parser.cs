@@ -20,6 +20,8 @@ internal sealed partial class Parser
     private const string RandomInterceptAttribute = "TypedMixed.RandomInterceptAttribute";
     private const string RandomSlopesAttribute = "TypedMixed.RandomSlopesAttribute";
     private const string InteractionAttribute = "TypedMixed.InteractionAttribute";
+    private const string ResidualCorrelationAttribute = "TypedMixed.ResidualCorrelationAttribute";
+    private const string ResidualVarianceAttribute = "TypedMixed.ResidualVarianceAttribute";
 
     private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat;
 
@@ -102,13 +104,16 @@ internal sealed partial class Parser
             return Fail();
         }
 
-        // Classifications read by the builder: those of the terms and of MeasuredOn checks, with their ancestors.
+        var (correlation, variance) = ParseResidualStructures(attribute, named, modelAttributes, family, terms, model.Name);
+
+        // Classifications read by the builder: those of the terms, of MeasuredOn checks and of a residual correlation, with their ancestors.
         var measuredOn = new List<MeasuredOnSpec>();
         foreach (var covariate in _covariates.Values)
             if (covariate.MeasuredOn is { } on && Classification(on) is not null)
                 measuredOn.Add(new MeasuredOnSpec(covariate.Member.Name, on));
         var needed = new List<ClassificationSpec>();
-        foreach (var name in terms.Select(t => t.Classification).Concat(measuredOn.Select(m => m.Classification)))
+        var correlationClassification = correlation is null ? new string[0] : new[] { correlation.Classification };
+        foreach (var name in terms.Select(t => t.Classification).Concat(measuredOn.Select(m => m.Classification)).Concat(correlationClassification))
             foreach (var level in Classification(name)?.Path ?? EquatableArray<string>.Empty)
                 if (Classification(level) is { } c && !needed.Contains(c)) needed.Add(c);
 
@@ -134,7 +139,9 @@ internal sealed partial class Parser
             MeasuredOn: measuredOn.ToEquatableArray(),
             Glmm: glmm,
             Offset: offset,
-            Weights: weights);
+            Weights: weights,
+            Correlation: correlation,
+            Variance: variance);
     }
 
     private ModelSpec? Fail()

@@ -42,3 +42,12 @@ public partial record Model3;
 [MixedModel<Pupil>(Response = nameof(Pupil.NormExam), Fixed = [nameof(Pupil.StandLrt)], Method = EstimationMethod.MaximumLikelihood)]
 [RandomSlopes(nameof(Pupil.School), nameof(Pupil.StandLrt))]
 public partial record Model2RandomSlope;
+
+/// <summary>
+/// Model 3's pupil-level part with a level-1 variance that depends on sex and prior score:
+/// log σ²ᵢ = γ₀ + γ₁ girlᵢ + γ₂ standLRTᵢ (the CLI's --variance "loglinear(~ sex + standLRT)").
+/// </summary>
+[MixedModel<Pupil>(Response = nameof(Pupil.NormExam), Fixed = [nameof(Pupil.StandLrt), nameof(Pupil.Sex)], Method = EstimationMethod.MaximumLikelihood)]
+[RandomIntercept(nameof(Pupil.School))]
+[ResidualVariance(ResidualVarianceFunctionKind.LogLinear, nameof(Pupil.Sex), nameof(Pupil.StandLrt))]
+public partial record HeteroscedasticModel;

@@ -88,12 +88,13 @@ public static class CliApp
         var formula = FormulaParser.Parse(formulaText);
         ResponseBuilder.CheckFamily(formula, a.Family);
         foreach (var column in a.ReferenceLevels.Keys)
-            if (!formula.AllVariables().Any(v => v.Column == column))
+            if (!formula.AllVariables().Concat(a.Correlation?.Variables() ?? []).Concat(a.Variance?.Variables() ?? []).Any(v => v.Column == column))
                 throw new CliException($"--reference names column '{column}', which the formula does not use.");
         if (table is null)
         {
             // Only the columns the model uses are read (and, for messages, every column's name).
-            var columns = formula.AllVariables().Select(v => v.Column).Append(a.WeightsColumn).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            var columns = formula.AllVariables().Concat(a.Correlation?.Variables() ?? []).Concat(a.Variance?.Variables() ?? [])
+                .Select(v => v.Column).Append(a.WeightsColumn).OfType<string>().ToHashSet(StringComparer.Ordinal);
             table = LoadData(a, columns);
         }
         var built = DesignBuilder.Build(formula, table, new DesignOptions
@@ -102,13 +103,15 @@ public static class CliApp
             Family = a.Family,
             Link = a.Link,
             WeightsColumn = a.WeightsColumn,
+            Correlation = a.Correlation,
+            Variance = a.Variance,
         });
         if (a.IsGeneralized && a.Glmm.QuadraturePoints > 1 && (built.Design.Terms.Count > 1 || built.Design.Terms[0].ColumnNames.Count > 1))
             throw new CliException(
                 $"--nagq {a.Glmm.QuadraturePoints.ToString(CultureInfo.InvariantCulture)} needs a single random-intercept term, but the model has {Describe(built.Design.Terms)}: adaptive Gauss-Hermite quadrature integrates "
                 + "each group's one scalar random effect separately, which is possible only when the groups are independent with one effect each (glmer has the same rule). Use --nagq 1 (Laplace).");
         if (built.RowsDropped > 0)
-            stderr.WriteLine($"typedmixed: dropped {built.RowsDropped.ToString(CultureInfo.InvariantCulture)} of {table.RowCount.ToString(CultureInfo.InvariantCulture)} rows with missing values in the formula's columns{(a.WeightsColumn is null ? "" : " or the --weights column")}.");
+            stderr.WriteLine($"typedmixed: dropped {built.RowsDropped.ToString(CultureInfo.InvariantCulture)} of {table.RowCount.ToString(CultureInfo.InvariantCulture)} rows with missing values in the formula's columns{(a.WeightsColumn is null ? "" : " or the --weights column")}{(a.Correlation is null && a.Variance is null ? "" : " or the --correlation/--variance columns")}.");
         foreach (var note in built.Notes)
             stderr.WriteLine("typedmixed: " + note);
         return new PreparedModel(formula, built);
@@ -145,7 +148,7 @@ public static class CliApp
         {
             var d = built.Design;
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"design: {d.Response.Length} rows ({built.RowsDropped} dropped), {d.FixedEffectNames.Count} fixed-effect columns ({string.Join(", ", d.FixedEffectNames)}), random-effects terms {string.Join(", ", d.Terms.Select(t => $"{t.Name} [{t.LevelCount} levels x {t.ColumnNames.Count}]"))}"));
+                $"design: {d.Response.Length} rows ({built.RowsDropped} dropped), {d.FixedEffectNames.Count} fixed-effect columns ({string.Join(", ", d.FixedEffectNames)}), random-effects terms {string.Join(", ", d.Terms.Select(t => $"{t.Name} [{t.LevelCount} levels x {t.ColumnNames.Count}]"))}{ResidualSummary(d)}"));
             return 0;
         }
         var plots = new PlotWriter(a.Plots, built.Design);
@@ -165,6 +168,13 @@ public static class CliApp
         plots.Write(fit);
         return 0;
     }
+
+    /// <summary>The residual structures of a design, for --design-only: ", residual correlation Ar1 over Days within Subject (18 clusters)".</summary>
+    private static string ResidualSummary(ModelDesign d) =>
+        (d.ResidualCorrelation is { } c ? string.Create(CultureInfo.InvariantCulture, $", residual correlation {c.Structure} over {c.TimeName} within {c.ClusterName} ({c.ClusterKeys.Count} clusters)") : "")
+        + (d.ResidualVariance is { } v
+            ? $", variance function {v.Kind}" + (v.StratumName is { } s ? $" by {s} ({string.Join(", ", v.StratumKeys!)})" : $" of {string.Join(", ", v.CovariateNames)}")
+            : "");
 
     private static string Describe(IReadOnlyList<RandomEffectsTerm> terms) =>
         terms.Count > 1

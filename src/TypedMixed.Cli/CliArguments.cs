@@ -1,3 +1,4 @@
+using TypedMixed.Cli.Formulas;
 using TypedMixed.Cli.Data;
 using TypedMixed.Cli.Plots;
 
@@ -126,6 +127,21 @@ internal sealed class CliArguments
           --nagq <n>                     adaptive Gauss-Hermite points (glmer's nAGQ); 1 = Laplace (default);
                                          more needs a single random-intercept term
           --weights <column>             prior weights (lmer/glmer's weights = column); positive numbers
+          --correlation <structure>      correlated level-1 residuals within clusters, as nlme's correlation =:
+                                           corAR1(~ Days | Subject)   AR(1) over whole-number occasions
+                                           corCAR1(~ time | id)       continuous-time AR(1) over real times
+                                         'form = ~ ...' works too. The time may be an expression (Days + 1); ~ 1 | g
+                                         numbers each cluster's rows 1, 2, 3, ... in file order. The cluster is a
+                                         grouping factor of the formula or nested in one (without '| g': the formula's
+                                         only one). Times must increase within each cluster in file order (rows are
+                                         never reordered); rows with a missing time are dropped. Linear models only.
+          --variance <function>          a level-1 variance function, as nlme's weights =:
+                                           varIdent(~ 1 | sex)        a variance per level (first level the reference)
+                                           varExp(~ standLRT)         SD σ·exp(δ·x)
+                                           varPower(~ Days + 1)       SD σ·|x|^δ (the covariate may be an expression)
+                                           loglinear(~ sex + standLRT)   log variance linear in covariates
+                                           quadratic(~ standLRT)      MLwiN's quadratic level-1 variance
+                                         Linear models only; not with --weights.
           --laplace expected|observed    Laplace curvature for non-canonical links: expected information as
                                          glmer (default) or the observed Hessian as glmmTMB
           --vcov hessian|factor          fixed-effect SEs from the finite-difference Hessian (glmer's default)
@@ -211,8 +227,21 @@ internal sealed class CliArguments
     /// <summary>The prior-weights column (<c>--weights</c>).</summary>
     public string? WeightsColumn { get; init; }
 
+    /// <summary>The residual correlation of <c>--correlation</c>, or null.</summary>
+    public ResidualCorrelationSpec? Correlation { get; init; }
+
+    /// <summary>The level-1 variance function of <c>--variance</c>, or null.</summary>
+    public ResidualVarianceSpec? Variance { get; init; }
+
     /// <summary>True when a generalized model is asked for: a family other than Gaussian.</summary>
     public bool IsGeneralized => Family is { } f && f != ResponseFamily.Gaussian;
+
+    /// <summary>A residual-structure argument parsed by <paramref name="parse"/>; a syntax error names the option and points into the argument.</summary>
+    private static T ParseResidual<T>(string option, Func<T> parse)
+    {
+        try { return parse(); }
+        catch (FormulaException e) { throw new CliException(option + ": " + e.Describe()); }
+    }
 
     /// <summary>Parses the arguments after the verb; throws <see cref="CliException"/> with the problem.</summary>
     public static CliArguments Parse(IReadOnlyList<string> args) => Parse(CliVerb.Fit, args);
@@ -247,6 +276,8 @@ internal sealed class CliArguments
         string? sql = null;
         char? separator = null;
         bool designOnly = false;
+        ResidualCorrelationSpec? correlation = null;
+        ResidualVarianceSpec? variance = null;
         for (int i = 0; i < args.Count; i++)
         {
             string a = args[i];
@@ -375,6 +406,18 @@ internal sealed class CliArguments
                 case "--weights":
                     weights = Value(a);
                     break;
+                case "--correlation":
+                    string cor = Value(a);
+                    if (correlation is not null)
+                        throw new CliException($"--correlation is given twice ('{correlation.Text}' and '{cor}'); a model has one residual correlation structure.");
+                    correlation = ParseResidual(a, () => FormulaParser.ParseCorrelation(cor));
+                    break;
+                case "--variance":
+                    string vf = Value(a);
+                    if (variance is not null)
+                        throw new CliException($"--variance is given twice ('{variance.Text}' and '{vf}'); a model has one variance function (loglinear(~ a + b) takes several covariates).");
+                    variance = ParseResidual(a, () => FormulaParser.ParseVariance(vf));
+                    break;
                 case "--sql":
                     sql = Value(a);
                     break;
@@ -449,12 +492,18 @@ internal sealed class CliArguments
         }
         else
         {
+            if (correlation is not null || variance is not null)
+                throw new CliException($"{(correlation is not null ? "--correlation" : "--variance")} applies to linear mixed models (Gaussian residuals, as nlme's lme); --family {FamilyOption.Name(fam!.Value)} has no level-1 residual variance to structure. Drop one of them.");
             if (method == EstimationMethod.Reml)
                 throw new CliException("--reml does not apply with --family: generalized mixed models are fitted by maximum likelihood (as glmer). Drop --reml.");
             FamilyOption.CheckLink(fam!.Value, chosenLink);
         }
+        if (variance is not null && weights is not null)
+            throw new CliException("--weights and --variance both set the level-1 variance (nlme's weights = is the variance function); give one.");
         return new CliArguments
         {
+            Correlation = correlation,
+            Variance = variance,
             Family = fam,
             Link = generalized ? chosenLink : LinkFunction.Canonical,
             WeightsColumn = weights,

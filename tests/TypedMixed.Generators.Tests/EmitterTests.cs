@@ -125,4 +125,34 @@ public class EmitterTests
         Assert.Contains("\"a fixed-effect covariate or the offset\"", withOffset, StringComparison.Ordinal);
         Assert.Equal("Hours ~ 1 + Items + offset(Weight) + (1 | Class)", Emitter.Formula(spec with { Offset = spec.Weights }));
     }
+
+    [Fact]
+    public void Residual_structures_from_a_hand_built_spec_are_read_for_fitting_only()
+    {
+        // Gaussian: Weight ~ Hours + (1 | Class), AR(1) over Items within Class, varPower of Items (read nowhere else).
+        var items = new MemberSpec("Items", "Items", "int", false, false);
+        var spec = Spec(null!) with
+        {
+            Glmm = null,
+            Response = new MemberSpec("Weight", "Weight", "double", false, true),
+            Covariates = new[]
+            {
+                new CovariateSpec(new MemberSpec("Hours", "Hours", "double", false, true), CovariateKind.Numeric, EquatableArray<string>.Empty, null),
+                new CovariateSpec(items, CovariateKind.Numeric, EquatableArray<string>.Empty, null),
+            }.ToEquatableArray(),
+            Correlation = new ResidualCorrelationSpec("Ar1", items, "Class", "Class"),
+            Variance = new ResidualVarianceSpec("Power", new[] { "Items" }.ToEquatableArray()),
+        };
+        var code = EmitAndCompile(spec);
+        Assert.Contains("if (fitted is null) c_Items[n] = (double)v_Items;", code, StringComparison.Ordinal);
+        Assert.Contains("if (fitted is null) rt[n] = (double)v_Items;", code, StringComparison.Ordinal);
+        Assert.Contains("ResidualDesign.Correlation(global::TypedMixed.ResidualCorrelationStructure.Ar1, \"Items\", rt, \"Class\", g_Class, l_Class, n, recordOf)", code, StringComparison.Ordinal);
+        Assert.Contains("ResidualDesign.Covariates(global::TypedMixed.ResidualVarianceFunctionKind.Power, vz, n, recordOf)", code, StringComparison.Ordinal);
+        Assert.Contains("the power variance function's covariate is 0", code, StringComparison.Ordinal);
+        Assert.DoesNotContain("IntraclassCorrelation", code, StringComparison.Ordinal);
+        // Without the structures nothing of them is emitted.
+        var plain = Emitter.Emit(spec with { Correlation = null, Variance = null });
+        Assert.DoesNotContain("recordOf", plain, StringComparison.Ordinal);
+        Assert.DoesNotContain("Residual", plain.Replace("ResidualVariance =>", "", StringComparison.Ordinal).Replace("ResidualVarianceStdError", "", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
 }

@@ -29,6 +29,11 @@ public class SnapshotTests
         { "Glmm.cs", "CbppModel" },
         { "Glmm.cs", "RecoveryModel" },
         { "Glmm.cs", "EventRateModel" },
+        { "ResidualStructures.cs", "SleepAr1Model" },
+        { "ResidualStructures.cs", "ExamVarIdentModel" },
+        { "ResidualStructures.cs", "ExamLogLinearModel" },
+        { "ResidualStructures.cs", "ClinicCar1Model" },
+        { "ResidualStructures.cs", "ClinicPowerModel" },
     };
 
     [Theory]
@@ -36,7 +41,12 @@ public class SnapshotTests
     public void Sample_model(string file, string model)
     {
         // The model's file, plus the file declaring its data type when that is another one.
-        string[] sources = file == "NoIntercept.cs" ? [ModelFile(file), ModelFile("InnerLondon.cs")] : [ModelFile(file)];
+        string[] sources = file switch
+        {
+            "NoIntercept.cs" => [ModelFile(file), ModelFile("InnerLondon.cs")],
+            "ResidualStructures.cs" => [ModelFile(file), ModelFile("InnerLondon.cs"), ModelFile("Structures.cs")],
+            _ => [ModelFile(file)],
+        };
         var (output, diagnostics, run) = GeneratorHarness.Run(sources);
         Assert.Empty(diagnostics);
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));

@@ -18,6 +18,12 @@ internal sealed class DesignOptions
 
     /// <summary>The column of prior weights (<c>--weights</c>), or null.</summary>
     public string? WeightsColumn { get; init; }
+
+    /// <summary>The residual correlation (<c>--correlation</c>), or null for independent residuals.</summary>
+    public ResidualCorrelationSpec? Correlation { get; init; }
+
+    /// <summary>The level-1 variance function (<c>--variance</c>), or null for a constant residual variance.</summary>
+    public ResidualVarianceSpec? Variance { get; init; }
 }
 
 /// <summary>
@@ -35,7 +41,7 @@ internal sealed record BuiltDesign(ModelDesign Design, int RowsDropped, IReadOnl
 /// contrasts (first level the reference) with R's rule for when a factor is coded by all its levels, columns named as R
 /// names them (<c>sexM</c>, <c>standLRT:sexM</c>), and random-effects terms ordered by decreasing number of levels.
 /// </summary>
-internal static class DesignBuilder
+internal static partial class DesignBuilder
 {
     /// <summary>
     /// A variable's data on the kept rows: numbers, a factor's level index per row and its level keys, or the columns
@@ -52,7 +58,10 @@ internal static class DesignBuilder
     {
         options ??= new DesignOptions();
         ResponseBuilder.CheckFamily(formula, options.Family);
-        var variables = formula.AllVariables().ToList();
+        // The columns of --correlation and --variance are read like the formula's: checked, and a missing value drops the row.
+        var residualText = ResidualVariableSources(options);
+        var variables = formula.AllVariables().Concat(ResidualVariables(options)).DistinctBy(v => v.Label).ToList();
+        string SourceOf(Variable v) => residualText.TryGetValue(v.Label, out var t) && !formula.AllVariables().Contains(v) ? t : formula.Text;
         var groupingLabels = formula.RandomTerms.SelectMany(b => b.Grouping.SelectMany(g => g)).Select(v => v.Label).ToHashSet();
         // Columns inside cbind(...) and offset(...) are arithmetic: they must be numbers.
         var arithmetic = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -62,10 +71,12 @@ internal static class DesignBuilder
             foreach (var v in o.Variables()) arithmetic.TryAdd(v.Label, $"offset({o})");
         if (formula.Response.Expression is { } responseExpression)
             foreach (var v in responseExpression.Variables()) arithmetic.TryAdd(v.Label, $"the response {formula.Response.Label}");
-        var functionTerms = formula.FunctionTerms().ToList();
+        foreach (var (label, use) in ResidualArithmetic(options)) arithmetic.TryAdd(label, use);
+        var functionTerms = formula.FunctionTerms().Concat(options.Variance?.Terms?.Variables.Where(v => v.Function is not null) ?? []).DistinctBy(v => v.Label).ToList();
         foreach (var f in functionTerms)
             foreach (var v in f.Function!.Inputs()) arithmetic.TryAdd(v.Label, f.Label);
         var plainResponse = formula.Response.Variable;
+        CheckResidualRoles(formula, options);
 
         // 1. Columns exist; decide numeric or factor; a response or covariate that is mostly numbers must be all numbers.
         var asFactor = new Dictionary<string, bool>();
@@ -73,7 +84,7 @@ internal static class DesignBuilder
         {
             CsvColumn column;
             try { column = table.Column(v.Column); }
-            catch (CliException e) { throw new CliException(e.Message + "\n" + Caret(formula.Text, v.Position)); }
+            catch (CliException e) { throw new CliException(e.Message + "\n" + Caret(SourceOf(v), v.Position)); }
             bool isResponse = plainResponse is not null && v.Column == plainResponse.Column && !v.AsFactor && !groupingLabels.Contains(v.Label);
             if (arithmetic.TryGetValue(v.Label, out var inExpression) && !column.IsNumeric && !groupingLabels.Contains(v.Label) && !v.AsFactor)
             {
@@ -133,7 +144,7 @@ internal static class DesignBuilder
             data[v.Label] = new VariableData(null, index, levels);
             factorLevels[v.Label] = levels;
         }
-        foreach (var f in functionTerms) data[f.Label] = FunctionTerm(f, formula, table, kept);
+        foreach (var f in functionTerms) data[f.Label] = FunctionTerm(f, SourceOf(f), table, kept);
 
         int n = kept.Length;
         double[]? weights = weightsColumn is null ? null : Weights(weightsColumn, table, kept);
@@ -168,6 +179,10 @@ internal static class DesignBuilder
             }
         }
 
+        var notes = built.Notes.ToList();
+        var correlation = options.Correlation is null ? null : Correlation(options.Correlation, formula, terms, data, table, kept, notes);
+        var variance = options.Variance is null ? null : Variance(options.Variance, data, table, kept, ones);
+
         var design = new ModelDesign
         {
             ResponseName = formula.Response.Label,
@@ -181,8 +196,10 @@ internal static class DesignBuilder
             FixedEffectNames = fixedNames,
             Terms = OrderAsLme4(terms),
             RowsDropped = dropped,
+            ResidualCorrelation = correlation,
+            ResidualVariance = variance,
         };
-        return new BuiltDesign(design, dropped, factorLevels) { Notes = built.Notes };
+        return new BuiltDesign(design, dropped, factorLevels) { Notes = notes };
     }
 
     /// <summary>
@@ -190,12 +207,12 @@ internal static class DesignBuilder
     /// row of the table (so <c>scale</c> and <c>poly</c> see the rows that other columns' missing values drop), then
     /// taken on the kept rows, where each value must be finite.
     /// </summary>
-    private static VariableData FunctionTerm(Variable term, Formula formula, CsvTable table, int[] kept)
+    private static VariableData FunctionTerm(Variable term, string source, CsvTable table, int[] kept)
     {
         var function = term.Function!;
         IReadOnlyList<(string Suffix, double[] Values)> all;
         try { all = function.Compute(v => table.Column(v.Column).Values, table.RowCount); }
-        catch (FormulaTermException e) { throw new CliException(e.Message + "\n" + Caret(formula.Text, term.Position)); }
+        catch (FormulaTermException e) { throw new CliException(e.Message + "\n" + Caret(source, term.Position)); }
         var columns = new List<(string, double[])>();
         foreach (var (suffix, values) in all)
         {
@@ -207,7 +224,7 @@ internal static class DesignBuilder
                 {
                     string inputs = string.Join(", ", function.Inputs().Select(x => x.Column).Distinct().Select(c => $"{c} = {table.Column(c).Raw[kept[i]]}"));
                     string hint = function is ScaleTerm ? "scale() of a column with one distinct value divides by zero" : "log or sqrt of zero or a negative number?";
-                    throw new CliException($"{function.Label} is {(double.IsNaN(v) ? "NaN" : v > 0 ? "Inf" : "-Inf")} at {table.DescribeRow(kept[i])} of {table.Source} ({inputs}); the model needs finite values ({hint}). Fix or blank the value (the row is then dropped).\n" + Caret(formula.Text, term.Position));
+                    throw new CliException($"{function.Label} is {(double.IsNaN(v) ? "NaN" : v > 0 ? "Inf" : "-Inf")} at {table.DescribeRow(kept[i])} of {table.Source} ({inputs}); the model needs finite values ({hint}). Fix or blank the value (the row is then dropped).\n" + Caret(source, term.Position));
                 }
                 onKept[i] = v;
             }

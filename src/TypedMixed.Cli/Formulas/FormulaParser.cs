@@ -11,7 +11,7 @@ namespace TypedMixed.Cli.Formulas;
 /// <c>cbind(successes, failures)</c> as a binomial response. Terms are expanded and ordered as R's
 /// <c>terms.formula</c> orders them; function terms are labelled as R deparses them (<c>poly(age, 2)</c>).
 /// </summary>
-internal static class FormulaParser
+internal static partial class FormulaParser
 {
     /// <summary>The functions a formula may call, as listed in error messages.</summary>
     public static readonly IReadOnlyList<string> SupportedFunctions =
@@ -114,7 +114,7 @@ internal static class FormulaParser
     private sealed record BarNode(Node Effects, bool Double, IReadOnlyList<IReadOnlyList<Variable>> Grouping, int Pos) : Node(Pos);
     private sealed record OffsetNode(ArithmeticExpression Expression, int Pos) : Node(Pos);
 
-    private sealed class Parser(string text, List<Token> tokens)
+    private sealed partial class Parser(string text, List<Token> tokens)
     {
         private int _i;
 
@@ -544,7 +544,7 @@ internal static class FormulaParser
                 if (Peek.Kind != Kind.Slash) break;
                 Next();
             }
-            if (Peek.Kind is not (Kind.RParen or Kind.End))
+            if (Peek.Kind is not (Kind.RParen or Kind.End or Kind.Comma))
                 throw Error($"Unexpected {Describe(Peek)} in the grouping factor: use 'g', 'a:b' or 'a/b'.", Peek.Position);
             // a/b/c expands (as lme4) to a, b:a, c:b:a.
             var groups = new List<IReadOnlyList<Variable>>();
@@ -599,7 +599,7 @@ internal static class FormulaParser
         }
 
         /// <summary>Expands a sum into R's terms: intercept flag, variables by first appearance, terms by order.</summary>
-        private static TermSet Expand(string text, Node node, IReadOnlyList<Variable> leading)
+        internal static TermSet Expand(string text, Node node, IReadOnlyList<Variable> leading)
         {
             bool intercept = true;
             var terms = new List<List<Variable>>();

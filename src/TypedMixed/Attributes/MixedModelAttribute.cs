@@ -6,12 +6,13 @@ namespace TypedMixed;
 /// </summary>
 /// <typeparam name="TData">The record (or class) holding one observation per instance.</typeparam>
 /// <remarks>
-/// Every member is named with <c>nameof</c> and checked at compile time (diagnostics TM0001–TM0019). Random effects are
+/// Every member is named with <c>nameof</c> and checked at compile time (diagnostics TM0001–TM0028). Random effects are
 /// declared with <see cref="RandomInterceptAttribute"/> and <see cref="RandomSlopesAttribute"/>; interactions with
 /// <see cref="InteractionAttribute"/>; a generalized linear mixed model with <see cref="Family"/>, <see cref="Link"/>,
-/// <see cref="Trials"/>, <see cref="Offset"/>, <see cref="Weights"/> and <see cref="QuadraturePoints"/>. Settings added
-/// later (residual structure, multiple-membership weights) will be further optional named properties or attributes,
-/// so existing declarations keep compiling.
+/// <see cref="Trials"/>, <see cref="Offset"/>, <see cref="Weights"/> and <see cref="QuadraturePoints"/>; correlated or
+/// heteroscedastic level-1 residuals with <see cref="ResidualCorrelationAttribute"/> and
+/// <see cref="ResidualVarianceAttribute"/>. Settings added later (multiple-membership weights) will be further optional
+/// named properties or attributes, so existing declarations keep compiling.
 /// </remarks>
 /// <example><code>
 /// [MixedModel&lt;Pupil&gt;(Response = nameof(Pupil.NormExam), Fixed = [nameof(Pupil.StandLrt)])]
