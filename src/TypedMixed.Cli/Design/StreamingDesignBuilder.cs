@@ -1,0 +1,336 @@
+using System.Globalization;
+using TypedMixed.Cli.Data;
+using TypedMixed.Cli.Formulas;
+using TypedMixed.Data.DuckDb;
+
+namespace TypedMixed.Cli.Design;
+
+/// <summary>A design built by <see cref="StreamingDesignBuilder"/>, with the number of rows the source had.</summary>
+internal sealed record StreamedDesign(BuiltDesign Built, int SourceRows);
+
+/// <summary>
+/// Builds the same design as <see cref="DesignBuilder.Build"/> in one streaming pass over the source, without holding
+/// the table: each chunk of rows DuckDB hands over is written straight into the design's own arrays (the response, the
+/// column-major X, the random-effects columns, a level index per grouping factor), sized once from the source's row
+/// count. The peak memory is then about the design itself, where reading the table first held every source column and
+/// the design together (issue 11: a 10-million-row file read and designed within twice its numeric columns' size).
+/// </summary>
+/// <remarks>
+/// It covers the common large-data model: numeric columns only (by DuckDB's typing), a plain numeric response (any
+/// family), fixed effects and random-effects columns that are the intercept and numeric columns (no factors,
+/// interactions, function terms or offsets), grouping factors from numeric columns (R's numeric level order), prior
+/// weights. Anything else — and every data problem (a non-finite value, an invalid weight or response, no complete row,
+/// a file DuckDB cannot stream) — returns null, and the caller reads the table and uses <see cref="DesignBuilder"/>,
+/// whose messages name the file, row, column and fix. Rows with a missing value in any column the formula uses are
+/// dropped and counted, as there.
+/// </remarks>
+internal static class StreamingDesignBuilder
+{
+    /// <summary>Thrown inside the pass when the table path must take over (its message is never shown).</summary>
+    private sealed class Decline : Exception;
+
+    /// <summary>Where a numeric variable's value of each kept row goes: column <c>Column</c> of <c>Buffer</c>.</summary>
+    private readonly record struct Destination(RowBuffer<double> Buffer, int Column);
+
+    /// <summary>A numeric column's destinations.</summary>
+    private sealed class NumericInput(int chunkColumn)
+    {
+        public int ChunkColumn { get; } = chunkColumn;
+
+        public List<Destination> Destinations { get; } = [];
+
+        public bool MustBePositive { get; init; }
+    }
+
+    /// <summary>A grouping factor read from a numeric column: a first-seen id per kept row, renumbered to R's level order at the end.</summary>
+    private sealed class FactorInput(Variable variable, int chunkColumn, int capacity)
+    {
+        public Variable Variable { get; } = variable;
+
+        public int ChunkColumn { get; } = chunkColumn;
+
+        public RowBuffer<int> Ids { get; } = new(1, capacity);
+
+        public Dictionary<double, int> IdOf { get; } = [];
+
+        public List<double> Values { get; } = [];
+    }
+
+    /// <summary>
+    /// The design of <paramref name="formula"/> over <paramref name="source"/>, or null when the model or the data is
+    /// outside what is streamed (then <see cref="DesignBuilder.Build"/> over the read table gives the design or the error).
+    /// </summary>
+    public static StreamedDesign? TryBuild(Formula formula, TableSource source, DesignOptions? options = null)
+    {
+        options ??= new DesignOptions();
+        ResponseBuilder.CheckFamily(formula, options.Family);
+        if (formula.Response.Variable is not { } responseVariable || formula.Response.IsCbind || formula.Response.Expression is not null
+            || formula.Offsets.Count > 0 || formula.FunctionTerms().Any())
+            return null;
+        var groupingLabels = formula.RandomTerms.SelectMany(b => b.Grouping.SelectMany(g => g)).Select(v => v.Label).ToHashSet();
+        bool IsNumeric(Variable v) => v.Function is null && !v.AsFactor && !groupingLabels.Contains(v.Label);
+        if (!IsNumeric(responseVariable)) return null;
+        // Fixed and random-effects columns: the intercept and numeric columns, each term a single variable.
+        foreach (var set in formula.RandomTerms.Select(b => b.Effects).Prepend(formula.Fixed))
+            if (set.Terms.Any(t => t.Length != 1) || !set.Variables.All(IsNumeric))
+                return null;
+        var variables = formula.AllVariables().ToList();
+        if (variables.Any(v => v.Function is not null)) return null;
+
+        // Names and column order exactly as the table path's model matrix gives them; each column stands for its source.
+        var ones = new double[0];
+        var stand = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        double[] Stand(Variable v) => stand.TryGetValue(v.Label, out var s) ? s : stand[v.Label] = new double[0];
+        var (fixedNames, fixedColumns) = DesignBuilder.ModelMatrixCore(formula.Fixed, v => (Stand(v), null, null, null), 0, ones);
+        var bars = new List<(List<string> Names, List<double[]> Columns)>();
+        foreach (var bar in formula.RandomTerms)
+        {
+            var matrix = DesignBuilder.ModelMatrixCore(bar.Effects, v => (Stand(v), null, null, null), 0, ones);
+            if (matrix.Names.Count == 0) return null; // the table path names the term
+            bars.Add(matrix);
+        }
+
+        var columns = variables.Select(v => v.Column).Append(options.WeightsColumn).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        int dropped = 0, kept = 0;
+        RowBuffer<double>? response = null, x = null, weights = null;
+        var barBuffers = new List<RowBuffer<double>?>();
+        var buffers = new List<RowBuffer<double>>();
+        var numeric = new List<NumericInput>();
+        var factors = new List<FactorInput>();
+        int[] used = [];
+        int[] keptAt = new int[1 << 14];
+        try
+        {
+            int rows = DuckDbTableReader.StreamNumbers(source, columns, layout =>
+            {
+                int capacity = layout.ExpectedRows;
+                int ChunkColumn(string column) => layout.Columns.ToList().IndexOf(column);
+                used = columns.Select(ChunkColumn).ToArray();
+                var inputs = new Dictionary<string, NumericInput>(StringComparer.Ordinal);
+                NumericInput Input(Variable v) => inputs.TryGetValue(v.Label, out var input) ? input : inputs[v.Label] = new NumericInput(ChunkColumn(v.Column));
+                response = new RowBuffer<double>(1, capacity);
+                Input(responseVariable).Destinations.Add(new Destination(response, 0));
+                x = new RowBuffer<double>(fixedColumns.Count, capacity);
+                foreach (var v in formula.Fixed.Variables)
+                    Input(v).Destinations.Add(new Destination(x, fixedColumns.IndexOf(stand[v.Label])));
+                foreach (var (bar, (_, barColumns)) in formula.RandomTerms.Zip(bars))
+                {
+                    // An intercept-only term shares the one column of ones; other terms get their own columns.
+                    var buffer = barColumns.All(c => c == ones) ? null : new RowBuffer<double>(barColumns.Count, capacity);
+                    barBuffers.Add(buffer);
+                    if (buffer is not null)
+                        foreach (var v in bar.Effects.Variables)
+                            Input(v).Destinations.Add(new Destination(buffer, barColumns.IndexOf(stand[v.Label])));
+                }
+                numeric.AddRange(inputs.Values);
+                buffers.AddRange(barBuffers.OfType<RowBuffer<double>>().Prepend(x).Prepend(response));
+                if (options.WeightsColumn is { } w)
+                {
+                    weights = new RowBuffer<double>(1, capacity);
+                    var input = new NumericInput(ChunkColumn(w)) { MustBePositive = true };
+                    input.Destinations.Add(new Destination(weights, 0));
+                    buffers.Add(weights);
+                    numeric.Add(input);
+                }
+                foreach (var v in variables.Where(v => !IsNumeric(v)))
+                    factors.Add(new FactorInput(v, ChunkColumn(v.Column), capacity));
+                return true;
+            }, chunk => Consume(chunk));
+            if (rows <= 0) return null;
+
+            void Consume(TableChunk chunk)
+            {
+                int count = chunk.Count, m = 0;
+                if (keptAt.Length < count) keptAt = new int[count];
+                for (int i = 0; i < count; i++)
+                {
+                    bool complete = true;
+                    foreach (int k in used) complete &= !chunk.Missing[k][i];
+                    if (complete) keptAt[m++] = i;
+                }
+                dropped += count - m;
+                int end = kept + m;
+                // Every buffer grows with the rows, also one only filled at the end (a column of ones).
+                foreach (var buffer in buffers) buffer.EnsureRows(kept, end);
+                foreach (var input in numeric)
+                {
+                    var values = chunk.Numbers[input.ChunkColumn];
+                    for (int j = 0; j < m; j++)
+                    {
+                        double v = values[keptAt[j]];
+                        if (!double.IsFinite(v) || (input.MustBePositive && v <= 0)) throw new Decline();
+                    }
+                    foreach (var (buffer, column) in input.Destinations)
+                    {
+                        var target = buffer.Column(column).Slice(kept, m);
+                        if (m == count) values.AsSpan(0, count).CopyTo(target);
+                        else for (int j = 0; j < m; j++) target[j] = values[keptAt[j]];
+                    }
+                }
+                foreach (var factor in factors)
+                {
+                    var values = chunk.Numbers[factor.ChunkColumn];
+                    factor.Ids.EnsureRows(kept, end);
+                    var target = factor.Ids.Column(0).Slice(kept, m);
+                    double last = double.NaN;
+                    int lastId = -1;
+                    for (int j = 0; j < m; j++)
+                    {
+                        double v = values[keptAt[j]];
+                        if (!v.Equals(last))
+                        {
+                            if (!factor.IdOf.TryGetValue(v, out lastId))
+                            {
+                                factor.IdOf[v] = lastId = factor.Values.Count;
+                                factor.Values.Add(v);
+                            }
+                            last = v;
+                        }
+                        target[j] = lastId;
+                    }
+                }
+                kept = end;
+            }
+        }
+        catch (Exception e) when (e is Decline or DataSourceException or CliException or System.Data.Common.DbException
+                                      or DllNotFoundException or TypeInitializationException or BadImageFormatException)
+        {
+            return null;
+        }
+        if (kept == 0 || response is null || x is null) return null;
+        int n = kept;
+
+        // Levels as the table path orders them: numbers sorted numerically, the reference level first; ids renumbered in place.
+        var levelsOf = new Dictionary<string, IReadOnlyList<string>>();
+        var indexOf = new Dictionary<string, int[]>();
+        foreach (var factor in factors)
+        {
+            var v = factor.Variable;
+            var sorted = factor.Values.Order().ToList();
+            var levels = sorted.Select(d => d.ToString("R", CultureInfo.InvariantCulture)).ToList();
+            Dictionary<string, int> position;
+            try { position = DesignBuilder.Reorder(levels, v.Column, v.Reference is { } reference ? new Dictionary<string, string> { [v.Column] = reference } : options.ReferenceLevels, v.Label); }
+            catch (CliException) { return null; }
+            var renumber = factor.Values.Select(d => position[d.ToString("R", CultureInfo.InvariantCulture)]).ToArray();
+            var index = factor.Ids.Finish(n);
+            for (int i = 0; i < index.Length; i++) index[i] = renumber[index[i]];
+            levelsOf[v.Label] = levels;
+            indexOf[v.Label] = index;
+        }
+
+        var fixedEffects = x.Finish(n);
+        for (int c = 0; c < fixedColumns.Count; c++)
+            if (fixedColumns[c] == ones) fixedEffects.AsSpan(c * n, n).Fill(1.0);
+        double[]? sharedOnes = null;
+        double[] Ones() => sharedOnes ??= Filled(n);
+        var terms = new List<RandomEffectsTerm>();
+        for (int b = 0; b < formula.RandomTerms.Count; b++)
+        {
+            var bar = formula.RandomTerms[b];
+            var (names, barColumns) = bars[b];
+            double[] values;
+            if (barBuffers[b] is { } buffer)
+            {
+                values = buffer.Finish(n);
+                for (int c = 0; c < barColumns.Count; c++)
+                    if (barColumns[c] == ones) values.AsSpan(c * n, n).Fill(1.0);
+            }
+            else values = Ones();
+            for (int k = 0; k < bar.Grouping.Count; k++)
+            {
+                var (index, keys) = DesignBuilder.Grouping(bar.Grouping[k].Select(v => (indexOf[v.Label], levelsOf[v.Label])).ToList(), n);
+                terms.Add(new RandomEffectsTerm
+                {
+                    Name = bar.GroupName(k),
+                    LevelIndex = index,
+                    LevelKeys = keys,
+                    ColumnNames = names,
+                    Columns = values,
+                    Covariance = bar.Uncorrelated && names.Count > 1 ? CovarianceStructure.Diagonal : CovarianceStructure.Unstructured,
+                });
+            }
+        }
+
+        BuiltResponse built;
+        try
+        {
+            built = ResponseBuilder.Numeric(responseVariable.Column, response.Finish(n), options.Family, _ => throw new Decline(), weights?.Finish(n), []);
+        }
+        catch (Exception e) when (e is Decline or CliException)
+        {
+            return null;
+        }
+        var design = new ModelDesign
+        {
+            ResponseName = formula.Response.Label,
+            Response = built.Values,
+            Family = options.Family ?? ResponseFamily.Gaussian,
+            Link = options.Link,
+            Trials = built.Trials,
+            Weights = built.Weights,
+            FixedEffects = fixedEffects,
+            FixedEffectNames = fixedNames,
+            Terms = DesignBuilder.OrderAsLme4(terms),
+            RowsDropped = dropped,
+        };
+        return new StreamedDesign(new BuiltDesign(design, dropped, levelsOf) { Notes = built.Notes }, kept + dropped);
+    }
+
+    private static double[] Filled(int n)
+    {
+        var values = new double[n];
+        values.AsSpan().Fill(1.0);
+        return values;
+    }
+}
+
+/// <summary>
+/// Rows × columns of a design array being filled row by row, column-major with a stride of the capacity: sized once
+/// from the expected row count (or doubling from a small start when it is unknown), trimmed to the rows kept at the end.
+/// </summary>
+internal sealed class RowBuffer<T> where T : struct
+{
+    private readonly int _columns;
+    private int _capacity;
+    private T[] _data;
+
+    /// <summary>A buffer of <paramref name="columns"/> columns for <paramref name="capacity"/> rows (0: unknown, start small).</summary>
+    public RowBuffer(int columns, int capacity)
+    {
+        _columns = columns;
+        _capacity = capacity > 0 ? capacity : 1 << 12;
+        _data = new T[Size(columns, _capacity)];
+    }
+
+    private static int Size(int columns, long rows) =>
+        columns * rows <= Array.MaxLength ? (int)(columns * rows)
+            : throw new CliException("The design is too large for one array: use fewer rows (--sql with a WHERE clause or USING SAMPLE).");
+
+    /// <summary>Column <paramref name="column"/> over the whole capacity.</summary>
+    public Span<T> Column(int column) => _data.AsSpan(column * _capacity, _capacity);
+
+    /// <summary>Makes room for <paramref name="rows"/> rows, keeping the first <paramref name="filled"/> of each column.</summary>
+    public void EnsureRows(int filled, int rows)
+    {
+        if (rows <= _capacity) return;
+        long grown = Math.Max(rows, 2L * _capacity);
+        if (grown * _columns > Array.MaxLength) grown = Math.Max(rows, Array.MaxLength / Math.Max(_columns, 1));
+        var data = new T[Size(_columns, grown)];
+        for (int c = 0; c < _columns; c++) Array.Copy(_data, c * _capacity, data, c * (int)grown, filled);
+        _data = data;
+        _capacity = (int)grown;
+    }
+
+    /// <summary>The first <paramref name="rows"/> rows, column-major with stride <paramref name="rows"/> (the buffer itself when it is exactly full).</summary>
+    public T[] Finish(int rows)
+    {
+        var data = _data;
+        _data = [];
+        if (rows == _capacity) return data;
+        // Move the columns together in place (each moves towards the start), then copy out the exact length.
+        for (int c = 1; c < _columns; c++) Array.Copy(data, c * _capacity, data, c * rows, rows);
+        var exact = new T[_columns * rows];
+        Array.Copy(data, exact, exact.Length);
+        return exact;
+    }
+}
