@@ -137,6 +137,19 @@ public sealed class StreamingDesignTests : IDisposable
         Assert.Contains(gaussian!.Built.Notes, n => n.Contains("counts?", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Grouping_values_of_every_kind_give_the_table_paths_levels()
+    {
+        // Small non-negative integers (looked up by value), -0 next to 0, negatives, fractions and a large code.
+        string csv = Path.Combine(_dir, "codes.csv");
+        var codes = new[] { "-0", "3", "2.5", "0", "-1", "5000000", "3", "0", "2.5", "-1", "5000000", "-0", "7", "7" };
+        File.WriteAllText(csv, "y,g\n" + string.Concat(codes.Select((c, i) => $"{i % 5}.{i},{c}\n")));
+        var options = new DesignOptions();
+        var expected = TablePath("y ~ 1 + (1 | g)", csv, options);
+        Assert.Equal(["-1", "-0", "2.5", "3", "7", "5000000"], expected.Design.Terms[0].LevelKeys);
+        AssertSame(expected, Streamed("y ~ 1 + (1 | g)", csv, options), codes.Length);
+    }
+
     [Theory]
     [InlineData("y ~ x1 + factor(h) + (1 | g)")] // a factor among the fixed effects
     [InlineData("y ~ x1 * x2 + (1 | g)")] // an interaction

@@ -54,6 +54,37 @@ internal static class StreamingDesignBuilder
         public Dictionary<double, int> IdOf { get; } = [];
 
         public List<double> Values { get; } = [];
+
+        /// <summary>Ids of the small non-negative integers seen (id + 1; 0 when not seen), the usual coding of a grouping column: no hashing per row.</summary>
+        private int[] _smallIds = new int[1024];
+
+        private const int SmallLimit = 1 << 22;
+
+        /// <summary>The id of value <paramref name="v"/>, a new one the first time it is seen.</summary>
+        public int Id(double v)
+        {
+            if (v >= 0 && v < SmallLimit && v == Math.Floor(v)) // -0 shares 0's slot, as the table path's HashSet does
+            {
+                int k = (int)v;
+                if (k >= _smallIds.Length) Array.Resize(ref _smallIds, Math.Max(k + 1, Math.Min(2 * _smallIds.Length, SmallLimit)));
+                int id = _smallIds[k] - 1;
+                if (id < 0)
+                {
+                    id = New(v);
+                    _smallIds[k] = id + 1;
+                }
+                return id;
+            }
+            return IdOf.TryGetValue(v, out int other) ? other : New(v);
+        }
+
+        private int New(double v)
+        {
+            int id = Values.Count;
+            IdOf[v] = id;
+            Values.Add(v);
+            return id;
+        }
     }
 
     /// <summary>
@@ -172,22 +203,7 @@ internal static class StreamingDesignBuilder
                     var values = chunk.Numbers[factor.ChunkColumn];
                     factor.Ids.EnsureRows(kept, end);
                     var target = factor.Ids.Column(0).Slice(kept, m);
-                    double last = double.NaN;
-                    int lastId = -1;
-                    for (int j = 0; j < m; j++)
-                    {
-                        double v = values[keptAt[j]];
-                        if (!v.Equals(last))
-                        {
-                            if (!factor.IdOf.TryGetValue(v, out lastId))
-                            {
-                                factor.IdOf[v] = lastId = factor.Values.Count;
-                                factor.Values.Add(v);
-                            }
-                            last = v;
-                        }
-                        target[j] = lastId;
-                    }
+                    for (int j = 0; j < m; j++) target[j] = factor.Id(values[keptAt[j]]);
                 }
                 kept = end;
             }
