@@ -46,16 +46,17 @@ public static class DuckDbTableReader
     }
 
     /// <summary>
-    /// Streams the numeric columns <paramref name="columns"/> of <paramref name="source"/> in chunks of consecutive rows,
-    /// without keeping the table: for consumers that build their own arrays (a model's design) and so need the source's
-    /// columns only one chunk at a time. Only a table whose requested columns all exist and are numeric is streamed;
-    /// otherwise nothing is read and -1 is returned, and the caller uses <see cref="Read"/> (which also types text columns
-    /// as read.csv does and names problems). <paramref name="begin"/> sees the layout first and may decline (-1 too).
+    /// Streams the columns <paramref name="columns"/> of <paramref name="source"/> in chunks of consecutive rows, without
+    /// keeping the table: for consumers that build their own arrays (a model's design) and so need the source's columns
+    /// only one chunk at a time. Numeric columns come as numbers, the others as text (typed as <see cref="Read"/> types
+    /// them before its read.csv rule: <c>NA</c> and empty text are missing, Parquet booleans TRUE/FALSE). When a requested
+    /// column is absent nothing is read and -1 is returned (the caller uses <see cref="Read"/>, whose caller names the
+    /// column); <paramref name="begin"/> sees the layout first and may decline (-1 too).
     /// </summary>
     /// <returns>The number of rows streamed (0 when the source has none), or -1 when nothing was streamed.</returns>
     /// <exception cref="DataSourceException">The source cannot be read (also a value after DuckDB's sniffing sample that
     /// is not a number: <see cref="Read"/> reads such a file again with the whole file sniffed).</exception>
-    public static int StreamNumbers(TableSource source, IReadOnlyCollection<string> columns, Func<TableLayout, bool> begin, Action<TableChunk> onChunk)
+    public static int Stream(TableSource source, IReadOnlyCollection<string> columns, Func<TableLayout, bool> begin, Action<TableChunk> onChunk)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(columns);
@@ -70,29 +71,40 @@ public static class DuckDbTableReader
             connection.Open();
             var (names, types) = Describe(connection, format == TableFormat.Query ? source.Location.Trim().TrimEnd(';') : "SELECT * FROM " + relation);
             var wanted = Enumerable.Range(0, names.Count).Where(i => columns.Contains(names[i])).ToList();
-            if (wanted.Count == 0 || wanted.Count != columns.Distinct().Count() || wanted.Any(i => !IsNumericType(types[i]))) return -1;
+            if (wanted.Count == 0 || wanted.Count != columns.Distinct().Count()) return -1;
+            var numeric = wanted.Select(i => IsNumericType(types[i])).ToArray();
             int expected = format switch
             {
                 TableFormat.DelimitedText when !(source.Separator is { } sep && File.Exists(source.Location) && new FileInfo(source.Location).Length > 1 << 24) => 0,
                 TableFormat.DelimitedText => DelimitedScanner.CountRecords(source.Location, source.Separator!.Value),
                 _ => Count(connection, relation, source.Name), // Parquet: from the footers; a query: DuckDB counts it (one more pass, no columns kept)
             };
-            var layout = new TableLayout { Source = source, Format = format, ColumnNames = names, Columns = wanted.Select(i => names[i]).ToList(), ExpectedRows = expected };
+            var layout = new TableLayout { Source = source, Format = format, ColumnNames = names, Columns = wanted.Select(i => names[i]).ToList(), IsNumeric = numeric, ExpectedRows = expected };
             if (!begin(layout)) return -1;
             using var command = connection.CreateCommand();
             command.UseStreamingMode = true;
-            command.CommandText = "SELECT " + string.Join(", ", wanted.Select(i => Expression(names[i], types[i], numeric: true))) + " FROM " + relation;
+            command.CommandText = "SELECT " + string.Join(", ", wanted.Select((i, k) => Expression(names[i], types[i], numeric[k]))) + " FROM " + relation;
             using var reader = command.ExecuteReader();
             const int ChunkRows = 1 << 14;
-            var chunk = new TableChunk(wanted.Count, ChunkRows);
+            var chunk = new TableChunk(numeric, ChunkRows);
             int rows = 0, used = 0;
             while (reader.Read())
             {
                 for (int k = 0; k < wanted.Count; k++)
                 {
                     bool missing = reader.IsDBNull(k);
-                    chunk.Missing[k][used] = missing;
-                    chunk.Numbers[k][used] = missing ? double.NaN : reader.GetDouble(k);
+                    if (numeric[k])
+                    {
+                        chunk.Missing[k][used] = missing;
+                        chunk.Numbers[k]![used] = missing ? double.NaN : reader.GetDouble(k);
+                    }
+                    else
+                    {
+                        string? text = missing ? null : reader.GetString(k);
+                        if (text is "NA" or "") text = null; // missing, as read.csv's na.strings (as Read's text columns)
+                        chunk.Missing[k][used] = text is null;
+                        chunk.Text[k]![used] = text;
+                    }
                 }
                 used++;
                 if (used == ChunkRows)

@@ -1,7 +1,7 @@
 namespace TypedMixed.Data.DuckDb;
 
 /// <summary>
-/// What <see cref="DuckDbTableReader.StreamNumbers"/> tells its consumer before the first chunk: the requested columns
+/// What <see cref="DuckDbTableReader.Stream"/> tells its consumer before the first chunk: the requested columns
 /// in the source's order, and how many rows to expect.
 /// </summary>
 public sealed class TableLayout
@@ -18,6 +18,9 @@ public sealed class TableLayout
     /// <summary>The columns streamed, in the source's order; <see cref="TableChunk.Numbers"/> is indexed the same way.</summary>
     public required IReadOnlyList<string> Columns { get; init; }
 
+    /// <summary>Per column: true when its type is numeric (its values are in <see cref="TableChunk.Numbers"/>), false for text (<see cref="TableChunk.Text"/>).</summary>
+    public required IReadOnlyList<bool> IsNumeric { get; init; }
+
     /// <summary>
     /// The number of rows expected (Parquet metadata, a byte-level record count of a large text file, or a count of a
     /// query's rows), for sizing arrays once; 0 when unknown (a small text file). A hint: the rows streamed may differ
@@ -27,18 +30,20 @@ public sealed class TableLayout
 }
 
 /// <summary>
-/// A run of consecutive rows of the requested numeric columns. The arrays are reused for the next chunk: a consumer
+/// A run of consecutive rows of the requested columns. The arrays are reused for the next chunk: a consumer
 /// copies what it keeps before returning.
 /// </summary>
 public sealed class TableChunk
 {
-    internal TableChunk(int columns, int capacity)
+    internal TableChunk(IReadOnlyList<bool> numeric, int capacity)
     {
-        Numbers = new double[columns][];
-        Missing = new bool[columns][];
-        for (int k = 0; k < columns; k++)
+        Numbers = new double[numeric.Count][];
+        Text = new string[numeric.Count][];
+        Missing = new bool[numeric.Count][];
+        for (int k = 0; k < numeric.Count; k++)
         {
-            Numbers[k] = new double[capacity];
+            if (numeric[k]) Numbers[k] = new double[capacity];
+            else Text[k] = new string[capacity];
             Missing[k] = new bool[capacity];
         }
     }
@@ -49,9 +54,12 @@ public sealed class TableChunk
     /// <summary>The number of rows in the chunk (the arrays may be longer).</summary>
     public int Count { get; internal set; }
 
-    /// <summary>Per column (as <see cref="TableLayout.Columns"/>), the values of the chunk's rows; NaN where missing.</summary>
-    public double[][] Numbers { get; }
+    /// <summary>Per numeric column (as <see cref="TableLayout.Columns"/>), the values of the chunk's rows, NaN where missing; null for a text column.</summary>
+    public double[]?[] Numbers { get; }
 
-    /// <summary>Per column, true where the value is missing (SQL NULL: an empty field or <c>NA</c> in text).</summary>
+    /// <summary>Per text column, the values of the chunk's rows, null where missing; null for a numeric column.</summary>
+    public string?[]?[] Text { get; }
+
+    /// <summary>Per column, true where the value is missing (SQL NULL; for text also <c>NA</c> and the empty string).</summary>
     public bool[][] Missing { get; }
 }

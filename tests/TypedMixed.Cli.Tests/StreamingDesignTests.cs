@@ -111,6 +111,7 @@ public sealed class StreamingDesignTests : IDisposable
     [InlineData("y ~ x1 + (1 | h/g)")]
     [InlineData("y ~ 1 + (0 + x1 | h) + (1 | g)")]
     [InlineData("y ~ x2 + x1 + (1 | g) + (1 | g:h)")]
+    [InlineData("y ~ x1 + (1 | label) + (1 | label:g)")] // a text grouping factor
     [InlineData("cnt ~ x1 + (1 | cnt) + (x2 | g)")] // the response also a grouping factor (the column as categories)
     public void Same_design_as_the_table_path_from_csv_and_parquet(string formula)
     {
@@ -150,11 +151,38 @@ public sealed class StreamingDesignTests : IDisposable
         AssertSame(expected, Streamed("y ~ 1 + (1 | g)", csv, options), codes.Length);
     }
 
+    [Fact]
+    public void Text_grouping_columns_are_typed_as_the_table_path_types_them()
+    {
+        // Codes with a text value only on a dropped row: the column is text (read.csv's rule counts every row), so the
+        // levels sort as text ("10" before "9"). The same codes as Parquet strings, all numbers: numerically sorted and
+        // named by their value ("007" is 7), as the table path's reader types a text column of numbers.
+        string mixed = Path.Combine(_dir, "mixed.csv");
+        string strings = Path.Combine(_dir, "strings.parquet");
+        var rows = Enumerable.Range(0, 30).Select(i => $"{i % 4}.5,{new[] { "9", "10", "007" }[i % 3]}").ToList();
+        File.WriteAllText(mixed, "y,g\n" + string.Join("\n", rows) + "\nNA,Z\n");
+        using (var connection = new DuckDBConnection("DataSource=:memory:"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"COPY (SELECT y, CASE WHEN g = 'Z' THEN '12' ELSE g END AS g FROM read_csv('{mixed}', nullstr = ['NA'], types = {{'g': 'VARCHAR'}})) TO '{strings}' (FORMAT parquet)";
+            command.ExecuteNonQuery();
+        }
+        var options = new DesignOptions();
+        foreach (var (path, levels) in new[] { (mixed, new[] { "007", "10", "9" }), (strings, new[] { "7", "9", "10" }) })
+        {
+            var expected = TablePath("y ~ 1 + (1 | g)", path, options);
+            Assert.Equal(levels, expected.Design.Terms[0].LevelKeys);
+            AssertSame(expected, Streamed("y ~ 1 + (1 | g)", path, options), 31);
+        }
+    }
+
     [Theory]
     [InlineData("y ~ x1 + factor(h) + (1 | g)")] // a factor among the fixed effects
     [InlineData("y ~ x1 * x2 + (1 | g)")] // an interaction
     [InlineData("y ~ log(x2 + 1) + (1 | g)")] // a function term
-    [InlineData("y ~ x1 + (1 | label)")] // a text column
+    [InlineData("label ~ x1 + (1 | g)")] // a text response
+    [InlineData("y ~ x1 + (label | g)")] // a text column as a random slope (a factor)
     [InlineData("y ~ x1 + offset(x2) + (1 | g)")] // an offset
     [InlineData("y ~ x1 + (1 | nosuch)")] // a column that is not there
     public void Models_outside_its_scope_go_through_the_table(string formula) =>

@@ -16,13 +16,13 @@ internal sealed record StreamedDesign(BuiltDesign Built, int SourceRows);
 /// the design together (issue 11: a 10-million-row file read and designed within twice its numeric columns' size).
 /// </summary>
 /// <remarks>
-/// It covers the common large-data model: numeric columns only (by DuckDB's typing), a plain numeric response (any
-/// family), fixed effects and random-effects columns that are the intercept and numeric columns (no factors,
-/// interactions, function terms or offsets), grouping factors from numeric columns (R's numeric level order), prior
-/// weights. Anything else — and every data problem (a non-finite value, an invalid weight or response, no complete row,
-/// a file DuckDB cannot stream) — returns null, and the caller reads the table and uses <see cref="DesignBuilder"/>,
-/// whose messages name the file, row, column and fix. Rows with a missing value in any column the formula uses are
-/// dropped and counted, as there.
+/// It covers the common large-data model: a plain numeric response (any family); fixed effects and random-effects
+/// columns that are the intercept and numeric columns (no factors, interactions, function terms or offsets); grouping
+/// factors from numeric or text columns (levels in the table path's order: numerically when every value of the column
+/// is a number, else the text in ordinal order; the reference level first); prior weights. Anything else — and every
+/// data problem (a non-finite value, an invalid weight or response, no complete row, a file DuckDB cannot stream) —
+/// returns null, and the caller reads the table and uses <see cref="DesignBuilder"/>, whose messages name the file,
+/// row, column and fix. Rows with a missing value in any column the formula uses are dropped and counted, as there.
 /// </remarks>
 internal static class StreamingDesignBuilder
 {
@@ -42,12 +42,66 @@ internal static class StreamingDesignBuilder
         public bool MustBePositive { get; init; }
     }
 
-    /// <summary>A grouping factor read from a numeric column: a first-seen id per kept row, renumbered to R's level order at the end.</summary>
-    private sealed class FactorInput(Variable variable, int chunkColumn, int capacity)
+    /// <summary>
+    /// A grouping factor: a first-seen id per kept row, renumbered to R's level order at the end. From a numeric column
+    /// the ids are of values; from a text column of strings, whose levels are numbers (numerically sorted, as the table
+    /// path's read.csv rule types the column) when every present value of the column parses, else the text.
+    /// </summary>
+    private sealed class FactorInput(Variable variable, int chunkColumn, int capacity, bool isText)
     {
         public Variable Variable { get; } = variable;
 
         public int ChunkColumn { get; } = chunkColumn;
+
+        public bool IsText { get; } = isText;
+
+        public Dictionary<string, int> TextIdOf { get; } = new(StringComparer.Ordinal);
+
+        public List<string> Texts { get; } = [];
+
+        /// <summary>False once a present value of the column (on any row, kept or not) is not a number.</summary>
+        public bool AllParse { get; private set; } = true;
+
+        /// <summary>The id of text <paramref name="s"/> on a kept row.</summary>
+        public int TextId(string s)
+        {
+            if (TextIdOf.TryGetValue(s, out int id)) return id;
+            id = Texts.Count;
+            TextIdOf[s] = id;
+            Texts.Add(s);
+            Check(s);
+            return id;
+        }
+
+        /// <summary>Notes a present value of a dropped row for the column's typing.</summary>
+        public void Check(string s)
+        {
+            if (AllParse) AllParse = Parses(s);
+        }
+
+        // As CsvColumn.FromText counts a value as parsed.
+        private static bool Parses(string s) => (CsvColumn.TryParseNumber(s, out double x) && !double.IsNaN(x)) || s == "NaN";
+
+        /// <summary>The levels in R's order (reference first) and the level of each id.</summary>
+        public (List<string> Levels, int[] Renumber) Levels(IReadOnlyDictionary<string, string> references)
+        {
+            var v = Variable;
+            if (IsText && !AllParse)
+            {
+                var levels = Texts.Order(StringComparer.Ordinal).ToList();
+                var position = DesignBuilder.Reorder(levels, v.Column, references, v.Label);
+                return (levels, Texts.Select(t => position[t]).ToArray());
+            }
+            // Numbers: distinct values (in first-seen order, so -0 or 0 is named as the table path names it), sorted.
+            var values = IsText ? Texts.Select(t => CsvColumn.TryParseNumber(t, out double x) ? x : double.NaN).ToList() : Values;
+            var distinct = new HashSet<double>();
+            foreach (var d in values) distinct.Add(d);
+            var numbers = distinct.Order().Select(d => d.ToString("R", CultureInfo.InvariantCulture)).ToList();
+            var at = DesignBuilder.Reorder(numbers, v.Column, references, v.Label);
+            var byValue = new Dictionary<double, int>();
+            foreach (var d in distinct) byValue[d] = at[d.ToString("R", CultureInfo.InvariantCulture)];
+            return (numbers, values.Select(d => byValue[d]).ToArray());
+        }
 
         public RowBuffer<int> Ids { get; } = new(1, capacity);
 
@@ -132,7 +186,7 @@ internal static class StreamingDesignBuilder
         int[] keptAt = new int[1 << 14];
         try
         {
-            int rows = DuckDbTableReader.StreamNumbers(source, columns, layout =>
+            int rows = DuckDbTableReader.Stream(source, columns, layout =>
             {
                 int capacity = layout.ExpectedRows;
                 int ChunkColumn(string column) => layout.Columns.ToList().IndexOf(column);
@@ -164,8 +218,10 @@ internal static class StreamingDesignBuilder
                     numeric.Add(input);
                 }
                 foreach (var v in variables.Where(v => !IsNumeric(v)))
-                    factors.Add(new FactorInput(v, ChunkColumn(v.Column), capacity));
-                return true;
+                    factors.Add(new FactorInput(v, ChunkColumn(v.Column), capacity, !layout.IsNumeric[ChunkColumn(v.Column)]));
+                // Text is read as categories only; a text response, covariate or weight is the table path's (a binary
+                // response's levels, or the message naming the value that is not a number).
+                return numeric.All(input => layout.IsNumeric[input.ChunkColumn]);
             }, chunk => Consume(chunk));
             if (rows <= 0) return null;
 
@@ -185,7 +241,7 @@ internal static class StreamingDesignBuilder
                 foreach (var buffer in buffers) buffer.EnsureRows(kept, end);
                 foreach (var input in numeric)
                 {
-                    var values = chunk.Numbers[input.ChunkColumn];
+                    var values = chunk.Numbers[input.ChunkColumn]!;
                     for (int j = 0; j < m; j++)
                     {
                         double v = values[keptAt[j]];
@@ -200,10 +256,24 @@ internal static class StreamingDesignBuilder
                 }
                 foreach (var factor in factors)
                 {
-                    var values = chunk.Numbers[factor.ChunkColumn];
                     factor.Ids.EnsureRows(kept, end);
                     var target = factor.Ids.Column(0).Slice(kept, m);
-                    for (int j = 0; j < m; j++) target[j] = factor.Id(values[keptAt[j]]);
+                    if (factor.IsText)
+                    {
+                        var texts = chunk.Text[factor.ChunkColumn]!;
+                        for (int j = 0; j < m; j++) target[j] = factor.TextId(texts[keptAt[j]]!);
+                        // The column's typing (numbers or text) counts the dropped rows' values too.
+                        for (int i = 0, j = 0; i < count && m < count; i++)
+                        {
+                            if (j < m && keptAt[j] == i) { j++; continue; }
+                            if (texts[i] is { } s) factor.Check(s);
+                        }
+                    }
+                    else
+                    {
+                        var values = chunk.Numbers[factor.ChunkColumn]!;
+                        for (int j = 0; j < m; j++) target[j] = factor.Id(values[keptAt[j]]);
+                    }
                 }
                 kept = end;
             }
@@ -222,12 +292,10 @@ internal static class StreamingDesignBuilder
         foreach (var factor in factors)
         {
             var v = factor.Variable;
-            var sorted = factor.Values.Order().ToList();
-            var levels = sorted.Select(d => d.ToString("R", CultureInfo.InvariantCulture)).ToList();
-            Dictionary<string, int> position;
-            try { position = DesignBuilder.Reorder(levels, v.Column, v.Reference is { } reference ? new Dictionary<string, string> { [v.Column] = reference } : options.ReferenceLevels, v.Label); }
+            List<string> levels;
+            int[] renumber;
+            try { (levels, renumber) = factor.Levels(v.Reference is { } reference ? new Dictionary<string, string> { [v.Column] = reference } : options.ReferenceLevels); }
             catch (CliException) { return null; }
-            var renumber = factor.Values.Select(d => position[d.ToString("R", CultureInfo.InvariantCulture)]).ToArray();
             var index = factor.Ids.Finish(n);
             for (int i = 0; i < index.Length; i++) index[i] = renumber[index[i]];
             levelsOf[v.Label] = levels;
