@@ -76,7 +76,7 @@ public static class DuckDbTableReader
             int expected = format switch
             {
                 TableFormat.DelimitedText when !(source.Separator is { } sep && File.Exists(source.Location) && new FileInfo(source.Location).Length > 1 << 24) => 0,
-                TableFormat.DelimitedText => DelimitedScanner.CountRecords(source.Location, source.Separator!.Value),
+                TableFormat.DelimitedText => DelimitedScanner.CountRecords(source.Location),
                 _ => Count(connection, relation, source.Name), // Parquet: from the footers; a query: DuckDB counts it (one more pass, no columns kept)
             };
             var layout = new TableLayout { Source = source, Format = format, ColumnNames = names, Columns = wanted.Select(i => names[i]).ToList(), IsNumeric = numeric, ExpectedRows = expected };
@@ -170,7 +170,7 @@ public static class DuckDbTableReader
             {
                 TableFormat.Parquet => Count(connection, relation, source.Name),
                 TableFormat.DelimitedText when source.Separator is { } sep && File.Exists(source.Location) && new FileInfo(source.Location).Length > 1 << 24
-                    => DelimitedScanner.CountRecords(source.Location, sep),
+                    => DelimitedScanner.CountRecords(source.Location),
                 _ => 0,
             };
             using var command = connection.CreateCommand();
