@@ -112,7 +112,11 @@ public sealed class StreamingDesignTests : IDisposable
     [InlineData("y ~ 1 + (0 + x1 | h) + (1 | g)")]
     [InlineData("y ~ x2 + x1 + (1 | g) + (1 | g:h)")]
     [InlineData("y ~ x1 + (1 | label) + (1 | label:g)")] // a text grouping factor
-    [InlineData("cnt ~ x1 + (1 | cnt) + (x2 | g)")] // the response also a grouping factor (the column as categories)
+    [InlineData("cnt ~ x1 + (1 | cnt) + (x2 | g)")]
+    [InlineData("y ~ label + x1 + (1 | g)")] // a text factor among the fixed effects (treatment contrasts)
+    [InlineData("y ~ x1 + factor(h) + label + (1 | g)")] // a numeric column as a factor, then a text one
+    [InlineData("y ~ 0 + label + factor(cnt) + x2 + (1 | g)")] // no intercept: the first factor by all its levels
+    [InlineData("y ~ 0 + x2 + label + (1 | g)")] // the response also a grouping factor (the column as categories)
     public void Same_design_as_the_table_path_from_csv_and_parquet(string formula)
     {
         var options = new DesignOptions();
@@ -121,6 +125,40 @@ public sealed class StreamingDesignTests : IDisposable
         AssertSame(expected, Streamed(formula, _csv, options), Rows);
         AssertSame(expected, Streamed(formula, _parquet, options), Rows);
         AssertSame(TablePath(formula, _parquet, options), Streamed(formula, _parquet, options), Rows);
+    }
+
+    [Fact]
+    public void Fixed_effect_factors_take_reference_levels_and_text_columns_are_typed_by_their_values()
+    {
+        var options = new DesignOptions { ReferenceLevels = new Dictionary<string, string> { ["label"] = "L2" } };
+        foreach (var formula in new[] { "y ~ label + x1 + (1 | g)", "y ~ relevel(factor(cnt), \"3\") + label + (1 | g)" })
+        {
+            var expected = TablePath(formula, _csv, options);
+            AssertSame(expected, Streamed(formula, _csv, options), Rows);
+            AssertSame(expected, Streamed(formula, _parquet, options), Rows);
+        }
+        Assert.Equal(["(Intercept)", "labelL0", "labelL1", "x1"], Streamed("y ~ label + x1 + (1 | g)", _csv, options)!.Built.Design.FixedEffectNames);
+
+        // A text column of numbers (Parquet strings) used as a covariate is numbers; one mostly numbers is an error (the
+        // table path's message); one mostly text is a factor.
+        string strings = Path.Combine(_dir, "covariates.parquet");
+        using (var connection = new DuckDBConnection("DataSource=:memory:"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = $"COPY (SELECT y, g, CAST(x2 AS VARCHAR) AS s, CASE WHEN cnt = 0 THEN 'none' ELSE CAST(cnt AS VARCHAR) END AS mostly, " +
+                                  $"CASE WHEN cnt = 0 THEN '1' ELSE label END AS few FROM '{_parquet}') TO '{strings}' (FORMAT parquet)";
+            command.ExecuteNonQuery();
+        }
+        var none = new DesignOptions();
+        var numbers = TablePath("y ~ s + (1 | g)", strings, none);
+        Assert.Equal(["(Intercept)", "s"], numbers.Design.FixedEffectNames);
+        AssertSame(numbers, Streamed("y ~ s + (1 | g)", strings, none), Rows);
+        Assert.Null(Streamed("y ~ mostly + (1 | g)", strings, none));
+        Assert.Throws<CliException>(() => TablePath("y ~ mostly + (1 | g)", strings, none));
+        var factor = TablePath("y ~ few + (1 | g)", strings, none);
+        Assert.Equal(["(Intercept)", "fewL0", "fewL1", "fewL2"], factor.Design.FixedEffectNames);
+        AssertSame(factor, Streamed("y ~ few + (1 | g)", strings, none), Rows);
     }
 
     [Fact]
@@ -178,11 +216,11 @@ public sealed class StreamingDesignTests : IDisposable
     }
 
     [Theory]
-    [InlineData("y ~ x1 + factor(h) + (1 | g)")] // a factor among the fixed effects
     [InlineData("y ~ x1 * x2 + (1 | g)")] // an interaction
+    [InlineData("y ~ label * x1 + (1 | g)")] // an interaction with a factor
+    [InlineData("y ~ x1 + (label | g)")] // a factor among the random-effects columns
     [InlineData("y ~ log(x2 + 1) + (1 | g)")] // a function term
     [InlineData("label ~ x1 + (1 | g)")] // a text response
-    [InlineData("y ~ x1 + (label | g)")] // a text column as a random slope (a factor)
     [InlineData("y ~ x1 + offset(x2) + (1 | g)")] // an offset
     [InlineData("y ~ x1 + (1 | nosuch)")] // a column that is not there
     public void Models_outside_its_scope_go_through_the_table(string formula) =>

@@ -16,9 +16,10 @@ internal sealed record StreamedDesign(BuiltDesign Built, int SourceRows);
 /// the design together (issue 11: a 10-million-row file read and designed within twice its numeric columns' size).
 /// </summary>
 /// <remarks>
-/// It covers the common large-data model: a plain numeric response (any family); fixed effects and random-effects
-/// columns that are the intercept and numeric columns (no factors, interactions, function terms or offsets); grouping
-/// factors from numeric or text columns (levels in the table path's order: numerically when every value of the column
+/// It covers the common large-data model: a plain numeric response (any family); fixed effects that are the intercept,
+/// numeric columns and factors (text columns, <c>factor()</c>, <c>relevel()</c>: treatment contrasts, their indicator
+/// columns filled from the levels at the end), random-effects columns that are the intercept and numeric columns (no
+/// interactions, function terms or offsets anywhere); grouping factors from numeric or text columns (levels in the table path's order: numerically when every value of the column
 /// is a number, else the text in ordinal order; the reference level first); prior weights. Anything else — and every
 /// data problem (a non-finite value, an invalid weight or response, no complete row, a file DuckDB cannot stream) —
 /// returns null, and the caller reads the table and uses <see cref="DesignBuilder"/>, whose messages name the file,
@@ -59,24 +60,37 @@ internal static class StreamingDesignBuilder
 
         public List<string> Texts { get; } = [];
 
-        /// <summary>False once a present value of the column (on any row, kept or not) is not a number.</summary>
-        public bool AllParse { get; private set; } = true;
+        private readonly List<bool> _parses = [];
+
+        /// <summary>Present values of the text column (kept and dropped rows), and how many of them are numbers.</summary>
+        public long Present { get; private set; }
+
+        /// <inheritdoc cref="Present"/>
+        public long Parsed { get; private set; }
+
+        /// <summary>True when every present value of the column (on any row, kept or not) is a number: read.csv's numeric column.</summary>
+        public bool AllParse => Parsed == Present;
 
         /// <summary>The id of text <paramref name="s"/> on a kept row.</summary>
         public int TextId(string s)
         {
-            if (TextIdOf.TryGetValue(s, out int id)) return id;
-            id = Texts.Count;
-            TextIdOf[s] = id;
-            Texts.Add(s);
-            Check(s);
+            if (!TextIdOf.TryGetValue(s, out int id))
+            {
+                id = Texts.Count;
+                TextIdOf[s] = id;
+                Texts.Add(s);
+                _parses.Add(Parses(s));
+            }
+            Present++;
+            if (_parses[id]) Parsed++;
             return id;
         }
 
         /// <summary>Notes a present value of a dropped row for the column's typing.</summary>
         public void Check(string s)
         {
-            if (AllParse) AllParse = Parses(s);
+            Present++;
+            if (Parses(s)) Parsed++;
         }
 
         // As CsvColumn.FromText counts a value as parsed.
@@ -155,8 +169,10 @@ internal static class StreamingDesignBuilder
         var groupingLabels = formula.RandomTerms.SelectMany(b => b.Grouping.SelectMany(g => g)).Select(v => v.Label).ToHashSet();
         bool IsNumeric(Variable v) => v.Function is null && !v.AsFactor && !groupingLabels.Contains(v.Label);
         if (!IsNumeric(responseVariable)) return null;
-        // Fixed and random-effects columns: the intercept and numeric columns, each term a single variable.
-        foreach (var set in formula.RandomTerms.Select(b => b.Effects).Prepend(formula.Fixed))
+        // Each term a single variable; random-effects columns numeric, fixed ones numeric or factors (their indicator
+        // columns are filled from the levels at the end).
+        if (formula.Fixed.Terms.Any(t => t.Length != 1)) return null;
+        foreach (var set in formula.RandomTerms.Select(b => b.Effects))
             if (set.Terms.Any(t => t.Length != 1) || !set.Variables.All(IsNumeric))
                 return null;
         var variables = formula.AllVariables().ToList();
@@ -178,6 +194,8 @@ internal static class StreamingDesignBuilder
         var columns = variables.Select(v => v.Column).Append(options.WeightsColumn).OfType<string>().ToHashSet(StringComparer.Ordinal);
         int dropped = 0, kept = 0;
         RowBuffer<double>? response = null, x = null, weights = null;
+        var fixedFactors = new HashSet<string>(StringComparer.Ordinal); // labels of fixed-effects variables read as factors or text
+        var xSlots = new List<int>(); // the model-matrix columns held by x (all of them unless a fixed variable is a factor)
         var barBuffers = new List<RowBuffer<double>?>();
         var buffers = new List<RowBuffer<double>>();
         var numeric = new List<NumericInput>();
@@ -195,9 +213,14 @@ internal static class StreamingDesignBuilder
                 NumericInput Input(Variable v) => inputs.TryGetValue(v.Label, out var input) ? input : inputs[v.Label] = new NumericInput(ChunkColumn(v.Column));
                 response = new RowBuffer<double>(1, capacity);
                 Input(responseVariable).Destinations.Add(new Destination(response, 0));
-                x = new RowBuffer<double>(fixedColumns.Count, capacity);
+                // A fixed variable is a factor when written so (factor(), relevel()) or, by the table path's rule decided at
+                // the end, when its column is text; its columns are not in x.
                 foreach (var v in formula.Fixed.Variables)
-                    Input(v).Destinations.Add(new Destination(x, fixedColumns.IndexOf(stand[v.Label])));
+                    if (!IsNumeric(v) || !layout.IsNumeric[ChunkColumn(v.Column)]) fixedFactors.Add(v.Label);
+                xSlots.AddRange(Enumerable.Range(0, fixedColumns.Count).Where(c => !formula.Fixed.Variables.Any(v => fixedFactors.Contains(v.Label) && stand[v.Label] == fixedColumns[c])));
+                x = new RowBuffer<double>(xSlots.Count, capacity);
+                foreach (var v in formula.Fixed.Variables.Where(v => !fixedFactors.Contains(v.Label)))
+                    Input(v).Destinations.Add(new Destination(x, xSlots.IndexOf(fixedColumns.IndexOf(stand[v.Label]))));
                 foreach (var (bar, (_, barColumns)) in formula.RandomTerms.Zip(bars))
                 {
                     // An intercept-only term shares the one column of ones; other terms get their own columns.
@@ -217,7 +240,7 @@ internal static class StreamingDesignBuilder
                     buffers.Add(weights);
                     numeric.Add(input);
                 }
-                foreach (var v in variables.Where(v => !IsNumeric(v)))
+                foreach (var v in variables.Where(v => !IsNumeric(v) || fixedFactors.Contains(v.Label)))
                     factors.Add(new FactorInput(v, ChunkColumn(v.Column), capacity, !layout.IsNumeric[ChunkColumn(v.Column)]));
                 // Text is read as categories only; a text response, covariate or weight is the table path's (a binary
                 // response's levels, or the message naming the value that is not a number).
@@ -289,9 +312,23 @@ internal static class StreamingDesignBuilder
         // Levels as the table path orders them: numbers sorted numerically, the reference level first; ids renumbered in place.
         var levelsOf = new Dictionary<string, IReadOnlyList<string>>();
         var indexOf = new Dictionary<string, int[]>();
+        var textNumbers = new Dictionary<string, (int[] Ids, double[] Values)>(StringComparer.Ordinal);
         foreach (var factor in factors)
         {
             var v = factor.Variable;
+            if (factor.IsText && IsNumeric(v))
+            {
+                // A text column used as a covariate: numbers when all its values are (a query's VARCHAR of digits), an
+                // error when most are (the table path names the value), else a factor.
+                if (factor.AllParse)
+                {
+                    var parsed = factor.Texts.Select(t => CsvColumn.TryParseNumber(t, out double d) ? d : double.NaN).ToArray();
+                    if (!parsed.All(double.IsFinite)) return null;
+                    textNumbers[v.Label] = (factor.Ids.Finish(n), parsed);
+                    continue;
+                }
+                if (factor.Parsed * 2 > factor.Present) return null;
+            }
             List<string> levels;
             int[] renumber;
             try { (levels, renumber) = factor.Levels(v.Reference is { } reference ? new Dictionary<string, string> { [v.Column] = reference } : options.ReferenceLevels); }
@@ -302,9 +339,20 @@ internal static class StreamingDesignBuilder
             indexOf[v.Label] = index;
         }
 
-        var fixedEffects = x.Finish(n);
-        for (int c = 0; c < fixedColumns.Count; c++)
-            if (fixedColumns[c] == ones) fixedEffects.AsSpan(c * n, n).Fill(1.0);
+        double[] fixedEffects;
+        if (fixedFactors.Count == 0)
+        {
+            fixedEffects = x.Finish(n);
+            for (int c = 0; c < fixedColumns.Count; c++)
+                if (fixedColumns[c] == ones) fixedEffects.AsSpan(c * n, n).Fill(1.0);
+        }
+        else
+        {
+            var assembled = FixedWithFactors(formula.Fixed, n, ones, stand, x, xSlots, fixedColumns, levelsOf, indexOf, textNumbers);
+            if (assembled is null) return null;
+            (fixedNames, fixedEffects) = assembled.Value;
+        }
+        x = null;
         double[]? sharedOnes = null;
         double[] Ones() => sharedOnes ??= Filled(n);
         var terms = new List<RandomEffectsTerm>();
@@ -358,6 +406,56 @@ internal static class StreamingDesignBuilder
             RowsDropped = dropped,
         };
         return new StreamedDesign(new BuiltDesign(design, dropped, levelsOf) { Notes = built.Notes }, kept + dropped);
+    }
+
+    /// <summary>
+    /// X when fixed-effects variables are factors: the model matrix's names from <see cref="DesignBuilder.ModelMatrixCore"/>
+    /// with the real levels (so the contrasts, names and order are the table path's), each column filled from its source —
+    /// the intercept, a numeric column held in <paramref name="x"/>, a text column of numbers, or a level's indicator.
+    /// Null when the columns cannot be matched to their sources (then the table path builds the design).
+    /// </summary>
+    private static (List<string> Names, double[] Values)? FixedWithFactors(TermSet terms, int n, double[] ones,
+        Dictionary<string, double[]> stand, RowBuffer<double> x, List<int> xSlots, List<double[]> planColumns,
+        Dictionary<string, IReadOnlyList<string>> levelsOf, Dictionary<string, int[]> indexOf, Dictionary<string, (int[] Ids, double[] Values)> textNumbers)
+    {
+        var (names, columns) = DesignBuilder.ModelMatrixCore(terms, v => levelsOf.TryGetValue(v.Label, out var levels)
+            ? (null, Array.Empty<int>(), levels, null)
+            : (stand[v.Label], null, null, null), 0, ones);
+        // The sources in the order ModelMatrixCore gives them: single-variable terms, a factor by treatment contrasts
+        // except the first factor term of a model without intercept (all its levels).
+        var fills = new List<Action<Span<double>>>();
+        if (terms.Intercept) fills.Add(c => c.Fill(1.0));
+        bool allLevelsUsed = terms.Intercept;
+        foreach (var term in terms.Terms)
+        {
+            var v = terms.Variables[term[0]];
+            if (levelsOf.TryGetValue(v.Label, out var levels))
+            {
+                var index = indexOf[v.Label];
+                for (int l = allLevelsUsed ? 1 : 0; l < levels.Count; l++)
+                {
+                    int level = l;
+                    if (fills.Count >= names.Count || names[fills.Count] != v.Label + levels[l]) return null;
+                    fills.Add(c => { for (int i = 0; i < c.Length; i++) c[i] = index[i] == level ? 1 : 0; });
+                }
+                allLevelsUsed = true;
+            }
+            else if (textNumbers.TryGetValue(v.Label, out var text))
+            {
+                if (fills.Count >= names.Count || columns[fills.Count] != stand[v.Label]) return null;
+                fills.Add(c => { for (int i = 0; i < c.Length; i++) c[i] = text.Values[text.Ids[i]]; });
+            }
+            else
+            {
+                int slot = xSlots.IndexOf(planColumns.IndexOf(stand[v.Label]));
+                if (slot < 0 || fills.Count >= names.Count || columns[fills.Count] != stand[v.Label]) return null;
+                fills.Add(c => x.Column(slot)[..n].CopyTo(c));
+            }
+        }
+        if (fills.Count != names.Count) return null;
+        var values = new double[(long)names.Count * n <= Array.MaxLength ? names.Count * n : throw new CliException("The design is too large for one array.")];
+        for (int c = 0; c < fills.Count; c++) fills[c](values.AsSpan(c * n, n));
+        return (names, values);
     }
 
     private static double[] Filled(int n)
