@@ -77,7 +77,10 @@ public static class DuckDbTableReader
             {
                 TableFormat.DelimitedText when !(source.Separator is { } sep && File.Exists(source.Location) && new FileInfo(source.Location).Length > 1 << 24) => 0,
                 TableFormat.DelimitedText => DelimitedScanner.CountRecords(source.Location),
-                _ => Count(connection, relation, source.Name), // Parquet: from the footers; a query: DuckDB counts it (one more pass, no columns kept)
+                // Parquet: the complete rows (DuckDB answers from the footers' statistics when no value is missing, else
+                // reads the columns' validity); a query: DuckDB counts it (one more pass, no columns kept). Counting the
+                // complete rows lets a consumer that drops incomplete rows size its arrays exactly.
+                _ => Count(connection, relation + " WHERE " + string.Join(" AND ", wanted.Select((i, k) => Present(names[i], numeric[k]))), source.Name),
             };
             var layout = new TableLayout { Source = source, Format = format, ColumnNames = names, Columns = wanted.Select(i => names[i]).ToList(), IsNumeric = numeric, ExpectedRows = expected };
             if (!begin(layout)) return -1;
@@ -273,6 +276,10 @@ public static class DuckDbTableReader
         if (type == "BOOLEAN") return $"CASE WHEN {column} THEN 'TRUE' WHEN NOT {column} THEN 'FALSE' END";
         return $"CAST({column} AS VARCHAR)";
     }
+
+    /// <summary>A condition true where the column's value is not missing (for text also not <c>NA</c> or empty, as <see cref="Stream"/> reads it).</summary>
+    private static string Present(string name, bool numeric) =>
+        numeric ? $"{Identifier(name)} IS NOT NULL" : $"coalesce(CAST({Identifier(name)} AS VARCHAR) NOT IN ('NA', ''), false)";
 
     internal static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 

@@ -22,9 +22,10 @@ public sealed class TableLayout
     public required IReadOnlyList<bool> IsNumeric { get; init; }
 
     /// <summary>
-    /// The number of rows expected (Parquet metadata, a byte-level record count of a large text file, or a count of a
-    /// query's rows), for sizing arrays once; 0 when unknown (a small text file). A hint: the rows streamed may differ
-    /// (e.g. a query that samples), so consumers must still grow or trim.
+    /// The number of rows expected to have no missing value in the requested columns, for sizing arrays once: for
+    /// Parquet and a query, DuckDB's count of those rows; for a large text file, its record count (an upper bound when
+    /// values are missing); 0 when unknown (a small text file). A hint: the rows streamed may differ (e.g. a query that
+    /// samples), so consumers must still grow or trim.
     /// </summary>
     public required int ExpectedRows { get; init; }
 }
