@@ -76,7 +76,7 @@ public static class DuckDbTableReader
             int expected = format switch
             {
                 TableFormat.DelimitedText when !(source.Separator is { } sep && File.Exists(source.Location) && new FileInfo(source.Location).Length > 1 << 24) => 0,
-                TableFormat.DelimitedText => DelimitedScanner.CountRecords(source.Location),
+                TableFormat.DelimitedText => DelimitedScanner.CountCompleteRecords(source.Location, source.Separator!.Value, wanted),
                 // Parquet: the complete rows (DuckDB answers from the footers' statistics when no value is missing, else
                 // reads the columns' validity); a query: DuckDB counts it (one more pass, no columns kept). Counting the
                 // complete rows lets a consumer that drops incomplete rows size its arrays exactly.

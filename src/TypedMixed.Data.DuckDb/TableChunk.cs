@@ -23,8 +23,9 @@ public sealed class TableLayout
 
     /// <summary>
     /// The number of rows expected to have no missing value in the requested columns, for sizing arrays once: for
-    /// Parquet and a query, DuckDB's count of those rows; for a large text file, its record count (an upper bound when
-    /// values are missing); 0 when unknown (a small text file). A hint: the rows streamed may differ (e.g. a query that
+    /// Parquet and a query, DuckDB's count of those rows; for a large text file, a byte-level count of the records
+    /// whose requested fields are not empty or <c>NA</c> (an upper bound: a quoted missing value counts as present);
+    /// 0 when unknown (a small text file). A hint: the rows streamed may differ (e.g. a query that
     /// samples), so consumers must still grow or trim.
     /// </summary>
     public required int ExpectedRows { get; init; }

@@ -1,3 +1,4 @@
+using DuckDB.NET.Data;
 using TypedMixed.Data.DuckDb;
 
 namespace TypedMixed.Cli.Tests;
@@ -33,6 +34,58 @@ public sealed class RecordCountTests : IDisposable
         for (int size = 1; size <= text.Length + 1; size++)
             Assert.Equal(expected, DelimitedScanner.CountRecords(path, size));
         Assert.Equal(expected, DelimitedScanner.CountRecords(path));
+    }
+
+    /// <summary>The rows DuckDB's reader finds complete in the given columns (the count must never be below it).</summary>
+    private static long DuckDbComplete(string path, int[] wanted)
+    {
+        using var connection = new DuckDBConnection("DataSource=:memory:");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT * FROM read_csv('{path}', header = true, quote = '\"', escape = '\"', nullstr = ['NA', ''], all_varchar = true)";
+        using var reader = command.ExecuteReader();
+        long complete = 0;
+        while (reader.Read())
+            if (wanted.All(f => !reader.IsDBNull(f))) complete++;
+        return complete;
+    }
+
+    [Theory]
+    [InlineData("a,b,c\n1,2,3\n,2,3\n1,,3\n1,2,\nNA,2,3\n1,NA,3\n1,2,NA\n", new[] { 0, 2 })]
+    [InlineData("a,b,c\n1,2,3\n,2,3\n1,,3\n1,2,\nNA,2,3\n1,NA,3\n1,2,NA\n", new[] { 1 })]
+    [InlineData("a,b,c\n1,2,3\n,2,3\n1,,3\n1,2,\nNA,2,3\n1,NA,3\n1,2,NA", new[] { 0, 1, 2 })]
+    [InlineData("a,b\r\n1,NA\r\nNAB,2\r\n\r\n,x\r\nN,A\r\n", new[] { 0, 1 })] // CRLF, NAB and N are values, blank line
+    [InlineData("a,b\n\"\",1\n\"NA\",2\n\"x,\ny\",NA\n3,4\n", new[] { 0 })] // quoted fields count as present
+    [InlineData("a,b\n\"\",1\n\"NA\",2\n\"x,\ny\",NA\n3,4\n", new[] { 1 })]
+    [InlineData("NA,b\n1,2\n3,\n", new[] { 0, 1 })] // a column named NA
+    [InlineData("a,b\n1,2\n3,4\n", new int[0])]
+    public void Complete_records_are_never_fewer_than_duckdb_finds_and_exact_without_quotes(string text, int[] wanted)
+    {
+        string path = Path.Combine(_dir, "data.csv");
+        File.WriteAllText(path, text);
+        long complete = DuckDbComplete(path, wanted);
+        int expected = DelimitedScanner.CountCompleteRecords(path, ',', wanted);
+        if (!text.Contains('"', StringComparison.Ordinal)) Assert.Equal(complete, expected);
+        else Assert.True(expected >= complete, $"{expected} < {complete}");
+        for (int size = 1; size <= text.Length + 1; size++)
+            Assert.Equal(expected, DelimitedScanner.CountCompleteRecords(path, ',', wanted, size));
+    }
+
+    [Fact]
+    public void Counts_complete_records_of_many_blocks()
+    {
+        // Missing values now and then (empty, NA, at the start and end of a line) among long runs of complete rows, so
+        // most blocks take the line-feed count and the blocks around a missing value the byte loop.
+        string path = Path.Combine(_dir, "many.csv");
+        var lines = Enumerable.Range(0, 20000).Select(i =>
+            i % 1777 == 0 ? $",{i},{i}" : i % 1913 == 0 ? $"{i},NA,{i}" : i % 2111 == 0 ? $"{i},{i}," : i % 2503 == 0 ? $"{i},{i},NA" : $"{i},{i}.5,-{i}");
+        File.WriteAllText(path, "a,b,c\n" + string.Join("\n", lines) + "\n");
+        foreach (var wanted in new[] { new[] { 0, 1, 2 }, new[] { 1 }, new[] { 0, 2 } })
+        {
+            long complete = DuckDbComplete(path, wanted);
+            foreach (int size in new[] { 3, 64, 1000, 4096, 1 << 20 })
+                Assert.Equal(complete, DelimitedScanner.CountCompleteRecords(path, ',', wanted, size));
+        }
     }
 
     [Fact]

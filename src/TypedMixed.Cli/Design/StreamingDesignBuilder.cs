@@ -473,6 +473,7 @@ internal static class StreamingDesignBuilder
 internal sealed class RowBuffer<T> where T : struct
 {
     private readonly int _columns;
+    private readonly bool _hinted;
     private int _capacity;
     private T[] _data;
 
@@ -480,6 +481,7 @@ internal sealed class RowBuffer<T> where T : struct
     public RowBuffer(int columns, int capacity)
     {
         _columns = columns;
+        _hinted = capacity > 0;
         _capacity = capacity > 0 ? capacity : 1 << 12;
         _data = new T[Size(columns, _capacity)];
     }
@@ -495,7 +497,8 @@ internal sealed class RowBuffer<T> where T : struct
     public void EnsureRows(int filled, int rows)
     {
         if (rows <= _capacity) return;
-        long grown = Math.Max(rows, 2L * _capacity);
+        // Doubling from a small start; past a count that proved short (it should not), an eighth more at a time.
+        long grown = Math.Max(rows, _hinted ? _capacity + _capacity / 8L : 2L * _capacity);
         if (grown * _columns > Array.MaxLength) grown = Math.Max(rows, Array.MaxLength / Math.Max(_columns, 1));
         var data = new T[Size(_columns, grown)];
         for (int c = 0; c < _columns; c++) Array.Copy(_data, c * _capacity, data, c * (int)grown, filled);
