@@ -100,8 +100,9 @@ public static class CliApp
         };
         BuiltDesign built;
         int sourceRows;
-        // A model over numeric columns is built in one streaming pass, without holding the table (peak memory about the
-        // design's); anything else, and every data error, goes through the table, whose messages name row and column.
+        // A model StreamingDesignBuilder covers (numeric response and effects columns; factors from numeric or text
+        // columns) is built in one streaming pass without holding the table, so the peak memory is about the design's;
+        // anything else, and every data error, goes through the table, whose messages name the row and column.
         if (table is null && StreamingDesignBuilder.TryBuild(formula, DataSource(a), options) is { } streamed)
         {
             built = streamed.Built;
