@@ -5,6 +5,7 @@ using TypedMixed.Cli.Data;
 using TypedMixed.Cli.Design;
 using TypedMixed.Cli.Formulas;
 using TypedMixed.Cli.Plots;
+using TypedMixed.Data.DuckDb;
 using TypedMixed.Presentation;
 
 namespace TypedMixed.Cli;
@@ -90,14 +91,7 @@ public static class CliApp
         foreach (var column in a.ReferenceLevels.Keys)
             if (!formula.AllVariables().Concat(a.Correlation?.Variables() ?? []).Concat(a.Variance?.Variables() ?? []).Any(v => v.Column == column))
                 throw new CliException($"--reference names column '{column}', which the formula does not use.");
-        if (table is null)
-        {
-            // Only the columns the model uses are read (and, for messages, every column's name).
-            var columns = formula.AllVariables().Concat(a.Correlation?.Variables() ?? []).Concat(a.Variance?.Variables() ?? [])
-                .Select(v => v.Column).Append(a.WeightsColumn).OfType<string>().ToHashSet(StringComparer.Ordinal);
-            table = LoadData(a, columns);
-        }
-        var built = DesignBuilder.Build(formula, table, new DesignOptions
+        var options = new DesignOptions
         {
             ReferenceLevels = a.ReferenceLevels,
             Family = a.Family,
@@ -105,17 +99,44 @@ public static class CliApp
             WeightsColumn = a.WeightsColumn,
             Correlation = a.Correlation,
             Variance = a.Variance,
-        });
+        };
+        BuiltDesign built;
+        int sourceRows;
+        // A model StreamingDesignBuilder covers (numeric response and effects columns; factors from numeric or text
+        // columns; no residual structure) is built in one streaming pass without holding the table, so the peak memory
+        // is about the design's; anything else, and every data error, goes through the table, whose messages name the
+        // row and column.
+        if (table is null && a.Correlation is null && a.Variance is null && StreamingDesignBuilder.TryBuild(formula, DataSource(a), options) is { } streamed)
+        {
+            built = streamed.Built;
+            sourceRows = streamed.SourceRows;
+        }
+        else
+        {
+            if (table is null)
+            {
+                // Only the columns the model uses are read (and, for messages, every column's name).
+                var columns = formula.AllVariables().Concat(a.Correlation?.Variables() ?? []).Concat(a.Variance?.Variables() ?? [])
+                    .Select(v => v.Column).Append(a.WeightsColumn).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                table = LoadData(a, columns);
+            }
+            built = DesignBuilder.Build(formula, table, options);
+            sourceRows = table.RowCount;
+        }
         if (a.IsGeneralized && a.Glmm.QuadraturePoints > 1 && (built.Design.Terms.Count > 1 || built.Design.Terms[0].ColumnNames.Count > 1))
             throw new CliException(
                 $"--nagq {a.Glmm.QuadraturePoints.ToString(CultureInfo.InvariantCulture)} needs a single random-intercept term, but the model has {Describe(built.Design.Terms)}: adaptive Gauss-Hermite quadrature integrates "
                 + "each group's one scalar random effect separately, which is possible only when the groups are independent with one effect each (glmer has the same rule). Use --nagq 1 (Laplace).");
         if (built.RowsDropped > 0)
-            stderr.WriteLine($"typedmixed: dropped {built.RowsDropped.ToString(CultureInfo.InvariantCulture)} of {table.RowCount.ToString(CultureInfo.InvariantCulture)} rows with missing values in the formula's columns{(a.WeightsColumn is null ? "" : " or the --weights column")}{(a.Correlation is null && a.Variance is null ? "" : " or the --correlation/--variance columns")}.");
+            stderr.WriteLine($"typedmixed: dropped {built.RowsDropped.ToString(CultureInfo.InvariantCulture)} of {sourceRows.ToString(CultureInfo.InvariantCulture)} rows with missing values in the formula's columns{(a.WeightsColumn is null ? "" : " or the --weights column")}{(a.Correlation is null && a.Variance is null ? "" : " or the --correlation/--variance columns")}.");
         foreach (var note in built.Notes)
             stderr.WriteLine("typedmixed: " + note);
         return new PreparedModel(formula, built);
     }
+
+    /// <summary>The file, or the --sql query, named by the options.</summary>
+    internal static TableSource DataSource(CliArguments a) =>
+        a.Sql is null ? new TableSource { Location = a.DataPath, Separator = a.Separator } : new TableSource { Location = a.Sql, IsQuery = true };
 
     /// <summary>Reads the data named by the options (the file, or the --sql query), only <paramref name="columns"/> when given.</summary>
     internal static CsvTable LoadData(CliArguments a, IReadOnlyCollection<string>? columns = null) =>

@@ -46,6 +46,95 @@ public static class DuckDbTableReader
     }
 
     /// <summary>
+    /// Streams the columns <paramref name="columns"/> of <paramref name="source"/> in chunks of consecutive rows, without
+    /// keeping the table: for consumers that build their own arrays (a model's design) and so need the source's columns
+    /// only one chunk at a time. Numeric columns come as numbers, the others as text (typed as <see cref="Read"/> types
+    /// them before its read.csv rule: <c>NA</c> and empty text are missing, Parquet booleans TRUE/FALSE). When a requested
+    /// column is absent nothing is read and -1 is returned (the caller uses <see cref="Read"/>, whose caller names the
+    /// column); <paramref name="begin"/> sees the layout first and may decline (-1 too).
+    /// </summary>
+    /// <returns>The number of rows streamed (0 when the source has none), or -1 when nothing was streamed.</returns>
+    /// <exception cref="DataSourceException">The source cannot be read (also a value after DuckDB's sniffing sample that
+    /// is not a number: <see cref="Read"/> reads such a file again with the whole file sniffed).</exception>
+    public static int Stream(TableSource source, IReadOnlyCollection<string> columns, Func<TableLayout, bool> begin, Action<TableChunk> onChunk)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(begin);
+        ArgumentNullException.ThrowIfNull(onChunk);
+        var (format, separator) = SourceFiles.Check(source);
+        source = separator is null || separator == source.Separator ? source : new TableSource { Location = source.Location, IsQuery = source.IsQuery, Separator = separator };
+        try
+        {
+            string relation = Relation(source, format, sniffWholeFile: false);
+            using var connection = new DuckDBConnection("DataSource=:memory:");
+            connection.Open();
+            var (names, types) = Describe(connection, format == TableFormat.Query ? source.Location.Trim().TrimEnd(';') : "SELECT * FROM " + relation);
+            var wanted = Enumerable.Range(0, names.Count).Where(i => columns.Contains(names[i])).ToList();
+            if (wanted.Count == 0 || wanted.Count != columns.Distinct().Count()) return -1;
+            var numeric = wanted.Select(i => IsNumericType(types[i])).ToArray();
+            int expected = format switch
+            {
+                TableFormat.DelimitedText when !(source.Separator is { } sep && File.Exists(source.Location) && new FileInfo(source.Location).Length > 1 << 24) => 0,
+                TableFormat.DelimitedText => DelimitedScanner.CountCompleteRecords(source.Location, source.Separator!.Value, wanted),
+                // Parquet: the complete rows (DuckDB answers from the footers' statistics when no value is missing, else
+                // reads the columns' validity); a query: DuckDB counts it (one more pass, no columns kept). Counting the
+                // complete rows lets a consumer that drops incomplete rows size its arrays exactly.
+                _ => Count(connection, relation + " WHERE " + string.Join(" AND ", wanted.Select((i, k) => Present(names[i], numeric[k]))), source.Name),
+            };
+            var layout = new TableLayout { Source = source, Format = format, ColumnNames = names, Columns = wanted.Select(i => names[i]).ToList(), IsNumeric = numeric, ExpectedRows = expected };
+            if (!begin(layout)) return -1;
+            using var command = connection.CreateCommand();
+            command.UseStreamingMode = true;
+            command.CommandText = "SELECT " + string.Join(", ", wanted.Select((i, k) => Expression(names[i], types[i], numeric[k]))) + " FROM " + relation;
+            using var reader = command.ExecuteReader();
+            const int ChunkRows = 1 << 14;
+            var chunk = new TableChunk(numeric, ChunkRows);
+            int rows = 0, used = 0;
+            while (reader.Read())
+            {
+                for (int k = 0; k < wanted.Count; k++)
+                {
+                    bool missing = reader.IsDBNull(k);
+                    if (numeric[k])
+                    {
+                        chunk.Missing[k][used] = missing;
+                        chunk.Numbers[k]![used] = missing ? double.NaN : reader.GetDouble(k);
+                    }
+                    else
+                    {
+                        string? text = missing ? null : reader.GetString(k);
+                        if (text is "NA" or "") text = null; // missing, as read.csv's na.strings (as Read's text columns)
+                        chunk.Missing[k][used] = text is null;
+                        chunk.Text[k]![used] = text;
+                    }
+                }
+                used++;
+                if (used == ChunkRows)
+                {
+                    chunk.FirstRow = rows;
+                    chunk.Count = used;
+                    onChunk(chunk);
+                    rows += used;
+                    used = 0;
+                }
+            }
+            if (used > 0)
+            {
+                chunk.FirstRow = rows;
+                chunk.Count = used;
+                onChunk(chunk);
+                rows += used;
+            }
+            return rows;
+        }
+        catch (DuckDBException e)
+        {
+            throw DuckDbErrors.Map(e, source, format);
+        }
+    }
+
+    /// <summary>
     /// The 1-based file line on which each data row of a delimited text file starts, for messages (a second pass over
     /// the file that keeps one int per row, made only when a message needs a line); null for Parquet, globs and queries.
     /// </summary>
@@ -84,7 +173,7 @@ public static class DuckDbTableReader
             {
                 TableFormat.Parquet => Count(connection, relation, source.Name),
                 TableFormat.DelimitedText when source.Separator is { } sep && File.Exists(source.Location) && new FileInfo(source.Location).Length > 1 << 24
-                    => DelimitedScanner.CountRecords(source.Location, sep),
+                    => DelimitedScanner.CountRecords(source.Location),
                 _ => 0,
             };
             using var command = connection.CreateCommand();
@@ -187,6 +276,10 @@ public static class DuckDbTableReader
         if (type == "BOOLEAN") return $"CASE WHEN {column} THEN 'TRUE' WHEN NOT {column} THEN 'FALSE' END";
         return $"CAST({column} AS VARCHAR)";
     }
+
+    /// <summary>A condition true where the column's value is not missing (for text also not <c>NA</c> or empty, as <see cref="Stream"/> reads it).</summary>
+    private static string Present(string name, bool numeric) =>
+        numeric ? $"{Identifier(name)} IS NOT NULL" : $"coalesce(CAST({Identifier(name)} AS VARCHAR) NOT IN ('NA', ''), false)";
 
     internal static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 

@@ -68,7 +68,7 @@ internal static partial class DesignBuilder
         else
             throw new CliException($"{option}: name the clusters whose residuals are correlated after '|', e.g. {spec.Name}(~ {spec.Time?.ToString() ?? "1"} | {groupings[^1].Name}); the formula has several grouping factors ({string.Join(", ", groupings.Select(g => g.Name))}).");
         string clusterName = string.Join(":", clusterVariables.Select(v => v.Column));
-        var (clusterIndex, clusterKeys) = Grouping(clusterVariables.Select(v => data[v.Label]).ToList(), n);
+        var (clusterIndex, clusterKeys) = Grouping(clusterVariables.Select(v => (data[v.Label].LevelIndex!, data[v.Label].Levels!)).ToList(), n);
 
         // The clusters must lie within the model's clusters: a grouping factor of the formula, or nested in one.
         if (!terms.Any(t => t.Name == clusterName))

@@ -166,7 +166,7 @@ internal static partial class DesignBuilder
                 throw new CliException($"The random-effects term at position {bar.Position + 1} has no columns ('0 |' removes the intercept and nothing is left).\n" + Caret(formula.Text, bar.Position));
             for (int k = 0; k < bar.Grouping.Count; k++)
             {
-                var (index, keys) = Grouping(bar.Grouping[k].Select(v => data[v.Label]).ToList(), n);
+                var (index, keys) = Grouping(bar.Grouping[k].Select(v => (data[v.Label].LevelIndex!, data[v.Label].Levels!)).ToList(), n);
                 terms.Add(new RandomEffectsTerm
                 {
                     Name = bar.GroupName(k),
@@ -317,7 +317,7 @@ internal static partial class DesignBuilder
     }
 
     /// <summary>Moves the reference level (if any) to the front; returns each level's position.</summary>
-    private static Dictionary<string, int> Reorder(List<string> levels, string columnName, IReadOnlyDictionary<string, string> references, string label)
+    internal static Dictionary<string, int> Reorder(List<string> levels, string columnName, IReadOnlyDictionary<string, string> references, string label)
     {
         if (references.TryGetValue(columnName, out var reference))
         {
@@ -336,14 +336,14 @@ internal static partial class DesignBuilder
     /// A grouping factor, or the interaction of several (<c>a:b</c>): the observed combinations, ordered with the first
     /// factor varying slowest, keyed by the levels joined with <c>:</c>.
     /// </summary>
-    private static (int[] Index, IReadOnlyList<string> Keys) Grouping(IReadOnlyList<VariableData> factors, int n)
+    internal static (int[] Index, IReadOnlyList<string> Keys) Grouping(IReadOnlyList<(int[] LevelIndex, IReadOnlyList<string> Levels)> factors, int n)
     {
-        if (factors.Count == 1) return (factors[0].LevelIndex!, factors[0].Levels!);
+        if (factors.Count == 1) return (factors[0].LevelIndex, factors[0].Levels);
         var tuples = new long[n];
         for (int i = 0; i < n; i++)
         {
             long code = 0;
-            foreach (var f in factors) code = code * f.Levels!.Count + f.LevelIndex![i];
+            foreach (var f in factors) code = code * f.Levels.Count + f.LevelIndex[i];
             tuples[i] = code;
         }
         var distinct = tuples.Distinct().Order().ToList();
@@ -352,7 +352,7 @@ internal static partial class DesignBuilder
         var index = tuples.Select(t => position[t]).ToArray();
         var keys = new string[distinct.Count];
         for (int i = 0; i < n; i++)
-            keys[index[i]] ??= string.Join(":", factors.Select(f => f.Levels![f.LevelIndex![i]]));
+            keys[index[i]] ??= string.Join(":", factors.Select(f => f.Levels[f.LevelIndex[i]]));
         return (index, keys);
     }
 

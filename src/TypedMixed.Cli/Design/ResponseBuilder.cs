@@ -64,7 +64,7 @@ internal static class ResponseBuilder
                     string inputs = string.Join(", ", expression.Variables().Select(v => v.Column).Distinct().Select(c => $"{c} = {table.Column(c).Raw[kept[i]]}"));
                     throw new CliException($"The response {response.Label} is {Number(computed[i])} at {where(i)} ({inputs}); the response must be finite (log or sqrt of zero or a negative number?). Fix or blank the value (the row is then dropped).");
                 }
-            return Numeric(response.Label, computed, family, table, kept, weights, notes);
+            return Numeric(response.Label, computed, family, where, weights, notes);
         }
         var variable = response.Variable!;
         string name = variable.Column;
@@ -89,14 +89,16 @@ internal static class ResponseBuilder
             return new BuiltResponse(y, null, weights, notes);
         }
 
-        return Numeric(name, numbers(variable), family, table, kept, weights, notes);
+        return Numeric(name, numbers(variable), family, where, weights, notes);
     }
 
-    /// <summary>A numeric response (a column or a computed one) checked against the family.</summary>
-    private static BuiltResponse Numeric(string name, double[] values, ResponseFamily? family, CsvTable table, int[] kept, double[]? weights, List<string> notes)
+    /// <summary>
+    /// A numeric response (a column or a computed one) checked against the family; <paramref name="where"/> describes
+    /// row i of <paramref name="values"/> for messages (called only when one is thrown).
+    /// </summary>
+    internal static BuiltResponse Numeric(string name, double[] values, ResponseFamily? family, Func<int, string> where, double[]? weights, List<string> notes)
     {
-        int n = kept.Length;
-        string where(int i) => $"{table.DescribeRow(kept[i])} of {table.Source}";
+        int n = values.Length;
         var fam = family ?? ResponseFamily.Gaussian;
         switch (fam)
         {
