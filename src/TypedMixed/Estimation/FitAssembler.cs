@@ -29,14 +29,14 @@ internal static class FitAssembler
         var factors = new double[k][];
         for (int s = 0; s < k; s++)
         {
-            int t = problem.TermOrder[s];
+            int t = problem.TermOrder[s], storage = s + problem.StorageShift;
             var term = design.Terms[t];
             int q = term.ColumnCount;
-            factors[t] = (double[])factor.Factor(s).Clone();
-            PenalizedSolution.ApplyLambda(u[s], q, factors[t]);
+            factors[t] = (double[])factor.Factor(storage).Clone();
+            PenalizedSolution.ApplyLambda(u[storage], q, factors[t]);
             var m = new double[term.LevelCount, q];
             for (int l = 0; l < term.LevelCount; l++)
-                for (int a = 0; a < q; a++) m[l, a] = u[s][l * q + a];
+                for (int a = 0; a < q; a++) m[l, a] = u[storage][l * q + a];
             modes[t] = m;
         }
 
@@ -48,6 +48,19 @@ internal static class FitAssembler
         {
             var term = design.Terms[t];
             int q = term.ColumnCount;
+            if (term.Memberships is { } mm)
+            {
+                // Σ over the row's memberships of ω · z'b_level.
+                var omega = mm.EffectiveWeights();
+                for (int i = 0; i < n; i++)
+                    for (int e = mm.RowStart[i]; e < mm.RowStart[i + 1]; e++)
+                    {
+                        double s = 0;
+                        for (int a = 0; a < q; a++) s += term.Columns[a * n + i] * modes[t][mm.Level[e], a];
+                        fitted[i] += omega[e] * s;
+                    }
+                continue;
+            }
             for (int i = 0; i < n; i++)
             {
                 int l = term.LevelIndex[i];
@@ -127,15 +140,17 @@ internal static class FitAssembler
         var termFits = new RandomEffectsTermFit[k];
         for (int s = 0; s < k; s++)
         {
-            int t = problem.TermOrder[s], storage = s;
+            int t = problem.TermOrder[s], storage = s + problem.StorageShift;
             var term = design.Terms[t];
             int q = term.ColumnCount;
             var tFactor = factors[t];
-            var sizes = new int[term.LevelCount];
-            foreach (int l in term.LevelIndex) sizes[l]++;
+            var sizes = LevelSizes(term);
             var own = components.Where((c, e) => e < vp.Entries.Length && vp.Entries[e].Term == t).ToArray();
             termFits[t] = new RandomEffectsTermFit(term.Name, term.ColumnNames, term.LevelKeys, term.Covariance, covs[t], modes[t],
-                () => ConditionalCovariances(problem, theta, storage, tFactor, q, sigma2), sizes, own);
+                () => ConditionalCovariances(problem, theta, storage, tFactor, q, sigma2), sizes, own)
+            {
+                MeanSquaredWeightSum = term.Memberships is { } mm ? mm.SquaredWeightSums().Average() : null,
+            };
         }
 
         int parameterCount = p + problem.ThetaLength + 1;
@@ -166,6 +181,15 @@ internal static class FitAssembler
             Warnings = warnings,
             Optimizer = optimizer,
         };
+    }
+
+    /// <summary>Rows per level; for a multiple-membership term, the rows that list the level.</summary>
+    internal static int[] LevelSizes(RandomEffectsTerm term)
+    {
+        var sizes = new int[term.LevelCount];
+        if (term.Memberships is { } mm) foreach (int l in mm.Level) sizes[l]++;
+        else foreach (int l in term.LevelIndex) sizes[l]++;
+        return sizes;
     }
 
     /// <summary>σ² T (L_ZZ L_ZZ')⁻¹_ll T' per level: lme4's conditional variances (β treated as known).</summary>

@@ -22,7 +22,8 @@ internal sealed class MixedModelProblem
         Templates = templates;
         ThetaLength = templates.Sum(t => t.ThetaCount);
         Gram = gram;
-        Factor = new BlockedCholesky(gram, order.Select(o => templates[o]).ToArray());
+        StorageShift = gram.HasLeadingBlock ? 0 : 1;
+        Factor = new BlockedCholesky(gram, [.. Enumerable.Repeat<CovarianceTemplate?>(null, StorageShift), .. order.Select(o => templates[o])]);
     }
 
     public ModelDesign Design { get; }
@@ -31,6 +32,12 @@ internal sealed class MixedModelProblem
     public string[] DroppedColumns { get; }
     /// <summary>TermOrder[k] = the design index of the k-th term in storage order.</summary>
     public int[] TermOrder { get; }
+
+    /// <summary>
+    /// 1 when every term is a multiple-membership one and the Gram starts with an empty block (so term k of
+    /// <see cref="TermOrder"/> is block k + 1 of the Gram and the factor), else 0.
+    /// </summary>
+    public int StorageShift { get; }
     /// <summary>Covariance templates in design order.</summary>
     public CovarianceTemplate[] Templates { get; }
     public int ThetaLength { get; }
@@ -65,14 +72,19 @@ internal sealed class MixedModelProblem
             templates[t] = new CovarianceTemplate(term.Name, term.ColumnNames, term.Covariance, offset);
             offset += templates[t].ThetaCount;
         }
-        // Most levels first (stable), so the largest block stays block diagonal.
-        var order = Enumerable.Range(0, k).OrderByDescending(t => design.Terms[t].LevelCount).ThenBy(t => t).ToArray();
+        // Most levels first (stable), so the largest block stays block diagonal; multiple-membership terms after every
+        // ordinary one (their own block couples levels). With only those, the Gram starts with an empty block.
+        var order = Enumerable.Range(0, k).OrderBy(t => design.Terms[t].IsMultipleMembership)
+            .ThenByDescending(t => design.Terms[t].LevelCount).ThenBy(t => t).ToArray();
+        bool emptyLead = design.Terms[order[0]].IsMultipleMembership;
         var gram = new BlockedGram(n,
-            order.Select(t => design.Terms[t].LevelIndex).ToArray(),
-            order.Select(t => design.Terms[t].LevelCount).ToArray(),
-            order.Select(t => design.Terms[t].Columns).ToArray(),
-            order.Select(t => design.Terms[t].ColumnCount).ToArray(),
-            x, kept.Length, workingResponse, weights);
+            [.. Lead(emptyLead, Array.Empty<int>()), .. order.Select(t => design.Terms[t].LevelIndex)],
+            [.. Lead(emptyLead, 0), .. order.Select(t => design.Terms[t].LevelCount)],
+            [.. Lead(emptyLead, Array.Empty<double>()), .. order.Select(t => design.Terms[t].Columns)],
+            [.. Lead(emptyLead, 1), .. order.Select(t => design.Terms[t].ColumnCount)],
+            x, kept.Length, workingResponse, weights,
+            [.. Lead<MembershipRows?>(emptyLead, null), .. order.Select(t => design.Terms[t].Memberships is { } mm
+                ? new MembershipRows(mm.RowStart, mm.Level, mm.EffectiveWeights()) : null)]);
         var columnScale = design.Terms.Select(term =>
         {
             var s = new double[term.ColumnCount];
@@ -111,6 +123,8 @@ internal sealed class MixedModelProblem
             UnidentifiedTerms = design.Terms.Where((term, t) => !Identified(term, columnScale[t])).Select(term => term.Name).ToArray(),
         };
     }
+
+    private static IEnumerable<T> Lead<T>(bool present, T value) => present ? [value] : [];
 
     /// <summary>Σ log wᵢ over the prior weights (0 without weights): the objectives subtract it, as lme4's <c>ldW</c>.</summary>
     public double LogWeightSum { get; private init; }
@@ -182,18 +196,24 @@ internal sealed class MixedModelProblem
     /// </summary>
     private static bool Identified(RandomEffectsTerm term, double[] scale)
     {
-        int n = term.LevelIndex.Length, q = term.ColumnCount, levels = term.LevelCount;
+        int q = term.ColumnCount, levels = term.LevelCount;
+        int n = term.Memberships?.Rows ?? term.LevelIndex.Length;
         if (q == 1 || term.Covariance == CovarianceStructure.Scalar) return true;
         var gram = new double[levels * q * q];
+        // A multiple-membership row informs each of its levels with weight ω² (the level's own part of Z'Z).
+        var mm = term.Memberships;
+        var omega = mm?.EffectiveWeights();
         for (int i = 0; i < n; i++)
-        {
-            int o = term.LevelIndex[i] * q * q;
-            for (int b = 0; b < q; b++)
+            for (int e = mm is null ? i : mm.RowStart[i]; e < (mm is null ? i + 1 : mm.RowStart[i + 1]); e++)
             {
-                double zb = term.Columns[b * n + i] / scale[b];
-                for (int a = 0; a < q; a++) gram[o + b * q + a] += term.Columns[a * n + i] / scale[a] * zb;
+                int o = (mm is null ? term.LevelIndex[i] : mm.Level[e]) * q * q;
+                double w2 = omega is null ? 1 : omega[e] * omega[e];
+                for (int b = 0; b < q; b++)
+                {
+                    double zb = w2 * term.Columns[b * n + i] / scale[b];
+                    for (int a = 0; a < q; a++) gram[o + b * q + a] += term.Columns[a * n + i] / scale[a] * zb;
+                }
             }
-        }
         // Basis of the structure's parameter directions: E_aa, and E_ab + E_ba when unstructured.
         var basis = new List<(int a, int b)>();
         for (int a = 0; a < q; a++) basis.Add((a, a));

@@ -15,18 +15,21 @@ namespace TypedMixed.Factorization;
 /// L_K0 dense, and every later block column together as one dense lower-triangular <see cref="Tail"/> — after the
 /// first block column is eliminated, the rest is one dense Cholesky (blocked, packed, threaded for large orders).
 /// <see cref="Update"/> refills L from A for a new θ without allocating. The tail's last diagonal entry is r, with r²
-/// the penalized residual sum of squares.
+/// the penalized residual sum of squares. A multiple-membership term lives in the tail, where its coupled levels fill
+/// in like any dense block; with no ordinary term the first block is empty and the tail is the whole factor.
 /// </summary>
 internal sealed class BlockedCholesky
 {
     private readonly BlockedGram _a;
-    private readonly CovarianceTemplate[] _templates;
+    private readonly CovarianceTemplate?[] _templates;
     private readonly double[][] _t;
     /// <summary>For scalar terms i ≥ j ≥ 1, the precomputed Lᵢ₀ Lⱼ₀ᵀ update of tail block (i, j); null otherwise.</summary>
     private readonly OuterProductSchedule?[,] _outerSchedules;
     private readonly int[] _tailOffset;
 
-    public BlockedCholesky(BlockedGram a, CovarianceTemplate[] orderedTemplates)
+    /// <param name="a">The Gram.</param>
+    /// <param name="orderedTemplates">Per ordered term its template; null for an empty leading block (its T is 1).</param>
+    public BlockedCholesky(BlockedGram a, CovarianceTemplate?[] orderedTemplates)
     {
         _a = a;
         _templates = orderedTemplates;
@@ -87,7 +90,9 @@ internal sealed class BlockedCholesky
     public bool Update(ReadOnlySpan<double> theta)
     {
         int k = _a.BlockCount - 1;
-        for (int t = 0; t < k; t++) _templates[t].FillFactor(theta, _t[t]);
+        for (int t = 0; t < k; t++)
+            if (_templates[t] is { } template) template.FillFactor(theta, _t[t]);
+            else _t[t].AsSpan().Fill(1);
 
         // L₀₀ = chol(T₀' A₀₀ T₀ + I), level by level.
         L00.CopyFrom(_a.Diagonal0);
@@ -143,7 +148,8 @@ internal sealed class BlockedCholesky
                 var target = Block(i, j);
                 var source = _a.Dense[i][j]!;
                 double[]? ti = i < k ? _t[i] : null, tj = j < k ? _t[j] : null;
-                CopyScaled(source, target, ti, i < k ? _a.Q[i] : 1, tj, j < k ? _a.Q[j] : 1, lowerOnly: i == j, plusIdentity: i == j && j < k);
+                CopyScaled(source, target, ti, i < k ? _a.Q[i] : 1, tj, j < k ? _a.Q[j] : 1, lowerOnly: i == j, plusIdentity: i == j && j < k,
+                    diagonalSource: i == j && j < k && !_a.IsMultipleMembership(j));
                 if (i < k)
                 {
                     if (_outerSchedules[i, j] is { } schedule) schedule.Subtract(Ls0[i - 1].Data, Ls0[j - 1].Data, Tail.Data);
@@ -170,12 +176,12 @@ internal sealed class BlockedCholesky
     /// diagonal, plus 1 on the diagonal when asked.
     /// </summary>
     private static void CopyScaled(DenseBlock source, DenseView target, double[]? ti, int qi, double[]? tj, int qj,
-        bool lowerOnly, bool plusIdentity)
+        bool lowerOnly, bool plusIdentity, bool diagonalSource)
     {
         int rows = source.Rows, cols = source.Cols;
         bool scalar = (ti is null || qi == 1) && (tj is null || qj == 1);
         double s = (ti is null ? 1 : ti[0]) * (tj is null ? 1 : tj[0]);
-        if (scalar && plusIdentity)
+        if (scalar && plusIdentity && diagonalSource)
         {
             // A scalar term's own block Z'Z is diagonal (one count per level): clear the lower triangle, set the diagonal.
             for (int c = 0; c < cols; c++)

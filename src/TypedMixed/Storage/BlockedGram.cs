@@ -9,6 +9,10 @@ namespace TypedMixed.Storage;
 /// <item>Aᵢ₀ = Zᵢ'Z₁ (i ≥ 1, a term): block sparse with the pattern of the (level i, level 1) pairs that share a row.</item>
 /// <item>A_K0 = [X y]'Z₁ and every block right of the first column: dense.</item>
 /// </list>
+/// A multiple-membership term (rows with several weighted levels) couples its own levels, so it is never first: its
+/// diagonal block is one of the dense blocks, and its pattern against the first term follows every (membership,
+/// first-term level) pair. When every term is a multiple-membership one, the first block is empty (no levels) and the
+/// whole Z part is dense.
 /// </summary>
 internal sealed class BlockedGram
 {
@@ -38,8 +42,13 @@ internal sealed class BlockedGram
     /// <param name="p">Fixed-effects columns.</param>
     /// <param name="y">Response.</param>
     /// <param name="weights">Row weights w (the Gram of √w-scaled rows); null: all 1.</param>
-    public BlockedGram(int n, int[][] levelIndex, int[] levels, double[][] z, int[] q, double[] x, int p, double[] y, double[]? weights = null)
+    /// <param name="memberships">Per ordered term, its memberships (row offsets, levels, effective weights) or null for an
+    /// ordinary term; never for term 0 unless term 0 is the empty leading block (0 levels).</param>
+    public BlockedGram(int n, int[][] levelIndex, int[] levels, double[][] z, int[] q, double[] x, int p, double[] y, double[]? weights = null,
+        MembershipRows?[]? memberships = null)
     {
+        _memberships = memberships ?? new MembershipRows?[levelIndex.Length];
+        HasLeadingBlock = levels[0] > 0;
         N = n;
         P = p;
         int k = levelIndex.Length;
@@ -60,10 +69,21 @@ internal sealed class BlockedGram
         _sparseBlockOfRow = new int[k - 1][];
         for (int t = 1; t < k; t++)
         {
-            var pattern = SparsePattern(levelIndex[0], levels[0], levelIndex[t], levels[t]);
+            var mm = _memberships[t];
+            int[] level0 = levelIndex[0], levelT = levelIndex[t];
+            if (!HasLeadingBlock) (level0, levelT) = ([], []);
+            else if (mm is not null)
+            {
+                // One entry per membership: (its level, the row's first-term level).
+                level0 = new int[mm.Level.Length];
+                for (int i = 0; i < n; i++)
+                    for (int e = mm.RowStart[i]; e < mm.RowStart[i + 1]; e++) level0[e] = levelIndex[0][i];
+                levelT = mm.Level;
+            }
+            var pattern = SparsePattern(level0, levels[0], levelT, levels[t]);
             var s = new BlockSparse(levels[t], q[t], levels[0], q[0], pattern.colPtr, pattern.rowLevel);
-            var blockOfRow = new int[n];
-            for (int i = 0; i < n; i++) blockOfRow[i] = s.Find(levelIndex[t][i], levelIndex[0][i]);
+            var blockOfRow = new int[level0.Length];
+            for (int i = 0; i < blockOfRow.Length; i++) blockOfRow[i] = s.Find(levelT[i], level0[i]);
             Sparse0[t - 1] = s;
             _sparseBlockOfRow[t - 1] = blockOfRow;
         }
@@ -78,6 +98,13 @@ internal sealed class BlockedGram
     }
 
     private readonly int[][] _levelIndex;
+    private readonly MembershipRows?[] _memberships;
+
+    /// <summary>Whether block 0 is a real (single-membership) term; false when every term is a multiple-membership one.</summary>
+    public bool HasLeadingBlock { get; }
+
+    /// <summary>Whether ordered term t is a multiple-membership term (its diagonal block couples levels).</summary>
+    public bool IsMultipleMembership(int t) => _memberships[t] is not null;
     private readonly double[][] _z;
     private readonly double[] _x;
     private readonly int[][] _sparseBlockOfRow;
@@ -155,7 +182,8 @@ internal sealed class BlockedGram
         var z0 = z[0];
 
         bool xyFused = false;
-        if (q0 == 1 && p + 1 <= 4)
+        if (!HasLeadingBlock) { }
+        else if (q0 == 1 && p + 1 <= 4)
         {
             // A scalar first term and at most three fixed-effect columns: A₀₀, A_K0 and [X y]'W[X y] in one pass, the
             // last in ten register accumulators (absent columns read as 0).
@@ -234,12 +262,32 @@ internal sealed class BlockedGram
         }
 
         // Aᵢ₀ for i ≥ 1.
-        for (int t = 1; t < k; t++)
+        for (int t = 1; t < k && HasLeadingBlock; t++)
         {
             var s = sparse0[t - 1];
             var blockOfRow = _sparseBlockOfRow[t - 1];
             int qt = q[t];
             var zt = z[t];
+            if (_memberships[t] is { } mm)
+            {
+                // Each membership e of row i adds ω_e z_t(i) w z₀(i)' to its (level, first-term level) block.
+                for (int i = start; i < end; i++)
+                {
+                    double w = weights is null ? 1 : weights[i];
+                    if (w == 0) continue;
+                    for (int e = mm.RowStart[i]; e < mm.RowStart[i + 1]; e++)
+                    {
+                        var blk = s.Block(blockOfRow[e]);
+                        double we = w * mm.Weight[e];
+                        for (int b = 0; b < q0; b++)
+                        {
+                            double zb = we * z0[b * n + i];
+                            for (int a = 0; a < qt; a++) blk[b * qt + a] += zt[a * n + i] * zb;
+                        }
+                    }
+                }
+                continue;
+            }
             if (qt == 1 && q0 == 1)
             {
                 var data = s.Data;
@@ -284,6 +332,11 @@ internal sealed class BlockedGram
 
         // The other dense blocks Aᵢⱼ, 1 ≤ j ≤ i ≤ K (block K is [X y]).
         if (k == 1) return;
+        if (_memberships.Any(m => m is not null))
+        {
+            AccumulateDenseWithMemberships(start, end, y, weights, dense, xyRow);
+            return;
+        }
         for (int i = start; i < end; i++)
         {
             double w = weights is null ? 1 : weights[i];
@@ -311,6 +364,60 @@ internal sealed class BlockedGram
         }
     }
 
+    /// <summary>
+    /// The dense blocks Aᵢⱼ (1 ≤ j ≤ i ≤ K, j a term) when some term has memberships: row i's Z row for a term is
+    /// Σ_e ω_e z(i) at level(e), so each pair of its entries (e in term i, f in term j) adds ω_e ω_f w zᵢ(i) zⱼ(i)' at
+    /// (level(e), level(f)); an ordinary term is one entry of weight 1, [X y] one entry at offset 0. On a membership
+    /// term's own diagonal block both triangles are filled (the block is symmetric, not block diagonal).
+    /// </summary>
+    private void AccumulateDenseWithMemberships(int start, int end, double[] y, double[]? weights, DenseBlock?[][] dense, double[] xyRow)
+    {
+        int n = N, p = P, k = BlockCount - 1;
+        var z = _z;
+        var q = Q;
+        for (int i = start; i < end; i++)
+        {
+            double w = weights is null ? 1 : weights[i];
+            if (w == 0) continue;
+            FillXY(xyRow, _x, y, n, p, i);
+            for (int bj = 1; bj < k; bj++)
+            {
+                var mj = _memberships[bj];
+                int qj = q[bj];
+                int fj0 = mj is null ? i : mj.RowStart[i], fj1 = mj is null ? i + 1 : mj.RowStart[i + 1];
+                for (int bi = bj; bi <= k; bi++)
+                {
+                    var block = dense[bi][bj]!;
+                    var data = block.Data;
+                    int rows = block.Rows;
+                    var mi = bi == k ? null : _memberships[bi];
+                    int qi = bi == k ? p + 1 : q[bi];
+                    int ei0 = bi == k || mi is null ? i : mi.RowStart[i], ei1 = bi == k || mi is null ? i + 1 : mi.RowStart[i + 1];
+                    for (int f = fj0; f < fj1; f++)
+                    {
+                        int cj = (mj is null ? _levelIndex[bj][f] : mj.Level[f]) * qj;
+                        double wf = w * (mj is null ? 1 : mj.Weight[f]);
+                        for (int e = ei0; e < ei1; e++)
+                        {
+                            int ri = bi == k ? 0 : (mi is null ? _levelIndex[bi][e] : mi.Level[e]) * qi;
+                            double we = wf * (mi is null ? 1 : mi.Weight[e]);
+                            for (int b = 0; b < qj; b++)
+                            {
+                                double vb = we * z[bj][b * n + i];
+                                if (vb == 0) continue;
+                                int col = (cj + b) * rows + ri;
+                                if (bi == k)
+                                    for (int a = 0; a < qi; a++) data[col + a] += xyRow[a] * vb;
+                                else
+                                    for (int a = 0; a < qi; a++) data[col + a] += z[bi][a * n + i] * vb;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static void FillXY(double[] row, double[] x, double[] y, int n, int p, int i)
     {
         for (int c = 0; c < p; c++) row[c] = x[c * n + i];
@@ -321,6 +428,7 @@ internal sealed class BlockedGram
     private static (int[] colPtr, int[] rowLevel) SparsePattern(int[] level0, int levels0, int[] levelT, int levelsT)
     {
         int n = level0.Length;
+        if (n == 0) return (new int[levels0 + 1], []);
         var keys = new long[n];
         for (int i = 0; i < n; i++) keys[i] = (long)level0[i] * levelsT + levelT[i];
         Array.Sort(keys);
@@ -339,3 +447,6 @@ internal sealed class BlockedGram
         return (colPtr, rowLevel);
     }
 }
+
+/// <summary>A multiple-membership term's rows as the Gram reads them: row offsets, level per entry, effective weight per entry.</summary>
+internal sealed record MembershipRows(int[] RowStart, int[] Level, double[] Weight);
