@@ -93,7 +93,7 @@ public static class CliApp
         if (table is null)
         {
             // Only the columns the model uses are read (and, for messages, every column's name).
-            var columns = formula.AllVariables().Select(v => v.Column).Append(a.WeightsColumn).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            var columns = formula.AllVariables().Concat(formula.MembershipVariables()).Select(v => v.Column).Append(a.WeightsColumn).OfType<string>().ToHashSet(StringComparer.Ordinal);
             table = LoadData(a, columns);
         }
         var built = DesignBuilder.Build(formula, table, new DesignOptions

@@ -112,7 +112,7 @@ public sealed class Memberships
                 weight.Add(w);
             }
             if (level.Count == rowStart[i])
-                throw new ModelDesignException($"Row {i} has no membership: columns {string.Join(", ", levelNames)} are all empty. Every row needs at least one level; remove the row.", levelNames[0], i);
+                throw new ModelDesignException($"Row {i}: no membership — columns {string.Join(", ", levelNames)} are all empty. Every row needs at least one level; remove the row.", levelNames[0], i);
             rowStart[i + 1] = level.Count;
         }
         return new Memberships { RowStart = rowStart, Level = [.. level], Weight = [.. weight], Weighting = weighting };
