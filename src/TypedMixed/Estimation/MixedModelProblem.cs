@@ -73,10 +73,11 @@ internal sealed class MixedModelProblem
             offset += templates[t].ThetaCount;
         }
         // Most levels first (stable), so the largest block stays block diagonal; multiple-membership terms after every
-        // ordinary one (their own block couples levels). With only those, the Gram starts with an empty block.
+        // ordinary one (their own block couples levels).
         var order = Enumerable.Range(0, k).OrderBy(t => design.Terms[t].IsMultipleMembership)
             .ThenByDescending(t => design.Terms[t].LevelCount).ThenBy(t => t).ToArray();
-        bool emptyLead = design.Terms[order[0]].IsMultipleMembership;
+        // A single membership term leads itself (stored by its envelope); several need the empty leading block.
+        bool emptyLead = design.Terms[order[0]].IsMultipleMembership && k > 1;
         var gram = new BlockedGram(n,
             [.. Lead(emptyLead, Array.Empty<int>()), .. order.Select(t => design.Terms[t].LevelIndex)],
             [.. Lead(emptyLead, 0), .. order.Select(t => design.Terms[t].LevelCount)],

@@ -98,6 +98,16 @@ internal static class PenalizedSolution
                 }
         }
         int q0 = g.Q[0];
+        if (f.LEnvelope is { } envelope)
+        {
+            // Envelope positions back to levels.
+            EnvelopeCholesky.BackSolveTranspose(envelope, rhs);
+            var byLevel = new double[rhs.Length];
+            for (int l = 0; l < g.Levels[0]; l++)
+                rhs.AsSpan(envelope.Position[l] * q0, q0).CopyTo(byLevel.AsSpan(l * q0, q0));
+            u[0] = byLevel;
+            return u;
+        }
         for (int l = 0; l < g.Levels[0]; l++)
             BackSolveTranspose(f.L00.Block(l), q0, rhs.AsSpan(l * q0, q0));
         u[0] = rhs;
@@ -132,6 +142,12 @@ internal static class PenalizedSolution
         var g = f.Gram;
         int k = g.BlockCount - 1, q = g.Q[t], m = f.Tail.Rows, mz = f.TailZ;
         var tail = f.Tail.Data;
+        if (t == 0 && f.LEnvelope is { } envelope)
+        {
+            // A single multiple-membership term: no tail rows below it; the envelope's selected inverse, by level.
+            var byPosition = EnvelopeCholesky.InverseDiagonalBlocks(envelope);
+            return Enumerable.Range(0, g.Levels[0]).Select(l => byPosition[envelope.Position[l]]).ToArray();
+        }
         var result = new double[g.Levels[t]][];
         var w0 = new double[q * q];
         var wTail = new double[mz * q];

@@ -44,6 +44,7 @@ internal sealed class BlockedCholesky
             Ls0[i] = new BlockSparse(s.RowLevels, s.RowQ, s.ColLevels, s.ColQ, s.ColPtr, s.RowLevel);
         }
         LXY0 = new DenseBlock(a.XY0.Rows, a.XY0.Cols);
+        LEnvelope = a.Envelope0?.CloneLayout();
         _outerSchedules = new OuterProductSchedule?[k + 1, k + 1];
         // The tail: blocks 1 .. K (terms after the first, then [X y]) in one dense matrix.
         _tailOffset = new int[k + 2];
@@ -60,6 +61,9 @@ internal sealed class BlockedCholesky
     public BlockDiagonal L00 { get; }
     public BlockSparse[] Ls0 { get; }
     public DenseBlock LXY0 { get; }
+
+    /// <summary>L₀₀ of a single multiple-membership term, by envelope (see <see cref="BlockedGram.Envelope0"/>); null otherwise.</summary>
+    public BlockEnvelope? LEnvelope { get; }
 
     /// <summary>Blocks 1 .. K of L as one dense lower-triangular matrix (order <see cref="TailZ"/> + p + 1).</summary>
     public DenseBlock Tail { get; }
@@ -95,10 +99,12 @@ internal sealed class BlockedCholesky
             else _t[t].AsSpan().Fill(1);
 
         // L₀₀ = chol(T₀' A₀₀ T₀ + I), level by level.
-        L00.CopyFrom(_a.Diagonal0);
         int q0 = _a.Q[0];
         var t0 = _t[0];
         double logDet = 0;
+        if (LEnvelope is { } envelope)
+            return UpdateEnvelope(envelope, t0, q0, k, ref logDet);
+        L00.CopyFrom(_a.Diagonal0);
         for (int l = 0; l < L00.Levels; l++)
         {
             var blk = L00.Block(l);
@@ -168,6 +174,56 @@ internal sealed class BlockedCholesky
         LogDetZ = logDet;
         LogDetX = logDetX;
         PenalizedRss = r * r;
+        return true;
+    }
+
+    /// <summary>
+    /// The factor of a single multiple-membership term: L₀₀ = chol(T' A₀₀ T + I) on the envelope, L_K0 = [X y]'Z T L₀₀⁻ᵀ
+    /// row by row, then the [X y] tail (its only block).
+    /// </summary>
+    private bool UpdateEnvelope(BlockEnvelope envelope, double[] t0, int q0, int k, ref double logDet)
+    {
+        envelope.CopyFrom(_a.Envelope0!);
+        var data = envelope.Data;
+        int qq = q0 * q0;
+        if (q0 == 1)
+        {
+            double s = t0[0] * t0[0];
+            for (int b = 0; b < data.Length; b++) data[b] *= s;
+        }
+        else
+            for (int b = 0; b < envelope.BlockCount; b++) ScaleSmall(data.AsSpan(b * qq, qq), q0, q0, t0, t0);
+        for (int l = 0; l < envelope.Levels; l++)
+        {
+            var d = envelope.Block(l, l);
+            for (int a = 0; a < q0; a++) d[a * q0 + a] += 1;
+        }
+        if (!EnvelopeCholesky.Factor(envelope, ref logDet)) return false;
+
+        LXY0.CopyFrom(_a.XY0);
+        RightScale(LXY0, q0, t0);
+        int rXY = LXY0.Rows, m0 = LXY0.Cols;
+        var row = new double[m0];
+        for (int r = 0; r < rXY; r++)
+        {
+            for (int c = 0; c < m0; c++) row[c] = LXY0.Data[c * rXY + r];
+            EnvelopeCholesky.ForwardSolve(envelope, row);
+            for (int c = 0; c < m0; c++) LXY0.Data[c * rXY + r] = row[c];
+        }
+
+        // The tail is the [X y] block alone: A_KK − L_K0 L_K0'.
+        var target = Block(k, k);
+        CopyScaled(_a.Dense[k][k]!, target, null, 1, null, 1, lowerOnly: true, plusIdentity: false, diagonalSource: false);
+        SyrkLowerMinus(target, LXY0);
+        int mTail = Tail.Rows, p = mTail - 1;
+        if (!Cholesky(Tail.Data, mTail, lastPivotMayBeZero: true)) return false;
+        var tail = Tail.Data;
+        double logDetX = 0;
+        for (int d = 0; d < p; d++) logDetX += 2 * Math.Log(tail[d * mTail + d]);
+        double r2 = tail[(mTail - 1) * mTail + mTail - 1];
+        LogDetZ = logDet;
+        LogDetX = logDetX;
+        PenalizedRss = r2 * r2;
         return true;
     }
 

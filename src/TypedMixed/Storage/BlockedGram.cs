@@ -12,7 +12,8 @@ namespace TypedMixed.Storage;
 /// A multiple-membership term (rows with several weighted levels) couples its own levels, so it is never first: its
 /// diagonal block is one of the dense blocks, and its pattern against the first term follows every (membership,
 /// first-term level) pair. When every term is a multiple-membership one, the first block is empty (no levels) and the
-/// whole Z part is dense.
+/// whole Z part is dense. A single multiple-membership term is the first block itself, stored by its envelope in
+/// reverse Cuthill–McKee order (<see cref="Envelope0"/>): sparse where the co-membership coupling is sparse.
 /// </summary>
 internal sealed class BlockedGram
 {
@@ -64,6 +65,11 @@ internal sealed class BlockedGram
         _xyRow = new double[p + 1];
 
         Diagonal0 = new BlockDiagonal(levels[0], q[0]);
+        if (_memberships[0] is { } lead)
+        {
+            if (k > 1) throw new ArgumentException("A multiple-membership first block is stored by its envelope only when it is the only term.");
+            Envelope0 = BlockEnvelope.ForMemberships(lead, levels[0], q[0]);
+        }
         // Aᵢ₀ for i ≥ 1: block sparse, with each row's block found once here (refills then need no search).
         Sparse0 = new BlockSparse[k - 1];
         _sparseBlockOfRow = new int[k - 1][];
@@ -100,7 +106,13 @@ internal sealed class BlockedGram
     private readonly int[][] _levelIndex;
     private readonly MembershipRows?[] _memberships;
 
-    /// <summary>Whether block 0 is a real (single-membership) term; false when every term is a multiple-membership one.</summary>
+    /// <summary>
+    /// A₀₀ of a single multiple-membership term, by envelope (levels permuted; <see cref="XY0"/>'s columns then follow
+    /// the positions, not the levels); null when the first term is an ordinary one.
+    /// </summary>
+    public BlockEnvelope? Envelope0 { get; }
+
+    /// <summary>Whether block 0 is a real term; false when several multiple-membership terms leave it empty.</summary>
     public bool HasLeadingBlock { get; }
 
     /// <summary>Whether ordered term t is a multiple-membership term (its diagonal block couples levels).</summary>
@@ -130,7 +142,8 @@ internal sealed class BlockedGram
         int n = N, k = BlockCount - 1;
         _columnBuffer ??= new double[n];
         Clear(Diagonal0, Sparse0, XY0, Dense);
-        if (n < ParallelRows || Environment.ProcessorCount < 2)
+        if (Envelope0 is not null) Array.Clear(Envelope0.Data);
+        if (n < ParallelRows || Environment.ProcessorCount < 2 || Envelope0 is not null)
         {
             Accumulate(0, n, y, weights, Diagonal0, Sparse0, XY0, Dense, _xyRow);
         }
@@ -183,6 +196,7 @@ internal sealed class BlockedGram
 
         bool xyFused = false;
         if (!HasLeadingBlock) { }
+        else if (Envelope0 is { } envelope) AccumulateEnvelope(start, end, y, weights, envelope, xy0, xyRow);
         else if (q0 == 1 && p + 1 <= 4)
         {
             // A scalar first term and at most three fixed-effect columns: A₀₀, A_K0 and [X y]'W[X y] in one pass, the
@@ -361,6 +375,56 @@ internal sealed class BlockedGram
                             for (int a = 0; a < qi; a++) data[col + a] += z[bi][a * n + i] * vb;
                     }
                 }
+        }
+    }
+
+    /// <summary>
+    /// A₀₀ and A_K0 of a single multiple-membership term: each pair of a row's memberships (e, f) with position(e) ≥
+    /// position(f) adds ω_e ω_f w z z' to envelope block (e, f); each membership adds ω_e w [x y] z' to its columns of A_K0.
+    /// </summary>
+    private void AccumulateEnvelope(int start, int end, double[] y, double[]? weights, BlockEnvelope envelope, DenseBlock xy0, double[] xyRow)
+    {
+        int n = N, p = P, q = Q[0];
+        var mm = _memberships[0]!;
+        var z = _z[0];
+        var position = envelope.Position;
+        var data = envelope.Data;
+        var xyData = xy0.Data;
+        int stride = p + 1;
+        for (int i = start; i < end; i++)
+        {
+            double w = weights is null ? 1 : weights[i];
+            if (w == 0) continue;
+            FillXY(xyRow, _x, y, n, p, i);
+            int e0 = mm.RowStart[i], e1 = mm.RowStart[i + 1];
+            for (int e = e0; e < e1; e++)
+            {
+                int pe = position[mm.Level[e]];
+                double we = w * mm.Weight[e];
+                for (int b = 0; b < q; b++)
+                {
+                    double zb = we * z[b * n + i];
+                    int o = (pe * q + b) * stride;
+                    for (int a = 0; a <= p; a++) xyData[o + a] += xyRow[a] * zb;
+                }
+                for (int f = e0; f < e1; f++)
+                {
+                    int pf = position[mm.Level[f]];
+                    if (pf > pe) continue;
+                    double wef = we * mm.Weight[f];
+                    if (q == 1)
+                    {
+                        data[envelope.BlockIndex(pe, pf)] += wef * z[i] * z[i];
+                        continue;
+                    }
+                    var blk = envelope.Block(pe, pf);
+                    for (int b = 0; b < q; b++)
+                    {
+                        double zb = wef * z[b * n + i];
+                        for (int a = 0; a < q; a++) blk[b * q + a] += z[a * n + i] * zb;
+                    }
+                }
+            }
         }
     }
 

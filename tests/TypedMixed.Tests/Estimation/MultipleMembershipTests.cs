@@ -336,6 +336,9 @@ public class MultipleMembershipTests
         // The variance's standard error exists (observed information) and is positive.
         Assert.True(school.VarianceStdError() > 0 && double.IsFinite(school.VarianceStdError()));
         Assert.True(school.IsMultipleMembership);
+        // A single membership term is factored on its envelope, narrower than the dense 100 × 100 block.
+        var envelope = MixedModelProblem.Create(design).Gram.Envelope0!;
+        Assert.InRange(envelope.BlockCount, 100, 100 * 101 / 2);
     }
 
     /// <summary>
