@@ -1,0 +1,54 @@
+# The lme4 side of compare.sh --mm: Rscript lme4_mm_fit.R DATA.csv REML|ML REPS
+# A multiple-membership random intercept fitted as the lmerMultiMember package builds it: lFormula(y ~ x + (1 | school))
+# with the school term's Zt (and Ztlist) replaced by the weighted membership matrix W' (schools x pupils,
+# W[i, s] = weight of school s for pupil i), then mkLmerDevfun + optimizeLmer (lmerControl() defaults). Reads the CSV
+# (not timed), warms up on sleepstudy, then times REPS fits (W built, lFormula, devfun, optimizer: everything after
+# reading) and prints "key value" lines as lme4_fit.R does.
+suppressPackageStartupMessages({ library(lme4); library(Matrix) })
+args <- commandArgs(trailingOnly = TRUE)
+path <- args[[1]]; reml <- args[[2]] == "REML"; reps <- as.integer(args[[3]])
+p <- function(key, value) cat(key, " ", paste(value, collapse = " "), "\n", sep = "")
+num <- function(x) sprintf("%.17g", x)
+
+p("blas", extSoftVersion()[["BLAS"]])
+p("lapack", La_library())
+p("lme4", as.character(packageVersion("lme4")))
+p("r", R.version.string)
+
+t0 <- proc.time()[["elapsed"]]
+data <- read.csv(path)
+p("load_seconds", num(proc.time()[["elapsed"]] - t0))
+p("rows", nrow(data))
+
+fit_mm <- function(data, reml) {
+  s <- c("school1", "school2", "school3"); w <- c("w1", "w2", "w3")
+  levels <- sort(unique(unlist(lapply(s, function(c) data[[c]][!is.na(data[[c]])]))))
+  data$school <- factor(data$school1, levels = levels)
+  i <- integer(0); j <- integer(0); x <- numeric(0)
+  for (k in seq_along(s)) {
+    present <- !is.na(data[[s[k]]])
+    i <- c(i, which(present)); j <- c(j, match(data[[s[k]]][present], levels)); x <- c(x, data[[w[k]]][present])
+  }
+  Wt <- sparseMatrix(i = j, j = i, x = x, dims = c(length(levels), nrow(data)))
+  lf <- lFormula(y ~ x + (1 | school), data = data, REML = reml)
+  lf$reTrms$Zt <- as(Wt, "CsparseMatrix")
+  lf$reTrms$Ztlist[[1]] <- lf$reTrms$Zt
+  devfun <- do.call(mkLmerDevfun, lf)
+  opt <- optimizeLmer(devfun)
+  list(opt = opt, devfun = devfun)
+}
+
+invisible(lmer(Reaction ~ Days + (Days | Subject), sleepstudy))   # warm-up
+
+times <- numeric(reps)
+res <- NULL
+for (r in seq_len(reps)) {
+  res <- NULL; invisible(gc(verbose = FALSE))
+  times[r] <- system.time(res <- fit_mm(data, reml))[["elapsed"]]
+}
+p("fit_seconds", num(times))
+p("fit_median_seconds", num(median(times)))
+p("evaluations", res$opt$feval)
+p("objective", num(res$opt$fval))
+p("theta", num(res$opt$par))
+p("optimizer", "nloptwrap")
