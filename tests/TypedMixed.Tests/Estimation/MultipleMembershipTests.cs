@@ -378,6 +378,11 @@ public class MultipleMembershipTests
         var single = LinearMixedModel.Fit(last, options);
         Assert.Equal(multiple.ParameterCount, single.ParameterCount);
         Assert.True(multiple.LogLikelihood > single.LogLikelihood + 1, $"{multiple.LogLikelihood} vs {single.LogLikelihood}");
+        // The likelihood ratio of the two non-nested models: 2 Δ log L on 0 degrees of freedom, so no χ² p-value.
+        var lr = TypedMixed.LikelihoodRatioTest.Compare(single, multiple);
+        Assert.Equal(2 * (multiple.LogLikelihood - single.LogLikelihood), lr.ChiSquare, 9);
+        Assert.Equal(0, lr.DegreesOfFreedom);
+        Assert.True(double.IsNaN(lr.PValue));
         // The single-membership fit is an ordinary one: checked against the dense likelihood as well.
         ReferenceData.AssertRelative(DenseModel.ProfiledObjective(last, last.FixedEffectNames, single.Theta, false), single.Objective, 1e-9, "last-school objective");
     }
