@@ -76,8 +76,18 @@ internal sealed class MixedModelProblem
         // ordinary one (their own block couples levels).
         var order = Enumerable.Range(0, k).OrderBy(t => design.Terms[t].IsMultipleMembership)
             .ThenByDescending(t => design.Terms[t].LevelCount).ThenBy(t => t).ToArray();
-        // A single membership term leads itself (stored by its envelope); several need the empty leading block.
-        bool emptyLead = design.Terms[order[0]].IsMultipleMembership && k > 1;
+        // One membership term, at least as large as all the ordinary ones together: it leads, stored by its envelope,
+        // and the (smaller) ordinary terms follow in the dense tail, so its block never becomes dense.
+        var membershipTerms = Enumerable.Range(0, k).Where(t => design.Terms[t].IsMultipleMembership).ToArray();
+        if (membershipTerms.Length == 1 && k > 1)
+        {
+            int mt = membershipTerms[0];
+            long own = (long)design.Terms[mt].LevelCount * design.Terms[mt].ColumnCount;
+            long others = Enumerable.Range(0, k).Where(t => t != mt).Sum(t => (long)design.Terms[t].LevelCount * design.Terms[t].ColumnCount);
+            if (others <= own) order = [mt, .. order.Where(t => t != mt)];
+        }
+        // A single membership term may lead (stored by its envelope); several need the empty leading block.
+        bool emptyLead = design.Terms[order[0]].IsMultipleMembership && membershipTerms.Length > 1;
         var gram = new BlockedGram(n,
             [.. Lead(emptyLead, Array.Empty<int>()), .. order.Select(t => design.Terms[t].LevelIndex)],
             [.. Lead(emptyLead, 0), .. order.Select(t => design.Terms[t].LevelCount)],

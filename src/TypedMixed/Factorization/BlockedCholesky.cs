@@ -51,7 +51,7 @@ internal sealed class BlockedCholesky
         for (int j = 1; j <= k; j++) _tailOffset[j + 1] = _tailOffset[j] + a.Sizes[j];
         int m = _tailOffset[k + 1];
         Tail = new DenseBlock(m, m);
-        for (int j = 1; j < k; j++)
+        for (int j = 1; j < k && LEnvelope is null; j++)
             for (int i = j; i < k; i++)
                 if (Ls0[i - 1].RowQ == 1 && Ls0[j - 1].RowQ == 1 && Ls0[i - 1].ColQ == 1)
                     _outerSchedules[i, j] = OuterProductSchedule.Create(Ls0[i - 1], Ls0[j - 1], m, _tailOffset[i], _tailOffset[j], lowerOnly: i == j);
@@ -103,7 +103,16 @@ internal sealed class BlockedCholesky
         var t0 = _t[0];
         double logDet = 0;
         if (LEnvelope is { } envelope)
-            return UpdateEnvelope(envelope, t0, q0, k, ref logDet);
+        {
+            if (!UpdateEnvelopeLead(envelope, t0, q0, ref logDet)) return false;
+        }
+        else if (!UpdateLead(t0, q0, ref logDet)) return false;
+        return UpdateTail(k, logDet);
+    }
+
+    /// <summary>L₀₀ (block diagonal), Lᵢ₀ (block sparse) and L_K0 of an ordinary first term.</summary>
+    private bool UpdateLead(double[] t0, int q0, ref double logDet)
+    {
         L00.CopyFrom(_a.Diagonal0);
         for (int l = 0; l < L00.Levels; l++)
         {
@@ -145,7 +154,12 @@ internal sealed class BlockedCholesky
         int rXY = LXY0.Rows;
         for (int l = 0; l < L00.Levels; l++)
             RightSolveLowerTranspose(LXY0.Data.AsSpan(l * q0 * rXY, q0 * rXY), rXY, L00.Block(l), q0);
+        return true;
+    }
 
+    /// <summary>Blocks 1 .. K: fill, subtract the first block column's contribution, factor; sets the log-determinants and r².</summary>
+    private bool UpdateTail(int k, double logDet)
+    {
         // The tail: Λ'AΛ (+ I on the terms' diagonal) block by block, minus what the first block column contributes,
         // then one dense Cholesky whose last pivot (r) may be zero.
         for (int j = 1; j <= k; j++)
@@ -178,10 +192,10 @@ internal sealed class BlockedCholesky
     }
 
     /// <summary>
-    /// The factor of a single multiple-membership term: L₀₀ = chol(T' A₀₀ T + I) on the envelope, L_K0 = [X y]'Z T L₀₀⁻ᵀ
-    /// row by row, then the [X y] tail (its only block).
+    /// A multiple-membership first term: L₀₀ = chol(T' A₀₀ T + I) on the envelope; Lᵢ₀ = Tᵢ' Aᵢ₀ T L₀₀⁻ᵀ and
+    /// L_K0 = [X y]'Z T L₀₀⁻ᵀ row by row (dense over the envelope's positions).
     /// </summary>
-    private bool UpdateEnvelope(BlockEnvelope envelope, double[] t0, int q0, int k, ref double logDet)
+    private bool UpdateEnvelopeLead(BlockEnvelope envelope, double[] t0, int q0, ref double logDet)
     {
         envelope.CopyFrom(_a.Envelope0!);
         var data = envelope.Data;
@@ -211,19 +225,26 @@ internal sealed class BlockedCholesky
             for (int c = 0; c < m0; c++) LXY0.Data[c * rXY + r] = row[c];
         }
 
-        // The tail is the [X y] block alone: A_KK − L_K0 L_K0'.
-        var target = Block(k, k);
-        CopyScaled(_a.Dense[k][k]!, target, null, 1, null, 1, lowerOnly: true, plusIdentity: false, diagonalSource: false);
-        SyrkLowerMinus(target, LXY0);
-        int mTail = Tail.Rows, p = mTail - 1;
-        if (!Cholesky(Tail.Data, mTail, lastPivotMayBeZero: true)) return false;
-        var tail = Tail.Data;
-        double logDetX = 0;
-        for (int d = 0; d < p; d++) logDetX += 2 * Math.Log(tail[d * mTail + d]);
-        double r2 = tail[(mTail - 1) * mTail + mTail - 1];
-        LogDetZ = logDet;
-        LogDetX = logDetX;
-        PenalizedRss = r2 * r2;
+        // Lᵢ₀ with the full pattern: block (position c, level l) is block c · levels + l; each row (l, a) is solved
+        // like a row of L_K0.
+        for (int i = 0; i < Ls0.Length; i++)
+        {
+            var s = Ls0[i];
+            s.CopyFrom(_a.Sparse0[i]);
+            var ti = _t[i + 1];
+            int rq = s.RowQ, rowLevels = s.RowLevels, bs = rq * q0;
+            for (int b = 0; b < s.RowLevel.Length; b++) ScaleSmall(s.Block(b), rq, q0, ti, t0);
+            var sd = s.Data;
+            for (int l = 0; l < rowLevels; l++)
+                for (int a = 0; a < rq; a++)
+                {
+                    for (int c = 0; c < envelope.Levels; c++)
+                        for (int e = 0; e < q0; e++) row[c * q0 + e] = sd[(c * rowLevels + l) * bs + e * rq + a];
+                    EnvelopeCholesky.ForwardSolve(envelope, row);
+                    for (int c = 0; c < envelope.Levels; c++)
+                        for (int e = 0; e < q0; e++) sd[(c * rowLevels + l) * bs + e * rq + a] = row[c * q0 + e];
+                }
+        }
         return true;
     }
 

@@ -67,7 +67,8 @@ internal sealed class BlockedGram
         Diagonal0 = new BlockDiagonal(levels[0], q[0]);
         if (_memberships[0] is { } lead)
         {
-            if (k > 1) throw new ArgumentException("A multiple-membership first block is stored by its envelope only when it is the only term.");
+            if (_memberships.Skip(1).Any(m => m is not null))
+                throw new ArgumentException("A multiple-membership first block is stored by its envelope only beside ordinary terms.");
             Envelope0 = BlockEnvelope.ForMemberships(lead, levels[0], q[0]);
         }
         // Aᵢ₀ for i ≥ 1: block sparse, with each row's block found once here (refills then need no search).
@@ -78,6 +79,22 @@ internal sealed class BlockedGram
             var mm = _memberships[t];
             int[] level0 = levelIndex[0], levelT = levelIndex[t];
             if (!HasLeadingBlock) (level0, levelT) = ([], []);
+            else if (Envelope0 is { } envelope)
+            {
+                // A multiple-membership lead: Lᵢ₀ = Aᵢ₀ T L₀₀⁻ᵀ fills along the envelope, so the pattern is every
+                // (level, position) pair; block (position c, level l) is block c · levels + l. Entries per lead membership.
+                var full = new BlockSparse(levels[t], q[t], levels[0], q[0],
+                    Enumerable.Range(0, levels[0] + 1).Select(c => checked(c * levels[t])).ToArray(),
+                    Enumerable.Range(0, levels[0]).SelectMany(_ => Enumerable.Range(0, levels[t])).ToArray());
+                var lead0 = _memberships[0]!;
+                var entryBlock = new int[lead0.Level.Length];
+                for (int i = 0; i < n; i++)
+                    for (int e = lead0.RowStart[i]; e < lead0.RowStart[i + 1]; e++)
+                        entryBlock[e] = envelope.Position[lead0.Level[e]] * levels[t] + levelIndex[t][i];
+                Sparse0[t - 1] = full;
+                _sparseBlockOfRow[t - 1] = entryBlock;
+                continue;
+            }
             else if (mm is not null)
             {
                 // One entry per membership: (its level, the row's first-term level).
@@ -282,6 +299,27 @@ internal sealed class BlockedGram
             var blockOfRow = _sparseBlockOfRow[t - 1];
             int qt = q[t];
             var zt = z[t];
+            if (Envelope0 is not null)
+            {
+                // Each membership e of the lead adds ω_e z_t(i) w z₀(i)' to its (level of t, position of e) block.
+                var lead = _memberships[0]!;
+                for (int i = start; i < end; i++)
+                {
+                    double w = weights is null ? 1 : weights[i];
+                    if (w == 0) continue;
+                    for (int e = lead.RowStart[i]; e < lead.RowStart[i + 1]; e++)
+                    {
+                        var blk = s.Block(blockOfRow[e]);
+                        double we = w * lead.Weight[e];
+                        for (int b = 0; b < q0; b++)
+                        {
+                            double zb = we * z0[b * n + i];
+                            for (int a = 0; a < qt; a++) blk[b * qt + a] += zt[a * n + i] * zb;
+                        }
+                    }
+                }
+                continue;
+            }
             if (_memberships[t] is { } mm)
             {
                 // Each membership e of row i adds ω_e z_t(i) w z₀(i)' to its (level, first-term level) block.

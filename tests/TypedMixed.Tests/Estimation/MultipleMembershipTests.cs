@@ -126,6 +126,7 @@ public class MultipleMembershipTests
     public void Objective_equals_the_dense_likelihood_on_random_designs(EstimationMethod method)
     {
         bool reml = method == EstimationMethod.Reml;
+        int envelopeAlone = 0, envelopeBeside = 0, denseBlock = 0;
         for (int seed = 0; seed < 60; seed++)
         {
             var rng = new Random(13_000 + seed);
@@ -135,6 +136,10 @@ public class MultipleMembershipTests
             double dense = DenseModel.ProfiledObjective(d, d.FixedEffectNames, fit.Theta, reml);
             ReferenceData.AssertRelative(dense, fit.Objective, 1e-9, what + ": objective at θ̂");
             var problem = MixedModelProblem.Create(d);
+            // Which storage the design took: the envelope alone, the envelope leading ordinary terms, or a dense block.
+            if (problem.Gram.Envelope0 is null) denseBlock++;
+            else if (problem.Gram.BlockCount == 2) envelopeAlone++;
+            else envelopeBeside++;
             var deviance = new ProfiledDeviance(problem.Factor, problem.N, problem.P, reml);
             var (start, lower) = problem.InitialTheta();
             for (int trial = 0; trial < 3; trial++)
@@ -144,6 +149,7 @@ public class MultipleMembershipTests
                     $"{what}: objective at θ = [{string.Join(", ", theta.Select(v => v.ToString("F3")))}]");
             }
         }
+        Assert.True(envelopeAlone > 0 && envelopeBeside > 0 && denseBlock > 0, $"storage paths: alone {envelopeAlone}, beside {envelopeBeside}, dense {denseBlock}");
     }
 
     /// <summary>
@@ -153,10 +159,12 @@ public class MultipleMembershipTests
     [Fact]
     public void Modes_and_conditional_variances_match_the_dense_equations()
     {
+        int envelopeBeside = 0;
         for (int seed = 0; seed < 12; seed++)
         {
             var rng = new Random(14_000 + seed);
             var d = RandomDesign(rng, seed);
+            if (MixedModelProblem.Create(d).Gram is { Envelope0: not null, BlockCount: > 2 }) envelopeBeside++;
             var fit = LinearMixedModel.Fit(d, Designs.Fast(EstimationMethod.MaximumLikelihood));
             var (zl, offsets) = DenseZLambda(d, fit.Theta);
             int n = d.Rows, m = zl.GetLength(1);
@@ -212,6 +220,7 @@ public class MultipleMembershipTests
                 }
             }
         }
+        Assert.True(envelopeBeside > 0, "no design had the envelope lead beside ordinary terms");
     }
 
     /// <summary>x with L'x = b (L lower triangular).</summary>
