@@ -144,7 +144,7 @@ if [ "$KINDS" = mm ]; then
     log "$name: TypedMixed ($reps fits)"
     /usr/bin/time -v -o "$OUT/$name.tm.time" dotnet "$DLL" time-fit "$name" --data "$DATA" --reps "$reps" --full-reps 0 > "$OUT/$name.tm.txt"
     log "$name: lme4 with the weighted Z ($rreps fits, OpenBLAS)"
-    env "${OB_ENV[@]}" R_LD_LIBRARY_PATH="$R_OPENBLAS" /usr/bin/time -v -o "$OUT/$name.lme4.time" Rscript benchmarks/lme4_mm_fit.R "$DATA/$file" "$method" "$rreps" > "$OUT/$name.lme4.txt"
+    env "${OB_ENV[@]}" R_LD_LIBRARY_PATH="$R_OPENBLAS" /usr/bin/time -v -o "$OUT/$name.lme4.time" Rscript benchmarks/lme4_mm_fit.R "$DATA/$file" "$method" "$rreps" $([[ "$formula" == *"(1 | area)"* ]] && echo area) > "$OUT/$name.lme4.txt"
     tm=$(val "$OUT/$name.tm.txt" fit_median_seconds); r=$(val "$OUT/$name.lme4.txt" fit_median_seconds)
     otm=$(val "$OUT/$name.tm.txt" objective); or=$(val "$OUT/$name.lme4.txt" objective)
     read -r ratio rel <<<"$(awk -v t="$tm" -v r="$r" -v a="$otm" -v b="$or" 'BEGIN { printf "%.2f %.1e", r / t, (a - b) / (b < 0 ? -b : b) }')"

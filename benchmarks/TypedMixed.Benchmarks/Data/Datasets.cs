@@ -162,14 +162,17 @@ internal static class Datasets
     /// distinct school within ±25 places of the first (pupils move locally). Weights: one school 1; two: w1 = U(0.2, 0.8)
     /// rounded to 2 decimals, w2 = 1 − w1; three: shares of U(1, 2) draws rounded to 2 decimals, w3 = 1 − w1 − w2.
     /// y = 1 + 0.5·x + Σ w_k u[school_k] + e, u ~ N(0, 0.5²), e ~ N(0, 1), x ~ N(0, 1). Columns
-    /// pupil, y, x, school1, school2, school3, w1, w2, w3 (empty: not attended). Seed 20241213.
+    /// pupil, y, x, school1, school2, school3, w1, w2, w3 (empty: not attended), and area (1..40, uniform, crossed with
+    /// the schools; drawn from its own stream, seed 20241214, and absent from y, so the mm-only models' data do not
+    /// depend on it). Seed 20241213.
     /// </summary>
     public static void WriteMultipleMembership(TextWriter w, int rows = 1_000_000, int schools = 20_000)
     {
         var rng = new Rng(20241213);
+        var areaRng = new Rng(20241214);
         var u = new double[schools];
         for (int s = 0; s < schools; s++) u[s] = 0.5 * rng.Normal();
-        w.WriteLine("pupil,y,x,school1,school2,school3,w1,w2,w3");
+        w.WriteLine("pupil,y,x,school1,school2,school3,w1,w2,w3,area");
         var line = new StringBuilder(96);
         var chosen = new int[3];
         var weight = new double[3];
@@ -210,6 +213,7 @@ internal static class Datasets
             line.Append((i + 1).ToString(CultureInfo.InvariantCulture)).Append(',').Append(Number(y, 4)).Append(',').Append(Number(x, 4));
             for (int c = 0; c < 3; c++) line.Append(',').Append(c < k ? (chosen[c] + 1).ToString(CultureInfo.InvariantCulture) : "");
             for (int c = 0; c < 3; c++) line.Append(',').Append(c < k ? Number(weight[c], 2) : "");
+            line.Append(',').Append((1 + areaRng.Below(40)).ToString(CultureInfo.InvariantCulture));
             w.WriteLine(line);
         }
     }

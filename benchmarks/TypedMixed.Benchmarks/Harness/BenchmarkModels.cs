@@ -38,6 +38,7 @@ internal sealed record BenchmarkModel(string Name, string File, string Formula, 
     [
         new("mm1m-ml", "mm1m.csv", "y ~ x + (1 | mm(school1, school2, school3, weights = cbind(w1, w2, w3)))", false, 3, 1),
         new("mm1m-reml", "mm1m.csv", "y ~ x + (1 | mm(school1, school2, school3, weights = cbind(w1, w2, w3)))", true, 3, 1),
+        new("mm1m-area-ml", "mm1m.csv", "y ~ x + (1 | mm(school1, school2, school3, weights = cbind(w1, w2, w3))) + (1 | area)", false, 3, 1),
     ];
 
     public static BenchmarkModel Named(string name) =>

@@ -351,6 +351,47 @@ public class MultipleMembershipTests
     }
 
     /// <summary>
+    /// The membership term crossed with (1 | area), against lme4 with the weighted Z (scripts/mm_pupils_area.R):
+    /// objective 1e-6 relative, β within 1e-3 SE, variances 1e-3 relative, listed modes and SDs within 1e-4.
+    /// </summary>
+    [Theory]
+    [InlineData("mm_pupils_area_ML")]
+    [InlineData("mm_pupils_area_REML")]
+    public void Pupils_with_a_crossed_area_agree_with_lme4(string name)
+    {
+        var r = ReferenceData.Fit(name);
+        bool reml = r.GetProperty("method").GetString() == "REML";
+        var (pupils, _) = Pupils();
+        var t = ReferenceData.ReadCsv("mm_pupils.csv");
+        var areaKeys = t["area"].Distinct().OrderBy(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        var areaIndex = t["area"].Select(v => Array.IndexOf(areaKeys, v)).ToArray();
+        var design = new ModelDesign
+        {
+            Response = pupils.Response, FixedEffects = pupils.FixedEffects, FixedEffectNames = pupils.FixedEffectNames,
+            Terms = [pupils.Terms[0], RandomEffectsTerm.Intercept("area", areaIndex, areaKeys)],
+        };
+        Assert.NotNull(MixedModelProblem.Create(design).Gram.Envelope0); // the membership term leads, beside area
+        var fit = LinearMixedModel.Fit(design, new FitOptions { Method = reml ? EstimationMethod.Reml : EstimationMethod.MaximumLikelihood });
+        ReferenceData.AssertRelative(r.GetProperty("objective").GetDouble(), fit.Objective, 1e-6, "objective");
+        var beta = r.GetProperty("beta").Doubles();
+        var se = r.GetProperty("beta_se").Doubles();
+        for (int c = 0; c < beta.Length; c++)
+            Assert.True(Math.Abs(fit.FixedEffects[c].Estimate - beta[c]) <= 1e-3 * se[c], $"β{c}: {fit.FixedEffects[c].Estimate:R} vs {beta[c]:R}");
+        ReferenceData.AssertRelative(r.GetProperty("var_school").GetDouble(), fit.RandomEffects[0].Variance(), 1e-3, "school variance");
+        ReferenceData.AssertRelative(r.GetProperty("var_area").GetDouble(), fit.RandomEffects[1].Variance(), 1e-3, "area variance");
+        ReferenceData.AssertRelative(r.GetProperty("sigma2").GetDouble(), fit.ResidualVariance, 1e-3, "residual variance");
+        var modes = r.GetProperty("school_cond_mode_1to5").Doubles();
+        var sds = r.GetProperty("school_cond_sd_1to5").Doubles();
+        var school = fit.RandomEffects[0];
+        for (int j = 0; j < 5; j++)
+        {
+            int l = school.LevelKeys.ToList().IndexOf((j + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(Math.Abs(school.ConditionalModes[l, 0] - modes[j]) <= 1e-4, $"mode of school {j + 1}");
+            Assert.True(Math.Abs(school.ConditionalStdDev(l) - sds[j]) <= 1e-4, $"conditional SD of school {j + 1}");
+        }
+    }
+
+    /// <summary>
     /// The weighted ICC uses Σω²: the data's mean Σω² (below 1: many pupils split their weight) gives a smaller ICC
     /// than a pupil in one school, which equals the ordinary ICC.
     /// </summary>
