@@ -62,6 +62,32 @@ public class MultipleMembershipCliTests
         }
     }
 
+    /// <summary>With a crossed (1 | area): lme4 fed the same weighted Z (tests/Data/reference/scripts/mm_pupils_area.R).</summary>
+    [Theory]
+    [InlineData("mm_pupils_area_ML", "--ml", "deviance")]
+    [InlineData("mm_pupils_area_REML", "--reml", "REML_criterion")]
+    public void Crossed_area_matches_lme4(string fit, string method, string objective)
+    {
+        using var reference = JsonDocument.Parse(File.ReadAllText(CliRunner.DataPath("fits", fit + ".json")));
+        var r = reference.RootElement;
+        string json = Path.Combine(CliRunner.TempDirectory(), "fit.json");
+        var (code, _, stderr) = CliRunner.Run(["fit", CliRunner.DataPath("mm_pupils.csv"), Formula + " + (1 | area)", method, "--json", json, "--quiet"]);
+        Assert.True(code == 0, stderr);
+        using var ours = JsonDocument.Parse(File.ReadAllText(json));
+        var o = ours.RootElement;
+        Relative(r.GetProperty("objective").GetDouble(), o.GetProperty(objective).GetDouble(), 1e-6, objective);
+        var beta = Numbers(r.GetProperty("beta"));
+        var se = Numbers(r.GetProperty("beta_se"));
+        var ourBeta = Numbers(o.GetProperty("fixed_effects").GetProperty("estimate"));
+        for (int c = 0; c < beta.Length; c++)
+            Assert.True(Math.Abs(ourBeta[c] - beta[c]) <= 1e-3 * se[c], $"β{c}: {ourBeta[c]:R} vs {beta[c]:R}");
+        var vc = o.GetProperty("variance_components").EnumerateArray().ToDictionary(v => v.GetProperty("group").GetString()!, v => v.GetProperty("vcov").GetDouble());
+        Relative(r.GetProperty("var_school").GetDouble(), vc["school"], 1e-3, "school variance");
+        Relative(r.GetProperty("var_area").GetDouble(), vc["area"], 1e-3, "area variance");
+        Relative(r.GetProperty("sigma2").GetDouble(), vc["Residual"], 1e-3, "residual variance");
+        Assert.True(o.GetProperty("multiple_membership").GetProperty("school").GetProperty("weighted_icc").GetDouble() > 0);
+    }
+
     [Fact]
     public void Parser_reads_levels_weights_and_scale()
     {

@@ -218,12 +218,14 @@ internal sealed class BlockedCholesky
         RightScale(LXY0, q0, t0);
         int rXY = LXY0.Rows, m0 = LXY0.Cols;
         var row = new double[m0];
-        for (int r = 0; r < rXY; r++)
-        {
-            for (int c = 0; c < m0; c++) row[c] = LXY0.Data[c * rXY + r];
-            EnvelopeCholesky.ForwardSolve(envelope, row);
-            for (int c = 0; c < m0; c++) LXY0.Data[c * rXY + r] = row[c];
-        }
+        if (q0 == 1) EnvelopeCholesky.RightSolveTranspose(envelope, LXY0.Data, rXY);
+        else
+            for (int r = 0; r < rXY; r++)
+            {
+                for (int c = 0; c < m0; c++) row[c] = LXY0.Data[c * rXY + r];
+                EnvelopeCholesky.ForwardSolve(envelope, row);
+                for (int c = 0; c < m0; c++) LXY0.Data[c * rXY + r] = row[c];
+            }
 
         // Lᵢ₀ with the full pattern: block (position c, level l) is block c · levels + l; each row (l, a) is solved
         // like a row of L_K0.
@@ -235,6 +237,12 @@ internal sealed class BlockedCholesky
             int rq = s.RowQ, rowLevels = s.RowLevels, bs = rq * q0;
             for (int b = 0; b < s.RowLevel.Length; b++) ScaleSmall(s.Block(b), rq, q0, ti, t0);
             var sd = s.Data;
+            if (q0 == 1)
+            {
+                // Scalar lead: block column c holds rows (l, a) contiguously, a column-major (levels·rq) × positions matrix.
+                EnvelopeCholesky.RightSolveTranspose(envelope, sd, rowLevels * rq);
+                continue;
+            }
             for (int l = 0; l < rowLevels; l++)
                 for (int a = 0; a < rq; a++)
                 {

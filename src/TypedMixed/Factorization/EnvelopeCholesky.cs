@@ -118,6 +118,28 @@ internal static class EnvelopeCholesky
         }
     }
 
+    /// <summary>
+    /// X ← X L⁻ᵀ for a column-major <paramref name="rows"/> × levels matrix and q = 1: column k becomes
+    /// (X[:, k] − Σ_j X[:, j] L_kj) / L_kk over the envelope of row k — every right-hand side at once, contiguous.
+    /// </summary>
+    public static void RightSolveTranspose(BlockEnvelope l, Span<double> x, int rows)
+    {
+        if (l.Q != 1) throw new ArgumentException("RightSolveTranspose needs q = 1.");
+        var data = l.Data;
+        for (int k = 0; k < l.Levels; k++)
+        {
+            int fk = l.First[k], rk = l.RowStart[k];
+            var colK = x.Slice(k * rows, rows);
+            for (int j = fk; j < k; j++)
+            {
+                double v = data[rk + j - fk];
+                if (v != 0) DenseKernels.Axpy(-v, x.Slice(j * rows, rows), colK);
+            }
+            double inv = 1 / data[rk + k - fk];
+            for (int r = 0; r < rows; r++) colK[r] *= inv;
+        }
+    }
+
     /// <summary>x ← L⁻ᵀ x.</summary>
     public static void BackSolveTranspose(BlockEnvelope l, Span<double> x)
     {
