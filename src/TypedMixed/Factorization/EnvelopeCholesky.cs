@@ -36,7 +36,6 @@ internal static class EnvelopeCholesky
             }
             return true;
         }
-        int qq = q * q;
         for (int k = 0; k < m; k++)
         {
             int fk = a.First[k];
@@ -78,7 +77,6 @@ internal static class EnvelopeCholesky
                 }
             }
         }
-        _ = qq;
         return true;
     }
 
