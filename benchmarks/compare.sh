@@ -2,7 +2,7 @@
 # Side-by-side whole-fit timings on the same CSV files: TypedMixed vs lme4 (R's reference BLAS and OpenBLAS) for the
 # Gaussian models, TypedMixed vs glmer and glmmTMB for the GLMMs (glmm-*).
 #
-#   benchmarks/compare.sh [--models a,b,...] [--quick] [--lmm | --glmm | --residual] [--full-reps N]
+#   benchmarks/compare.sh [--models a,b,...] [--quick] [--lmm | --glmm | --residual | --mm] [--full-reps N]
 #
 #   --models     comma-separated subset of the models (see `dotnet TypedMixed.Benchmarks.dll list-models` and
 #                `list-glmm-models`); default: all
@@ -12,6 +12,9 @@
 #   --residual   residual structures only (issue 12): TypedMixed vs nlme::lme and glmmTMB ar1() on sleepstudy with
 #                AR(1) and a synthetic 100,000-row longitudinal set (random intercept and slope, AR(1)); ML fits;
 #                R side in benchmarks/residual_fit.R
+#   --mm         multiple membership only (issue 13): 1,000,000 pupils in 1-3 of 20,000 schools (mm1m.csv), TypedMixed
+#                vs lme4 fed the same weighted Z (lme4_mm_fit.R: lFormula, Zt replaced, mkLmerDevfun, optimizeLmer;
+#                OpenBLAS); closing lines `ratio <model> <lme4 / TypedMixed>`
 #   --full-reps  repetitions of TypedMixed's full fit (variance-component SEs [+ Satterthwaite]); default 1 (0 skips)
 #
 # Installs what it needs if missing (Debian: r-base-core r-cran-lme4 r-cran-glmmtmb libopenblas0-pthread time), builds
@@ -32,6 +35,7 @@ while [ $# -gt 0 ]; do
     --lmm) KINDS=lmm; shift ;;
     --glmm) KINDS=glmm; shift ;;
     --residual) KINDS=residual; shift ;;
+    --mm) KINDS=mm; shift ;;
     --full-reps) FULL_REPS="$2"; shift 2 ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument $1" >&2; exit 1 ;;
@@ -158,22 +162,60 @@ rss_mb() { awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }'
 
 mapfile -t ALL < <(TM list-models)
 mapfile -t ALL_GLMM < <(TM list-glmm-models)
-known=" $(printf '%s\n' "${ALL[@]}" "${ALL_GLMM[@]}" | cut -f1 | tr '\n' ' ')"
+mapfile -t ALL_MM < <(TM list-mm-models)
+known=" $(printf '%s\n' "${ALL[@]}" "${ALL_GLMM[@]}" "${ALL_MM[@]}" | cut -f1 | tr '\n' ' ')"
 for m in ${MODELS//,/ }; do [[ "$known" == *" $m "* ]] || { log "unknown model $m; known:$known"; exit 1; }; done
 selected=()
-[ "$KINDS" = glmm ] || for line in "${ALL[@]}"; do
+[ "$KINDS" = glmm ] || [ "$KINDS" = mm ] || for line in "${ALL[@]}"; do
   IFS=$'\t' read -r name file formula method reps rreps <<<"$line"
   if [ -n "$MODELS" ]; then [[ ",$MODELS," == *",$name,"* ]] || continue
   elif [ $QUICK -eq 1 ]; then [[ "$name" == nested1m* || "$name" == insteval* ]] && continue; fi
   selected+=("$line")
 done
 selected_glmm=()
-[ "$KINDS" = lmm ] || for line in "${ALL_GLMM[@]}"; do
+[ "$KINDS" = lmm ] || [ "$KINDS" = mm ] || for line in "${ALL_GLMM[@]}"; do
   IFS=$'\t' read -r name file formula family reps rreps <<<"$line"
   if [ -n "$MODELS" ]; then [[ ",$MODELS," == *",$name,"* ]] || continue
   elif [ $QUICK -eq 1 ]; then [ "$name" = glmm-cbpp ] || continue; fi
   selected_glmm+=("$line")
 done
+
+# Multiple membership (--mm): its own models, fits and table, then stop.
+if [ "$KINDS" = mm ]; then
+  : > "$OUT/table.md"
+  {
+    echo "## Multiple membership: TypedMixed vs lme4 with the weighted Z — $(date -u +%Y-%m-%d) (run $STAMP)"
+    echo
+    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load before: $LOAD0"
+    echo "TypedMixed: .NET $(dotnet --version), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'); R with OpenBLAS ($BLAS_OPEN)"
+    echo
+    echo "Times are medians of the repetitions (n), after reading the CSV. TypedMixed: design from the formula (CLI builder, not timed) then LinearMixedModel.Fit without variance-component SEs or Satterthwaite, as lmer. lme4: the sparse W, lFormula, mkLmerDevfun and optimizeLmer (what lmerMultiMember runs per fit)."
+    echo
+    echo "| model | n TM/lme4 | TypedMixed s | lme4 s | lme4 / TM | lme4 devfun+optimizer s | evals TM | evals lme4 | objective TM | objective lme4 | rel. diff | peak RSS TM MB | peak RSS lme4 MB |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  } >> "$OUT/table.md"
+  : > "$OUT/ratios-mm.txt"
+  for line in "${ALL_MM[@]}"; do
+    IFS=$'\t' read -r name file formula method reps rreps <<<"$line"
+    if [ -n "$MODELS" ]; then [[ ",$MODELS," == *",$name,"* ]] || continue; fi
+    log "$name: TypedMixed ($reps fits)"
+    /usr/bin/time -v -o "$OUT/$name.tm.time" dotnet "$DLL" time-fit "$name" --data "$DATA" --reps "$reps" --full-reps 0 > "$OUT/$name.tm.txt"
+    log "$name: lme4 with the weighted Z ($rreps fits, OpenBLAS)"
+    env "${OB_ENV[@]}" R_LD_LIBRARY_PATH="$R_OPENBLAS" /usr/bin/time -v -o "$OUT/$name.lme4.time" Rscript benchmarks/lme4_mm_fit.R "$DATA/$file" "$method" "$rreps" $([[ "$formula" == *"(1 | area)"* ]] && echo area) > "$OUT/$name.lme4.txt"
+    tm=$(val "$OUT/$name.tm.txt" fit_median_seconds); r=$(val "$OUT/$name.lme4.txt" fit_median_seconds)
+    otm=$(val "$OUT/$name.tm.txt" objective); or=$(val "$OUT/$name.lme4.txt" objective)
+    read -r ratio rel <<<"$(awk -v t="$tm" -v r="$r" -v a="$otm" -v b="$or" 'BEGIN { printf "%.2f %.1e", r / t, (a - b) / (b < 0 ? -b : b) }')"
+    printf '| %s | %s | %.4g | %.4g | %s | %.4g | %s | %s | %s | %s | %s | %s | %s |\n' "$name ($method)" "$reps/$rreps" "$tm" "$r" "$ratio" \
+      "$(val "$OUT/$name.lme4.txt" devfun_and_optimizer_seconds_last_fit)" \
+      "$(val "$OUT/$name.tm.txt" evaluations)" "$(val "$OUT/$name.lme4.txt" evaluations)" "$otm" "$or" "$rel" \
+      "$(rss_mb "$OUT/$name.tm.time")" "$(rss_mb "$OUT/$name.lme4.time")" >> "$OUT/table.md"
+    echo "$name $ratio" >> "$OUT/ratios-mm.txt"
+  done
+  cat "$OUT/table.md"
+  log "raw outputs in $OUT"
+  while read -r name ratio; do echo "ratio $name $ratio"; done < "$OUT/ratios-mm.txt"
+  exit 0
+fi
 [ ${#selected[@]} -gt 0 ] || [ ${#selected_glmm[@]} -gt 0 ] || { log "no model selected"; exit 1; }
 
 for line in "${selected[@]}"; do

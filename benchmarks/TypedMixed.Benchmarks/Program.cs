@@ -7,7 +7,8 @@ namespace TypedMixed.Benchmarks;
 
 /// <summary>
 /// Commands (see benchmarks/README.md):
-/// <c>generate DIR</c> writes the data sets; <c>list-models</c> prints the comparison's models for compare.sh;
+/// <c>generate DIR</c> writes the data sets; <c>list-models</c> prints the comparison's models for compare.sh
+/// (<c>list-mm-models</c> the multiple-membership ones);
 /// <c>time-fit MODEL --data DIR</c> times whole fits; <c>list-glmm-models</c> and <c>time-glmm MODEL --data DIR</c>
 /// do the same for the GLMMs compared with glmer and glmmTMB; <c>list-residual-models</c> and <c>time-residual MODEL
 /// --data DIR</c> for the residual-structure models compared with nlme's lme; <c>dense-cholesky</c> compares the managed Cholesky with OpenBLAS
@@ -24,6 +25,10 @@ public static class Program
                 return 0;
             case "list-models":
                 foreach (var m in BenchmarkModel.All)
+                    Console.WriteLine($"{m.Name}\t{m.File}\t{m.Formula}\t{(m.Reml ? "REML" : "ML")}\t{m.Repetitions}\t{m.Lme4Repetitions}");
+                return 0;
+            case "list-mm-models":
+                foreach (var m in BenchmarkModel.MultipleMembership)
                     Console.WriteLine($"{m.Name}\t{m.File}\t{m.Formula}\t{(m.Reml ? "REML" : "ML")}\t{m.Repetitions}\t{m.Lme4Repetitions}");
                 return 0;
             case "list-glmm-models":

@@ -103,10 +103,11 @@ public static class CliApp
         BuiltDesign built;
         int sourceRows;
         // A model StreamingDesignBuilder covers (numeric response and effects columns; factors from numeric or text
-        // columns; no residual structure) is built in one streaming pass without holding the table, so the peak memory
+        // columns; no residual structure or memberships) is built in one streaming pass without holding the table, so the peak memory
         // is about the design's; anything else, and every data error, goes through the table, whose messages name the
         // row and column.
-        if (table is null && a.Correlation is null && a.Variance is null && StreamingDesignBuilder.TryBuild(formula, DataSource(a), options) is { } streamed)
+        if (table is null && a.Correlation is null && a.Variance is null && !formula.MembershipVariables().Any()
+            && StreamingDesignBuilder.TryBuild(formula, DataSource(a), options) is { } streamed)
         {
             built = streamed.Built;
             sourceRows = streamed.SourceRows;
@@ -116,7 +117,8 @@ public static class CliApp
             if (table is null)
             {
                 // Only the columns the model uses are read (and, for messages, every column's name).
-                var columns = formula.AllVariables().Concat(a.Correlation?.Variables() ?? []).Concat(a.Variance?.Variables() ?? [])
+                var columns = formula.AllVariables().Concat(formula.MembershipVariables())
+                    .Concat(a.Correlation?.Variables() ?? []).Concat(a.Variance?.Variables() ?? [])
                     .Select(v => v.Column).Append(a.WeightsColumn).OfType<string>().ToHashSet(StringComparer.Ordinal);
                 table = LoadData(a, columns);
             }

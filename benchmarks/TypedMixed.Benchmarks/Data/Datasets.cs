@@ -25,6 +25,7 @@ internal static class Datasets
         Write(directory, "binary_crossed.csv", WriteBinaryCrossed, log);
         Write(directory, "poisson1m.csv", w => WritePoissonOffset(w), log);
         Write(directory, "longitudinal100k.csv", LongitudinalDataset.Write, log);
+        Write(directory, "mm1m.csv", w => WriteMultipleMembership(w), log);
         foreach (var name in ReferenceFiles) Write(directory, name, w => w.Write(ReferenceCsv(name)), log);
         Write(directory, "ExamDerived.csv", w => w.Write(ExamDerivedCsv()), log);
     }
@@ -152,6 +153,69 @@ internal static class Datasets
                     .Append(x3.ToString(CultureInfo.InvariantCulture)).Append(',').Append(Number(y, 4));
                 w.WriteLine(line);
             }
+        }
+    }
+
+    /// <summary>
+    /// Multiple membership with realistic mobility (issue 13): <paramref name="rows"/> pupils and
+    /// <paramref name="schools"/> schools on a ring (neighbouring numbers are nearby schools). A pupil's first school is
+    /// uniform; with probability 0.70 it is the only one, 0.22 a second and 0.08 a second and third follow, each a
+    /// distinct school within ±25 places of the first (pupils move locally). Weights: one school 1; two: w1 = U(0.2, 0.8)
+    /// rounded to 2 decimals, w2 = 1 − w1; three: shares of U(1, 2) draws rounded to 2 decimals, w3 = 1 − w1 − w2.
+    /// y = 1 + 0.5·x + Σ w_k u[school_k] + e, u ~ N(0, 0.5²), e ~ N(0, 1), x ~ N(0, 1). Columns
+    /// pupil, y, x, school1, school2, school3, w1, w2, w3 (empty: not attended), and area (1..40, uniform, crossed with
+    /// the schools; drawn from its own stream, seed 20241214, and absent from y, so the mm-only models' data do not
+    /// depend on it). Seed 20241213.
+    /// </summary>
+    public static void WriteMultipleMembership(TextWriter w, int rows = 1_000_000, int schools = 20_000)
+    {
+        var rng = new Rng(20241213);
+        var areaRng = new Rng(20241214);
+        var u = new double[schools];
+        for (int s = 0; s < schools; s++) u[s] = 0.5 * rng.Normal();
+        w.WriteLine("pupil,y,x,school1,school2,school3,w1,w2,w3,area");
+        var line = new StringBuilder(96);
+        var chosen = new int[3];
+        var weight = new double[3];
+        for (int i = 0; i < rows; i++)
+        {
+            // Every school is someone's first school: pupil i < schools starts at school i.
+            int first = i < schools ? i : rng.Below(schools);
+            double v = rng.Uniform();
+            int k = v < 0.70 ? 1 : v < 0.92 ? 2 : 3;
+            chosen[0] = first;
+            for (int c = 1; c < k; c++)
+            {
+                int s;
+                do
+                {
+                    int d = 1 + rng.Below(25);
+                    s = ((first + (rng.Bernoulli(0.5) ? d : -d)) % schools + schools) % schools;
+                } while (Array.IndexOf(chosen, s, 0, c) >= 0);
+                chosen[c] = s;
+            }
+            if (k == 1) weight[0] = 1;
+            else if (k == 2)
+            {
+                weight[0] = Math.Round(0.2 + 0.6 * rng.Uniform(), 2);
+                weight[1] = Math.Round(1 - weight[0], 2);
+            }
+            else
+            {
+                double a = 1 + rng.Uniform(), b = 1 + rng.Uniform(), c = 1 + rng.Uniform(), sum = a + b + c;
+                weight[0] = Math.Round(a / sum, 2);
+                weight[1] = Math.Round(b / sum, 2);
+                weight[2] = Math.Round(1 - weight[0] - weight[1], 2);
+            }
+            double x = Math.Round(rng.Normal(), 4);
+            double y = 1 + 0.5 * x + rng.Normal();
+            for (int c = 0; c < k; c++) y += weight[c] * u[chosen[c]];
+            line.Clear();
+            line.Append((i + 1).ToString(CultureInfo.InvariantCulture)).Append(',').Append(Number(y, 4)).Append(',').Append(Number(x, 4));
+            for (int c = 0; c < 3; c++) line.Append(',').Append(c < k ? (chosen[c] + 1).ToString(CultureInfo.InvariantCulture) : "");
+            for (int c = 0; c < 3; c++) line.Append(',').Append(c < k ? Number(weight[c], 2) : "");
+            line.Append(',').Append((1 + areaRng.Below(40)).ToString(CultureInfo.InvariantCulture));
+            w.WriteLine(line);
         }
     }
 

@@ -30,9 +30,20 @@ internal sealed record BenchmarkModel(string Name, string File, string Formula, 
         new("insteval-reml", "insteval.csv", "y ~ service + (1 | s) + (1 | d) + (1 | dept)", true, 3, 3),
     ];
 
+    /// <summary>
+    /// The multiple-membership models of <c>compare.sh --mm</c> (issue 13), compared with lme4 fed the same weighted Z
+    /// (<c>lme4_mm_fit.R</c>), not with lmer's formula interface, which has no <c>mm()</c>.
+    /// </summary>
+    public static readonly BenchmarkModel[] MultipleMembership =
+    [
+        new("mm1m-ml", "mm1m.csv", "y ~ x + (1 | mm(school1, school2, school3, weights = cbind(w1, w2, w3)))", false, 3, 1),
+        new("mm1m-reml", "mm1m.csv", "y ~ x + (1 | mm(school1, school2, school3, weights = cbind(w1, w2, w3)))", true, 3, 1),
+        new("mm1m-area-ml", "mm1m.csv", "y ~ x + (1 | mm(school1, school2, school3, weights = cbind(w1, w2, w3))) + (1 | area)", false, 3, 1),
+    ];
+
     public static BenchmarkModel Named(string name) =>
-        All.FirstOrDefault(m => m.Name == name)
-        ?? throw new ArgumentException($"no benchmark model '{name}'; known: {string.Join(", ", All.Select(m => m.Name))}");
+        All.Concat(MultipleMembership).FirstOrDefault(m => m.Name == name)
+        ?? throw new ArgumentException($"no benchmark model '{name}'; known: {string.Join(", ", All.Concat(MultipleMembership).Select(m => m.Name))}");
 
     /// <summary>Reads a CSV file and builds the design from the formula exactly as <c>typedmixed fit</c> does.</summary>
     public static ModelDesign LoadDesign(string csvPath, string formula) =>

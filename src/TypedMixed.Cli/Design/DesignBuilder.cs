@@ -164,6 +164,9 @@ internal static partial class DesignBuilder
             var (names, columns) = ModelMatrix(bar.Effects, data, n, ones);
             if (names.Count == 0)
                 throw new CliException($"The random-effects term at position {bar.Position + 1} has no columns ('0 |' removes the intercept and nothing is left).\n" + Caret(formula.Text, bar.Position));
+            if (bar.Membership is { } membership)
+                terms.Add(MembershipBuilder.Term(membership, formula, table, kept, names, Flatten(columns, n),
+                    bar.Uncorrelated && names.Count > 1 ? CovarianceStructure.Diagonal : CovarianceStructure.Unstructured));
             for (int k = 0; k < bar.Grouping.Count; k++)
             {
                 var (index, keys) = Grouping(bar.Grouping[k].Select(v => (data[v.Label].LevelIndex!, data[v.Label].Levels!)).ToList(), n);

@@ -36,6 +36,8 @@ internal static class PredictionDesign
         int n = table.RowCount;
         var fixedVariables = formula.Fixed.Variables.Concat(formula.Offsets.SelectMany(o => o.Variables()));
         var bars = options.PopulationLevel ? [] : formula.RandomTerms;
+        if (bars.FirstOrDefault(b => b.Membership is not null) is { } mmBar)
+            throw new CliException($"predict with the multiple-membership term {mmBar.Membership!.Name} is not supported yet; use --re-form NA for population-level predictions.");
         var needed = fixedVariables.Concat(bars.SelectMany(b => b.Effects.Variables.Concat(b.Grouping.SelectMany(g => g))))
             .SelectMany(v => v.Function is null ? [v] : v.Function.Inputs()).DistinctBy(v => v.Label).ToList();
 

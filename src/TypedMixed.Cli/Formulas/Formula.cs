@@ -29,6 +29,12 @@ internal sealed record Formula(
                 yield return v;
     }
 
+    /// <summary>
+    /// The level and weight columns of <c>mm(...)</c> groupings. They are not in <see cref="AllVariables"/>: an empty
+    /// cell there means "no membership", not a row to drop.
+    /// </summary>
+    public IEnumerable<Variable> MembershipVariables() => RandomTerms.SelectMany(b => b.Membership?.Variables ?? []);
+
     /// <summary>The function terms of the fixed and random parts (<c>poly(age, 2)</c>, <c>log(x)</c>), each once.</summary>
     public IEnumerable<Variable> FunctionTerms() =>
         Fixed.Variables.Concat(RandomTerms.SelectMany(b => b.Effects.Variables)).Where(v => v.Function is not null).DistinctBy(v => v.Label);
@@ -103,8 +109,37 @@ internal sealed record TermSet(bool Intercept, IReadOnlyList<Variable> Variables
 /// </summary>
 internal sealed record BarTerm(TermSet Effects, bool Uncorrelated, IReadOnlyList<IReadOnlyList<Variable>> Grouping, int Position)
 {
+    /// <summary>For <c>( ... | mm(a, b, weights = cbind(wa, wb)))</c>, the membership columns; then <see cref="Grouping"/> is empty.</summary>
+    public MembershipGrouping? Membership { get; init; }
+
     /// <summary>lme4's name of grouping factor <paramref name="k"/>: the variables joined by <c>:</c>.</summary>
     public string GroupName(int k) => string.Join(":", Grouping[k].Select(v => v.Column));
+}
+
+/// <summary>
+/// brms's multiple-membership grouping <c>mm(school1, school2, weights = cbind(w1, w2), scale = TRUE)</c>: the columns
+/// that hold a row's levels (an empty cell: no membership), their weight columns (null: equal weights), and how the
+/// weights are checked (<c>scale = TRUE</c> normalises, <c>FALSE</c> takes them as given; by default they must sum to 1).
+/// </summary>
+internal sealed record MembershipGrouping(IReadOnlyList<Variable> Levels, IReadOnlyList<Variable>? Weights, MembershipWeighting Weighting, int Position)
+{
+    /// <summary>
+    /// The term's name: the level columns' common stem (<c>school</c> for school1..school3), else <c>mm(a, b)</c>.
+    /// </summary>
+    public string Name
+    {
+        get
+        {
+            var names = Levels.Select(v => v.Column).ToList();
+            string prefix = names[0];
+            foreach (var n in names) while (!n.StartsWith(prefix, StringComparison.Ordinal)) prefix = prefix[..^1];
+            prefix = prefix.TrimEnd('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '_', '.');
+            return names.Count > 1 && prefix.Length > 0 ? prefix : names.Count == 1 ? names[0] : $"mm({string.Join(", ", names)})";
+        }
+    }
+
+    /// <summary>The columns the grouping reads: levels, then weights.</summary>
+    public IEnumerable<Variable> Variables => Levels.Concat(Weights ?? []);
 }
 
 /// <summary>A formula that cannot be parsed; <see cref="Position"/> is the offending character offset.</summary>

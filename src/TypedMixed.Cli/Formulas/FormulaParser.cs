@@ -111,7 +111,10 @@ internal static partial class FormulaParser
     private sealed record NumberNode(double Value, string Text, int Pos) : Node(Pos);
     private sealed record SumNode(IReadOnlyList<(bool Minus, Node Item)> Items, int Pos) : Node(Pos);
     private sealed record BinaryNode(Kind Op, Node Left, Node Right, int Pos) : Node(Pos);
-    private sealed record BarNode(Node Effects, bool Double, IReadOnlyList<IReadOnlyList<Variable>> Grouping, int Pos) : Node(Pos);
+    private sealed record BarNode(Node Effects, bool Double, IReadOnlyList<IReadOnlyList<Variable>> Grouping, int Pos) : Node(Pos)
+    {
+        public MembershipGrouping? Membership { get; init; }
+    }
     private sealed record OffsetNode(ArithmeticExpression Expression, int Pos) : Node(Pos);
 
     private sealed partial class Parser(string text, List<Token> tokens)
@@ -314,6 +317,12 @@ internal static partial class FormulaParser
                     if (Peek.Kind is Kind.Bar or Kind.DoubleBar)
                     {
                         bool dbl = Next().Kind == Kind.DoubleBar;
+                        if (Peek.Kind == Kind.Name && Peek.Text == "mm" && tokens[_i + 1].Kind == Kind.LParen)
+                        {
+                            var membership = ParseMembership();
+                            Close(t);
+                            return new BarNode(inner, dbl, [], t.Position) { Membership = membership };
+                        }
                         var grouping = ParseGrouping();
                         Close(t);
                         return new BarNode(inner, dbl, grouping, t.Position);
@@ -522,6 +531,79 @@ internal static partial class FormulaParser
             return new NameNode(new Variable(column, true, name.Position) { Reference = reference.Text, Text = label });
         }
 
+        // mm(a, b, c [, weights = cbind(wa, wb, wc)] [, scale = TRUE|FALSE]): brms's multiple-membership grouping.
+        private MembershipGrouping ParseMembership()
+        {
+            const string usage = "mm(school1, school2, school3, weights = cbind(w1, w2, w3))";
+            var mm = Next();
+            var open = Next();
+            var levels = new List<Variable>();
+            List<Variable>? weights = null;
+            MembershipWeighting weighting = MembershipWeighting.SumToOne;
+            while (true)
+            {
+                var t = Next();
+                if (t.Kind != Kind.Name)
+                    throw Error($"mm() lists the columns of the levels a row belongs to, found {Describe(t)}. Usage: {usage}.", t.Position);
+                if (Peek.Kind == Kind.Equals)
+                {
+                    Next();
+                    if (t.Text == "weights")
+                    {
+                        if (weights is not null) throw Error("mm(): weights are given twice.", t.Position);
+                        var cbind = Next();
+                        if (cbind.Kind == Kind.Name && Peek.Kind != Kind.LParen)
+                            weights = [new Variable(cbind.Text, false, cbind.Position)];
+                        else
+                        {
+                            if (cbind.Kind != Kind.Name || cbind.Text != "cbind")
+                                throw Error($"mm(): weights are given as cbind(w1, w2, ...), one column per level column. Usage: {usage}.", cbind.Position);
+                            var wopen = Next();
+                            weights = [];
+                            while (true)
+                            {
+                                var w = Next();
+                                if (w.Kind != Kind.Name)
+                                    throw Error($"mm(): a weight is a column name, found {Describe(w)}.", w.Position);
+                                weights.Add(new Variable(w.Text, false, w.Position));
+                                if (Peek.Kind != Kind.Comma) break;
+                                Next();
+                            }
+                            Close(wopen);
+                        }
+                    }
+                    else if (t.Text == "scale")
+                    {
+                        var v = Next();
+                        weighting = v.Text switch
+                        {
+                            "TRUE" or "T" => MembershipWeighting.Normalize,
+                            "FALSE" or "F" => MembershipWeighting.AsGiven,
+                            _ => throw Error($"mm(): scale is TRUE (divide each row's weights by their sum) or FALSE (use them as given), found {Describe(v)}.", v.Position),
+                        };
+                    }
+                    else throw Error($"mm() has no argument '{t.Text}': it takes the level columns, weights = cbind(...) and scale = TRUE/FALSE. Usage: {usage}.", t.Position);
+                }
+                else
+                {
+                    if (weights is not null)
+                        throw Error("mm(): list the level columns before weights = ....", t.Position);
+                    if (Peek.Kind == Kind.LParen)
+                        throw Error("mm(): a level column is a column name; functions are not supported there.", t.Position);
+                    if (levels.Any(l => l.Column == t.Text))
+                        throw Error($"mm(): column '{t.Text}' is listed twice.", t.Position);
+                    levels.Add(new Variable(t.Text, true, t.Position));
+                }
+                if (Peek.Kind != Kind.Comma) break;
+                Next();
+            }
+            Close(open);
+            if (levels.Count == 0) throw Error($"mm() needs at least one level column. Usage: {usage}.", mm.Position);
+            if (weights is not null && weights.Count != levels.Count)
+                throw Error($"mm() has {levels.Count} level column(s) but {weights.Count} weight column(s): give one weight column per level column, in the same order.", mm.Position);
+            return new MembershipGrouping(levels, weights, weighting, mm.Position);
+        }
+
         // grouping := segment ('/' segment)*, segment := name (':' name)*
         private IReadOnlyList<IReadOnlyList<Variable>> ParseGrouping()
         {
@@ -578,7 +660,7 @@ internal static partial class FormulaParser
                 else if (item is BarNode bar)
                 {
                     if (minus) throw new FormulaException("A random-effects term cannot be subtracted.", text, bar.Position);
-                    bars.Add(new BarTerm(Expand(text, bar.Effects, []), bar.Double, bar.Grouping, bar.Position));
+                    bars.Add(new BarTerm(Expand(text, bar.Effects, []), bar.Double, bar.Grouping, bar.Position) { Membership = bar.Membership });
                 }
                 else
                 {

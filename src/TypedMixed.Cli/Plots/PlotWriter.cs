@@ -64,7 +64,9 @@ internal sealed class PlotWriter
         }
     }
 
-    private static string[] Clusters(RandomEffectsTerm term) => [.. term.LevelIndex.Select(l => term.LevelKeys[l])];
+    private static string[] Clusters(RandomEffectsTerm term) => term.IsMultipleMembership
+        ? throw new CliException($"A trajectory plot draws one line per cluster, but the rows of the multiple-membership term {term.Name} belong to several; plot a caterpillar of it instead (--plot caterpillar:{term.Name} FILE).")
+        : [.. term.LevelIndex.Select(l => term.LevelKeys[l])];
 
     /// <summary>
     /// The x of a trajectory: the column named in brackets (a column of the term or of the fixed effects), else the

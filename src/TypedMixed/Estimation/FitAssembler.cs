@@ -37,14 +37,14 @@ internal static class FitAssembler
         var factors = new double[k][];
         for (int s = 0; s < k; s++)
         {
-            int t = problem.TermOrder[s];
+            int t = problem.TermOrder[s], storage = s + problem.StorageShift;
             var term = design.Terms[t];
             int q = term.ColumnCount;
-            factors[t] = (double[])factor.Factor(s).Clone();
-            PenalizedSolution.ApplyLambda(u[s], q, factors[t]);
+            factors[t] = (double[])factor.Factor(storage).Clone();
+            PenalizedSolution.ApplyLambda(u[storage], q, factors[t]);
             var m = new double[term.LevelCount, q];
             for (int l = 0; l < term.LevelCount; l++)
-                for (int a = 0; a < q; a++) m[l, a] = u[s][l * q + a];
+                for (int a = 0; a < q; a++) m[l, a] = u[storage][l * q + a];
             modes[t] = m;
         }
 
@@ -56,6 +56,19 @@ internal static class FitAssembler
         {
             var term = design.Terms[t];
             int q = term.ColumnCount;
+            if (term.Memberships is { } mm)
+            {
+                // Σ over the row's memberships of ω · z'b_level.
+                var omega = mm.EffectiveWeights();
+                for (int i = 0; i < n; i++)
+                    for (int e = mm.RowStart[i]; e < mm.RowStart[i + 1]; e++)
+                    {
+                        double s = 0;
+                        for (int a = 0; a < q; a++) s += term.Columns[a * n + i] * modes[t][mm.Level[e], a];
+                        fitted[i] += omega[e] * s;
+                    }
+                continue;
+            }
             for (int i = 0; i < n; i++)
             {
                 int l = term.LevelIndex[i];
@@ -139,15 +152,17 @@ internal static class FitAssembler
         var termFits = new RandomEffectsTermFit[k];
         for (int s = 0; s < k; s++)
         {
-            int t = problem.TermOrder[s], storage = s;
+            int t = problem.TermOrder[s], storage = s + problem.StorageShift;
             var term = design.Terms[t];
             int q = term.ColumnCount;
             var tFactor = factors[t];
-            var sizes = new int[term.LevelCount];
-            foreach (int l in term.LevelIndex) sizes[l]++;
+            var sizes = LevelSizes(term);
             var own = components.Where((c, e) => e < vp.Entries.Length && vp.Entries[e].Term == t).ToArray();
             termFits[t] = new RandomEffectsTermFit(term.Name, term.ColumnNames, term.LevelKeys, term.Covariance, covs[t], modes[t],
-                () => ConditionalCovariances(problem, theta, storage, tFactor, q, sigma2), sizes, own);
+                () => ConditionalCovariances(problem, theta, storage, tFactor, q, sigma2), sizes, own)
+            {
+                MeanSquaredWeightSum = term.Memberships is { } mm ? mm.SquaredWeightSums().Average() : null,
+            };
         }
 
         int parameterCount = p + problem.ThetaLength + 1 + (residual?.Count ?? 0);
@@ -220,16 +235,36 @@ internal static class FitAssembler
                 for (int t = 0; t < design.Terms.Count; t++)
                 {
                     var term = design.Terms[t];
-                    if (term.LevelIndex[i] != term.LevelIndex[j]) continue;
+                    // The weight with which rows i and j share a level: 1 or 0 for an ordinary term; for a
+                    // multiple-membership term Σ ω_e ω_f over pairs of their memberships at the same level.
+                    double shared = 0;
+                    if (term.Memberships is { } mm)
+                    {
+                        var weight = mm.EffectiveWeights();
+                        for (int e = mm.RowStart[i]; e < mm.RowStart[i + 1]; e++)
+                            for (int f = mm.RowStart[j]; f < mm.RowStart[j + 1]; f++)
+                                if (mm.Level[e] == mm.Level[f]) shared += weight[e] * weight[f];
+                    }
+                    else if (term.LevelIndex[i] == term.LevelIndex[j]) shared = 1;
+                    if (shared == 0) continue;
                     int q = term.ColumnCount;
                     for (int x = 0; x < q; x++)
-                        for (int y = 0; y < q; y++) s += term.Columns[x * n + i] * covs[t][x, y] * term.Columns[y * n + j];
+                        for (int y = 0; y < q; y++) s += shared * term.Columns[x * n + i] * covs[t][x, y] * term.Columns[y * n + j];
                 }
                 if (i == j) s += sigma2 * r.Sd[i] * r.Sd[i];
                 else if (r.Cluster is { } cl && cl[i] == cl[j]) s += sigma2 * r.Sd[i] * r.Sd[j] * Math.Pow(r.Rho, Math.Abs(r.Time![i] - r.Time[j]));
                 v[a, b] = s;
             }
         return v;
+    }
+
+    /// <summary>Rows per level; for a multiple-membership term, the rows that list the level.</summary>
+    internal static int[] LevelSizes(RandomEffectsTerm term)
+    {
+        var sizes = new int[term.LevelCount];
+        if (term.Memberships is { } mm) foreach (int l in mm.Level) sizes[l]++;
+        else foreach (int l in term.LevelIndex) sizes[l]++;
+        return sizes;
     }
 
     /// <summary>σ² T (L_ZZ L_ZZ')⁻¹_ll T' per level: lme4's conditional variances (β treated as known).</summary>

@@ -22,7 +22,8 @@ internal sealed class MixedModelProblem
         Templates = templates;
         ThetaLength = templates.Sum(t => t.ThetaCount);
         Gram = gram;
-        Factor = new BlockedCholesky(gram, order.Select(o => templates[o]).ToArray());
+        StorageShift = gram.HasLeadingBlock ? 0 : 1;
+        Factor = new BlockedCholesky(gram, [.. Enumerable.Repeat<CovarianceTemplate?>(null, StorageShift), .. order.Select(o => templates[o])]);
     }
 
     public ModelDesign Design { get; }
@@ -31,6 +32,12 @@ internal sealed class MixedModelProblem
     public string[] DroppedColumns { get; }
     /// <summary>TermOrder[k] = the design index of the k-th term in storage order.</summary>
     public int[] TermOrder { get; }
+
+    /// <summary>
+    /// 1 when every term is a multiple-membership one and the Gram starts with an empty block (so term k of
+    /// <see cref="TermOrder"/> is block k + 1 of the Gram and the factor), else 0.
+    /// </summary>
+    public int StorageShift { get; }
     /// <summary>Covariance templates in design order.</summary>
     public CovarianceTemplate[] Templates { get; }
     public int ThetaLength { get; }
@@ -46,6 +53,8 @@ internal sealed class MixedModelProblem
         var (workingResponse, weights, logWeightSum) = PriorWeightsAndOffset(design);
         // A residual structure (which also throws for a non-Gaussian family) takes over the prior weights: they become
         // part of R's diagonal, and the Gram is refilled from whitened rows for every new set of its parameters.
+        if ((design.ResidualCorrelation is not null || design.ResidualVariance is not null) && design.Terms.FirstOrDefault(t => t.IsMultipleMembership) is { } mmTerm)
+            throw new ModelDesignException($"Term '{mmTerm.Name}' has multiple memberships and the model has a residual correlation or variance function: the two cannot be combined yet. Drop one of them.", mmTerm.Name);
         ResidualWhitening? residual = design.ResidualCorrelation is null && design.ResidualVariance is null ? null : new ResidualWhitening(design, weights);
         var (kept, dropped) = FindAliasedColumns(design);
         if (n <= kept.Length)
@@ -68,8 +77,20 @@ internal sealed class MixedModelProblem
             templates[t] = new CovarianceTemplate(term.Name, term.ColumnNames, term.Covariance, offset);
             offset += templates[t].ThetaCount;
         }
-        // Most levels first (stable), so the largest block stays block diagonal.
-        var order = Enumerable.Range(0, k).OrderByDescending(t => design.Terms[t].LevelCount).ThenBy(t => t).ToArray();
+        // Most levels first (stable), so the largest block stays block diagonal; multiple-membership terms after every
+        // ordinary one (their own block couples levels).
+        var order = Enumerable.Range(0, k).OrderBy(t => design.Terms[t].IsMultipleMembership)
+            .ThenByDescending(t => design.Terms[t].LevelCount).ThenBy(t => t).ToArray();
+        // One membership term, at least as large as all the ordinary ones together: it leads, stored by its envelope,
+        // and the (smaller) ordinary terms follow in the dense tail, so its block never becomes dense.
+        var membershipTerms = Enumerable.Range(0, k).Where(t => design.Terms[t].IsMultipleMembership).ToArray();
+        if (membershipTerms.Length == 1 && k > 1)
+        {
+            int mt = membershipTerms[0];
+            long own = (long)design.Terms[mt].LevelCount * design.Terms[mt].ColumnCount;
+            long others = Enumerable.Range(0, k).Where(t => t != mt).Sum(t => (long)design.Terms[t].LevelCount * design.Terms[t].ColumnCount);
+            if (others <= own) order = [mt, .. order.Where(t => t != mt)];
+        }
         if (residual is { RowsShareEveryLevel: false })
         {
             // Cross products of consecutive rows must stay inside the first term's diagonal blocks: put first the term
@@ -86,12 +107,16 @@ internal sealed class MixedModelProblem
             gramX = (double[])x.Clone();
             gramY = (double[])workingResponse.Clone();
         }
+        // A single membership term may lead (stored by its envelope); several need the empty leading block.
+        bool emptyLead = design.Terms[order[0]].IsMultipleMembership && membershipTerms.Length > 1;
         var gram = new BlockedGram(n,
-            order.Select(t => design.Terms[t].LevelIndex).ToArray(),
-            order.Select(t => design.Terms[t].LevelCount).ToArray(),
-            gramZ,
-            order.Select(t => design.Terms[t].ColumnCount).ToArray(),
-            gramX, kept.Length, gramY, residual is null ? weights : null);
+            [.. Lead(emptyLead, Array.Empty<int>()), .. order.Select(t => design.Terms[t].LevelIndex)],
+            [.. Lead(emptyLead, 0), .. order.Select(t => design.Terms[t].LevelCount)],
+            [.. Lead(emptyLead, Array.Empty<double>()), .. gramZ],
+            [.. Lead(emptyLead, 1), .. order.Select(t => design.Terms[t].ColumnCount)],
+            gramX, kept.Length, gramY, residual is null ? weights : null,
+            [.. Lead<MembershipRows?>(emptyLead, null), .. order.Select(t => design.Terms[t].Memberships is { } mm
+                ? new MembershipRows(mm.RowStart, mm.Level, mm.EffectiveWeights()) : null)]);
         var columnScale = design.Terms.Select(term =>
         {
             var s = new double[term.ColumnCount];
@@ -146,6 +171,8 @@ internal sealed class MixedModelProblem
 
     /// <summary>The raw rows the Gram is formed from and the arrays the Gram reads (the same unless whitening mixes rows).</summary>
     public RowColumns Rows { get; private init; } = null!;
+
+    private static IEnumerable<T> Lead<T>(bool present, T value) => present ? [value] : [];
 
     /// <summary>Σ log wᵢ over the prior weights (0 without weights): the objectives subtract it, as lme4's <c>ldW</c>.</summary>
     public double LogWeightSum { get; private init; }
@@ -217,18 +244,24 @@ internal sealed class MixedModelProblem
     /// </summary>
     private static bool Identified(RandomEffectsTerm term, double[] scale)
     {
-        int n = term.LevelIndex.Length, q = term.ColumnCount, levels = term.LevelCount;
+        int q = term.ColumnCount, levels = term.LevelCount;
+        int n = term.Memberships?.Rows ?? term.LevelIndex.Length;
         if (q == 1 || term.Covariance == CovarianceStructure.Scalar) return true;
         var gram = new double[levels * q * q];
+        // A multiple-membership row informs each of its levels with weight ω² (the level's own part of Z'Z).
+        var mm = term.Memberships;
+        var omega = mm?.EffectiveWeights();
         for (int i = 0; i < n; i++)
-        {
-            int o = term.LevelIndex[i] * q * q;
-            for (int b = 0; b < q; b++)
+            for (int e = mm is null ? i : mm.RowStart[i]; e < (mm is null ? i + 1 : mm.RowStart[i + 1]); e++)
             {
-                double zb = term.Columns[b * n + i] / scale[b];
-                for (int a = 0; a < q; a++) gram[o + b * q + a] += term.Columns[a * n + i] / scale[a] * zb;
+                int o = (mm is null ? term.LevelIndex[i] : mm.Level[e]) * q * q;
+                double w2 = omega is null ? 1 : omega[e] * omega[e];
+                for (int b = 0; b < q; b++)
+                {
+                    double zb = w2 * term.Columns[b * n + i] / scale[b];
+                    for (int a = 0; a < q; a++) gram[o + b * q + a] += term.Columns[a * n + i] / scale[a] * zb;
+                }
             }
-        }
         // Basis of the structure's parameter directions: E_aa, and E_ab + E_ba when unstructured.
         var basis = new List<(int a, int b)>();
         for (int a = 0; a < q; a++) basis.Add((a, a));

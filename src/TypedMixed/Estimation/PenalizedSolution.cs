@@ -98,6 +98,16 @@ internal static class PenalizedSolution
                 }
         }
         int q0 = g.Q[0];
+        if (f.LEnvelope is { } envelope)
+        {
+            // Envelope positions back to levels.
+            EnvelopeCholesky.BackSolveTranspose(envelope, rhs);
+            var byLevel = new double[rhs.Length];
+            for (int l = 0; l < g.Levels[0]; l++)
+                rhs.AsSpan(envelope.Position[l] * q0, q0).CopyTo(byLevel.AsSpan(l * q0, q0));
+            u[0] = byLevel;
+            return u;
+        }
         for (int l = 0; l < g.Levels[0]; l++)
             BackSolveTranspose(f.L00.Block(l), q0, rhs.AsSpan(l * q0, q0));
         u[0] = rhs;
@@ -122,6 +132,55 @@ internal static class PenalizedSolution
     }
 
     /// <summary>
+    /// Diagonal blocks of (L_ZZ L_ZZ')⁻¹ for a multiple-membership first term with terms after it: per level column a,
+    /// w₀ = L₀₀⁻¹ e (envelope), the tail's w = −L_tail⁻¹ Lᵢ₀ w₀, and the block is w₀'w₀ + w'w (one solve per column).
+    /// </summary>
+    private static double[][] EnvelopeLeadInverseDiagonalBlocks(BlockedCholesky f, Storage.BlockEnvelope envelope)
+    {
+        var g = f.Gram;
+        int k = g.BlockCount - 1, q = g.Q[0], m = f.Tail.Rows, mz = f.TailZ, m0 = g.Sizes[0];
+        var result = new double[g.Levels[0]][];
+        var w0 = new double[q][];
+        var wTail = new double[q][];
+        for (int a = 0; a < q; a++) { w0[a] = new double[m0]; wTail[a] = new double[mz]; }
+        for (int l = 0; l < g.Levels[0]; l++)
+        {
+            int pos = envelope.Position[l];
+            for (int a = 0; a < q; a++)
+            {
+                Array.Clear(w0[a]);
+                Array.Clear(wTail[a]);
+                w0[a][pos * q + a] = 1;
+                EnvelopeCholesky.ForwardSolve(envelope, w0[a]);
+                for (int i = 1; i < k; i++)
+                {
+                    var sp = f.Ls0[i - 1];
+                    int off = f.TailOffset(i), rq = sp.RowQ;
+                    for (int col = 0; col < sp.ColLevels; col++)
+                        for (int b = sp.ColPtr[col]; b < sp.ColPtr[col + 1]; b++)
+                        {
+                            var blk = sp.Block(b);
+                            int r0 = off + sp.RowLevel[b] * rq;
+                            for (int e = 0; e < q; e++)
+                            {
+                                double v = w0[a][col * q + e];
+                                if (v == 0) continue;
+                                for (int r = 0; r < rq; r++) wTail[a][r0 + r] -= blk[e * rq + r] * v;
+                            }
+                        }
+                }
+                ForwardSolve(f.Tail.Data, m, 0, mz, wTail[a]);
+            }
+            var block = new double[q * q];
+            for (int a = 0; a < q; a++)
+                for (int b = 0; b < q; b++)
+                    block[b * q + a] = Dot(w0[a], w0[b]) + Dot(wTail[a], wTail[b]);
+            result[l] = block;
+        }
+        return result;
+    }
+
+    /// <summary>
     /// Diagonal q × q blocks of (L_ZZ L_ZZ')⁻¹ for every level of ordered term t: block = W'W with L_ZZ W = E_l
     /// (E_l the identity columns of level l). Rows of W before the level are zero; for the first term the level's own
     /// block is solved with L₀₀ and carried into the tail through L_i0; the tail part is one forward substitution
@@ -132,6 +191,16 @@ internal static class PenalizedSolution
         var g = f.Gram;
         int k = g.BlockCount - 1, q = g.Q[t], m = f.Tail.Rows, mz = f.TailZ;
         var tail = f.Tail.Data;
+        if (t == 0 && f.LEnvelope is { } envelope)
+        {
+            if (mz == 0)
+            {
+                // A multiple-membership term alone: the envelope's selected inverse, by level.
+                var byPosition = EnvelopeCholesky.InverseDiagonalBlocks(envelope);
+                return Enumerable.Range(0, g.Levels[0]).Select(l => byPosition[envelope.Position[l]]).ToArray();
+            }
+            return EnvelopeLeadInverseDiagonalBlocks(f, envelope);
+        }
         var result = new double[g.Levels[t]][];
         var w0 = new double[q * q];
         var wTail = new double[mz * q];

@@ -15,18 +15,21 @@ namespace TypedMixed.Factorization;
 /// L_K0 dense, and every later block column together as one dense lower-triangular <see cref="Tail"/> — after the
 /// first block column is eliminated, the rest is one dense Cholesky (blocked, packed, threaded for large orders).
 /// <see cref="Update"/> refills L from A for a new θ without allocating. The tail's last diagonal entry is r, with r²
-/// the penalized residual sum of squares.
+/// the penalized residual sum of squares. A multiple-membership term lives in the tail, where its coupled levels fill
+/// in like any dense block; with no ordinary term the first block is empty and the tail is the whole factor.
 /// </summary>
 internal sealed class BlockedCholesky
 {
     private readonly BlockedGram _a;
-    private readonly CovarianceTemplate[] _templates;
+    private readonly CovarianceTemplate?[] _templates;
     private readonly double[][] _t;
     /// <summary>For scalar terms i ≥ j ≥ 1, the precomputed Lᵢ₀ Lⱼ₀ᵀ update of tail block (i, j); null otherwise.</summary>
     private readonly OuterProductSchedule?[,] _outerSchedules;
     private readonly int[] _tailOffset;
 
-    public BlockedCholesky(BlockedGram a, CovarianceTemplate[] orderedTemplates)
+    /// <param name="a">The Gram.</param>
+    /// <param name="orderedTemplates">Per ordered term its template; null for an empty leading block (its T is 1).</param>
+    public BlockedCholesky(BlockedGram a, CovarianceTemplate?[] orderedTemplates)
     {
         _a = a;
         _templates = orderedTemplates;
@@ -41,13 +44,14 @@ internal sealed class BlockedCholesky
             Ls0[i] = new BlockSparse(s.RowLevels, s.RowQ, s.ColLevels, s.ColQ, s.ColPtr, s.RowLevel);
         }
         LXY0 = new DenseBlock(a.XY0.Rows, a.XY0.Cols);
+        LEnvelope = a.Envelope0?.CloneLayout();
         _outerSchedules = new OuterProductSchedule?[k + 1, k + 1];
         // The tail: blocks 1 .. K (terms after the first, then [X y]) in one dense matrix.
         _tailOffset = new int[k + 2];
         for (int j = 1; j <= k; j++) _tailOffset[j + 1] = _tailOffset[j] + a.Sizes[j];
         int m = _tailOffset[k + 1];
         Tail = new DenseBlock(m, m);
-        for (int j = 1; j < k; j++)
+        for (int j = 1; j < k && LEnvelope is null; j++)
             for (int i = j; i < k; i++)
                 if (Ls0[i - 1].RowQ == 1 && Ls0[j - 1].RowQ == 1 && Ls0[i - 1].ColQ == 1)
                     _outerSchedules[i, j] = OuterProductSchedule.Create(Ls0[i - 1], Ls0[j - 1], m, _tailOffset[i], _tailOffset[j], lowerOnly: i == j);
@@ -57,6 +61,9 @@ internal sealed class BlockedCholesky
     public BlockDiagonal L00 { get; }
     public BlockSparse[] Ls0 { get; }
     public DenseBlock LXY0 { get; }
+
+    /// <summary>L₀₀ of a single multiple-membership term, by envelope (see <see cref="BlockedGram.Envelope0"/>); null otherwise.</summary>
+    public BlockEnvelope? LEnvelope { get; }
 
     /// <summary>Blocks 1 .. K of L as one dense lower-triangular matrix (order <see cref="TailZ"/> + p + 1).</summary>
     public DenseBlock Tail { get; }
@@ -87,13 +94,26 @@ internal sealed class BlockedCholesky
     public bool Update(ReadOnlySpan<double> theta)
     {
         int k = _a.BlockCount - 1;
-        for (int t = 0; t < k; t++) _templates[t].FillFactor(theta, _t[t]);
+        for (int t = 0; t < k; t++)
+            if (_templates[t] is { } template) template.FillFactor(theta, _t[t]);
+            else _t[t].AsSpan().Fill(1);
 
         // L₀₀ = chol(T₀' A₀₀ T₀ + I), level by level.
-        L00.CopyFrom(_a.Diagonal0);
         int q0 = _a.Q[0];
         var t0 = _t[0];
         double logDet = 0;
+        if (LEnvelope is { } envelope)
+        {
+            if (!UpdateEnvelopeLead(envelope, t0, q0, ref logDet)) return false;
+        }
+        else if (!UpdateLead(t0, q0, ref logDet)) return false;
+        return UpdateTail(k, logDet);
+    }
+
+    /// <summary>L₀₀ (block diagonal), Lᵢ₀ (block sparse) and L_K0 of an ordinary first term.</summary>
+    private bool UpdateLead(double[] t0, int q0, ref double logDet)
+    {
+        L00.CopyFrom(_a.Diagonal0);
         for (int l = 0; l < L00.Levels; l++)
         {
             var blk = L00.Block(l);
@@ -147,7 +167,12 @@ internal sealed class BlockedCholesky
         int rXY = LXY0.Rows;
         for (int l = 0; l < L00.Levels; l++)
             RightSolveLowerTranspose(LXY0.Data.AsSpan(l * q0 * rXY, q0 * rXY), rXY, L00.Block(l), q0);
+        return true;
+    }
 
+    /// <summary>Blocks 1 .. K: fill, subtract the first block column's contribution, factor; sets the log-determinants and r².</summary>
+    private bool UpdateTail(int k, double logDet)
+    {
         // The tail: Λ'AΛ (+ I on the terms' diagonal) block by block, minus what the first block column contributes,
         // then one dense Cholesky whose last pivot (r) may be zero.
         for (int j = 1; j <= k; j++)
@@ -157,7 +182,7 @@ internal sealed class BlockedCholesky
                 var source = _a.Dense[i][j]!;
                 double[]? ti = i < k ? _t[i] : null, tj = j < k ? _t[j] : null;
                 CopyScaled(source, target, ti, i < k ? _a.Q[i] : 1, tj, j < k ? _a.Q[j] : 1, lowerOnly: i == j, plusIdentity: i == j && j < k,
-                    diagonalWhenScalar: _a.ScalarOwnBlocksDiagonal);
+                    diagonalSource: i == j && j < k && !_a.IsMultipleMembership(j) && _a.ScalarOwnBlocksDiagonal);
                 if (i < k)
                 {
                     if (_outerSchedules[i, j] is { } schedule) schedule.Subtract(Ls0[i - 1].Data, Ls0[j - 1].Data, Tail.Data);
@@ -261,16 +286,81 @@ internal sealed class BlockedCholesky
     }
 
     /// <summary>
+    /// A multiple-membership first term: L₀₀ = chol(T' A₀₀ T + I) on the envelope; Lᵢ₀ = Tᵢ' Aᵢ₀ T L₀₀⁻ᵀ and
+    /// L_K0 = [X y]'Z T L₀₀⁻ᵀ row by row (dense over the envelope's positions).
+    /// </summary>
+    private bool UpdateEnvelopeLead(BlockEnvelope envelope, double[] t0, int q0, ref double logDet)
+    {
+        envelope.CopyFrom(_a.Envelope0!);
+        var data = envelope.Data;
+        int qq = q0 * q0;
+        if (q0 == 1)
+        {
+            double s = t0[0] * t0[0];
+            for (int b = 0; b < data.Length; b++) data[b] *= s;
+        }
+        else
+            for (int b = 0; b < envelope.BlockCount; b++) ScaleSmall(data.AsSpan(b * qq, qq), q0, q0, t0, t0);
+        for (int l = 0; l < envelope.Levels; l++)
+        {
+            var d = envelope.Block(l, l);
+            for (int a = 0; a < q0; a++) d[a * q0 + a] += 1;
+        }
+        if (!EnvelopeCholesky.Factor(envelope, ref logDet)) return false;
+
+        LXY0.CopyFrom(_a.XY0);
+        RightScale(LXY0, q0, t0);
+        int rXY = LXY0.Rows, m0 = LXY0.Cols;
+        var row = new double[m0];
+        if (q0 == 1) EnvelopeCholesky.RightSolveTranspose(envelope, LXY0.Data, rXY);
+        else
+            for (int r = 0; r < rXY; r++)
+            {
+                for (int c = 0; c < m0; c++) row[c] = LXY0.Data[c * rXY + r];
+                EnvelopeCholesky.ForwardSolve(envelope, row);
+                for (int c = 0; c < m0; c++) LXY0.Data[c * rXY + r] = row[c];
+            }
+
+        // Lᵢ₀ with the full pattern: block (position c, level l) is block c · levels + l; each row (l, a) is solved
+        // like a row of L_K0.
+        for (int i = 0; i < Ls0.Length; i++)
+        {
+            var s = Ls0[i];
+            s.CopyFrom(_a.Sparse0[i]);
+            var ti = _t[i + 1];
+            int rq = s.RowQ, rowLevels = s.RowLevels, bs = rq * q0;
+            for (int b = 0; b < s.RowLevel.Length; b++) ScaleSmall(s.Block(b), rq, q0, ti, t0);
+            var sd = s.Data;
+            if (q0 == 1)
+            {
+                // Scalar lead: block column c holds rows (l, a) contiguously, a column-major (levels·rq) × positions matrix.
+                EnvelopeCholesky.RightSolveTranspose(envelope, sd, rowLevels * rq);
+                continue;
+            }
+            for (int l = 0; l < rowLevels; l++)
+                for (int a = 0; a < rq; a++)
+                {
+                    for (int c = 0; c < envelope.Levels; c++)
+                        for (int e = 0; e < q0; e++) row[c * q0 + e] = sd[(c * rowLevels + l) * bs + e * rq + a];
+                    EnvelopeCholesky.ForwardSolve(envelope, row);
+                    for (int c = 0; c < envelope.Levels; c++)
+                        for (int e = 0; e < q0; e++) sd[(c * rowLevels + l) * bs + e * rq + a] = row[c * q0 + e];
+                }
+        }
+        return true;
+    }
+
+    /// <summary>
     /// target ← (I ⊗ Tᵢ)' source (I ⊗ Tⱼ) (T null: identity), only the lower triangle when the window is on the
     /// diagonal, plus 1 on the diagonal when asked.
     /// </summary>
     private static void CopyScaled(DenseBlock source, DenseView target, double[]? ti, int qi, double[]? tj, int qj,
-        bool lowerOnly, bool plusIdentity, bool diagonalWhenScalar = true)
+        bool lowerOnly, bool plusIdentity, bool diagonalSource)
     {
         int rows = source.Rows, cols = source.Cols;
         bool scalar = (ti is null || qi == 1) && (tj is null || qj == 1);
         double s = (ti is null ? 1 : ti[0]) * (tj is null ? 1 : tj[0]);
-        if (scalar && plusIdentity && diagonalWhenScalar)
+        if (scalar && plusIdentity && diagonalSource)
         {
             // A scalar term's own block Z'Z is diagonal (one count per level): clear the lower triangle, set the diagonal.
             for (int c = 0; c < cols; c++)

@@ -70,6 +70,20 @@ public static partial class FitJson
         WriteOptimizer(w, fit);
 
         WriteIccs(w, "icc", fit, fit.IntraclassCorrelation);
+        if (fit.RandomEffects.Any(t => t.IsMultipleMembership))
+        {
+            // Per multiple-membership term: its mean Σ w² over rows and the ICC at that value.
+            w.WriteStartObject("multiple_membership");
+            foreach (var t in fit.RandomEffects.Where(t => t.IsMultipleMembership))
+            {
+                w.WriteStartObject(t.Name);
+                Number(w, "mean_sum_squared_weights", t.MeanSquaredWeightSum!.Value);
+                var icc = fit.WeightedIntraclassCorrelation(t.Name);
+                if (icc is null) w.WriteNull("weighted_icc"); else Number(w, "weighted_icc", icc.Value);
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }
 
         if (fe.Count > 0 && fe.Any(f => !double.IsNaN(f.SatterthwaiteDf)))
         {

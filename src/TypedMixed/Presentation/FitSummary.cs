@@ -118,8 +118,13 @@ public static partial class FitSummary
 
             var (re, rows) = RandomEffectsTable(fit, d);
             var iccs = groups.Select(g => (g.Name, Icc: fit.IntraclassCorrelation(g.Name))).Where(x => x.Icc is not null).ToList();
+            // Multiple-membership terms: the ICC at the data's mean Σ w² (a pupil split between schools shares less).
+            var weighted = fit.RandomEffects.Where(t => t.IsMultipleMembership)
+                .Select(t => (t.Name, Icc: fit.WeightedIntraclassCorrelation(t.Name), Sq: t.MeanSquaredWeightSum!.Value))
+                .Where(x => x.Icc is not null).ToList();
             var reNotes = BuildRandomEffectsNotes(fit, groups, rows, d,
-                iccs.Count > 0 ? ["Intraclass correlation (VPC): " + string.Join("; ", iccs.Select(x => $"{x.Name} {Fixed(x.Icc!.Value, 3)}"))] : []);
+                [.. iccs.Count > 0 ? ["Intraclass correlation (VPC): " + string.Join("; ", iccs.Select(x => $"{x.Name} {Fixed(x.Icc!.Value, 3)}"))] : Array.Empty<string>(),
+                 .. weighted.Select(x => $"Weighted ICC of multiple-membership term {x.Name} (mean Σw² = {Fixed(x.Sq, 3)}): {Fixed(x.Icc!.Value, 3)}")]);
 
             // Fixed effects: Satterthwaite t tests where computed, else Wald z; 95 % Wald intervals.
             bool satt = fit.FixedEffects.Count > 0 && fit.FixedEffects.All(f => !double.IsNaN(f.SatterthwaiteDf));

@@ -88,4 +88,22 @@ public sealed class LinearMixedModelFit : MixedModelFit
         double total = ResidualVariance + RandomEffects.Sum(t => t.Variance());
         return target.Variance() / total;
     }
+
+    /// <summary>
+    /// The weighted intraclass correlation of a multiple-membership term for a row whose weights have squared sum
+    /// <paramref name="squaredWeightSum"/> (Σ ω²; default: the mean over the data's rows): Σω² σ²_u over
+    /// Σω² σ²_u + the other terms' intercept variances + σ². With one membership (Σ ω² = 1) it is the ordinary ICC;
+    /// two pupils who share all their schools with these weights correlate by this much. Null unless every term is
+    /// intercept-only and <paramref name="term"/> names a term.
+    /// </summary>
+    public double? WeightedIntraclassCorrelation(string term, double? squaredWeightSum = null)
+    {
+        if (RandomEffects.Any(t => t.ColumnNames.Count != 1 || t.ColumnNames[0] != "(Intercept)")) return null;
+        var target = RandomEffects.FirstOrDefault(t => t.Name == term);
+        if (target is null) return null;
+        double s = squaredWeightSum ?? target.MeanSquaredWeightSum ?? 1;
+        double own = s * target.Variance();
+        double others = RandomEffects.Where(t => t != target).Sum(t => (t.MeanSquaredWeightSum ?? 1) * t.Variance());
+        return own / (own + others + ResidualVariance);
+    }
 }

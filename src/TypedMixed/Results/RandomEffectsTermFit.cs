@@ -35,7 +35,16 @@ public sealed class RandomEffectsTermFit
     /// <summary>Number of levels.</summary>
     public int LevelCount => LevelKeys.Count;
 
-    /// <summary>Number of observations in each level (cluster sizes), in level order.</summary>
+    /// <summary>
+    /// For a multiple-membership term, the mean over rows of Σ ω² (a row's weights squared and summed): the row's
+    /// share of the term's variance is Σ ω² · σ²_u. Null for an ordinary term.
+    /// </summary>
+    public double? MeanSquaredWeightSum { get; internal init; }
+
+    /// <summary>Whether the term is a multiple-membership term (its rows carry several weighted levels).</summary>
+    public bool IsMultipleMembership => MeanSquaredWeightSum is not null;
+
+    /// <summary>Number of observations in each level (cluster sizes; rows that list the level for a multiple-membership term), in level order.</summary>
     public IReadOnlyList<int> LevelSizes { get; }
 
     /// <summary>This term's rows of <see cref="MixedModelFit.VarianceComponents"/>: variances then covariances, with standard errors.</summary>

@@ -100,7 +100,7 @@ public sealed class ModelDesign
         {
             if (string.IsNullOrEmpty(term.Name))
                 throw new ModelDesignException("A random-effects term has no name.");
-            if (term.LevelIndex is null || term.LevelIndex.Length != n)
+            if (term.Memberships is null && (term.LevelIndex is null || term.LevelIndex.Length != n))
                 throw new ModelDesignException($"Term '{term.Name}' has {term.LevelIndex?.Length ?? 0} level indices but the response has {n} rows: give one level per row.", term.Name);
             int q = term.ColumnNames?.Count ?? 0;
             if (q == 0)
@@ -112,15 +112,23 @@ public sealed class ModelDesign
             int levels = term.LevelKeys?.Count ?? 0;
             if (levels == 0)
                 throw new ModelDesignException($"Term '{term.Name}' has no levels.", term.Name);
+            if (term.Memberships is { } memberships)
+            {
+                if (term.LevelIndex is { Length: > 0 })
+                    throw new ModelDesignException($"Term '{term.Name}' has both level indices and memberships. A multiple-membership term gives only Memberships.", term.Name);
+                if (Family != ResponseFamily.Gaussian)
+                    throw new ModelDesignException($"Term '{term.Name}' is a multiple-membership term; these are fitted for Gaussian (linear) models only so far.", term.Name);
+                memberships.Validate(term.Name, n, term.LevelKeys!);
+            }
             var used = new bool[levels];
-            for (int i = 0; i < n; i++)
+            for (int i = 0; i < n && term.Memberships is null; i++)
             {
                 int l = term.LevelIndex[i];
                 if ((uint)l >= (uint)levels)
                     throw new ModelDesignException($"Term '{term.Name}' has level index {l} at row {i}, outside 0..{levels - 1}.", term.Name, i);
                 used[l] = true;
             }
-            int unused = Array.IndexOf(used, false);
+            int unused = term.Memberships is null ? Array.IndexOf(used, false) : -1;
             if (unused >= 0)
                 throw new ModelDesignException($"Level '{term.LevelKeys![unused]}' of term '{term.Name}' has no rows. Drop unused levels before fitting.", term.Name);
             if (levels < 2)

@@ -9,6 +9,11 @@ namespace TypedMixed.Storage;
 /// <item>Aᵢ₀ = Zᵢ'Z₁ (i ≥ 1, a term): block sparse with the pattern of the (level i, level 1) pairs that share a row.</item>
 /// <item>A_K0 = [X y]'Z₁ and every block right of the first column: dense.</item>
 /// </list>
+/// A multiple-membership term (rows with several weighted levels) couples its own levels, so it is never first: its
+/// diagonal block is one of the dense blocks, and its pattern against the first term follows every (membership,
+/// first-term level) pair. When every term is a multiple-membership one, the first block is empty (no levels) and the
+/// whole Z part is dense. A single multiple-membership term is the first block itself, stored by its envelope in
+/// reverse Cuthill–McKee order (<see cref="Envelope0"/>): sparse where the co-membership coupling is sparse.
 /// </summary>
 internal sealed class BlockedGram
 {
@@ -38,8 +43,13 @@ internal sealed class BlockedGram
     /// <param name="p">Fixed-effects columns.</param>
     /// <param name="y">Response.</param>
     /// <param name="weights">Row weights w (the Gram of √w-scaled rows); null: all 1.</param>
-    public BlockedGram(int n, int[][] levelIndex, int[] levels, double[][] z, int[] q, double[] x, int p, double[] y, double[]? weights = null)
+    /// <param name="memberships">Per ordered term, its memberships (row offsets, levels, effective weights) or null for an
+    /// ordinary term; never for term 0 unless term 0 is the empty leading block (0 levels).</param>
+    public BlockedGram(int n, int[][] levelIndex, int[] levels, double[][] z, int[] q, double[] x, int p, double[] y, double[]? weights = null,
+        MembershipRows?[]? memberships = null)
     {
+        _memberships = memberships ?? new MembershipRows?[levelIndex.Length];
+        HasLeadingBlock = levels[0] > 0;
         N = n;
         P = p;
         int k = levelIndex.Length;
@@ -55,15 +65,48 @@ internal sealed class BlockedGram
         _xyRow = new double[p + 1];
 
         Diagonal0 = new BlockDiagonal(levels[0], q[0]);
+        if (_memberships[0] is { } lead)
+        {
+            if (_memberships.Skip(1).Any(m => m is not null))
+                throw new ArgumentException("A multiple-membership first block is stored by its envelope only beside ordinary terms.");
+            Envelope0 = BlockEnvelope.ForMemberships(lead, levels[0], q[0]);
+        }
         // Aᵢ₀ for i ≥ 1: block sparse, with each row's block found once here (refills then need no search).
         Sparse0 = new BlockSparse[k - 1];
         _sparseBlockOfRow = new int[k - 1][];
         for (int t = 1; t < k; t++)
         {
-            var pattern = SparsePattern(levelIndex[0], levels[0], levelIndex[t], levels[t]);
+            var mm = _memberships[t];
+            int[] level0 = levelIndex[0], levelT = levelIndex[t];
+            if (!HasLeadingBlock) (level0, levelT) = ([], []);
+            else if (Envelope0 is { } envelope)
+            {
+                // A multiple-membership lead: Lᵢ₀ = Aᵢ₀ T L₀₀⁻ᵀ fills along the envelope, so the pattern is every
+                // (level, position) pair; block (position c, level l) is block c · levels + l. Entries per lead membership.
+                var full = new BlockSparse(levels[t], q[t], levels[0], q[0],
+                    Enumerable.Range(0, levels[0] + 1).Select(c => checked(c * levels[t])).ToArray(),
+                    Enumerable.Range(0, levels[0]).SelectMany(_ => Enumerable.Range(0, levels[t])).ToArray());
+                var lead0 = _memberships[0]!;
+                var entryBlock = new int[lead0.Level.Length];
+                for (int i = 0; i < n; i++)
+                    for (int e = lead0.RowStart[i]; e < lead0.RowStart[i + 1]; e++)
+                        entryBlock[e] = envelope.Position[lead0.Level[e]] * levels[t] + levelIndex[t][i];
+                Sparse0[t - 1] = full;
+                _sparseBlockOfRow[t - 1] = entryBlock;
+                continue;
+            }
+            else if (mm is not null)
+            {
+                // One entry per membership: (its level, the row's first-term level).
+                level0 = new int[mm.Level.Length];
+                for (int i = 0; i < n; i++)
+                    for (int e = mm.RowStart[i]; e < mm.RowStart[i + 1]; e++) level0[e] = levelIndex[0][i];
+                levelT = mm.Level;
+            }
+            var pattern = SparsePattern(level0, levels[0], levelT, levels[t]);
             var s = new BlockSparse(levels[t], q[t], levels[0], q[0], pattern.colPtr, pattern.rowLevel);
-            var blockOfRow = new int[n];
-            for (int i = 0; i < n; i++) blockOfRow[i] = s.Find(levelIndex[t][i], levelIndex[0][i]);
+            var blockOfRow = new int[level0.Length];
+            for (int i = 0; i < blockOfRow.Length; i++) blockOfRow[i] = s.Find(levelT[i], level0[i]);
             Sparse0[t - 1] = s;
             _sparseBlockOfRow[t - 1] = blockOfRow;
         }
@@ -82,6 +125,19 @@ internal sealed class BlockedGram
     }
 
     private readonly int[][] _levelIndex;
+    private readonly MembershipRows?[] _memberships;
+
+    /// <summary>
+    /// A₀₀ of a single multiple-membership term, by envelope (levels permuted; <see cref="XY0"/>'s columns then follow
+    /// the positions, not the levels); null when the first term is an ordinary one.
+    /// </summary>
+    public BlockEnvelope? Envelope0 { get; }
+
+    /// <summary>Whether block 0 is a real term; false when several multiple-membership terms leave it empty.</summary>
+    public bool HasLeadingBlock { get; }
+
+    /// <summary>Whether ordered term t is a multiple-membership term (its diagonal block couples levels).</summary>
+    public bool IsMultipleMembership(int t) => _memberships[t] is not null;
     private readonly double[][] _z;
     private readonly double[] _x;
     private readonly int[][] _sparseBlockOfRow;
@@ -111,7 +167,8 @@ internal sealed class BlockedGram
         int n = N, k = BlockCount - 1;
         _columnBuffer ??= new double[n];
         Clear(Diagonal0, Sparse0, XY0, Dense, levelBlocksOnly: ScalarOwnBlocksDiagonal);
-        if (n < ParallelRows || Environment.ProcessorCount < 2)
+        if (Envelope0 is not null) Array.Clear(Envelope0.Data);
+        if (n < ParallelRows || Environment.ProcessorCount < 2 || Envelope0 is not null)
         {
             Accumulate(0, n, y, weights, Diagonal0, Sparse0, XY0, Dense, _xyRow, _levelSums[0]);
         }
@@ -121,7 +178,7 @@ internal sealed class BlockedGram
             _shadowSparse0 ??= Sparse0.Select(s => new BlockSparse(s.RowLevels, s.RowQ, s.ColLevels, s.ColQ, s.ColPtr, s.RowLevel)).ToArray();
             _shadowXY0 ??= new DenseBlock(XY0.Rows, XY0.Cols);
             _shadowDense ??= Dense.Select(row => row.Select(b => b is null ? null : new DenseBlock(b.Rows, b.Cols)).ToArray()).ToArray();
-            // The shadow only ever receives Accumulate's sums, which touch a term's own block at level blocks alone.
+            // The shadow only ever receives Accumulate's sums, which touch an ordinary term's own block at level blocks alone.
             Clear(_shadowDiagonal0, _shadowSparse0, _shadowXY0, _shadowDense, levelBlocksOnly: true);
             int half = n / 2;
             var otherRow = new double[P + 1];
@@ -134,7 +191,7 @@ internal sealed class BlockedGram
             for (int i = 0; i <= k; i++)
                 for (int j = 1; j <= i; j++)
                 {
-                    if (i == j && i < k) AddLevelBlocks(_shadowDense[i][j]!, Dense[i][j]!, Q[i]);
+                    if (i == j && i < k && _memberships[i] is null) AddLevelBlocks(_shadowDense[i][j]!, Dense[i][j]!, Q[i]);
                     else Add(_shadowDense[i][j]!.Data, Dense[i][j]!.Data);
                 }
         }
@@ -169,7 +226,10 @@ internal sealed class BlockedGram
     private static void Add(double[] from, double[] to) =>
         Factorization.DenseKernels.Axpy(1, from, to);
 
-    /// <summary>Zeroes the blocks; with <paramref name="levelBlocksOnly"/> a term's own block only at its level blocks (the rest is zero).</summary>
+    /// <summary>
+    /// Zeroes the blocks; with <paramref name="levelBlocksOnly"/> an ordinary term's own block only at its level blocks
+    /// (the rest is zero); a multiple-membership term's own block couples levels and is always cleared whole.
+    /// </summary>
     private void Clear(BlockDiagonal d0, BlockSparse[] s0, DenseBlock xy0, DenseBlock?[][] dense, bool levelBlocksOnly)
     {
         Array.Clear(d0.Data);
@@ -181,7 +241,7 @@ internal sealed class BlockedGram
             {
                 var b = dense[i][j];
                 if (b is null) continue;
-                if (i == j && i < k && levelBlocksOnly) ClearLevelBlocks(b, Q[i]);
+                if (i == j && i < k && levelBlocksOnly && _memberships[i] is null) ClearLevelBlocks(b, Q[i]);
                 else Array.Clear(b.Data);
             }
     }
@@ -201,7 +261,9 @@ internal sealed class BlockedGram
         var z0 = z[0];
 
         bool xyFused = false;
-        if (q0 == 1 && p + 1 <= 4)
+        if (!HasLeadingBlock) { }
+        else if (Envelope0 is { } envelope) AccumulateEnvelope(start, end, y, weights, envelope, xy0, xyRow);
+        else if (q0 == 1 && p + 1 <= 4)
         {
             // A scalar first term and at most three fixed-effect columns: A₀₀, A_K0 and [X y]'W[X y] in one pass, the
             // last in ten register accumulators (absent columns read as 0).
@@ -280,12 +342,53 @@ internal sealed class BlockedGram
         }
 
         // Aᵢ₀ for i ≥ 1.
-        for (int t = 1; t < k; t++)
+        for (int t = 1; t < k && HasLeadingBlock; t++)
         {
             var s = sparse0[t - 1];
             var blockOfRow = _sparseBlockOfRow[t - 1];
             int qt = q[t];
             var zt = z[t];
+            if (Envelope0 is not null)
+            {
+                // Each membership e of the lead adds ω_e z_t(i) w z₀(i)' to its (level of t, position of e) block.
+                var lead = _memberships[0]!;
+                for (int i = start; i < end; i++)
+                {
+                    double w = weights is null ? 1 : weights[i];
+                    if (w == 0) continue;
+                    for (int e = lead.RowStart[i]; e < lead.RowStart[i + 1]; e++)
+                    {
+                        var blk = s.Block(blockOfRow[e]);
+                        double we = w * lead.Weight[e];
+                        for (int b = 0; b < q0; b++)
+                        {
+                            double zb = we * z0[b * n + i];
+                            for (int a = 0; a < qt; a++) blk[b * qt + a] += zt[a * n + i] * zb;
+                        }
+                    }
+                }
+                continue;
+            }
+            if (_memberships[t] is { } mm)
+            {
+                // Each membership e of row i adds ω_e z_t(i) w z₀(i)' to its (level, first-term level) block.
+                for (int i = start; i < end; i++)
+                {
+                    double w = weights is null ? 1 : weights[i];
+                    if (w == 0) continue;
+                    for (int e = mm.RowStart[i]; e < mm.RowStart[i + 1]; e++)
+                    {
+                        var blk = s.Block(blockOfRow[e]);
+                        double we = w * mm.Weight[e];
+                        for (int b = 0; b < q0; b++)
+                        {
+                            double zb = we * z0[b * n + i];
+                            for (int a = 0; a < qt; a++) blk[b * qt + a] += zt[a * n + i] * zb;
+                        }
+                    }
+                }
+                continue;
+            }
             if (qt == 1 && q0 == 1)
             {
                 var data = s.Data;
@@ -330,6 +433,11 @@ internal sealed class BlockedGram
 
         // The other dense blocks Aᵢⱼ, 1 ≤ j ≤ i ≤ K (block K is [X y]).
         if (k == 1) return;
+        if (_memberships.Any(m => m is not null))
+        {
+            AccumulateDenseWithMemberships(start, end, y, weights, dense, xyRow);
+            return;
+        }
         if (_laterTermsScalar)
         {
             // Scalar later terms (crossed intercepts, the common large case): term by term, its own block is a diagonal
@@ -499,6 +607,110 @@ internal sealed class BlockedGram
     /// </summary>
     public bool ScalarOwnBlocksDiagonal { get; private set; } = true;
 
+    /// <summary>
+    /// A₀₀ and A_K0 of a single multiple-membership term: each pair of a row's memberships (e, f) with position(e) ≥
+    /// position(f) adds ω_e ω_f w z z' to envelope block (e, f); each membership adds ω_e w [x y] z' to its columns of A_K0.
+    /// </summary>
+    private void AccumulateEnvelope(int start, int end, double[] y, double[]? weights, BlockEnvelope envelope, DenseBlock xy0, double[] xyRow)
+    {
+        int n = N, p = P, q = Q[0];
+        var mm = _memberships[0]!;
+        var z = _z[0];
+        var position = envelope.Position;
+        var data = envelope.Data;
+        var xyData = xy0.Data;
+        int stride = p + 1;
+        for (int i = start; i < end; i++)
+        {
+            double w = weights is null ? 1 : weights[i];
+            if (w == 0) continue;
+            FillXY(xyRow, _x, y, n, p, i);
+            int e0 = mm.RowStart[i], e1 = mm.RowStart[i + 1];
+            for (int e = e0; e < e1; e++)
+            {
+                int pe = position[mm.Level[e]];
+                double we = w * mm.Weight[e];
+                for (int b = 0; b < q; b++)
+                {
+                    double zb = we * z[b * n + i];
+                    int o = (pe * q + b) * stride;
+                    for (int a = 0; a <= p; a++) xyData[o + a] += xyRow[a] * zb;
+                }
+                for (int f = e0; f < e1; f++)
+                {
+                    int pf = position[mm.Level[f]];
+                    if (pf > pe) continue;
+                    double wef = we * mm.Weight[f];
+                    if (q == 1)
+                    {
+                        data[envelope.BlockIndex(pe, pf)] += wef * z[i] * z[i];
+                        continue;
+                    }
+                    var blk = envelope.Block(pe, pf);
+                    for (int b = 0; b < q; b++)
+                    {
+                        double zb = wef * z[b * n + i];
+                        for (int a = 0; a < q; a++) blk[b * q + a] += z[a * n + i] * zb;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The dense blocks Aᵢⱼ (1 ≤ j ≤ i ≤ K, j a term) when some term has memberships: row i's Z row for a term is
+    /// Σ_e ω_e z(i) at level(e), so each pair of its entries (e in term i, f in term j) adds ω_e ω_f w zᵢ(i) zⱼ(i)' at
+    /// (level(e), level(f)); an ordinary term is one entry of weight 1, [X y] one entry at offset 0. On a membership
+    /// term's own diagonal block both triangles are filled (the block is symmetric, not block diagonal).
+    /// </summary>
+    private void AccumulateDenseWithMemberships(int start, int end, double[] y, double[]? weights, DenseBlock?[][] dense, double[] xyRow)
+    {
+        int n = N, p = P, k = BlockCount - 1;
+        var z = _z;
+        var q = Q;
+        for (int i = start; i < end; i++)
+        {
+            double w = weights is null ? 1 : weights[i];
+            if (w == 0) continue;
+            FillXY(xyRow, _x, y, n, p, i);
+            for (int bj = 1; bj < k; bj++)
+            {
+                var mj = _memberships[bj];
+                int qj = q[bj];
+                int fj0 = mj is null ? i : mj.RowStart[i], fj1 = mj is null ? i + 1 : mj.RowStart[i + 1];
+                for (int bi = bj; bi <= k; bi++)
+                {
+                    var block = dense[bi][bj]!;
+                    var data = block.Data;
+                    int rows = block.Rows;
+                    var mi = bi == k ? null : _memberships[bi];
+                    int qi = bi == k ? p + 1 : q[bi];
+                    int ei0 = bi == k || mi is null ? i : mi.RowStart[i], ei1 = bi == k || mi is null ? i + 1 : mi.RowStart[i + 1];
+                    for (int f = fj0; f < fj1; f++)
+                    {
+                        int cj = (mj is null ? _levelIndex[bj][f] : mj.Level[f]) * qj;
+                        double wf = w * (mj is null ? 1 : mj.Weight[f]);
+                        for (int e = ei0; e < ei1; e++)
+                        {
+                            int ri = bi == k ? 0 : (mi is null ? _levelIndex[bi][e] : mi.Level[e]) * qi;
+                            double we = wf * (mi is null ? 1 : mi.Weight[e]);
+                            for (int b = 0; b < qj; b++)
+                            {
+                                double vb = we * z[bj][b * n + i];
+                                if (vb == 0) continue;
+                                int col = (cj + b) * rows + ri;
+                                if (bi == k)
+                                    for (int a = 0; a < qi; a++) data[col + a] += xyRow[a] * vb;
+                                else
+                                    for (int a = 0; a < qi; a++) data[col + a] += z[bi][a * n + i] * vb;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static void FillXY(double[] row, double[] x, double[] y, int n, int p, int i)
     {
         for (int c = 0; c < p; c++) row[c] = x[c * n + i];
@@ -509,6 +721,7 @@ internal sealed class BlockedGram
     private static (int[] colPtr, int[] rowLevel) SparsePattern(int[] level0, int levels0, int[] levelT, int levelsT)
     {
         int n = level0.Length;
+        if (n == 0) return (new int[levels0 + 1], []);
         var keys = new long[n];
         for (int i = 0; i < n; i++) keys[i] = (long)level0[i] * levelsT + levelT[i];
         Array.Sort(keys);
@@ -527,3 +740,6 @@ internal sealed class BlockedGram
         return (colPtr, rowLevel);
     }
 }
+
+/// <summary>A multiple-membership term's rows as the Gram reads them: row offsets, level per entry, effective weight per entry.</summary>
+internal sealed record MembershipRows(int[] RowStart, int[] Level, double[] Weight);

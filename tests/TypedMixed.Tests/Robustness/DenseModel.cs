@@ -26,10 +26,13 @@ internal static class DenseModel
                     var col = new double[n];
                     for (int i = 0; i < n; i++)
                     {
-                        if (term.LevelIndex[i] != l) continue;
+                        // Z's entry for (row i, level l): 1 for an ordinary term's own level, the membership weight
+                        // (0 when absent) for a multiple-membership term.
+                        double weight = term.Memberships is { } mm ? MembershipWeight(mm, i, l) : term.LevelIndex[i] == l ? 1 : 0;
+                        if (weight == 0) continue;
                         double s = 0;
                         for (int a = b; a < q; a++) s += term.Columns[a * n + i] * tf[b * q + a];
-                        col[i] = s;
+                        col[i] = weight * s;
                     }
                     columns.Add(col);
                 }
@@ -43,6 +46,15 @@ internal static class DenseModel
         }
         for (int i = 0; i < n; i++) v[i, i] += 1;
         return v;
+    }
+
+    /// <summary>Row i's effective weight on level l (0 when the row does not list it).</summary>
+    private static double MembershipWeight(Memberships mm, int i, int l)
+    {
+        var w = mm.EffectiveWeights();
+        for (int e = mm.RowStart[i]; e < mm.RowStart[i + 1]; e++)
+            if (mm.Level[e] == l) return w[e];
+        return 0;
     }
 
     /// <summary>Columns of X that the fit kept (the fit reports them by name).</summary>
