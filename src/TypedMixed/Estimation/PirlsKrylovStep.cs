@@ -100,7 +100,7 @@ internal sealed class PirlsKrylovStep
         // predictor is then within about Tolerance of the step's target in every row (M ≈ A within a small factor).
         double target = Tolerance * Tolerance * weightSum;
         _r.AsSpan(0, dim).CopyTo(_z);
-        _s.Factor.Solve(_z.AsSpan(0, dim), solveBeta);
+        _s.Factor.SolvePreconditioner(_z.AsSpan(0, dim), solveBeta);
         double rz = Dot(_r.AsSpan(0, dim), _z.AsSpan(0, dim));
         bool done = rz <= target;
         AlreadySolved = done;
@@ -120,7 +120,7 @@ internal sealed class PirlsKrylovStep
                     _r[i] -= alpha * _ap[i];
                 }
                 _r.AsSpan(0, dim).CopyTo(_z);
-                _s.Factor.Solve(_z.AsSpan(0, dim), solveBeta);
+                _s.Factor.SolvePreconditioner(_z.AsSpan(0, dim), solveBeta);
                 double rzNew = Dot(_r.AsSpan(0, dim), _z.AsSpan(0, dim));
                 if (rzNew <= target) { done = true; break; }
                 double b = rzNew / rz;

@@ -201,6 +201,7 @@ internal sealed class BlockedCholesky
         LogDetZ = logDet;
         LogDetX = logDetX;
         PenalizedRss = r * r;
+        _version++;
         return true;
     }
 
@@ -210,7 +211,32 @@ internal sealed class BlockedCholesky
     /// out as [first term's levels × q₀, the tail's rows 0 .. TailZ (+ p)]. With <paramref name="withFixed"/> false it
     /// solves with L_ZZ, the factor of the random-effects block alone (a leading block of L).
     /// </summary>
-    public void Solve(Span<double> x, bool withFixed)
+    public void Solve(Span<double> x, bool withFixed) => Solve(x, withFixed, singleTail: false);
+
+    /// <summary>
+    /// <see cref="Solve(Span{double}, bool)"/> with the dense tail read from a single-precision copy of it (made once
+    /// per factorization): the solve of a preconditioner, where the copy is an exactly triangular factor of a matrix
+    /// within rounding of this one — the operator stays symmetric positive definite — and the sweeps over the tail read
+    /// half the memory.
+    /// </summary>
+    public void SolvePreconditioner(Span<double> x, bool withFixed)
+    {
+        if (_singleTailVersion != _version)
+        {
+            int m = Tail.Rows;
+            _singleTail ??= new float[Tail.Data.Length];
+            var tail = Tail.Data;
+            for (int c = 0; c < m; c++)
+                for (int r = c; r < m; r++) _singleTail[c * m + r] = (float)tail[c * m + r];
+            _singleTailVersion = _version;
+        }
+        Solve(x, withFixed, singleTail: true);
+    }
+
+    private float[]? _singleTail;
+    private int _singleTailVersion = -1, _version;
+
+    private void Solve(Span<double> x, bool withFixed, bool singleTail)
     {
         int q0 = _a.Q[0], s0 = _a.Sizes[0], m = Tail.Rows, mz = TailZ, p = m - mz - 1;
         int rows = mz + (withFixed ? p : 0);
@@ -241,15 +267,28 @@ internal sealed class BlockedCholesky
                 double v = x0[c];
                 for (int a = 0; a < p; a++) xt[mz + a] -= LXY0[a, c] * v;
             }
-        ForwardSolve(tail, m, 0, rows, xt);
-        SolveTranspose(x, withFixed);
+        if (singleTail)
+        {
+            var l = _singleTail!;
+            for (int j = 0; j < rows; j++)
+            {
+                int d = j * m + j;
+                xt[j] /= l[d];
+                double xj = xt[j];
+                if (xj != 0) AxpyWiden(-xj, l.AsSpan(d + 1, rows - j - 1), xt.Slice(j + 1));
+            }
+        }
+        else ForwardSolve(tail, m, 0, rows, xt);
+        SolveTranspose(x, withFixed, singleTail);
     }
 
     /// <summary>
     /// Solves L' x = r in place for the leading part of the system, laid out as in <see cref="Solve"/> (with
     /// <paramref name="withFixed"/> false: L_ZZ' x = r).
     /// </summary>
-    public void SolveTranspose(Span<double> x, bool withFixed)
+    public void SolveTranspose(Span<double> x, bool withFixed) => SolveTranspose(x, withFixed, singleTail: false);
+
+    private void SolveTranspose(Span<double> x, bool withFixed, bool singleTail)
     {
         int q0 = _a.Q[0], s0 = _a.Sizes[0], m = Tail.Rows, mz = TailZ, p = m - mz - 1;
         int rows = mz + (withFixed ? p : 0);
@@ -257,7 +296,16 @@ internal sealed class BlockedCholesky
         var xt = x.Slice(s0, rows);
         var tail = Tail.Data;
         // L_tt' x_t = y_t; y₀ −= L_t0' x_t; L₀₀' x₀ = y₀.
-        BackSolveTranspose(tail, m, 0, rows, xt);
+        if (singleTail)
+        {
+            var l = _singleTail!;
+            for (int j = rows - 1; j >= 0; j--)
+            {
+                int d = j * m + j;
+                xt[j] = (xt[j] - DotWiden(l.AsSpan(d + 1, rows - j - 1), xt.Slice(j + 1))) / l[d];
+            }
+        }
+        else BackSolveTranspose(tail, m, 0, rows, xt);
         for (int i = 0; i < Ls0.Length; i++)
         {
             var sp = Ls0[i];

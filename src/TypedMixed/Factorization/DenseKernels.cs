@@ -26,6 +26,46 @@ internal static class DenseKernels
         for (; i < n; i++) y[i] += a * x[i];
     }
 
+    /// <summary>y += a·x with x stored in single precision (widened to double as it is read).</summary>
+    public static void AxpyWiden(double a, ReadOnlySpan<float> x, Span<double> y)
+    {
+        int n = x.Length, i = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+        {
+            var va = new Vector<double>(a);
+            int fc = Vector<float>.Count, dc = Vector<double>.Count;
+            for (; i + fc <= n; i += fc)
+            {
+                Vector.Widen(new Vector<float>(x.Slice(i)), out var lo, out var hi);
+                var y0 = y.Slice(i, dc);
+                var y1 = y.Slice(i + dc, dc);
+                (new Vector<double>(y0) + va * lo).CopyTo(y0);
+                (new Vector<double>(y1) + va * hi).CopyTo(y1);
+            }
+        }
+        for (; i < n; i++) y[i] += a * x[i];
+    }
+
+    /// <summary>x'y with x stored in single precision (widened to double as it is read).</summary>
+    public static double DotWiden(ReadOnlySpan<float> x, ReadOnlySpan<double> y)
+    {
+        int n = x.Length, i = 0;
+        double s = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
+        {
+            var acc = Vector<double>.Zero;
+            int fc = Vector<float>.Count, dc = Vector<double>.Count;
+            for (; i + fc <= n; i += fc)
+            {
+                Vector.Widen(new Vector<float>(x.Slice(i)), out var lo, out var hi);
+                acc += lo * new Vector<double>(y.Slice(i, dc)) + hi * new Vector<double>(y.Slice(i + dc, dc));
+            }
+            s = Vector.Sum(acc);
+        }
+        for (; i < n; i++) s += x[i] * y[i];
+        return s;
+    }
+
     /// <summary>y = a·x.</summary>
     public static void Scale(ReadOnlySpan<double> x, double a, Span<double> y)
     {
