@@ -123,12 +123,16 @@ internal static class GlmmEstimator
             for (int c = 0; c < p; c++) betaBuffer[c] = beta1[c] + betaScale[c] * x[d + c];
             if (estimateShape) g.Family.Shape = Math.Exp(extraCentre[d] + extraScale[d] * x[d + p]);
         }
+        double[]? lastStage2 = null;
+        double lastStage2Value = double.NaN;
         double Stage2(ReadOnlySpan<double> x)
         {
             cancellationToken.ThrowIfCancellationRequested();
             Unpack(x);
             double v = objective.Evaluate(thetaBuffer, betaBuffer, solveBeta: false, maxIter);
             Count(v);
+            lastStage2 = x.ToArray();
+            lastStage2Value = v;
             return v;
         }
         var x2 = new double[dim];
@@ -185,7 +189,11 @@ internal static class GlmmEstimator
         var theta = (double[])thetaBuffer.Clone();
         var beta = (double[])betaBuffer.Clone();
         double shape = g.Family.Shape;
-        double final = objective.Evaluate(theta, beta, solveBeta: false, maxIter);
+        // PIRLS holds the modes of the last evaluation; evaluate at the optimum only if that was elsewhere (the polish
+        // usually evaluated it last).
+        double final = lastStage2 is not null && lastStage2.AsSpan().SequenceEqual(x)
+            ? lastStage2Value
+            : objective.Evaluate(theta, beta, solveBeta: false, maxIter);
 
         var warnings = new List<FitWarning>();
         if (s.DroppedColumns.Length > 0)
