@@ -67,4 +67,31 @@ public class ResidualStructureEndToEndTests
         Assert.Equal(Math.Sqrt(girls / boys), fit.ResidualSdRatio(Sex.Girl), 10);
         Assert.Throws<ArgumentOutOfRangeException>(() => fit.ResidualVarianceIn((Sex)7));
     }
+
+    private static ExamPupil[] ExamPupils() => Datasets.Exam.Select(p => new ExamPupil(
+        p.NormExam, p.StandLrt, p.Sex == Sex.Girl ? "F" : "M", p.Sex == Sex.Girl, p.School)).ToArray();
+
+    [Fact]
+    public void Exam_varIdent_by_a_string_stratum_is_keyed_by_the_string_with_nlmes_reference()
+    {
+        var fit = ExamVarIdentByCodeModel.Fit(ExamPupils());
+        Assert.Equal(["F", "M"], fit.ResidualVarianceFunction.StratumKeys!);
+        Assert.True(Math.Abs(fit.ResidualVarianceIn("F") / 0.5395548540569947 - 1) < 1e-3, $"F {fit.ResidualVarianceIn("F")}");
+        Assert.True(Math.Abs(fit.ResidualVarianceIn("M") / 0.5963330618694299 - 1) < 1e-3, $"M {fit.ResidualVarianceIn("M")}");
+        // F is the reference here as in nlme, so the ratio is nlme's varIdent parameter itself.
+        Assert.Equal(1.0, fit.ResidualSdRatio("F"));
+        Assert.True(Math.Abs(fit.ResidualSdRatio("M") / 1.0512999459414587 - 1) < 1e-3, $"M ratio {fit.ResidualSdRatio("M")}");
+        Assert.Throws<KeyNotFoundException>(() => fit.ResidualVarianceIn("X"));
+    }
+
+    [Fact]
+    public void Exam_varIdent_by_a_bool_stratum_is_keyed_by_the_bool()
+    {
+        var fit = ExamVarIdentByFlagModel.Fit(ExamPupils());
+        Assert.Equal(["FALSE", "TRUE"], fit.ResidualVarianceFunction.StratumKeys!);
+        Assert.True(Math.Abs(fit.ResidualVarianceIn(true) / 0.5395548540569947 - 1) < 1e-3, $"girls {fit.ResidualVarianceIn(true)}");
+        Assert.True(Math.Abs(fit.ResidualVarianceIn(false) / 0.5963330618694299 - 1) < 1e-3, $"boys {fit.ResidualVarianceIn(false)}");
+        Assert.Equal(1.0, fit.ResidualSdRatio(false));
+        Assert.True(Math.Abs(fit.ResidualSdRatio(true) * 1.0512999459414587 - 1) < 1e-3, $"girls ratio {fit.ResidualSdRatio(true)}");
+    }
 }
