@@ -85,7 +85,7 @@ Console.WriteLine($"  ρ = {F(rho.Parameter, 2)} ({F(rho.StdError, 2)}), 95 % CI
 Console.WriteLine($"  against Model 2: L = {F(lrtAr1.ChiSquare, 2)}, df = {lrtAr1.DegreesOfFreedom}, p = {P(lrtAr1.PValue)}");
 Console.WriteLine("  The data are simulated from Model 2, whose residuals are independent (ρ = 0), so the published 0.17 is not expected here: " +
     (rhoCoversZero ? "our interval covers 0, as it should within sampling error" : "our interval excludes 0, a sampling fluctuation (or a misfit) worth a look") +
-    (rho.ConfidenceLower <= 0.17 && 0.17 <= rho.ConfidenceUpper ? "; it covers 0.17 too: 948 scores cannot tell the two apart." : "."));
+    (rho.ConfidenceLower <= 0.17 && 0.17 <= rho.ConfidenceUpper ? $"; it covers 0.17 too: {scores.Count} scores cannot tell the two apart." : "."));
 Console.WriteLine();
 var lrt = LikelihoodRatioTest.Compare(growth.Underlying, tutoring.Underlying);
 Console.WriteLine($"Model 2 against Model 1: L = {F(lrt.ChiSquare, 2)}, df = {lrt.DegreesOfFreedom}, p = {P(lrt.PValue)}   (published: 6229 − 6211 = 18 on 2 df)");
