@@ -28,6 +28,7 @@ internal static partial class Emitter
         w.Open("public sealed class Result : " + Gen + (glmm is null ? "LinearModelResult<" : "GeneralizedModelResult<") + spec.DataType + ">");
         EmitResultConstructor(w, spec);
         EmitFixedAndTermMembers(w, spec);
+        EmitResidualResultMembers(w, spec);
         if (glmm is not null) EmitRatios(w, glmm);
         w.Line();
         EmitPredictions(w, spec);

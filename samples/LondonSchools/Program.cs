@@ -142,12 +142,28 @@ Console.WriteLine("  (one variance on its boundary makes the χ² p-value conser
 Console.WriteLine();
 
 // ── A level-1 variance that depends on sex and prior score ──────────────────────────────────────────────────────────
-// Declared in Pupil.cs; the design carries the variance function. The estimator that fits it is being merged
-// (docs/residual-structures.md), so the model is described, not fitted: a fit today would ignore the variance function.
-var heteroscedastic = HeteroscedasticModel.BuildDesign(pupils).ResidualVariance!;
+// Declared in Pupil.cs (the CLI's --variance "loglinear(~ sex + standLRT)"); fitted by ML beside its homoscedastic
+// counterpart, which differs only by the two γ's of the variance function.
+var hetero = HeteroscedasticModel.Fit(pupils);
+var homo = HomoscedasticModel.Fit(pupils);
+foreach (var (name, fit) in new[] { ("heteroscedastic model", hetero.Underlying), ("homoscedastic model", homo.Underlying) })
+    foreach (var warning in fit.Warnings) Console.WriteLine($"{name}: warning {warning.Code}: {warning.Message}");
+var varianceFunction = hetero.ResidualVarianceFunction;
+var lrtVariance = LikelihoodRatioTest.Compare(homo.Underlying, hetero.Underlying);
 Console.WriteLine("Model with a heteroscedastic level-1 variance: normexam ~ standLRT + sex + (1 | school), log σ²ᵢ = γ₀ + γ₁ girlᵢ + γ₂ standLRTᵢ");
-Console.WriteLine($"  declared: {heteroscedastic.Kind} variance function of {string.Join(", ", heteroscedastic.CovariateNames)} " +
-    "(CLI: --variance \"loglinear(~ sex + standLRT)\"); not fitted yet: the residual-structure estimator is still being merged.");
+Console.WriteLine($"  β0 = {Est(hetero.Intercept)}, β1 = {Est(hetero.StandLrt)}, β2 girl = {Est(hetero.SexGirl)}, σ²u = {Var(hetero.School.Variance, hetero.School.VarianceStdError)}");
+Console.WriteLine("  " + string.Join(", ", varianceFunction.ParameterNames.Select((name, k) =>
+    $"γ{k} {name} = {F(varianceFunction.Parameters[k], 3)} ({F(varianceFunction.StdErrors[k], 3)})")) + "   (log-variance scale)");
+// VarianceAt takes the function's covariates in CovariateNames order: the girl dummy, then standLRT.
+if (!varianceFunction.CovariateNames.SequenceEqual(["SexGirl", "StandLrt"]))
+    throw new InvalidOperationException("Unexpected variance covariates: " + string.Join(", ", varianceFunction.CovariateNames));
+double[] priorScores = [-2, -1, 0, 1, 2];
+Console.WriteLine($"  level-1 variance σ²ᵢ at standLRT = {string.Join(", ", priorScores.Select(x => F(x, 0)))}:");
+Console.WriteLine($"    boys:  {string.Join("  ", priorScores.Select(x => F(varianceFunction.VarianceAt(0, x), 3)))}");
+Console.WriteLine($"    girls: {string.Join("  ", priorScores.Select(x => F(varianceFunction.VarianceAt(1, x), 3)))}");
+Console.WriteLine($"  (homoscedastic model: σ²e = {Var(homo.ResidualVariance, homo.ResidualVarianceStdError)} for every pupil)");
+Console.WriteLine($"  deviance {F(hetero.Underlying.Deviance, 2)}; against the homoscedastic model (deviance {F(homo.Underlying.Deviance, 2)}): " +
+    $"L = {F(lrtVariance.ChiSquare, 2)}, df = {lrtVariance.DegreesOfFreedom}, p = {P(lrtVariance.PValue)}");
 Console.WriteLine();
 
 // ── Files ────────────────────────────────────────────────────────────────────────────────────────────────────────────

@@ -51,3 +51,8 @@ public partial record Model2RandomSlope;
 [RandomIntercept(nameof(Pupil.School))]
 [ResidualVariance(ResidualVarianceFunctionKind.LogLinear, nameof(Pupil.Sex), nameof(Pupil.StandLrt))]
 public partial record HeteroscedasticModel;
+
+/// <summary>The heteroscedastic model's homoscedastic counterpart, for the likelihood-ratio test of the variance function.</summary>
+[MixedModel<Pupil>(Response = nameof(Pupil.NormExam), Fixed = [nameof(Pupil.StandLrt), nameof(Pupil.Sex)], Method = EstimationMethod.MaximumLikelihood)]
+[RandomIntercept(nameof(Pupil.School))]
+public partial record HomoscedasticModel;

@@ -122,13 +122,4 @@ public class ResidualStructureDesignTests
         Assert.Equal(["ClinicSize"], ok.CovariateNames);
         Assert.Equal([10.0, 2.5], ok.Covariates);
     }
-
-    [Fact]
-    public void Until_the_runtime_is_merged_Fit_refuses_rather_than_fitting_independent_residuals()
-    {
-        var e = Record.Exception(() => SleepAr1Model.Fit(SleepVisits()));
-        if (e is null) return; // the runtime is in: ResidualStructureEndToEndTests check the fit
-        Assert.IsType<NotSupportedException>(e);
-        Assert.Contains("which this build's estimator cannot fit yet", e.Message);
-    }
 }

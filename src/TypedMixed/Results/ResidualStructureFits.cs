@@ -103,6 +103,15 @@ public sealed class ResidualVarianceFunctionFit
         return VarianceByStratum[i];
     }
 
+    /// <summary>varIdent: the SD ratio δₛ of a stratum to the reference stratum (1 for the reference), by key.</summary>
+    public double SdRatioInStratum(string key)
+    {
+        if (StratumKeys is null || StratumRatios is null) throw new InvalidOperationException("Only a varIdent variance function has strata; use VarianceAt for a covariate function.");
+        int i = StratumKeys.ToList().IndexOf(key);
+        if (i < 0) throw new KeyNotFoundException($"No stratum '{key}'. The strata are: {string.Join(", ", StratumKeys)}.");
+        return StratumRatios[i];
+    }
+
     /// <summary>
     /// The residual variance at the given covariate values (one per <see cref="CovariateNames"/>), σ̂² g(x); without
     /// prior weights. NaN where the function is not positive (a quadratic outside its valid range).

@@ -36,3 +36,18 @@ public partial record ClinicCar1Model;
 [RandomIntercept(nameof(Visit.Clinic))]
 [ResidualVariance(ResidualVarianceFunctionKind.Power, nameof(Visit.ClinicSize))]
 public partial record ClinicPowerModel;
+
+/// <summary>An Exam pupil with the sex as nlme reads it, a string (<c>F</c>, <c>M</c>), and as a bool.</summary>
+public sealed record ExamPupil(double NormExam, double StandLrt, string SexCode, bool Girl, [property: Classification] int School);
+
+/// <summary>Exam's varIdent by sex with a string stratum: F is the reference (ordinal order), as in nlme's fit.</summary>
+[MixedModel<ExamPupil>(Response = nameof(ExamPupil.NormExam), Fixed = [nameof(ExamPupil.StandLrt), nameof(ExamPupil.SexCode)], Method = EstimationMethod.MaximumLikelihood)]
+[RandomIntercept(nameof(ExamPupil.School))]
+[ResidualVariance(ResidualVarianceFunctionKind.Ident, nameof(ExamPupil.SexCode))]
+public partial record ExamVarIdentByCodeModel;
+
+/// <summary>Exam's varIdent by sex with a bool stratum: false (boys) is the reference.</summary>
+[MixedModel<ExamPupil>(Response = nameof(ExamPupil.NormExam), Fixed = [nameof(ExamPupil.StandLrt), nameof(ExamPupil.Girl)], Method = EstimationMethod.MaximumLikelihood)]
+[RandomIntercept(nameof(ExamPupil.School))]
+[ResidualVariance(ResidualVarianceFunctionKind.Ident, nameof(ExamPupil.Girl))]
+public partial record ExamVarIdentByFlagModel;

@@ -165,6 +165,18 @@ partial record ClinicCar1Model
         /// <summary>The random effects over <c>Clinic</c>: their variances and each cluster's predicted effects.</summary>
         public ClinicEffects Clinic { get; }
 
+        /// <summary>
+        /// The estimated continuous-time AR(1) correlation of the level-1 residuals within <c>Patient:Clinic</c> over <c>Time</c>:
+        /// ρ (<c>Parameter</c>, nlme's <c>Phi</c>) with its standard error and 95 % interval, and <c>Correlation(lag)</c> = ρ^|lag|.
+        /// </summary>
+        public global::TypedMixed.ResidualCorrelationFit ResidualCorrelation => Underlying.ResidualCorrelation!;
+
+        /// <summary>
+        /// The estimated level-1 variance function (LogLinear in <c>Female</c>, <c>Region</c>): its parameters by name with standard errors
+        /// and 95 % intervals, and the residual variance it implies. <c>ResidualVariance</c> is σ², the variance where the covariates are 0.
+        /// </summary>
+        public global::TypedMixed.ResidualVarianceFunctionFit ResidualVarianceFunction => Underlying.ResidualVarianceFunction!;
+
         /// <inheritdoc />
         protected override double[] Predictions(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Visit> records, bool fixedOnly, bool allowNewLevels)
         {

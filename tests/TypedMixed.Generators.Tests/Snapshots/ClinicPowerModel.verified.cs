@@ -142,6 +142,12 @@ partial record ClinicPowerModel
         /// <summary>The random effects over <c>Clinic</c>: their variances and each cluster's predicted effects.</summary>
         public ClinicEffects Clinic { get; }
 
+        /// <summary>
+        /// The estimated level-1 variance function (Power in <c>ClinicSize</c>): its parameters by name with standard errors
+        /// and 95 % intervals, and the residual variance it implies. <c>ResidualVariance</c> is σ², the variance where the covariate is ±1.
+        /// </summary>
+        public global::TypedMixed.ResidualVarianceFunctionFit ResidualVarianceFunction => Underlying.ResidualVarianceFunction!;
+
         /// <inheritdoc />
         protected override double[] Predictions(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Visit> records, bool fixedOnly, bool allowNewLevels)
         {

@@ -145,6 +145,12 @@ partial record ExamLogLinearModel
         /// <summary>The random effects over <c>School</c>: their variances and each cluster's predicted effects.</summary>
         public SchoolEffects School { get; }
 
+        /// <summary>
+        /// The estimated level-1 variance function (LogLinear in <c>Sex</c>, <c>StandLrt</c>): its parameters by name with standard errors
+        /// and 95 % intervals, and the residual variance it implies. <c>ResidualVariance</c> is σ², the variance where the covariates are 0.
+        /// </summary>
+        public global::TypedMixed.ResidualVarianceFunctionFit ResidualVarianceFunction => Underlying.ResidualVarianceFunction!;
+
         /// <inheritdoc />
         protected override double[] Predictions(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Pupil> records, bool fixedOnly, bool allowNewLevels)
         {

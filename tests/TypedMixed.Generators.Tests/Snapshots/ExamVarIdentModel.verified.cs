@@ -142,6 +142,28 @@ partial record ExamVarIdentModel
         /// <summary>The random effects over <c>School</c>: their variances and each cluster's predicted effects.</summary>
         public SchoolEffects School { get; }
 
+        /// <summary>
+        /// The estimated level-1 variance function (Ident in <c>Sex</c>): its parameters by name with standard errors
+        /// and 95 % intervals, and the residual variance it implies. <c>ResidualVariance</c> is σ², the reference stratum's variance.
+        /// </summary>
+        public global::TypedMixed.ResidualVarianceFunctionFit ResidualVarianceFunction => Underlying.ResidualVarianceFunction!;
+
+        /// <summary>The level-1 residual variance of the <c>Sex</c> stratum <paramref name="stratum"/>, σ² δₛ² (δ = 1 for the reference stratum, the first of <c>ResidualVarianceFunction.StratumKeys</c>).</summary>
+        /// <exception cref="global::System.Collections.Generic.KeyNotFoundException">No fitted row had this Sex.</exception>
+        public double ResidualVarianceIn(global::TypedMixed.Generators.Tests.Models.Sex stratum) => ResidualVarianceFunction.VarianceInStratum(SexStratumKey(stratum));
+
+        /// <summary>The residual SD ratio δₛ of the <c>Sex</c> stratum <paramref name="stratum"/> to the reference stratum (nlme's varIdent parameter; 1 for the reference).</summary>
+        /// <exception cref="global::System.Collections.Generic.KeyNotFoundException">No fitted row had this Sex.</exception>
+        public double ResidualSdRatio(global::TypedMixed.Generators.Tests.Models.Sex stratum) => ResidualVarianceFunction.SdRatioInStratum(SexStratumKey(stratum));
+
+        /// <summary>The stratum's level text, as the encoder names the levels of <c>Sex</c>.</summary>
+        private static string SexStratumKey(global::TypedMixed.Generators.Tests.Models.Sex stratum) => stratum switch
+        {
+            global::TypedMixed.Generators.Tests.Models.Sex.Boy => "Boy",
+            global::TypedMixed.Generators.Tests.Models.Sex.Girl => "Girl",
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(stratum), stratum, "Not a defined Sex value."),
+        };
+
         /// <inheritdoc />
         protected override double[] Predictions(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.Pupil> records, bool fixedOnly, bool allowNewLevels)
         {

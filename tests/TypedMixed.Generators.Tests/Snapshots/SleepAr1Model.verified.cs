@@ -131,6 +131,12 @@ partial record SleepAr1Model
         /// <summary>The random effects over <c>Subject</c>: their variances and each cluster's predicted effects.</summary>
         public SubjectEffects Subject { get; }
 
+        /// <summary>
+        /// The estimated AR(1) correlation of the level-1 residuals within <c>Subject</c> over <c>Days</c>:
+        /// ρ (<c>Parameter</c>, nlme's <c>Phi</c>) with its standard error and 95 % interval, and <c>Correlation(lag)</c> = ρ^|lag|.
+        /// </summary>
+        public global::TypedMixed.ResidualCorrelationFit ResidualCorrelation => Underlying.ResidualCorrelation!;
+
         /// <inheritdoc />
         protected override double[] Predictions(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.SleepVisit> records, bool fixedOnly, bool allowNewLevels)
         {
