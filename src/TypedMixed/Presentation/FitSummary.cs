@@ -141,7 +141,7 @@ public static partial class FitSummary
             var (correlation, correlationNote) = CorrelationTable(fit);
             return new SummaryContent
             {
-                Residuals = ScaledResidualsTable(fit.ScaledResiduals(), d),
+                Residuals = fit.Residuals.Length > 0 ? ScaledResidualsTable(fit.ScaledResiduals(), d) : null, // none from aggregated blocks
                 Correlation = correlation,
                 CorrelationNote = correlationNote,
                 Title = reml ? "Linear mixed model fit by REML" : "Linear mixed model fit by maximum likelihood",

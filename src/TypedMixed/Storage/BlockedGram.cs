@@ -10,7 +10,7 @@ namespace TypedMixed.Storage;
 /// <item>A_K0 = [X y]'Z₁ and every block right of the first column: dense.</item>
 /// </list>
 /// </summary>
-internal sealed class BlockedGram
+internal sealed partial class BlockedGram
 {
     /// <summary>Widths (levels × q) of the blocks; the last block is [X y] (p + 1).</summary>
     public int[] Sizes { get; }
