@@ -84,16 +84,21 @@ public sealed class DuckDbAggregateTests : IDisposable
 
     private static GramBlocks Check(string file, string formulaText, bool reml, string source, string? reference = null)
     {
+        using var engine = new DuckDbSqlEngine(new DuckDbEngineOptions { Threads = 1 });
+        return Check(reference ?? CliRunner.DataPath(file), formulaText, reml, engine, DuckDbSqlEngine.RelationFor(new TableSource { Location = source }));
+    }
+
+    /// <summary>
+    /// Aggregates the model in <paramref name="engine"/> over <paramref name="relation"/> and checks the blocks and the
+    /// fit against the CLI's in-memory design of the CSV file <paramref name="csv"/> (same rows).
+    /// </summary>
+    internal static GramBlocks Check(string csv, string formulaText, bool reml, ISqlEngine engine, string relation)
+    {
         var formula = FormulaParser.Parse(formulaText);
-        var design = DesignBuilder.Build(formula, CsvTable.Load(reference ?? CliRunner.DataPath(file))).Design;
+        var design = DesignBuilder.Build(formula, CsvTable.Load(csv)).Design;
         var expected = GramBlocks.FromDesign(design);
-        GramBlocks actual;
-        var phases = new List<string>();
-        using (var engine = new DuckDbSqlEngine(new DuckDbEngineOptions { Threads = 1 }))
-        {
-            var model = SqlModelBuilder.Build(formula, engine, DuckDbSqlEngine.RelationFor(new TableSource { Location = source }));
-            actual = SqlGramAggregator.Aggregate(engine, model, new Progress<string>(phases.Add));
-        }
+        var model = SqlModelBuilder.Build(formula, engine, relation);
+        var actual = SqlGramAggregator.Aggregate(engine, model);
         AssertSameBlocks(expected, actual);
         var options = new FitOptions { Method = reml ? EstimationMethod.Reml : EstimationMethod.MaximumLikelihood };
         var fromRows = LinearMixedModel.Fit(design, options);
