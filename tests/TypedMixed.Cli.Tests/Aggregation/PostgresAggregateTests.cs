@@ -32,6 +32,21 @@ public sealed class PostgresAggregateTests(PostgresServer server) : IClassFixtur
     }
 
     [Fact]
+    public void CliFitsFromTheServerWithTheInMemoryEstimates()
+    {
+        server.LoadCsv("ratings", CliRunner.DataPath("Penicillin.csv"));
+        const string formula = "diameter ~ 1 + (1 | plate) + (1 | sample)";
+        var memory = CliRunner.Run("fit", CliRunner.DataPath("Penicillin.csv"), formula);
+        var fromServer = CliRunner.Run("fit", server.Uri(), formula, "--table", "ratings");
+        Assert.True(fromServer.Code == 0, fromServer.Err);
+        AggregateCliTests.AssertSameEstimates(memory.Out, fromServer.Out);
+        Assert.Contains("PostgreSQL: cross table plate × sample: 144 row(s)", fromServer.Err);
+        var viaSql = CliRunner.Run("fit", server.Uri(), formula, "--sql", "SELECT * FROM ratings WHERE plate <> 'a'");
+        Assert.True(viaSql.Code == 0, viaSql.Err);
+        Assert.Contains("aggregated 138 rows", viaSql.Err);
+    }
+
+    [Fact]
     public void NullInAUsedColumnIsDroppedAndCounted()
     {
         server.LoadCsv("sleep_nulls", CliRunner.DataPath("sleepstudy.csv"));
