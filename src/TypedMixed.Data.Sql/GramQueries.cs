@@ -17,6 +17,12 @@ public sealed class GramQueries
     {
         _model = model;
         _engine = engine;
+        // Columns that are the constant 1 (intercepts): a product with one is the other factor, 1·1 is the row count.
+        for (int c = 0; c < model.FixedEffects.Count; c++)
+            if (IsOne(model.FixedEffects[c].Expression)) _ones.Add($"x{c}");
+        for (int t = 0; t < model.Terms.Count; t++)
+            for (int a = 0; a < model.Terms[t].Columns.Count; a++)
+                if (IsOne(model.Terms[t].Columns[a].Expression)) _ones.Add($"z{t}_{a}");
         var sb = new StringBuilder("WITH d AS (SELECT ");
         var items = new List<string> { $"{engine.ToDouble(model.Response)} AS y" };
         for (int c = 0; c < model.FixedEffects.Count; c++) items.Add($"{engine.ToDouble(model.FixedEffects[c].Expression)} AS x{c}");
@@ -34,6 +40,9 @@ public sealed class GramQueries
     }
 
     private readonly string _with;
+    private readonly HashSet<string> _ones = new(StringComparer.Ordinal);
+
+    private static bool IsOne(string expression) => expression.Trim() is "1" or "1.0";
 
     /// <summary>All rows of the relation: <c>SELECT COUNT(*)</c>, to count those dropped for a NULL.</summary>
     public string TotalRows => $"SELECT COUNT(*) FROM {_model.Relation}";
@@ -46,10 +55,10 @@ public sealed class GramQueries
         get
         {
             int p = _model.FixedEffects.Count;
-            var items = new List<string> { "COUNT(*)", Sum("y"), Sum("y * y") };
+            var items = new List<string> { "COUNT(*)", Sum("y"), Product("y", "y") };
             for (int b = 0; b < p; b++)
-                for (int a = 0; a <= b; a++) items.Add(Sum($"x{a} * x{b}"));
-            for (int c = 0; c < p; c++) items.Add(Sum($"x{c} * y"));
+                for (int a = 0; a <= b; a++) items.Add(Product($"x{a}", $"x{b}"));
+            for (int c = 0; c < p; c++) items.Add(Product($"x{c}", "y"));
             return _with + "SELECT " + string.Join(", ", items) + " FROM d";
         }
     }
@@ -65,10 +74,10 @@ public sealed class GramQueries
         var keys = Enumerable.Range(0, term.KeyExpressions.Count).Select(g => $"k{t}_{g}").ToList();
         var items = new List<string>(keys) { "COUNT(*)" };
         for (int b = 0; b < q; b++)
-            for (int a = 0; a <= b; a++) items.Add(Sum($"z{t}_{a} * z{t}_{b}"));
+            for (int a = 0; a <= b; a++) items.Add(Product($"z{t}_{a}", $"z{t}_{b}"));
         for (int c = 0; c < p; c++)
-            for (int a = 0; a < q; a++) items.Add(Sum($"z{t}_{a} * x{c}"));
-        for (int a = 0; a < q; a++) items.Add(Sum($"z{t}_{a} * y"));
+            for (int a = 0; a < q; a++) items.Add(Product($"z{t}_{a}", $"x{c}"));
+        for (int a = 0; a < q; a++) items.Add(Product($"z{t}_{a}", "y"));
         return _with + "SELECT " + string.Join(", ", items) + " FROM d GROUP BY " + string.Join(", ", keys);
     }
 
@@ -80,9 +89,18 @@ public sealed class GramQueries
             .Concat(Enumerable.Range(0, _model.Terms[j].KeyExpressions.Count).Select(g => $"k{j}_{g}")).ToList();
         var items = new List<string>(keys);
         for (int b = 0; b < qj; b++)
-            for (int a = 0; a < qi; a++) items.Add(Sum($"z{i}_{a} * z{j}_{b}"));
+            for (int a = 0; a < qi; a++) items.Add(Product($"z{i}_{a}", $"z{j}_{b}"));
         return _with + "SELECT " + string.Join(", ", items) + " FROM d GROUP BY " + string.Join(", ", keys);
     }
 
     private string Sum(string expression) => _engine.AccurateSum(expression);
+
+    /// <summary>The accurate sum of the product of two aliases; a factor that is the constant 1 is left out (1·1: the row count).</summary>
+    private string Product(string a, string b) => (_ones.Contains(a), _ones.Contains(b)) switch
+    {
+        (true, true) => "COUNT(*)",
+        (true, false) => Sum(b),
+        (false, true) => Sum(a),
+        _ => Sum($"{a} * {b}"),
+    };
 }
