@@ -166,6 +166,7 @@ public static class CliApp
 
     private static int Fit(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
+        if (a.Aggregate) return Aggregation.AggregateFit.Run(a, stdout, stderr, cancellationToken);
         var built = Prepare(a, a.Formula, stderr).Built;
         if (a.DesignOnly)
         {

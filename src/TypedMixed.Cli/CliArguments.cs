@@ -149,6 +149,13 @@ internal sealed class CliArguments
           --sep <separator>              separator of a text file: , ; tab (or \t) | (default: detected)
           --sql <query>                  read the data from a SQL query over files instead of <data>, e.g.
                                          "SELECT * FROM 'a.parquet' JOIN 'b.csv' USING (id)"
+          --aggregate                    fit: compute the Gram blocks inside DuckDB next to the data (CSV, Parquet,
+                                         globs, --sql) and fit from them without loading rows; linear models with
+                                         plain columns, factors and interactions; no residuals in the output
+                                         (docs/scale-out.md). --temp-dir <dir> and --memory-limit <e.g. 2GB> let
+                                         DuckDB spill to disk
+          <data> = postgresql://user[:password]@host:port/db with --table <name> or --sql <query>: the server
+                                         computes the blocks (implies --aggregate)
           --design-only                  stop after reading the data and building the design (prints its size;
                                          for timing the data front end, see benchmarks/read_compare.sh)
           --json <out.json>              fit, anova: also write the result as JSON (fit: lme4 reference layout)
@@ -233,6 +240,24 @@ internal sealed class CliArguments
     /// <summary>The level-1 variance function of <c>--variance</c>, or null.</summary>
     public ResidualVarianceSpec? Variance { get; init; }
 
+    /// <summary>
+    /// <c>--aggregate</c>: compute the Gram blocks inside DuckDB next to the file (no rows in memory). Implied by a
+    /// <c>postgresql://</c> data source, where the server aggregates.
+    /// </summary>
+    public bool Aggregate { get; init; }
+
+    /// <summary><c>--table</c>: the table (or schema.table) of a PostgreSQL source.</summary>
+    public string? Table { get; init; }
+
+    /// <summary><c>--temp-dir</c>: where DuckDB spills when aggregating out of core.</summary>
+    public string? TempDirectory { get; init; }
+
+    /// <summary><c>--memory-limit</c>: DuckDB's memory limit when aggregating, e.g. <c>2GB</c>.</summary>
+    public string? MemoryLimit { get; init; }
+
+    /// <summary>Whether the data source is a PostgreSQL server URI.</summary>
+    public bool IsServer => DataPath.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || DataPath.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>True when a generalized model is asked for: a family other than Gaussian.</summary>
     public bool IsGeneralized => Family is { } f && f != ResponseFamily.Gaussian;
 
@@ -278,6 +303,8 @@ internal sealed class CliArguments
         bool designOnly = false;
         ResidualCorrelationSpec? correlation = null;
         ResidualVarianceSpec? variance = null;
+        bool aggregate = false;
+        string? table = null, tempDir = null, memoryLimit = null;
         for (int i = 0; i < args.Count; i++)
         {
             string a = args[i];
@@ -421,6 +448,18 @@ internal sealed class CliArguments
                 case "--sql":
                     sql = Value(a);
                     break;
+                case "--aggregate":
+                    aggregate = true;
+                    break;
+                case "--table":
+                    table = Value(a);
+                    break;
+                case "--temp-dir":
+                    tempDir = Value(a);
+                    break;
+                case "--memory-limit":
+                    memoryLimit = Value(a);
+                    break;
                 case "--design-only":
                     designOnly = true;
                     break;
@@ -460,7 +499,14 @@ internal sealed class CliArguments
                     break;
             }
         }
-        if (sql is not null)
+        bool server = positional.Count > 0 && (positional[0].StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || positional[0].StartsWith("postgres://", StringComparison.OrdinalIgnoreCase));
+        if (server && (sql is null) == (table is null))
+            throw new CliException("A PostgreSQL source needs --table <name> or --sql <query> (one of them).");
+        if ((aggregate || server) && verb != CliVerb.Fit)
+            throw new CliException($"--aggregate and PostgreSQL sources work with 'fit' only for now, not with '{verbName}'.");
+        if (!server && table is not null)
+            throw new CliException("--table names a table of a PostgreSQL server: give a postgresql://user@host:port/db source.");
+        if (sql is not null && !server)
         {
             // With --sql the query is the data: only the formula is positional.
             if (separator is not null) throw new CliException("--sep applies to a data file, not to --sql (give the separator to read_csv in the query, e.g. read_csv('a.txt', delim = ';')).");
@@ -515,6 +561,10 @@ internal sealed class CliArguments
             },
             DataPath = positional[0],
             Sql = sql,
+            Aggregate = aggregate || server,
+            Table = table,
+            TempDirectory = tempDir,
+            MemoryLimit = memoryLimit,
             Separator = separator,
             DesignOnly = designOnly,
             Formula = positional[1],

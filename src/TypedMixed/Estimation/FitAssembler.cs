@@ -9,7 +9,12 @@ internal static class FitAssembler
         OptimizerSummary optimizer, List<FitWarning> warnings, FitOptions options,
         ResidualStructureDeviance? residual = null, double[]? eta = null)
     {
-        var design = problem.Design;
+        // From rows, the design; from aggregated blocks (no rows) the same names and counts come from the blocks.
+        var design = problem.HasRows ? problem.Design : null;
+        var blocks = problem.Blocks;
+        var terms = design is not null
+            ? design.Terms.Select(t => (t.Name, t.ColumnNames, t.LevelKeys, t.Covariance, t.LevelCount)).ToArray()
+            : blocks!.Terms.Select(t => (t.Name, t.ColumnNames, t.LevelKeys, t.Covariance, t.LevelCount)).ToArray();
         var factor = problem.Factor;
         int n = problem.N, p = problem.P;
         // With a residual structure the Gram holds the rows whitened at η̂ and the objectives add log|R|.
@@ -32,14 +37,14 @@ internal static class FitAssembler
 
         // Modes b = Λu, per term in design order (levels × q).
         var u = PenalizedSolution.SphericalModes(factor, beta);
-        int k = design.Terms.Count;
+        int k = terms.Length;
         var modes = new double[k][,];
         var factors = new double[k][];
         for (int s = 0; s < k; s++)
         {
             int t = problem.TermOrder[s], storage = s + problem.StorageShift;
-            var term = design.Terms[t];
-            int q = term.ColumnCount;
+            var term = terms[t];
+            int q = term.ColumnNames.Count;
             factors[t] = (double[])factor.Factor(storage).Clone();
             PenalizedSolution.ApplyLambda(u[storage], q, factors[t]);
             var m = new double[term.LevelCount, q];
@@ -48,7 +53,35 @@ internal static class FitAssembler
             modes[t] = m;
         }
 
-        // Fitted values offset + Xβ + Σ Z_t b_t.
+        // Fitted values offset + Xβ + Σ Z_t b_t (they need the rows: a fit from blocks has none).
+        var (fitted, residuals) = design is null ? ([], []) : FittedAndResiduals(problem, design, beta, modes);
+        if (design is null)
+            warnings.Add(new FitWarning("TMW012",
+                "Fitted from aggregated Gram blocks, without the rows: fitted values and residuals (and the scaled-residual summary) are omitted. Compute them next to the data with a second pass, yᵢ − xᵢβ̂ − zᵢb̂ per row."));
+
+        // Singularity: a diagonal of some T on its bound.
+        var singular = BoundaryCheck.SingularEffects(problem, factors, warnings);
+
+        // A residual variance that vanishes next to the response's: the random effects reproduce the data.
+        double totalVariance;
+        if (design is not null)
+        {
+            double mean = design.Response.Average();
+            totalVariance = 0;
+            foreach (double v in design.Response) totalVariance += (v - mean) * (v - mean);
+        }
+        else totalVariance = Math.Max(blocks!.YtY - blocks.YSum * blocks.YSum / n, 0);
+        totalVariance /= Math.Max(n - 1, 1);
+        if (sigma2 < 1e-10 * totalVariance)
+            warnings.Add(new FitWarning("TMW007",
+                $"The residual variance is estimated as (nearly) zero ({sigma2.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}): the random effects ({terms.Sum(t => t.LevelCount * t.ColumnNames.Count)} of them for {n} observations) reproduce the response exactly, so the variances are not estimable. Use fewer random effects (terms or slopes) or more observations per cluster."));
+        return AssembleRest(problem, deviance, theta, optimizer, warnings, options, design, blocks, terms, objective, sigma2,
+            mlDeviance, remlCriterion, beta, vcov, modes, factors, fitted, residuals, singular, residual, eta);
+    }
+
+    private static (double[] Fitted, double[] Residuals) FittedAndResiduals(MixedModelProblem problem, ModelDesign design, double[] beta, double[][,] modes)
+    {
+        int n = problem.N, p = problem.P, k = design.Terms.Count;
         var fitted = design.Offset is { } offset ? (double[])offset.Clone() : new double[n];
         for (int c = 0; c < p; c++)
             Factorization.DenseKernels.Axpy(beta[c], design.FixedEffects.AsSpan(problem.KeptColumns[c] * n, n), fitted);
@@ -79,17 +112,17 @@ internal static class FitAssembler
         }
         var residuals = new double[n];
         for (int i = 0; i < n; i++) residuals[i] = design.Response[i] - fitted[i];
+        return (fitted, residuals);
+    }
 
-        // Singularity: a diagonal of some T on its bound.
-        var singular = BoundaryCheck.SingularEffects(problem, factors, warnings);
-
-        // A residual variance that vanishes next to the response's: the random effects reproduce the data.
-        double mean = design.Response.Average(), totalVariance = 0;
-        foreach (double v in design.Response) totalVariance += (v - mean) * (v - mean);
-        totalVariance /= Math.Max(n - 1, 1);
-        if (sigma2 < 1e-10 * totalVariance)
-            warnings.Add(new FitWarning("TMW007",
-                $"The residual variance is estimated as (nearly) zero ({sigma2.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}): the random effects ({design.Terms.Sum(t => t.LevelCount * t.ColumnCount)} of them for {n} observations) reproduce the response exactly, so the variances are not estimable. Use fewer random effects (terms or slopes) or more observations per cluster."));
+    private static LinearMixedModelFit AssembleRest(MixedModelProblem problem, ProfiledDeviance deviance, double[] theta,
+        OptimizerSummary optimizer, List<FitWarning> warnings, FitOptions options, ModelDesign? design, GramBlocks? blocks,
+        (string Name, IReadOnlyList<string> ColumnNames, IReadOnlyList<string> LevelKeys, CovarianceStructure Covariance, int LevelCount)[] terms,
+        double objective, double sigma2, double mlDeviance, double remlCriterion, double[] beta, double[,] vcov,
+        double[][,] modes, double[][] factors, double[] fitted, double[] residuals, List<string> singular,
+        ResidualStructureDeviance? residual, double[]? eta)
+    {
+        int n = problem.N, p = problem.P, k = terms.Length;
 
         // Variance components in lme4's VarCorr order, with SEs from the observed information.
         var vp = new VarianceParameters(problem.Templates, problem.ThetaLength);
@@ -138,7 +171,8 @@ internal static class FitAssembler
             StdError = options.VarianceComponentErrors && inference is not null ? inference.StdErrors[^1] : double.NaN,
         });
 
-        var fixedNames = problem.KeptColumns.Select(c => design.FixedEffectNames[c]).ToArray();
+        var allNames = design?.FixedEffectNames ?? blocks!.FixedEffectNames;
+        var fixedNames = problem.KeptColumns.Select(c => allNames[c]).ToArray();
         var fixedEffects = new FixedEffectEstimate[p];
         for (int c = 0; c < p; c++)
             fixedEffects[c] = new FixedEffectEstimate
@@ -153,23 +187,24 @@ internal static class FitAssembler
         for (int s = 0; s < k; s++)
         {
             int t = problem.TermOrder[s], storage = s + problem.StorageShift;
-            var term = design.Terms[t];
-            int q = term.ColumnCount;
+            var term = terms[t];
+            int q = term.ColumnNames.Count;
             var tFactor = factors[t];
-            var sizes = LevelSizes(term);
+            var sizes = design is not null ? LevelSizes(design.Terms[t]) : (int[])blocks!.Terms[t].LevelCounts.Clone();
             var own = components.Where((c, e) => e < vp.Entries.Length && vp.Entries[e].Term == t).ToArray();
             termFits[t] = new RandomEffectsTermFit(term.Name, term.ColumnNames, term.LevelKeys, term.Covariance, covs[t], modes[t],
                 () => ConditionalCovariances(problem, theta, storage, tFactor, q, sigma2), sizes, own)
             {
-                MeanSquaredWeightSum = term.Memberships is { } mm ? mm.SquaredWeightSums().Average() : null,
+                MeanSquaredWeightSum = design?.Terms[t].Memberships is { } mm ? mm.SquaredWeightSums().Average() : null,
             };
         }
 
         int parameterCount = p + problem.ThetaLength + 1 + (residual?.Count ?? 0);
-        var rowVariance = RowResidualStructure(problem, residual, eta);
+        // Without rows (a fit from aggregated blocks) there is no per-row structure and no marginal covariance of rows.
+        var rowVariance = problem.HasRows ? RowResidualStructure(problem, residual, eta) : default;
         return new LinearMixedModelFit
         {
-            ResponseName = design.ResponseName,
+            ResponseName = design?.ResponseName ?? blocks!.ResponseName,
             Method = options.Method,
             FixedEffects = fixedEffects,
             FixedEffectsCovariance = vcov,
@@ -186,16 +221,18 @@ internal static class FitAssembler
             RemlCriterion = remlCriterion,
             ParameterCount = parameterCount,
             ObservationCount = n,
-            RowsDropped = design.RowsDropped,
+            RowsDropped = design?.RowsDropped ?? blocks!.RowsDropped,
             Fitted = fitted,
             Residuals = residuals,
-            PriorWeights = design.Weights is null ? null : (double[])design.Weights.Clone(),
+            PriorWeights = design?.Weights is null ? null : (double[])design.Weights.Clone(),
             IsSingular = singular.Count > 0,
             Warnings = warnings,
             Optimizer = optimizer,
             ResidualCorrelation = residualCorrelation,
             ResidualVarianceFunction = residualVariance,
-            MarginalCovarianceOf = rows => MarginalCovariance(design, covs, sigma2, rowVariance, rows),
+            MarginalCovarianceOf = design is null
+                ? _ => throw new InvalidOperationException("This fit was made from aggregated Gram blocks: it has no rows to take the marginal covariance over.")
+                : rows => MarginalCovariance(design, covs, sigma2, rowVariance, rows),
             RowSdFactor = residual?.Whitening.Variance is null ? null : rowVariance.Sd,
         };
     }

@@ -10,8 +10,11 @@ internal static class LmmEstimator
     public const double SingularTolerance = 1e-4;
 
     public static LinearMixedModelFit Fit(ModelDesign design, FitOptions options, CancellationToken cancellationToken)
+        => Fit(MixedModelProblem.Create(design), options, cancellationToken);
+
+    /// <summary>The fit of a problem made from rows or from aggregated Gram blocks: only the Gram and the factor are used.</summary>
+    public static LinearMixedModelFit Fit(MixedModelProblem problem, FitOptions options, CancellationToken cancellationToken)
     {
-        var problem = MixedModelProblem.Create(design);
         bool reml = options.Method == EstimationMethod.Reml;
         var deviance = new ProfiledDeviance(problem.Factor, problem.N, problem.P, reml) { LogWeightSum = problem.LogWeightSum };
         var (theta0, lower) = problem.InitialTheta();
@@ -162,10 +165,13 @@ internal static class LmmEstimator
 
     /// <summary>Everything a fit reports, at a given θ instead of the optimum (for comparisons with other software's θ̂).</summary>
     internal static LinearMixedModelFit AssembleAt(ModelDesign design, FitOptions options, double[] theta)
+        => AssembleAt(MixedModelProblem.Create(design), options, theta);
+
+    /// <summary>Everything a fit reports at a given θ, for a problem from rows or from aggregated blocks.</summary>
+    internal static LinearMixedModelFit AssembleAt(MixedModelProblem problem, FitOptions options, double[] theta)
     {
-        if (design.ResidualCorrelation is not null || design.ResidualVariance is not null)
+        if (problem.Residual is not null)
             throw new NotSupportedException("AssembleAt evaluates independent-residual models only: a residual structure's parameters are not part of θ.");
-        var problem = MixedModelProblem.Create(design);
         var deviance = new ProfiledDeviance(problem.Factor, problem.N, problem.P, options.Method == EstimationMethod.Reml) { LogWeightSum = problem.LogWeightSum };
         double value = deviance.Evaluate(theta);
         var summary = new OptimizerSummary

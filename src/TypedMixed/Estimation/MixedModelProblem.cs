@@ -7,15 +7,16 @@ namespace TypedMixed.Estimation;
 /// A design made ready for the estimator: aliased fixed-effect columns dropped, terms ordered by number of levels
 /// (most first), the blocked Gram formed once, θ's layout (in the design's term order) and the factor.
 /// </summary>
-internal sealed class MixedModelProblem
+internal sealed partial class MixedModelProblem
 {
     /// <summary>A column is aliased when its norm after projection on the earlier kept columns is below this fraction of its own norm.</summary>
     public const double RankTolerance = 1e-7;
 
-    private MixedModelProblem(ModelDesign design, int[] keptColumns, string[] dropped, int[] order,
+    private MixedModelProblem(ModelDesign? design, int[] keptColumns, string[] dropped, int[] order,
         CovarianceTemplate[] templates, BlockedGram gram)
     {
-        Design = design;
+        _design = design;
+        N = gram.N;
         KeptColumns = keptColumns;
         DroppedColumns = dropped;
         TermOrder = order;
@@ -26,7 +27,13 @@ internal sealed class MixedModelProblem
         Factor = new BlockedCholesky(gram, [.. Enumerable.Repeat<CovarianceTemplate?>(null, StorageShift), .. order.Select(o => templates[o])]);
     }
 
-    public ModelDesign Design { get; }
+    private readonly ModelDesign? _design;
+
+    /// <summary>The design whose rows formed the Gram; a problem made from <see cref="GramBlocks"/> has none (see <see cref="HasRows"/>).</summary>
+    public ModelDesign Design => _design ?? throw new InvalidOperationException("This problem was made from aggregated Gram blocks: it has no rows.");
+
+    /// <summary>Whether the problem was made from rows (a <see cref="ModelDesign"/>) rather than from <see cref="GramBlocks"/>.</summary>
+    public bool HasRows => _design is not null;
     /// <summary>Indices (into the design's fixed-effect columns) of the columns kept.</summary>
     public int[] KeptColumns { get; }
     public string[] DroppedColumns { get; }
@@ -43,7 +50,7 @@ internal sealed class MixedModelProblem
     public int ThetaLength { get; }
     public BlockedGram Gram { get; }
     public BlockedCholesky Factor { get; }
-    public int N => Design.Rows;
+    public int N { get; }
     public int P => KeptColumns.Length;
 
     public static MixedModelProblem Create(ModelDesign design)
@@ -128,6 +135,22 @@ internal sealed class MixedModelProblem
             if (term.Covariance == CovarianceStructure.Scalar) Array.Fill(s, 1.0);
             return s;
         }).ToArray();
+        var thetaScale = ThetaScaleOf(templates, columnScale);
+        return new MixedModelProblem(design, kept, dropped, order, templates, gram)
+        {
+            LogWeightSum = residual is null ? logWeightSum : 0,
+            Residual = residual,
+            Rows = new RowColumns(rawZ, x, workingResponse, gramZ, gramX, gramY),
+            ThetaScale = thetaScale,
+            ColumnScale = columnScale,
+            UnidentifiedTerms = design.Terms.Where((term, t) => !Identified(term, columnScale[t])).Select(term => term.Name).ToArray(),
+        };
+    }
+
+    /// <summary>Per θ entry, the scale of the random-effects column of its row (see <see cref="ThetaScale"/>).</summary>
+    private static double[] ThetaScaleOf(CovarianceTemplate[] templates, double[][] columnScale)
+    {
+        int k = templates.Length;
         var thetaScale = new double[templates.Sum(t => t.ThetaCount)];
         for (int t = 0; t < k; t++)
         {
@@ -147,15 +170,7 @@ internal sealed class MixedModelProblem
                     break;
             }
         }
-        return new MixedModelProblem(design, kept, dropped, order, templates, gram)
-        {
-            LogWeightSum = residual is null ? logWeightSum : 0,
-            Residual = residual,
-            Rows = new RowColumns(rawZ, x, workingResponse, gramZ, gramX, gramY),
-            ThetaScale = thetaScale,
-            ColumnScale = columnScale,
-            UnidentifiedTerms = design.Terms.Where((term, t) => !Identified(term, columnScale[t])).Select(term => term.Name).ToArray(),
-        };
+        return thetaScale;
     }
 
     /// <summary>The level-1 residual structure (correlation and/or variance function); null when residuals are independent and homoscedastic.</summary>
@@ -262,10 +277,20 @@ internal sealed class MixedModelProblem
                     for (int a = 0; a < q; a++) gram[o + b * q + a] += term.Columns[a * n + i] / scale[a] * zb;
                 }
             }
+        return IdentifiedFromLevelGrams(gram, q, levels, term.Covariance);
+    }
+
+    /// <summary>
+    /// <see cref="Identified(RandomEffectsTerm, double[])"/> from the per-level Gram blocks G_l of the unit-scaled
+    /// columns (q × q column-major at offset l·q²), which is all it needs: rows or aggregated sums give the same test.
+    /// </summary>
+    private static bool IdentifiedFromLevelGrams(double[] gram, int q, int levels, CovarianceStructure covariance)
+    {
+        if (q == 1 || covariance == CovarianceStructure.Scalar) return true;
         // Basis of the structure's parameter directions: E_aa, and E_ab + E_ba when unstructured.
         var basis = new List<(int a, int b)>();
         for (int a = 0; a < q; a++) basis.Add((a, a));
-        if (term.Covariance == CovarianceStructure.Unstructured)
+        if (covariance == CovarianceStructure.Unstructured)
             for (int b = 0; b < q; b++)
                 for (int a = b + 1; a < q; a++) basis.Add((a, b));
         int m = basis.Count;

@@ -151,7 +151,7 @@ public static partial class FitSummary
             var (correlation, correlationNote) = CorrelationTable(fit);
             return new SummaryContent
             {
-                Residuals = ScaledResidualsTable(fit.ScaledResiduals(), d),
+                Residuals = fit.Residuals.Length > 0 ? ScaledResidualsTable(fit.ScaledResiduals(), d) : null, // none from aggregated blocks
                 ResidualStructure = ResidualStructureLines(fit, d),
                 Correlation = correlation,
                 CorrelationNote = correlationNote,

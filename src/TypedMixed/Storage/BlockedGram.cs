@@ -15,7 +15,7 @@ namespace TypedMixed.Storage;
 /// whole Z part is dense. A single multiple-membership term is the first block itself, stored by its envelope in
 /// reverse Cuthill–McKee order (<see cref="Envelope0"/>): sparse where the co-membership coupling is sparse.
 /// </summary>
-internal sealed class BlockedGram
+internal sealed partial class BlockedGram
 {
     /// <summary>Widths (levels × q) of the blocks; the last block is [X y] (p + 1).</summary>
     public int[] Sizes { get; }
