@@ -16,7 +16,7 @@ internal sealed partial class Parser
         foreach (var property in _properties.Values.ToList())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (FindAttribute(property, ClassificationAttribute) is not null)
+            if (FindAttribute(property, ClassificationAttribute) is not null && !IsMembership(property))
                 ComputeClassification(property.Name, new List<string>());
         }
         ValidateMemberships();
