@@ -23,6 +23,12 @@ internal static partial class Emitter
     private static string AddArguments(ModelSpec spec, ClassificationSpec c) =>
         IsMembership(c) ? "v_" + c.Member.Name + ", i" : KeyExpression(spec, c);
 
+    /// <summary>The membership members' run-time checks, for <c>BuildDesign</c>'s exception doc (each ending in ", ").</summary>
+    private static string MembershipChecks(ModelSpec spec) =>
+        string.Concat(spec.Classifications.Where(IsMembership).Select(c =>
+            "a record's <c>" + c.Member.Name + "</c> is empty, lists a level twice or has a negative or non-finite weight"
+            + (c.Weighting == "SumToOne" ? " or weights not summing to 1" : c.Weighting == "Normalize" ? " or weights summing to 0" : "") + ", "));
+
     /// <summary>The expression building term <paramref name="t"/> of the design.</summary>
     private static string TermExpression(ModelSpec spec, RandomTermSpec term, int t)
     {

@@ -54,7 +54,7 @@ internal static partial class Emitter
         w.Line("/// <summary>The estimation method declared on the model; <c>Fit</c> uses it when no method is passed.</summary>");
         w.Line("public static " + Tm + "EstimationMethod DeclaredMethod => " + spec.Method + ";");
         w.Line();
-        EmitBuildDesign(w, spec, "response <c>" + spec.Response.Name + "</c>,", spec.Weights is null ? "" : "a weight is not positive, ");
+        EmitBuildDesign(w, spec, "response <c>" + spec.Response.Name + "</c>,", (spec.Weights is null ? "" : "a weight is not positive, ") + MembershipChecks(spec));
         w.Line();
         w.Line("/// <summary>Fits the model to <paramref name=\"data\"/> by <paramref name=\"method\"/> (default: <see cref=\"DeclaredMethod\"/>).</summary>");
         w.Line("public static Result Fit(" + data + " data, " + Tm + "EstimationMethod? method = null, global::System.IProgress<" + Tm + "FitProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)");

@@ -17,7 +17,7 @@ partial record MmWardSlopeModel
     /// fixed effects <c>(Intercept)</c>, <c>X</c>, random-effects terms <c>Wards</c>, <c>Area</c>.
     /// Rows with a null in a member the model uses are dropped and counted in <see cref="global::TypedMixed.ModelDesign.RowsDropped"/>.
     /// </summary>
-    /// <exception cref="global::TypedMixed.ModelDesignException">A value is NaN or infinite, an enum value is undefined, or a covariate declared measured on a classification varies within one of its clusters.</exception>
+    /// <exception cref="global::TypedMixed.ModelDesignException">A value is NaN or infinite, a record's <c>Wards</c> is empty, lists a level twice or has a negative or non-finite weight or weights summing to 0, an enum value is undefined, or a covariate declared measured on a classification varies within one of its clusters.</exception>
     public static global::TypedMixed.ModelDesign BuildDesign(global::System.Collections.Generic.IEnumerable<global::TypedMixed.Generators.Tests.Models.MmVisit> data) => Encode(data, null).Design;
 
     /// <summary>Fits the model to <paramref name="data"/> by <paramref name="method"/> (default: <see cref="DeclaredMethod"/>).</summary>
