@@ -64,6 +64,37 @@ public class MembershipEndToEndTests
         Assert.True(fit.Schools.Term.IsMultipleMembership);
     }
 
+    /// <summary>
+    /// With a crossed area intercept: lme4 fed the same weighted Z (fits/mm_pupils_area_ML.json and _REML.json,
+    /// tests/Data/reference/scripts/mm_pupils_area.R): deviance or REML criterion, β, the three variances, schools 1–5.
+    /// </summary>
+    [Theory]
+    [InlineData("mm_pupils_area_ML")]
+    [InlineData("mm_pupils_area_REML")]
+    public void Pupils_with_a_crossed_area_match_lme4(string reference)
+    {
+        var r = ReferenceData.Fit(reference);
+        bool reml = reference.EndsWith("REML", StringComparison.Ordinal);
+        var fit = MmPupilAreaModel.Fit(Pupils, reml ? EstimationMethod.Reml : EstimationMethod.MaximumLikelihood);
+        double objective = r.GetProperty("objective").GetDouble();
+        double ours = reml ? fit.Underlying.RemlCriterion : fit.Underlying.Deviance;
+        Assert.True(Math.Abs(ours / objective - 1) < 1e-6, $"objective {ours} vs {objective}");
+        var beta = ReferenceData.Doubles(r.GetProperty("beta"));
+        var se = ReferenceData.Doubles(r.GetProperty("beta_se"));
+        Assert.True(Math.Abs(fit.Intercept.Estimate - beta[0]) < 1e-3 * se[0], $"intercept {fit.Intercept.Estimate} vs {beta[0]}");
+        Assert.True(Math.Abs(fit.X.Estimate - beta[1]) < 1e-3 * se[1], $"x {fit.X.Estimate} vs {beta[1]}");
+        Assert.True(Math.Abs(fit.Schools.Variance / r.GetProperty("var_school").GetDouble() - 1) < 1e-3, $"school {fit.Schools.Variance}");
+        Assert.True(Math.Abs(fit.Area.Variance / r.GetProperty("var_area").GetDouble() - 1) < 1e-3, $"area {fit.Area.Variance}");
+        Assert.True(Math.Abs(fit.ResidualVariance / r.GetProperty("sigma2").GetDouble() - 1) < 1e-3, $"residual {fit.ResidualVariance}");
+        var modes = ReferenceData.Doubles(r.GetProperty("school_cond_mode_1to5"));
+        for (int school = 1; school <= 5; school++)
+            Assert.True(Math.Abs(fit.Schools.Effects[school] - modes[school - 1]) < 1e-4, $"school {school}: {fit.Schools.Effects[school]} vs {modes[school - 1]}");
+        // The weighted ICC counts the area variance among the others (an area is an ordinary term: Σw² = 1).
+        double s2 = fit.Schools.Variance, a2 = fit.Area.Variance, e2 = fit.ResidualVariance, m = fit.Schools.MeanSquaredWeightSum;
+        Assert.Equal(m * s2 / (m * s2 + a2 + e2), fit.Schools.WeightedIntraclassCorrelation(), 1e-12);
+        Assert.Equal("Y ~ 1 + X + (1 | mm(Schools)) + (1 | Area)", MmPupilAreaModel.Formula);
+    }
+
     [Fact]
     public void Weighted_icc_uses_the_pupils_squared_weights()
     {

@@ -29,3 +29,9 @@ public sealed record MmVisit(
 [RandomSlopes(nameof(MmVisit.Wards), nameof(MmVisit.X))]
 [RandomIntercept(nameof(MmVisit.Area))]
 public partial record MmWardSlopeModel;
+
+/// <summary>The pupils' schools by membership, crossed with the area of residence: y ~ x + (1 | mm(schools)) + (1 | area).</summary>
+[MixedModel<MmPupil>(Response = nameof(MmPupil.Y), Fixed = [nameof(MmPupil.X)])]
+[RandomIntercept(nameof(MmPupil.Schools))]
+[RandomIntercept(nameof(MmPupil.Area))]
+public partial record MmPupilAreaModel;
