@@ -95,6 +95,54 @@ public class MembershipEndToEndTests
         Assert.Equal("Y ~ 1 + X + (1 | mm(Schools)) + (1 | Area)", MmPupilAreaModel.Formula);
     }
 
+    /// <summary>
+    /// No lme4 reference has a membership slope, so the generated model is checked against the runtime's design written
+    /// by hand from the CSV (the path the CLI and the runtime tests use): the same weighted slopes give the same fit.
+    /// </summary>
+    [Fact]
+    public void Membership_slope_matches_the_runtime_design_written_by_hand()
+    {
+        var fit = MmPupilSlopeModel.Fit(Pupils);
+        int n = Pupils.Length;
+        var rowStart = new int[n + 1];
+        var level = new List<int>();
+        var weight = new List<double>();
+        for (int i = 0; i < n; i++)
+        {
+            foreach (var m in Pupils[i].Schools)
+            {
+                level.Add(m.Level - 1);
+                weight.Add(m.Weight);
+            }
+            rowStart[i + 1] = level.Count;
+        }
+        var ones = Enumerable.Repeat(1.0, n).ToArray();
+        var x = Pupils.Select(p => p.X).ToArray();
+        var design = new ModelDesign
+        {
+            Response = Pupils.Select(p => p.Y).ToArray(),
+            FixedEffects = [.. ones, .. x],
+            FixedEffectNames = ["(Intercept)", "X"],
+            Terms =
+            [
+                new RandomEffectsTerm
+                {
+                    Name = "Schools",
+                    Memberships = new Memberships { RowStart = rowStart, Level = [.. level], Weight = [.. weight] },
+                    LevelKeys = Enumerable.Range(1, 100).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray(),
+                    ColumnNames = ["(Intercept)", "X"],
+                    Columns = [.. ones, .. x],
+                },
+            ],
+        };
+        var direct = LinearMixedModel.Fit(design, new FitOptions { Method = EstimationMethod.MaximumLikelihood });
+        Assert.True(Math.Abs(fit.Underlying.LogLikelihood / direct.LogLikelihood - 1) < 1e-9, $"{fit.Underlying.LogLikelihood} vs {direct.LogLikelihood}");
+        Assert.Equal(direct.RandomEffects[0].Variance(1), fit.Schools.XVariance, 1e-8);
+        Assert.Equal(direct.RandomEffects[0].Correlation(0, 1), fit.Schools.InterceptXCorrelation, 1e-6);
+        Assert.Equal(direct.RandomEffects[0].ConditionalModes[60, 1], fit.Schools.Effects[61].X, 1e-8);
+        Assert.True(fit.Schools.XVariance > 0);
+    }
+
     [Fact]
     public void Weighted_icc_uses_the_pupils_squared_weights()
     {

@@ -35,3 +35,8 @@ public partial record MmWardSlopeModel;
 [RandomIntercept(nameof(MmPupil.Schools))]
 [RandomIntercept(nameof(MmPupil.Area))]
 public partial record MmPupilAreaModel;
+
+/// <summary>A random slope of x over the pupils' schools: y ~ x + (1 + x | mm(schools)), ML.</summary>
+[MixedModel<MmPupil>(Response = nameof(MmPupil.Y), Fixed = [nameof(MmPupil.X)], Method = EstimationMethod.MaximumLikelihood)]
+[RandomSlopes(nameof(MmPupil.Schools), nameof(MmPupil.X))]
+public partial record MmPupilSlopeModel;
