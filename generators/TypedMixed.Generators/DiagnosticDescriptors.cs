@@ -126,6 +126,18 @@ internal static class DiagnosticDescriptors
         "Residual structure declared twice",
         "Model '{0}' has more than one {1}; {2}");
 
+    public static readonly DiagnosticDescriptor MembershipMemberType = Error("TM0029",
+        "Multiple-membership member of a wrong type",
+        "'{0}' is declared [MultipleMembership] but has type '{1}'; {2}");
+
+    public static readonly DiagnosticDescriptor MembershipAsClassification = Error("TM0030",
+        "Multiple-membership member used as an ordinary classification",
+        "'{0}' is a multiple-membership member and cannot be {1}; a record belongs to several of its levels, so {2}");
+
+    public static readonly DiagnosticDescriptor MembershipTermNotSupported = Error("TM0031",
+        "Multiple-membership term in an unsupported model",
+        "The multiple-membership term over '{0}' cannot be used in {1}; {2}");
+
     public static readonly DiagnosticDescriptor[] All =
     {
         UnknownMember, ResponseNotNumeric, ClassificationKeyType, NotAClassification, NestingCycle,
@@ -134,6 +146,7 @@ internal static class DiagnosticDescriptors
         BinomialCountWithoutTrials, FamilyMemberNotNumeric, SettingDoesNotFitFamily, QuadraturePointsNotPossible,
         MemberInTwoRoles, ResponseUsedElsewhere, ClassificationAsNumericCovariate, ResponseConstantWithinClusters, NoFixedPart,
         UndefinedEnumValue, CorrelationTimeType, CorrelationClassificationNotInModel, VarianceMemberType, ResidualStructureDeclaredTwice,
+        MembershipMemberType, MembershipAsClassification, MembershipTermNotSupported,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> Index = BuildIndex();

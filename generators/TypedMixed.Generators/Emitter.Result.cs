@@ -90,6 +90,7 @@ internal static partial class Emitter
         string allNull = spec.Glmm is null && spec.Offset is null ? "a covariate or classification the model uses" : "a member the prediction uses";
         w.Line("/// <inheritdoc />");
         w.Open("protected override double[] Predictions(" + Scg + "IEnumerable<" + spec.DataType + "> records, bool fixedOnly, bool allowNewLevels)");
+        EmitMembershipPredictionGuard(w, spec);
         w.Line("var encoded = Encode(records, _encoding, fixedOnly);");
         w.Line("var prediction = FixedParts(encoded.Design, encoded.Records, fixedOnly ? " + Literal(fixedNull) + " : " + Literal(allNull) + ");");
         w.Line("if (fixedOnly) return prediction;");
@@ -118,6 +119,7 @@ internal static partial class Emitter
         }
         w.Line("/// <summary>The random effects over <c>" + term.Name + "</c> (" + string.Join(", ", term.Columns.Select(c => c.Name)) + (single ? "" : term.Correlated ? "; correlated" : "; uncorrelated") + "), keyed by <c>" + term.Classification + "</c>.</summary>");
         w.Open("public sealed class " + name + " : " + Gen + "TermEffects<" + key + ", " + effect + ">");
+        EmitMembershipTermFields(w, spec, term, inConstructor: false);
         var glmm = spec.Glmm;
         string value = single
             ? "t.ConditionalModes[l, 0]"
@@ -125,6 +127,7 @@ internal static partial class Emitter
         w.Line("internal " + name + "(" + FitType(spec) + " fit, " + Tm + "RandomEffectsTermFit term, " + Gen + "LevelSet<" + key + "> levels)");
         w.Line("    : base(term, levels, " + Literal(term.Classification) + ", static (t, l) => " + value + ")");
         w.OpenBlock();
+        EmitMembershipTermFields(w, spec, term, inConstructor: true);
         // With a variance function σ² is only the reference rows' level-1 variance, so no single ICC is emitted.
         if (glmm is null && InterceptsOnly(spec) && spec.Variance is null)
             w.Line("IntraclassCorrelation = fit.IntraclassCorrelation(" + Literal(term.Name) + ") ?? double.NaN;");
@@ -151,6 +154,7 @@ internal static partial class Emitter
             w.Line("/// </summary>");
             w.Line("public double IntraclassCorrelation { get; }");
         }
+        EmitMembershipTermMembers(w, spec, term);
         if (!single)
         {
             for (int c = 0; c < term.Columns.Count; c++)

@@ -54,7 +54,7 @@ internal static partial class Emitter
         w.Line("/// <summary>The estimation method declared on the model; <c>Fit</c> uses it when no method is passed.</summary>");
         w.Line("public static " + Tm + "EstimationMethod DeclaredMethod => " + spec.Method + ";");
         w.Line();
-        EmitBuildDesign(w, spec, "response <c>" + spec.Response.Name + "</c>,", spec.Weights is null ? "" : "a weight is not positive, ");
+        EmitBuildDesign(w, spec, "response <c>" + spec.Response.Name + "</c>,", (spec.Weights is null ? "" : "a weight is not positive, ") + MembershipChecks(spec));
         w.Line();
         w.Line("/// <summary>Fits the model to <paramref name=\"data\"/> by <paramref name=\"method\"/> (default: <see cref=\"DeclaredMethod\"/>).</summary>");
         w.Line("public static Result Fit(" + data + " data, " + Tm + "EstimationMethod? method = null, global::System.IProgress<" + Tm + "FitProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)");
@@ -110,7 +110,7 @@ internal static partial class Emitter
         {
             var columns = (term.Intercept ? new[] { "1" } : new[] { "0" }).Concat(term.Slopes);
             string bar = term.Correlated || term.Columns.Count == 1 ? " | " : " || ";
-            rhs.Add("(" + string.Join(" + ", columns) + bar + term.Name + ")");
+            rhs.Add("(" + string.Join(" + ", columns) + bar + FormulaGroup(spec, term) + ")");
         }
         return lhs + " ~ " + string.Join(" + ", rhs);
     }
@@ -153,7 +153,7 @@ internal static partial class Emitter
             });
         }
         foreach (var c in EncodedClassifications(spec))
-            w.Line("var g_" + c.Member.Name + " = new " + Gen + "LevelIndexBuilder<" + KeyType(spec, c) + ">(count);");
+            w.Line("var g_" + c.Member.Name + " = " + NewKeyBuilder(spec, c) + ";");
         foreach (var m in spec.MeasuredOn)
         {
             var c = Classification(spec, m.Classification);
@@ -216,7 +216,7 @@ internal static partial class Emitter
             }
         }
         foreach (var c in EncodedClassifications(spec))
-            w.Line("if (" + (IsTermClassification(spec, c) ? "!fixedOnly" : "fitted is null") + ") g_" + c.Member.Name + ".Add(" + KeyExpression(spec, c) + ");");
+            w.Line("if (" + (IsTermClassification(spec, c) ? "!fixedOnly" : "fitted is null") + ") g_" + c.Member.Name + ".Add(" + AddArguments(spec, c) + ");");
         if (spec.Correlation is { } correlation)
             w.Line("if (fitted is null) rt[n] = " + NumericValue(correlation.Time) + ";");
         if (spec.Correlation is not null || spec.Variance is not null)
@@ -273,9 +273,7 @@ internal static partial class Emitter
         w.Open(": new " + Tm + "RandomEffectsTerm[]");
         for (int t = 0; t < spec.Terms.Count; t++)
         {
-            var term = spec.Terms[t];
-            string g = term.Classification;
-            w.Line(Gen + "EncodedDesign.Term(" + Literal(term.Name) + ", g_" + g + ", l_" + g + ", z" + Index(t) + ", " + Tm + "CovarianceStructure." + (term.Correlated ? "Unstructured" : "Diagonal") + "),");
+            w.Line(TermExpression(spec, spec.Terms[t], t) + ",");
         }
         w.Close(",");
         w.Unindent();

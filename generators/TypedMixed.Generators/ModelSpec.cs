@@ -40,7 +40,11 @@ internal sealed record MemberSpec(string Name, string Identifier, string Type, b
 internal sealed record CovariateSpec(MemberSpec Member, CovariateKind Kind, EquatableArray<string> Levels, string? MeasuredOn);
 
 /// <summary>A classification read by the model; <paramref name="Path"/> lists it and its ancestors, outermost first.</summary>
-internal sealed record ClassificationSpec(MemberSpec Member, KeyKind KeyKind, EquatableArray<string> Path);
+/// <param name="Weighting">
+/// For a <c>[MultipleMembership]</c> member, the <c>MembershipWeighting</c> member name (its <see cref="Member"/>'s type is
+/// then the key type of its <c>Membership&lt;TKey&gt;</c> elements); null for an ordinary classification.
+/// </param>
+internal sealed record ClassificationSpec(MemberSpec Member, KeyKind KeyKind, EquatableArray<string> Path, string? Weighting = null);
 
 /// <summary>A model-matrix column whose name is known at compile time, and the result member that exposes it.</summary>
 internal sealed record ColumnSpec(string Name, string MemberName);

@@ -16,16 +16,23 @@ internal sealed partial class Parser
         foreach (var property in _properties.Values.ToList())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (FindAttribute(property, ClassificationAttribute) is not null)
+            if (FindAttribute(property, ClassificationAttribute) is not null && !IsMembership(property))
                 ComputeClassification(property.Name, new List<string>());
         }
+        ValidateMemberships();
         foreach (var property in _properties.Values.ToList())
         {
             if (FindAttribute(property, MeasuredOnAttribute) is not { } measuredOn || HasErrors(measuredOn)) continue;
             string target = measuredOn.ConstructorArguments.Length == 1 ? measuredOn.ConstructorArguments[0].Value as string ?? "" : "";
             var location = ArgumentLocation(measuredOn, null, 0);
-            if (!TryGetProperty(target, location, _dataDiagnostics, out _)) continue;
-            if (!_classifications.ContainsKey(target))
+            if (!TryGetProperty(target, location, _dataDiagnostics, out var targetProperty)) continue;
+            if (IsMembership(targetProperty))
+            {
+                Report(_dataDiagnostics, DiagnosticDescriptors.MembershipAsClassification, location, target,
+                    "named in [MeasuredOn]", "no covariate is constant within one level per record: declare it measured on an ordinary classification");
+                _failed = true;
+            }
+            else if (!_classifications.ContainsKey(target))
                 Report(_dataDiagnostics, DiagnosticDescriptors.NotAClassification, location, target);
         }
     }
@@ -52,6 +59,12 @@ internal sealed partial class Parser
             var location = ArgumentLocation(attribute, "NestedIn", 0);
             if (!TryGetProperty(parent, location, _dataDiagnostics, out var parentProperty))
                 ok = false;
+            else if (IsMembership(parentProperty))
+            {
+                Report(_dataDiagnostics, DiagnosticDescriptors.MembershipAsClassification, location, parent,
+                    "the classification another is nested in", "nest in an ordinary classification");
+                ok = false;
+            }
             else if (FindAttribute(parentProperty, ClassificationAttribute) is null)
             {
                 Report(_dataDiagnostics, DiagnosticDescriptors.NotAClassification, location, parent);
@@ -108,7 +121,7 @@ internal sealed partial class Parser
     private ClassificationSpec? ResolveClassification(string name, LocationInfo? location)
     {
         if (!TryGetProperty(name, location, _modelDiagnostics, out _)) return null;
-        if (!_classifications.TryGetValue(name, out var spec))
+        if (!_classifications.TryGetValue(name, out var spec) && !_memberships.TryGetValue(name, out spec))
         {
             Report(_modelDiagnostics, DiagnosticDescriptors.NotAClassification, location, name);
             return null;
@@ -117,7 +130,8 @@ internal sealed partial class Parser
         return spec;
     }
 
-    private ClassificationSpec? Classification(string name) => _classifications.TryGetValue(name, out var spec) ? spec : null;
+    private ClassificationSpec? Classification(string name) =>
+        _classifications.TryGetValue(name, out var spec) || _memberships.TryGetValue(name, out spec) ? spec : null;
 
     /// <summary>A covariate named by a model argument, or null (with a diagnostic) when it is unknown or of an unsupported type.</summary>
     private CovariateSpec? ResolveCovariate(string name, LocationInfo? location, bool slope)

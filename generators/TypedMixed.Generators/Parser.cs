@@ -105,6 +105,7 @@ internal sealed partial class Parser
         }
 
         var (correlation, variance) = ParseResidualStructures(attribute, named, modelAttributes, family, terms, model.Name);
+        CheckMembershipTerms(attribute, family, terms, correlation is not null || variance is not null, model.Name);
 
         // Classifications read by the builder: those of the terms, of MeasuredOn checks and of a residual correlation, with their ancestors.
         var measuredOn = new List<MeasuredOnSpec>();

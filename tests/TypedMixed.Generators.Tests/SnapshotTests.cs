@@ -34,6 +34,8 @@ public class SnapshotTests
         { "ResidualStructures.cs", "ExamLogLinearModel" },
         { "ResidualStructures.cs", "ClinicCar1Model" },
         { "ResidualStructures.cs", "ClinicPowerModel" },
+        { "Memberships.cs", "MmPupilModel" },
+        { "Memberships.cs", "MmWardSlopeModel" },
     };
 
     [Theory]
