@@ -52,7 +52,7 @@ public sealed class ResidualCorrelationAttribute : Attribute
 /// <c>varExp</c>, <c>varPower</c>; the multilevel literature's log-linear variance and MLwiN's quadratic one).
 /// </summary>
 /// <remarks>
-/// What <paramref name="members"/> of the constructor must be, by <see cref="Kind"/> (TM0013 for the wrong count, TM0027
+/// What the constructor's <c>members</c> must be, by <see cref="Kind"/> (TM0013 for the wrong count, TM0027
 /// for a wrong type):
 /// <list type="bullet">
 /// <item><see cref="ResidualVarianceFunctionKind.Ident"/>: one bool, enum or string member, one variance per level

@@ -283,7 +283,7 @@ internal sealed class BlockedCholesky
     }
 
     /// <summary>
-    /// Solves L' x = r in place for the leading part of the system, laid out as in <see cref="Solve"/> (with
+    /// Solves L' x = r in place for the leading part of the system, laid out as in <see cref="Solve(Span{double}, bool)"/> (with
     /// <paramref name="withFixed"/> false: L_ZZ' x = r).
     /// </summary>
     public void SolveTranspose(Span<double> x, bool withFixed) => SolveTranspose(x, withFixed, singleTail: false);
