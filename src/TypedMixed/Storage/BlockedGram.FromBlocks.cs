@@ -32,6 +32,7 @@ internal sealed partial class BlockedGram
         _xyRow = new double[p + 1];
         _levelSums = [[], []];
         _memberships = new MembershipRows?[k];
+        HasLeadingBlock = true;
 
         // A₀₀ = Z₁'Z₁, one q₀ × q₀ block per level.
         Diagonal0 = new BlockDiagonal(Levels[0], Q[0]);
