@@ -102,6 +102,8 @@ public static class CliApp
             Family = a.Family,
             Link = a.Link,
             WeightsColumn = a.WeightsColumn,
+            OrdinalLevels = a.OrdinalLevels,
+            Thresholds = a.Thresholds,
         });
         if (a.IsGeneralized && a.Glmm.QuadraturePoints > 1 && (built.Design.Terms.Count > 1 || built.Design.Terms[0].ColumnNames.Count > 1))
             throw new CliException(
@@ -124,7 +126,9 @@ public static class CliApp
         string objective = a.IsGeneralized ? "deviance" : a.Method == EstimationMethod.Reml ? "REML criterion" : "deviance";
         var printer = a.Quiet ? null : new ProgressPrinter(stderr, objective, everyHalfSecond: a.Display == ProgressDisplay.Lines);
         var watch = Stopwatch.StartNew();
-        MixedModelFit Run(IProgress<FitProgress>? progress) => a.IsGeneralized
+        MixedModelFit Run(IProgress<FitProgress>? progress) => a.Family == ResponseFamily.Ordinal
+            ? OrdinalMixedModel.Fit(design, new OrdinalFitOptions { QuadraturePoints = a.Glmm.QuadraturePoints, Progress = progress }, cancellationToken)
+            : a.IsGeneralized
             ? GeneralizedLinearMixedModel.Fit(design, new GlmmFitOptions
             {
                 QuadraturePoints = a.Glmm.QuadraturePoints,
@@ -134,7 +138,12 @@ public static class CliApp
             }, cancellationToken)
             : LinearMixedModel.Fit(design, new FitOptions { Method = a.Method, Progress = progress }, cancellationToken);
         var fit = printer is not null && a.Display == ProgressDisplay.Live ? LiveProgress.Run(objective, Run) : Run(printer);
-        printer?.Finish(fit.Optimizer.Evaluations, fit is LinearMixedModelFit l ? l.Objective : ((GeneralizedLinearMixedModelFit)fit).Deviance, watch.Elapsed);
+        printer?.Finish(fit.Optimizer.Evaluations, fit switch
+        {
+            LinearMixedModelFit l => l.Objective,
+            OrdinalMixedModelFit o => o.Deviance,
+            _ => ((GeneralizedLinearMixedModelFit)fit).Deviance,
+        }, watch.Elapsed);
         return fit;
     }
 
@@ -155,6 +164,7 @@ public static class CliApp
         {
             GeneralizedLinearMixedModelFit g => a.Markdown ? FitSummary.ToMarkdown(g, report) : FitSummary.ToText(g, report),
             LinearMixedModelFit l => a.Markdown ? FitSummary.ToMarkdown(l, report) : FitSummary.ToText(l, report),
+            OrdinalMixedModelFit o => a.Markdown ? FitSummary.ToMarkdown(o, report) : FitSummary.ToText(o, report),
             _ => throw new InvalidOperationException("Unknown fit type."),
         });
         if (a.JsonPath is not null)
