@@ -7,9 +7,10 @@ namespace TypedMixed.Benchmarks;
 
 /// <summary>
 /// Commands (see benchmarks/README.md):
-/// <c>generate DIR</c> writes the data sets; <c>list-models</c> prints the comparison's models for compare.sh;
+/// <c>generate DIR [FILE…]</c> writes the data sets (or only the files named); <c>list-models</c> prints the comparison's models for compare.sh;
 /// <c>time-fit MODEL --data DIR</c> times whole fits; <c>list-glmm-models</c> and <c>time-glmm MODEL --data DIR</c>
-/// do the same for the GLMMs compared with glmer and glmmTMB; <c>dense-cholesky</c> compares the managed Cholesky with OpenBLAS
+/// do the same for the GLMMs compared with glmer and glmmTMB; <c>list-ordinal-models</c> and
+/// <c>time-ordinal MODEL --data DIR</c> for the cumulative link models compared with ordinal::clmm; <c>dense-cholesky</c> compares the managed Cholesky with OpenBLAS
 /// quickly; anything else goes to BenchmarkDotNet's switcher (e.g. <c>--filter '*' --job short</c>).
 /// </summary>
 public static class Program
@@ -19,7 +20,7 @@ public static class Program
         switch (args.FirstOrDefault())
         {
             case "generate":
-                Datasets.WriteAll(args.Length > 1 ? args[1] : "benchmarks/data", Console.Out);
+                Datasets.WriteAll(args.Length > 1 ? args[1] : "benchmarks/data", Console.Out, args.Skip(2).ToArray());
                 return 0;
             case "list-models":
                 foreach (var m in BenchmarkModel.All)
@@ -29,6 +30,12 @@ public static class Program
                 foreach (var m in GlmmBenchmarkModel.All)
                     Console.WriteLine($"{m.Name}\t{m.File}\t{m.Formula}\t{m.RFamily}\t{m.Repetitions}\t{m.RRepetitions}");
                 return 0;
+            case "list-ordinal-models":
+                foreach (var m in OrdinalBenchmarkModel.All)
+                    Console.WriteLine($"{m.Name}\t{m.File}\t{m.Formula}\t{m.Repetitions}\t{m.RRepetitions}");
+                return 0;
+            case "time-ordinal":
+                return OrdinalFitTimer.Run(args[1..]);
             case "time-glmm":
                 return GlmmFitTimer.Run(args[1..]);
             case "time-fit":
