@@ -40,6 +40,10 @@ internal static class OrdinalEstimator
 
         int evaluations = 0;
         double best = double.PositiveInfinity;
+        // While BOBYQA runs, each new best point's modes become the inner Newton's start (fewer iterations as the
+        // parameters move away from the start; the sequence of evaluations is deterministic, so is the fit). From the
+        // convergence check on the start is fixed, so the check's differences see a function of x alone.
+        bool followBest = false;
         var alphaBuffer = new double[a];
         var betaBuffer = new double[p];
         var thetaBuffer = new double[d];
@@ -55,7 +59,11 @@ internal static class OrdinalEstimator
             Unpack(x);
             double v = objective.Evaluate(alphaBuffer, betaBuffer, thetaBuffer, maxIter);
             evaluations++;
-            if (v < best) best = v;
+            if (v < best)
+            {
+                best = v;
+                if (followBest) newton.SetStart(newton.U);
+            }
             options.Progress?.Report(new FitProgress(evaluations, v, best));
             return v;
         }
@@ -70,10 +78,12 @@ internal static class OrdinalEstimator
             throw new ModelDesignException("The ordinal objective is not finite at the start (the thresholds and β of the model without random effects, θ = identity): check the response for categories that separate completely by a covariate, and rescale covariates.");
         // Later runs of the inner Newton start from the modes at the start (fixed: the objective is a function of x).
         newton.SetStart(newton.U);
+        followBest = true;
         var r = Bobyqa.Minimize(F, x0, lower, upper,
-            new BobyqaOptions { InitialTrustRadius = 0.3, FinalTrustRadius = 1e-6, MaxEvaluations = options.MaxEvaluations, FunctionTolerance = 1e-9 },
+            new BobyqaOptions { InitialTrustRadius = 0.3, FinalTrustRadius = 1e-5, MaxEvaluations = options.MaxEvaluations, FunctionTolerance = 1e-7 },
             cancellationToken);
         int bobyqaEvaluations = evaluations;
+        followBest = false;
         var x = r.X;
         double value = r.Value;
         var reason = r.Reason;
