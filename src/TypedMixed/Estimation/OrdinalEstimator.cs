@@ -93,7 +93,36 @@ internal static class OrdinalEstimator
         // Later runs of the inner Newton start from the modes at the start (fixed: the objective is a function of x).
         newton.SetStart(newton.U);
         followBest = true;
-        var r = Bobyqa.Minimize(F, x0, lower, upper,
+        // Stage 1, coarse: to within a few hundredths of a unit of the optimum.
+        var r1 = Bobyqa.Minimize(F, x0, lower, upper,
+            new BobyqaOptions { InitialTrustRadius = 0.3, FinalTrustRadius = 1e-2, MaxEvaluations = options.MaxEvaluations, FunctionTolerance = 1e-4 },
+            cancellationToken);
+        // Rescale: each coordinate's unit becomes its standard error there, √(2 / curvature of −2 log L) (by central
+        // differences; forward at a θ bound), and (τ, β) are centred there. The units at the start are guesses (clm's SEs,
+        // θ in 1): with many rows they differ by orders of magnitude, which leaves BOBYQA a long narrow valley.
+        var xs = (double[])r1.X.Clone();
+        double fs = F(xs);
+        var omega = new double[dim];
+        for (int i = 0; i < dim; i++) omega[i] = centre[i] + unit[i] * xs[i];
+        var newUnit = (double[])unit.Clone();
+        for (int i = 0; i < dim && double.IsFinite(fs); i++)
+        {
+            const double h = 0.05;
+            var xp = (double[])xs.Clone();
+            bool forward = xs[i] - h < lower[i];
+            xp[i] = xs[i] + h; double f1 = F(xp);
+            xp[i] = forward ? xs[i] + 2 * h : xs[i] - h; double f2 = F(xp);
+            double curvature = forward ? (f2 - 2 * f1 + fs) / (h * h) : (f1 - 2 * fs + f2) / (h * h);
+            if (curvature > 0 && double.IsFinite(curvature)) newUnit[i] = unit[i] * Math.Clamp(Math.Sqrt(2 / curvature), 1e-3, 10);
+        }
+        var xStart = new double[dim];
+        for (int i = 0; i < dim; i++)
+        {
+            unit[i] = newUnit[i];
+            if (i < a + p) centre[i] = omega[i]; else xStart[i] = (omega[i] - centre[i]) / unit[i];
+        }
+        // Stage 2, in standard-error units.
+        var r = Bobyqa.Minimize(F, xStart, lower, upper,
             new BobyqaOptions { InitialTrustRadius = 0.3, FinalTrustRadius = 1e-5, MaxEvaluations = options.MaxEvaluations, FunctionTolerance = 1e-7 },
             cancellationToken);
         int bobyqaEvaluations = evaluations;
