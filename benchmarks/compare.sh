@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Side-by-side whole-fit timings on the same CSV files: TypedMixed vs lme4 (R's reference BLAS and OpenBLAS) for the
-# Gaussian models, TypedMixed vs glmer and glmmTMB for the GLMMs (glmm-*).
+# Gaussian models, TypedMixed vs glmer and glmmTMB for the GLMMs (glmm-*), TypedMixed vs ordinal::clmm for the
+# cumulative link models (ordinal-*, with --ordinal only).
 #
-#   benchmarks/compare.sh [--models a,b,...] [--quick] [--lmm | --glmm | --residual | --mm] [--full-reps N]
+#   benchmarks/compare.sh [--models a,b,...] [--quick] [--lmm | --glmm | --residual | --mm | --ordinal] [--full-reps N]
 #
 #   --models     comma-separated subset of the models (see `dotnet TypedMixed.Benchmarks.dll list-models` and
 #                `list-glmm-models`); default: all
@@ -15,6 +16,8 @@
 #   --mm         multiple membership only (issue 13): 1,000,000 pupils in 1-3 of 20,000 schools (mm1m.csv), TypedMixed
 #                vs lme4 fed the same weighted Z (lme4_mm_fit.R: lFormula, Zt replaced, mkLmerDevfun, optimizeLmer;
 #                OpenBLAS); closing lines `ratio <model> <lme4 / TypedMixed>`
+#   --ordinal    cumulative link models only (the comparison with ordinal::clmm: wine and a 100,000-row crossed set);
+#                closing lines `ratio <model> <clmm / TypedMixed>`
 #   --full-reps  repetitions of TypedMixed's full fit (variance-component SEs [+ Satterthwaite]); default 1 (0 skips)
 #
 # Installs what it needs if missing (Debian: r-base-core r-cran-lme4 r-cran-glmmtmb libopenblas0-pthread time), builds
@@ -36,8 +39,9 @@ while [ $# -gt 0 ]; do
     --glmm) KINDS=glmm; shift ;;
     --residual) KINDS=residual; shift ;;
     --mm) KINDS=mm; shift ;;
+    --ordinal) KINDS=ordinal; shift ;;
     --full-reps) FULL_REPS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument $1" >&2; exit 1 ;;
   esac
 done
@@ -53,6 +57,7 @@ command -v Rscript >/dev/null || need+=(r-base-core)
 { command -v Rscript >/dev/null && Rscript -e 'quit(status = !requireNamespace("glmmTMB", quietly = TRUE))' >/dev/null 2>&1; } || need+=(r-cran-glmmtmb)
 [ -e "$LIB/openblas-pthread/libblas.so.3" ] || need+=(libopenblas0-pthread)
 [ -x /usr/bin/time ] || need+=(time)
+[ "$KINDS" != ordinal ] || { command -v Rscript >/dev/null && Rscript -e 'quit(status = !requireNamespace("ordinal", quietly = TRUE))' >/dev/null 2>&1; } || need+=(r-cran-ordinal)
 [ -e "$LIB/blas/libblas.so.3" ] || need+=(libblas3)
 [ -e "$LIB/lapack/liblapack.so.3" ] || need+=(liblapack3)
 if [ ${#need[@]} -gt 0 ]; then
@@ -92,9 +97,9 @@ DLL=benchmarks/TypedMixed.Benchmarks/bin/Release/net10.0/TypedMixed.Benchmarks.d
 TM() { dotnet "$DLL" "$@"; }
 DATA=benchmarks/data
 log "writing data sets to $DATA"
-TM generate "$DATA" >&2
+if [ "$KINDS" = ordinal ]; then TM generate "$DATA" ordinal_crossed.csv wine.csv >&2; else TM generate "$DATA" >&2; fi
 # lme4's InstEval itself (the issue's model on the real data), exported from the installed package.
-[ -s "$DATA/InstEval.csv" ] || Rscript -e 'write.csv(lme4::InstEval, commandArgs(TRUE)[1], row.names = FALSE)' "$DATA/InstEval.csv"
+[ "$KINDS" = ordinal ] || [ -s "$DATA/InstEval.csv" ] || Rscript -e 'write.csv(lme4::InstEval, commandArgs(TRUE)[1], row.names = FALSE)' "$DATA/InstEval.csv"
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=benchmarks/results/$STAMP
@@ -163,17 +168,18 @@ rss_mb() { awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }'
 mapfile -t ALL < <(TM list-models)
 mapfile -t ALL_GLMM < <(TM list-glmm-models)
 mapfile -t ALL_MM < <(TM list-mm-models)
-known=" $(printf '%s\n' "${ALL[@]}" "${ALL_GLMM[@]}" "${ALL_MM[@]}" | cut -f1 | tr '\n' ' ')"
+mapfile -t ALL_ORD < <(TM list-ordinal-models)
+known=" $(printf '%s\n' "${ALL[@]}" "${ALL_GLMM[@]}" "${ALL_MM[@]}" "${ALL_ORD[@]}" | cut -f1 | tr '\n' ' ')"
 for m in ${MODELS//,/ }; do [[ "$known" == *" $m "* ]] || { log "unknown model $m; known:$known"; exit 1; }; done
 selected=()
-[ "$KINDS" = glmm ] || [ "$KINDS" = mm ] || for line in "${ALL[@]}"; do
+[ "$KINDS" = glmm ] || [ "$KINDS" = mm ] || [ "$KINDS" = ordinal ] || for line in "${ALL[@]}"; do
   IFS=$'\t' read -r name file formula method reps rreps <<<"$line"
   if [ -n "$MODELS" ]; then [[ ",$MODELS," == *",$name,"* ]] || continue
   elif [ $QUICK -eq 1 ]; then [[ "$name" == nested1m* || "$name" == insteval* ]] && continue; fi
   selected+=("$line")
 done
 selected_glmm=()
-[ "$KINDS" = lmm ] || [ "$KINDS" = mm ] || for line in "${ALL_GLMM[@]}"; do
+[ "$KINDS" = lmm ] || [ "$KINDS" = mm ] || [ "$KINDS" = ordinal ] || for line in "${ALL_GLMM[@]}"; do
   IFS=$'\t' read -r name file formula family reps rreps <<<"$line"
   if [ -n "$MODELS" ]; then [[ ",$MODELS," == *",$name,"* ]] || continue
   elif [ $QUICK -eq 1 ]; then [ "$name" = glmm-cbpp ] || continue; fi
@@ -216,7 +222,14 @@ if [ "$KINDS" = mm ]; then
   while read -r name ratio; do echo "ratio $name $ratio"; done < "$OUT/ratios-mm.txt"
   exit 0
 fi
-[ ${#selected[@]} -gt 0 ] || [ ${#selected_glmm[@]} -gt 0 ] || { log "no model selected"; exit 1; }
+selected_ord=()
+[ "$KINDS" = ordinal ] && for line in "${ALL_ORD[@]}"; do
+  IFS=$'\t' read -r name file formula reps rreps <<<"$line"
+  if [ -n "$MODELS" ]; then [[ ",$MODELS," == *",$name,"* ]] || continue
+  elif [ $QUICK -eq 1 ]; then [ "$name" = ordinal-wine ] || continue; fi
+  selected_ord+=("$line")
+done
+[ ${#selected[@]} -gt 0 ] || [ ${#selected_glmm[@]} -gt 0 ] || [ ${#selected_ord[@]} -gt 0 ] || { log "no model selected"; exit 1; }
 
 for line in "${selected[@]}"; do
   IFS=$'\t' read -r name file formula method reps rreps <<<"$line"
@@ -252,6 +265,18 @@ for line in "${selected_glmm[@]}"; do
   done
 done
 
+# Ordinal: TypedMixed and clmm (default settings, Laplace), R with OpenBLAS as for the GLMMs.
+for line in "${selected_ord[@]}"; do
+  IFS=$'\t' read -r name file formula reps rreps <<<"$line"
+  log "$name: TypedMixed ($reps fits)"
+  /usr/bin/time -v -o "$OUT/$name.tm.time" dotnet "$DLL" time-ordinal "$name" --data "$DATA" --reps "$reps" > "$OUT/$name.tm.txt" \
+    || log "$name: TypedMixed fit failed: $(val "$OUT/$name.tm.txt" error)"
+  log "$name: clmm ($rreps fits)"
+  env "${OB_ENV[@]}" R_LD_LIBRARY_PATH="$R_OPENBLAS" /usr/bin/time -v -o "$OUT/$name.clmm.time" \
+    Rscript benchmarks/ordinal_fit.R "$DATA/$file" "$formula" "$rreps" > "$OUT/$name.clmm.txt" \
+    || log "$name: clmm failed (see $OUT/$name.clmm.txt and .time)"
+done
+
 if [ ${#selected[@]} -gt 0 ]; then
   log "dense Cholesky n = 1128: managed vs OpenBLAS dpotrf"
   env "${OB_ENV[@]}" dotnet "$DLL" dense-cholesky --n 1128 --reps 15 > "$OUT/dense-cholesky.txt"
@@ -259,7 +284,7 @@ fi
 END=$(date +%s)
 
 # ---- 4. Report. ----
-: > "$OUT/table.md"; : > "$OUT/ratios.txt"; : > "$OUT/ratios-glmm.txt"
+: > "$OUT/table.md"; : > "$OUT/ratios.txt"; : > "$OUT/ratios-glmm.txt"; : > "$OUT/ratios-ordinal.txt"
 fail=0
 if [ ${#selected[@]} -gt 0 ]; then
   FIRST=${selected[0]%%$'\t'*}
@@ -356,6 +381,31 @@ if [ ${#selected_glmm[@]} -gt 0 ]; then
     done
   } >> "$OUT/table.md"
 fi
+if [ ${#selected_ord[@]} -gt 0 ]; then
+  OFIRST=${selected_ord[0]%%$'\t'*}
+  {
+    echo "## TypedMixed vs ordinal::clmm — $(date -u +%Y-%m-%d) (run $STAMP, $((END - START)) s for the whole run)"
+    echo
+    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load before/after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "TypedMixed: .NET $(dotnet --version), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'); $(val "$OUT/$OFIRST.clmm.txt" package), $(val "$OUT/$OFIRST.clmm.txt" r)"
+    echo
+    echo "Times are medians of the repetitions (n) after warm-up, the fit call only (CSV reading excluded). TypedMixed: OrdinalMixedModel.Fit with the defaults (Laplace; SEs of thresholds, β and variances from the Hessian). clmm: default settings (Laplace, nlminb). Evaluations: TypedMixed all of its optimizer's; clmm nlminb's function evaluations."
+    echo
+    echo "| model | rows | n TM/clmm | TypedMixed s | clmm s | clmm / TM | evals TM | evals clmm | logLik TM | logLik clmm | TM − clmm | peak RSS TM MB | peak RSS clmm MB |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  } >> "$OUT/table.md"
+  for line in "${selected_ord[@]}"; do
+    IFS=$'\t' read -r name file formula reps rreps <<<"$line"
+    T="$OUT/$name.tm.txt"; C="$OUT/$name.clmm.txt"
+    tm=$(val "$T" fit_median_seconds); cl=$(val "$C" fit_median_seconds)
+    ltm=$(val "$T" loglik); lcl=$(val "$C" loglik)
+    rc=$(ratio "$tm" "$cl")
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
+      "$name" "$(val "$T" rows)" "$reps/$rreps" "$(num4 "$tm")" "$(num4 "$cl")" "$rc" "$(val "$T" evaluations)" "$(val "$C" evaluations)" \
+      "${ltm:-n/a}" "${lcl:-n/a}" "$(diff_ll "$ltm" "$lcl")" "$(rss_mb "$OUT/$name.tm.time")" "$(rss_mb "$OUT/$name.clmm.time")" >> "$OUT/table.md"
+    echo "$name $rc" >> "$OUT/ratios-ordinal.txt"
+  done
+fi
 cat "$OUT/table.md"
 log "raw outputs in $OUT"
 # The machine-readable closing lines: other models first, the InstEval-shaped model last.
@@ -370,3 +420,5 @@ if grep -q '^insteval-reml ' "$OUT/ratios.txt"; then
 fi
 # The GLMMs: glmer time / TypedMixed time.
 while read -r name rg; do echo "ratio $name $rg"; done < "$OUT/ratios-glmm.txt"
+# The ordinal models: clmm time / TypedMixed time.
+while read -r name rc; do echo "ratio $name $rc"; done < "$OUT/ratios-ordinal.txt"

@@ -7,11 +7,12 @@ namespace TypedMixed.Benchmarks;
 
 /// <summary>
 /// Commands (see benchmarks/README.md):
-/// <c>generate DIR</c> writes the data sets; <c>list-models</c> prints the comparison's models for compare.sh
-/// (<c>list-mm-models</c> the multiple-membership ones);
+/// <c>generate DIR [FILE…]</c> writes the data sets (or only the files named); <c>list-models</c> prints the comparison's
+/// models for compare.sh (<c>list-mm-models</c> the multiple-membership ones);
 /// <c>time-fit MODEL --data DIR</c> times whole fits; <c>list-glmm-models</c> and <c>time-glmm MODEL --data DIR</c>
 /// do the same for the GLMMs compared with glmer and glmmTMB; <c>list-residual-models</c> and <c>time-residual MODEL
-/// --data DIR</c> for the residual-structure models compared with nlme's lme; <c>dense-cholesky</c> compares the managed Cholesky with OpenBLAS
+/// --data DIR</c> for the residual-structure models compared with nlme's lme; <c>list-ordinal-models</c> and
+/// <c>time-ordinal MODEL --data DIR</c> for the cumulative link models compared with ordinal::clmm; <c>dense-cholesky</c> compares the managed Cholesky with OpenBLAS
 /// quickly; anything else goes to BenchmarkDotNet's switcher (e.g. <c>--filter '*' --job short</c>).
 /// </summary>
 public static class Program
@@ -21,7 +22,7 @@ public static class Program
         switch (args.FirstOrDefault())
         {
             case "generate":
-                Datasets.WriteAll(args.Length > 1 ? args[1] : "benchmarks/data", Console.Out);
+                Datasets.WriteAll(args.Length > 1 ? args[1] : "benchmarks/data", Console.Out, args.Skip(2).ToArray());
                 return 0;
             case "list-models":
                 foreach (var m in BenchmarkModel.All)
@@ -35,6 +36,12 @@ public static class Program
                 foreach (var m in GlmmBenchmarkModel.All)
                     Console.WriteLine($"{m.Name}\t{m.File}\t{m.Formula}\t{m.RFamily}\t{m.Repetitions}\t{m.RRepetitions}");
                 return 0;
+            case "list-ordinal-models":
+                foreach (var m in OrdinalBenchmarkModel.All)
+                    Console.WriteLine($"{m.Name}\t{m.File}\t{m.Formula}\t{m.Repetitions}\t{m.RRepetitions}");
+                return 0;
+            case "time-ordinal":
+                return OrdinalFitTimer.Run(args[1..]);
             case "time-glmm":
                 return GlmmFitTimer.Run(args[1..]);
             case "list-residual-models":

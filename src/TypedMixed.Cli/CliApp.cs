@@ -99,14 +99,16 @@ public static class CliApp
             WeightsColumn = a.WeightsColumn,
             Correlation = a.Correlation,
             Variance = a.Variance,
+            OrdinalLevels = a.OrdinalLevels,
+            Thresholds = a.Thresholds,
         };
         BuiltDesign built;
         int sourceRows;
         // A model StreamingDesignBuilder covers (numeric response and effects columns; factors from numeric or text
-        // columns; no residual structure or memberships) is built in one streaming pass without holding the table, so the peak memory
+        // columns; no residual structure, memberships or ordinal response) is built in one streaming pass without holding the table, so the peak memory
         // is about the design's; anything else, and every data error, goes through the table, whose messages name the
         // row and column.
-        if (table is null && a.Correlation is null && a.Variance is null && !formula.MembershipVariables().Any()
+        if (table is null && a.Correlation is null && a.Variance is null && !formula.MembershipVariables().Any() && a.Family != ResponseFamily.Ordinal
             && StreamingDesignBuilder.TryBuild(formula, DataSource(a), options) is { } streamed)
         {
             built = streamed.Built;
@@ -150,7 +152,9 @@ public static class CliApp
         string objective = a.IsGeneralized ? "deviance" : a.Method == EstimationMethod.Reml ? "REML criterion" : "deviance";
         var printer = a.Quiet ? null : new ProgressPrinter(stderr, objective, everyHalfSecond: a.Display == ProgressDisplay.Lines);
         var watch = Stopwatch.StartNew();
-        MixedModelFit Run(IProgress<FitProgress>? progress) => a.IsGeneralized
+        MixedModelFit Run(IProgress<FitProgress>? progress) => a.Family == ResponseFamily.Ordinal
+            ? OrdinalMixedModel.Fit(design, new OrdinalFitOptions { QuadraturePoints = a.Glmm.QuadraturePoints, Progress = progress }, cancellationToken)
+            : a.IsGeneralized
             ? GeneralizedLinearMixedModel.Fit(design, new GlmmFitOptions
             {
                 QuadraturePoints = a.Glmm.QuadraturePoints,
@@ -160,7 +164,12 @@ public static class CliApp
             }, cancellationToken)
             : LinearMixedModel.Fit(design, new FitOptions { Method = a.Method, Progress = progress }, cancellationToken);
         var fit = printer is not null && a.Display == ProgressDisplay.Live ? LiveProgress.Run(objective, Run) : Run(printer);
-        printer?.Finish(fit.Optimizer.Evaluations, fit is LinearMixedModelFit l ? l.Objective : ((GeneralizedLinearMixedModelFit)fit).Deviance, watch.Elapsed);
+        printer?.Finish(fit.Optimizer.Evaluations, fit switch
+        {
+            LinearMixedModelFit l => l.Objective,
+            OrdinalMixedModelFit o => o.Deviance,
+            _ => ((GeneralizedLinearMixedModelFit)fit).Deviance,
+        }, watch.Elapsed);
         return fit;
     }
 
@@ -182,6 +191,7 @@ public static class CliApp
         {
             GeneralizedLinearMixedModelFit g => a.Markdown ? FitSummary.ToMarkdown(g, report) : FitSummary.ToText(g, report),
             LinearMixedModelFit l => a.Markdown ? FitSummary.ToMarkdown(l, report) : FitSummary.ToText(l, report),
+            OrdinalMixedModelFit o => a.Markdown ? FitSummary.ToMarkdown(o, report) : FitSummary.ToText(o, report),
             _ => throw new InvalidOperationException("Unknown fit type."),
         });
         if (a.JsonPath is not null)

@@ -122,8 +122,13 @@ internal sealed class CliArguments
           --reml                         restricted maximum likelihood (the default, as lme4)
           --ml                           maximum likelihood
           --family <family>              generalized model: binomial, poisson or negbin (negative binomial, shape
-                                         estimated); R spellings work too, e.g. 'binomial(link = "probit")'
+                                         estimated); R spellings work too, e.g. 'binomial(link = "probit")';
+                                         ordinal: cumulative link mixed model (as ordinal::clmm), the response a
+                                         text or integer column of ordered categories
           --link <link>                  logit, probit, cloglog, log, identity or sqrt (default: the canonical link)
+          --levels "a,b,c"               ordinal: the categories from lowest to highest (default: R's factor order,
+                                         sorted text or increasing numbers)
+          --threshold flexible|equidistant  ordinal: threshold structure (default flexible, as clmm)
           --nagq <n>                     adaptive Gauss-Hermite points (glmer's nAGQ); 1 = Laplace (default);
                                          more needs a single random-intercept term
           --weights <column>             prior weights (lmer/glmer's weights = column); positive numbers
@@ -258,6 +263,12 @@ internal sealed class CliArguments
     /// <summary>Whether the data source is a PostgreSQL server URI.</summary>
     public bool IsServer => DataPath.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || DataPath.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Ordinal models: the response's categories from lowest to highest (<c>--levels</c>); null: R's factor order.</summary>
+    public IReadOnlyList<string>? OrdinalLevels { get; init; }
+
+    /// <summary>Ordinal models: the threshold structure (<c>--threshold flexible|equidistant</c>).</summary>
+    public ThresholdStructure Thresholds { get; init; } = ThresholdStructure.Flexible;
+
     /// <summary>True when a generalized model is asked for: a family other than Gaussian.</summary>
     public bool IsGeneralized => Family is { } f && f != ResponseFamily.Gaussian;
 
@@ -305,6 +316,8 @@ internal sealed class CliArguments
         ResidualVarianceSpec? variance = null;
         bool aggregate = false;
         string? table = null, tempDir = null, memoryLimit = null;
+        IReadOnlyList<string>? ordinalLevels = null;
+        ThresholdStructure? thresholds = null;
         for (int i = 0; i < args.Count; i++)
         {
             string a = args[i];
@@ -445,6 +458,21 @@ internal sealed class CliArguments
                         throw new CliException($"--variance is given twice ('{variance.Text}' and '{vf}'); a model has one variance function (loglinear(~ a + b) takes several covariates).");
                     variance = ParseResidual(a, () => FormulaParser.ParseVariance(vf));
                     break;
+                case "--levels":
+                    var listed = Value(a).Split(',').Select(l => l.Trim()).ToArray();
+                    if (listed.Any(l => l.Length == 0) || listed.Distinct(StringComparer.Ordinal).Count() != listed.Length)
+                        throw new CliException($"--levels takes the response's categories from lowest to highest, comma-separated and distinct, e.g. --levels \"no,perhaps,yes\"; got '{string.Join(",", listed)}'.");
+                    ordinalLevels = listed;
+                    break;
+                case "--threshold":
+                    string th = Value(a);
+                    thresholds = th.ToLowerInvariant() switch
+                    {
+                        "flexible" => ThresholdStructure.Flexible,
+                        "equidistant" => ThresholdStructure.Equidistant,
+                        _ => throw new CliException($"--threshold takes flexible (the default) or equidistant; got '{th}'."),
+                    };
+                    break;
                 case "--sql":
                     sql = Value(a);
                     break;
@@ -530,6 +558,10 @@ internal sealed class CliArguments
         if (family?.Link is { } spelled && link is { } given && spelled != given)
             throw new CliException($"--family names the {FamilyOption.Name(spelled)} link and --link the {FamilyOption.Name(given)} link; give one.");
         var chosenLink = link ?? family?.Link ?? LinkFunction.Canonical;
+        if (fam != ResponseFamily.Ordinal && (ordinalLevels is not null || thresholds is not null))
+            throw new CliException($"{(ordinalLevels is not null ? "--levels" : "--threshold")} applies to ordinal responses: add --family ordinal.");
+        if (fam == ResponseFamily.Ordinal && (laplace is not null || vcov is not null))
+            throw new CliException($"{(laplace is not null ? "--laplace" : "--vcov")} does not apply to ordinal models: the Laplace approximation uses the exact curvature and the SEs come from the Hessian over (thresholds, β, θ).");
         if (!generalized)
         {
             string? glmmOnly = link is not null && link != LinkFunction.Identity ? "--link" : nagq is not null ? "--nagq" : laplace is not null ? "--laplace" : vcov is not null ? "--vcov" : null;
@@ -553,6 +585,8 @@ internal sealed class CliArguments
             Family = fam,
             Link = generalized ? chosenLink : LinkFunction.Canonical,
             WeightsColumn = weights,
+            OrdinalLevels = ordinalLevels,
+            Thresholds = thresholds ?? ThresholdStructure.Flexible,
             Glmm = new GlmmFitOptions
             {
                 QuadraturePoints = nagq ?? 1,

@@ -4,7 +4,8 @@ using TypedMixed.Cli.Data;
 namespace TypedMixed.Cli;
 
 /// <summary>
-/// Reads <c>--family</c> and <c>--link</c>: the short names (<c>binomial</c>, <c>poisson</c>, <c>negbin</c>) and R's
+/// Reads <c>--family</c> and <c>--link</c>: the short names (<c>binomial</c>, <c>poisson</c>, <c>negbin</c>,
+/// <c>ordinal</c>) and R's
 /// spellings (<c>binomial(link = "probit")</c>, <c>poisson("sqrt")</c>), and checks the link suits the family as
 /// R's family objects do.
 /// </summary>
@@ -17,6 +18,7 @@ internal static partial class FamilyOption
         [ResponseFamily.Binomial] = [LinkFunction.Logit, LinkFunction.Probit, LinkFunction.Cloglog, LinkFunction.Log],
         [ResponseFamily.Poisson] = [LinkFunction.Log, LinkFunction.Identity, LinkFunction.Sqrt],
         [ResponseFamily.NegativeBinomial] = [LinkFunction.Log, LinkFunction.Identity, LinkFunction.Sqrt],
+        [ResponseFamily.Ordinal] = [LinkFunction.Logit, LinkFunction.Probit, LinkFunction.Cloglog],
     };
 
     /// <summary>Parses a <c>--family</c> value; the link is set when the R spelling names one.</summary>
@@ -24,14 +26,15 @@ internal static partial class FamilyOption
     {
         var m = RSpelling().Match(value);
         if (!m.Success)
-            throw new CliException($"--family '{value}' is not a family. Use binomial, poisson or negbin (or R's spelling, e.g. binomial(link = \"probit\")).");
+            throw new CliException($"--family '{value}' is not a family. Use binomial, poisson, negbin or ordinal (or R's spelling, e.g. binomial(link = \"probit\")).");
         var family = m.Groups["family"].Value.ToLowerInvariant() switch
         {
             "binomial" => ResponseFamily.Binomial,
             "poisson" => ResponseFamily.Poisson,
             "negbin" or "nbinom2" or "negative.binomial" or "negativebinomial" => ResponseFamily.NegativeBinomial,
             "gaussian" => ResponseFamily.Gaussian,
-            var other => throw new CliException($"--family '{other}' is not supported. Use binomial, poisson or negbin (gaussian is the default: omit --family)."),
+            "ordinal" or "cumulative" or "clmm" => ResponseFamily.Ordinal,
+            var other => throw new CliException($"--family '{other}' is not supported. Use binomial, poisson, negbin or ordinal (gaussian is the default: omit --family)."),
         };
         var link = m.Groups["link"].Success ? ParseLink(m.Groups["link"].Value) : (LinkFunction?)null;
         return (family, link);
@@ -62,6 +65,7 @@ internal static partial class FamilyOption
         ResponseFamily.Binomial => "binomial",
         ResponseFamily.Poisson => "poisson",
         ResponseFamily.NegativeBinomial => "negbin",
+        ResponseFamily.Ordinal => "ordinal",
         _ => "gaussian",
     };
 

@@ -14,18 +14,33 @@ internal static class Datasets
     /// <summary>File names of the reference datasets copied from <c>tests/Data/reference/</c> (embedded in this assembly).</summary>
     /// cbpp.csv (Lesnoff et al. 2004, via R package lme4; provenance in <c>tests/Data/reference/PROVENANCE.md</c>) is
     /// the binomial GLMM benchmark's data set.
-    public static readonly string[] ReferenceFiles = ["Exam.csv", "sleepstudy.csv", "Penicillin.csv", "Dyestuff.csv", "Pastes.csv", "cbpp.csv"];
+    public static readonly string[] ReferenceFiles = ["Exam.csv", "sleepstudy.csv", "Penicillin.csv", "Dyestuff.csv", "Pastes.csv", "cbpp.csv", "wine.csv"];
 
-    /// <summary>Writes every data set into <paramref name="directory"/>, skipping files that already exist with the same length.</summary>
-    public static void WriteAll(string directory, TextWriter log)
+    /// <summary>Writes every data set (or only the files named in <paramref name="only"/>) into <paramref name="directory"/>.</summary>
+    public static void WriteAll(string directory, TextWriter log, IReadOnlyCollection<string>? only = null)
     {
         Directory.CreateDirectory(directory);
+        if (only is { Count: > 0 })
+        {
+            void Write(string directory, string name, Action<TextWriter> write, TextWriter log)
+            {
+                if (only.Contains(name)) Datasets.Write(directory, name, write, log);
+            }
+            WriteSelected(directory, log, Write);
+            return;
+        }
+        WriteSelected(directory, log, Datasets.Write);
+    }
+
+    private static void WriteSelected(string directory, TextWriter log, Action<string, string, Action<TextWriter>, TextWriter> Write)
+    {
         Write(directory, "insteval.csv", WriteInstEvalShaped, log);
         Write(directory, "nested1m.csv", w => WriteNested(w), log);
         Write(directory, "binary_crossed.csv", WriteBinaryCrossed, log);
         Write(directory, "poisson1m.csv", w => WritePoissonOffset(w), log);
         Write(directory, "longitudinal100k.csv", LongitudinalDataset.Write, log);
         Write(directory, "mm1m.csv", w => WriteMultipleMembership(w), log);
+        Write(directory, "ordinal_crossed.csv", w => WriteOrdinalCrossed(w), log);
         foreach (var name in ReferenceFiles) Write(directory, name, w => w.Write(ReferenceCsv(name)), log);
         Write(directory, "ExamDerived.csv", w => w.Write(ExamDerivedCsv()), log);
     }
@@ -288,6 +303,54 @@ internal static class Datasets
                 w.WriteLine(line);
             }
         }
+    }
+
+    /// <summary>
+    /// Ordered categories on a crossed design (the ordinal benchmark ordinal-crossed-100k): <paramref name="rows"/>
+    /// ratings by <paramref name="raters"/> raters r (sizes log-normally unbalanced, at least 2) of
+    /// <paramref name="items"/> items i (drawn with log-normal popularity), x row level (standard normal), treat binary
+    /// at item level (probability 0.5). A latent 0.6·x − 0.4·treat + b_r + b_i + ε with b_r ~ N(0, 0.8²),
+    /// b_i ~ N(0, 0.5²) and ε standard logistic is cut at −1.5, −0.3, 0.8, 2.0 into the categories 1 … 5, so
+    /// rating ~ x + treat + (1 | r) + (1 | i) is a cumulative logit model exactly. Columns: r, i, x, treat, rating.
+    /// Seed 20261201.
+    /// </summary>
+    public static void WriteOrdinalCrossed(TextWriter w, int rows = 100_000, int raters = 5_000, int items = 400)
+    {
+        var rng = new Rng(20261201);
+        var counts = rng.UnbalancedCounts(rows, raters, 2, 0.5);
+        var popularity = Enumerable.Range(0, items).Select(_ => Math.Exp(0.7 * rng.Normal())).ToArray();
+        var cumulative = new double[items];
+        double total = 0;
+        for (int k = 0; k < items; k++) { total += popularity[k]; cumulative[k] = total; }
+        var treat = Enumerable.Range(0, items).Select(_ => rng.Bernoulli(0.5) ? 1 : 0).ToArray();
+        var bR = Enumerable.Range(0, raters).Select(_ => 0.8 * rng.Normal()).ToArray();
+        var bI = Enumerable.Range(0, items).Select(_ => 0.5 * rng.Normal()).ToArray();
+        double[] cuts = [-1.5, -0.3, 0.8, 2.0];
+        w.WriteLine("r,i,x,treat,rating");
+        var line = new StringBuilder(64);
+        int row = 0;
+        for (int r = 0; r < raters; r++)
+            for (int c = 0; c < counts[r]; c++, row++)
+            {
+                // The first items go to the first rows so that every item is rated; then by popularity.
+                int item = row;
+                if (row >= items)
+                {
+                    int at = Array.BinarySearch(cumulative, rng.Uniform() * total);
+                    item = Math.Min(at >= 0 ? at : ~at, items - 1);
+                }
+                double x = Math.Round(rng.Normal(), 4);
+                double latent = 0.6 * x - 0.4 * treat[item] + bR[r] + bI[item] + rng.Logistic();
+                int category = 1;
+                while (category <= cuts.Length && latent > cuts[category - 1]) category++;
+                line.Clear();
+                line.Append('R').Append((r + 1).ToString(CultureInfo.InvariantCulture)).Append(",I")
+                    .Append((item + 1).ToString(CultureInfo.InvariantCulture)).Append(',')
+                    .Append(x.ToString("R", CultureInfo.InvariantCulture)).Append(',')
+                    .Append(treat[item].ToString(CultureInfo.InvariantCulture)).Append(',')
+                    .Append(category.ToString(CultureInfo.InvariantCulture));
+                w.WriteLine(line);
+            }
     }
 
     /// <summary>A reference dataset, as shipped in <c>tests/Data/reference/</c>.</summary>

@@ -24,6 +24,12 @@ internal sealed class DesignOptions
 
     /// <summary>The level-1 variance function (<c>--variance</c>), or null for a constant residual variance.</summary>
     public ResidualVarianceSpec? Variance { get; init; }
+
+    /// <summary>Ordinal models: the categories from lowest to highest (<c>--levels</c>); null: R's factor order.</summary>
+    public IReadOnlyList<string>? OrdinalLevels { get; init; }
+
+    /// <summary>Ordinal models: the threshold structure.</summary>
+    public ThresholdStructure Thresholds { get; init; } = ThresholdStructure.Flexible;
 }
 
 /// <summary>
@@ -92,6 +98,8 @@ internal static partial class DesignBuilder
                 throw new CliException($"Column '{column.Name}' is used in {inExpression}, but its value \"{column.Raw[bad]}\" at {table.DescribeRow(bad)} of {table.Source} is not a number. Fix or blank the value (blank and NA drop the row).");
             }
             if (v.AsFactor || groupingLabels.Contains(v.Label)) { asFactor[v.Label] = true; continue; }
+            // An ordinal response is categories, text or integers (in R's factor order, or as --levels gives them).
+            if (isResponse && options.Family == ResponseFamily.Ordinal) { asFactor[v.Label] = true; continue; }
             if (column.IsNumeric) { asFactor[v.Label] = false; continue; }
             if (isResponse && options.Family == ResponseFamily.Binomial) { asFactor[v.Label] = true; continue; }
             if (isResponse && options.Family is null)
@@ -150,7 +158,7 @@ internal static partial class DesignBuilder
         double[]? weights = weightsColumn is null ? null : Weights(weightsColumn, table, kept);
         var built = ResponseBuilder.Build(formula.Response, options.Family, table, kept, v => data[v.Label].Numbers!,
             plainResponse is not null && data[plainResponse.Label].IsFactor ? (data[plainResponse.Label].LevelIndex!, data[plainResponse.Label].Levels!) : null,
-            weights);
+            weights, options.OrdinalLevels);
         double[]? offset = formula.Offsets.Count == 0 ? null : Offset(formula, table, kept, v => data[v.Label].Numbers!);
 
         // 4. Fixed effects: R's model.matrix of the fixed part.
@@ -194,6 +202,7 @@ internal static partial class DesignBuilder
             Link = options.Link,
             Trials = built.Trials,
             Weights = built.Weights,
+            Ordinal = built.Categories is { } categories ? new OrdinalResponse { Categories = categories, Thresholds = options.Thresholds } : null,
             Offset = offset,
             FixedEffects = Flatten(fixedColumns, n),
             FixedEffectNames = fixedNames,

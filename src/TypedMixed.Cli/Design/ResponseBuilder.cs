@@ -5,7 +5,11 @@ using TypedMixed.Cli.Formulas;
 namespace TypedMixed.Cli.Design;
 
 /// <summary>The response of a design as the family needs it: values, binomial trials, prior weights, and notes for stderr.</summary>
-internal sealed record BuiltResponse(double[] Values, double[]? Trials, double[]? Weights, IReadOnlyList<string> Notes);
+internal sealed record BuiltResponse(double[] Values, double[]? Trials, double[]? Weights, IReadOnlyList<string> Notes)
+{
+    /// <summary>Ordinal responses: the categories from lowest to highest (<see cref="Values"/> holds indices into them).</summary>
+    public IReadOnlyList<string>? Categories { get; init; }
+}
 
 /// <summary>
 /// Turns the formula's left-hand side into the response of a <see cref="ModelDesign"/> for its family, as glmer reads
@@ -22,8 +26,10 @@ internal static class ResponseBuilder
     /// <param name="numbers">A numeric variable's values on the kept rows.</param>
     /// <param name="factor">A text response's level per kept row and its levels (reference first), or null.</param>
     /// <param name="weights">Prior weights on the kept rows, or null.</param>
+    /// <param name="ordinalLevels">Ordinal models: the categories from lowest to highest (<c>--levels</c>), or null.</param>
     public static BuiltResponse Build(ResponseTerm response, ResponseFamily? family, CsvTable table, int[] kept,
-        Func<Variable, double[]> numbers, (int[] Index, IReadOnlyList<string> Levels)? factor, double[]? weights)
+        Func<Variable, double[]> numbers, (int[] Index, IReadOnlyList<string> Levels)? factor, double[]? weights,
+        IReadOnlyList<string>? ordinalLevels = null)
     {
         int n = kept.Length;
         var notes = new List<string>();
@@ -68,6 +74,12 @@ internal static class ResponseBuilder
         }
         var variable = response.Variable!;
         string name = variable.Column;
+        if (fam == ResponseFamily.Ordinal)
+        {
+            if (factor is not { } categories)
+                throw new CliException($"The ordinal response must be a column of categories (text or integers), not {response.Label}.");
+            return Ordinal(name, categories.Index, categories.Levels, ordinalLevels, table, weights, notes);
+        }
         if (factor is { } text)
         {
             // Only a binomial response may be text (DesignBuilder rejects it otherwise).
@@ -90,6 +102,31 @@ internal static class ResponseBuilder
         }
 
         return Numeric(name, numbers(variable), family, where, weights, notes);
+    }
+
+    /// <summary>
+    /// An ordinal response: each row's category index, in R's factor order (sorted text, increasing numbers) or in the
+    /// order <c>--levels</c> gives; a value not among the given levels is an error naming its row.
+    /// </summary>
+    private static BuiltResponse Ordinal(string name, int[] index, IReadOnlyList<string> levels, IReadOnlyList<string>? given, CsvTable table, double[]? weights, List<string> notes)
+    {
+        int n = index.Length;
+        var y = new double[n];
+        if (given is null)
+        {
+            for (int i = 0; i < n; i++) y[i] = index[i];
+            notes.Add($"ordinal response '{name}': categories {string.Join(" < ", levels)} (R's factor order; --levels sets another).");
+            return new BuiltResponse(y, null, weights, notes) { Categories = levels };
+        }
+        var position = new int[levels.Count];
+        for (int l = 0; l < levels.Count; l++)
+        {
+            position[l] = given.ToList().IndexOf(levels[l]);
+            if (position[l] < 0)
+                throw new CliException($"Column '{name}' of {table.Source} has the value \"{levels[l]}\", which --levels ({string.Join(",", given)}) does not list. List every category, lowest first.");
+        }
+        for (int i = 0; i < n; i++) y[i] = position[index[i]];
+        return new BuiltResponse(y, null, weights, notes) { Categories = given };
     }
 
     /// <summary>

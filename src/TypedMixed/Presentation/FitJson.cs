@@ -29,6 +29,7 @@ public static partial class FitJson
         {
             case LinearMixedModelFit linear: Write(w, linear, options ?? FitReportOptions.Default); break;
             case GeneralizedLinearMixedModelFit generalized: Write(w, generalized, options ?? FitReportOptions.Default); break;
+            case OrdinalMixedModelFit ordinal: Write(w, ordinal, options ?? FitReportOptions.Default); break;
             default: throw new ArgumentException($"Unknown fit type {fit?.GetType().Name}.", nameof(fit));
         }
     }

@@ -17,6 +17,7 @@ public static partial class FitSummary
     {
         LinearMixedModelFit l => ToHtml(l, options),
         GeneralizedLinearMixedModelFit g => ToHtml(g, options),
+        OrdinalMixedModelFit o => RenderHtml(OrdinalContent.Build(o, options ?? FitReportOptions.Default)),
         _ => throw new ArgumentException($"No summary for {fit?.GetType().Name ?? "null"}.", nameof(fit)),
     };
 
@@ -25,6 +26,7 @@ public static partial class FitSummary
     {
         LinearMixedModelFit l => ToText(l, options),
         GeneralizedLinearMixedModelFit g => ToText(g, options),
+        OrdinalMixedModelFit o => ToText(o, options),
         _ => throw new ArgumentException($"No summary for {fit?.GetType().Name ?? "null"}.", nameof(fit)),
     };
 

@@ -41,6 +41,12 @@ public sealed class ModelDesign
     /// </summary>
     public double[]? Trials { get; init; }
 
+    /// <summary>
+    /// Ordinal models only: the ordered category names and the threshold structure. Null for an ordinal model: the
+    /// categories are the distinct response values in increasing order.
+    /// </summary>
+    public OrdinalResponse? Ordinal { get; init; }
+
     /// <summary>A known term added to the linear predictor of each row (e.g. log exposure for counts); null: none.</summary>
     public double[]? Offset { get; init; }
 
@@ -212,6 +218,7 @@ public sealed class ModelDesign
         ResponseFamily.Binomial => "binomial",
         ResponseFamily.Poisson => "Poisson",
         ResponseFamily.NegativeBinomial => "negative binomial",
+        ResponseFamily.Ordinal => "ordinal",
         _ => "Gaussian",
     };
 

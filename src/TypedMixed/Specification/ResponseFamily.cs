@@ -20,6 +20,13 @@ public enum ResponseFamily
     /// The default link is log.
     /// </summary>
     NegativeBinomial,
+
+    /// <summary>
+    /// Ordered categories by a cumulative link model, P(Y ≤ j) = F(τⱼ − η) (R's <c>ordinal::clmm</c>): the response
+    /// holds each row's category index 0..K−1 in the order of <see cref="ModelDesign.Ordinal"/>; the link (logit by
+    /// default, probit or cloglog) names F. Fitted by <see cref="OrdinalMixedModel"/>.
+    /// </summary>
+    Ordinal,
 }
 
 /// <summary>The link g with g(μ) = η = Xβ + Zb + offset.</summary>

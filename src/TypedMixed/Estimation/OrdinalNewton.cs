@@ -1,0 +1,232 @@
+using TypedMixed.Factorization;
+using TypedMixed.Families;
+
+namespace TypedMixed.Estimation;
+
+/// <summary>
+/// The inner problem of a cumulative link mixed model: for given thresholds τ, β and θ, the conditional modes û that
+/// maximise Σᵢ wᵢ log p(yᵢ | ηᵢ) − ‖u‖²/2 with ηᵢ = xᵢ'β + zᵢ'Λu, by Newton's method with the exact Hessian. Each row's
+/// log-likelihood depends on u only through its scalar ηᵢ, so the Hessian is Λ'Z'HZΛ + I with H the diagonal of
+/// hᵢ = −wᵢ ∂²log pᵢ/∂ηᵢ² (positive: F is log-concave). The Newton step is then a weighted penalized least-squares
+/// solve on the blocked Gram: with the working response rᵢ = (ηᵢ − xᵢ'β) + gᵢ/hᵢ (gᵢ = wᵢ ∂log pᵢ/∂ηᵢ),
+/// (Λ'Z'HZΛ + I) u_new = Λ'Z'H r. Steps that do not lower −2 Σ log p + ‖u‖² are halved. Every run starts from the same
+/// point (<see cref="SetStart"/>), so the result is a deterministic function of the parameters.
+/// </summary>
+internal sealed class OrdinalNewton
+{
+    /// <summary>Stop when the largest change of η in an iteration is below this (relative to max(1, max |η|)).</summary>
+    public const double EtaTolerance = 1e-10;
+
+    private readonly OrdinalProblem _o;
+    private readonly MixedModelProblem _s;
+    private readonly double[] _etaFixed, _working;
+    private double[] _gradient, _curvature, _trialEta, _trialGradient, _trialCurvature;
+    private readonly double[][] _b, _t, _columns, _previousU;
+    private readonly int[][] _levelIndex;
+    private readonly int[] _q;
+    private readonly double[] _zeroBeta;
+    private double[][] _startU;
+    private double _maxAbsEta;
+
+    public OrdinalNewton(OrdinalProblem problem)
+    {
+        _o = problem;
+        _s = problem.Structure;
+        int n = problem.N, k = _s.Templates.Length;
+        Eta = new double[n];
+        _etaFixed = new double[n];
+        _gradient = new double[n];
+        _curvature = new double[n];
+        _working = new double[n];
+        _trialEta = new double[n];
+        _trialGradient = new double[n];
+        _trialCurvature = new double[n];
+        var terms = Enumerable.Range(0, k).Select(s => problem.Structure.Design.Terms[_s.TermOrder[s]]).ToArray();
+        _levelIndex = terms.Select(t => t.LevelIndex).ToArray();
+        _columns = terms.Select(t => t.Columns).ToArray();
+        _q = terms.Select(t => t.ColumnCount).ToArray();
+        _t = terms.Select(t => new double[t.ColumnCount * t.ColumnCount]).ToArray();
+        _b = Enumerable.Range(0, k).Select(s => new double[_s.Gram.Sizes[s]]).ToArray();
+        U = Enumerable.Range(0, k).Select(s => new double[_s.Gram.Sizes[s]]).ToArray();
+        _previousU = U.Select(u => new double[u.Length]).ToArray();
+        _startU = U.Select(u => new double[u.Length]).ToArray();
+        _zeroBeta = new double[problem.P];
+        Tau = new double[problem.K - 1];
+    }
+
+    public OrdinalProblem Problem => _o;
+
+    /// <summary>Spherical modes û per ordered term (levels × q, level-major) after the last run.</summary>
+    public double[][] U { get; }
+
+    /// <summary>The linear predictor xᵢ'β + zᵢ'Λû (+ offset) at the modes.</summary>
+    public double[] Eta { get; private set; }
+
+    /// <summary>The thresholds of the last run.</summary>
+    public double[] Tau { get; }
+
+    /// <summary>−2 Σ wᵢ log p(yᵢ | û) + ‖û‖² after the last run.</summary>
+    public double PenalizedDeviance { get; private set; }
+
+    /// <summary>−2 Σ wᵢ log p(yᵢ | û) after the last run.</summary>
+    public double ConditionalDeviance
+    {
+        get
+        {
+            double uu = 0;
+            foreach (var us in U) uu += DenseKernels.Dot(us, us);
+            return PenalizedDeviance - uu;
+        }
+    }
+
+    /// <summary>Per-row curvature hᵢ at the last run's modes.</summary>
+    public ReadOnlySpan<double> Curvature => _curvature;
+
+    /// <summary>Whether the last run met <see cref="EtaTolerance"/>.</summary>
+    public bool Converged { get; private set; }
+
+    /// <summary>Iterations of the last run.</summary>
+    public int Iterations { get; private set; }
+
+    /// <summary>Runs so far and their total iterations.</summary>
+    public int Runs { get; private set; }
+
+    /// <summary>Total Newton iterations over all runs.</summary>
+    public long TotalIterations { get; private set; }
+
+    /// <summary>Every later run starts from these spherical modes (copied; null: zero).</summary>
+    public void SetStart(double[][]? u) => _startU = U.Select((x, s) => u is null ? new double[x.Length] : (double[])u[s].Clone()).ToArray();
+
+    /// <summary>
+    /// Newton on u at (τ, β, θ); afterwards the factor holds Λ'Z'HZΛ + I with H at û (for the log-determinant and the
+    /// quadrature scales). Returns false when τ is not increasing or the system cannot be factored.
+    /// </summary>
+    public bool Run(ReadOnlySpan<double> theta, ReadOnlySpan<double> tau, ReadOnlySpan<double> beta, int maxIterations)
+    {
+        Runs++;
+        if (!OrdinalProblem.Ordered(tau)) return false;
+        tau.CopyTo(Tau);
+        int k = U.Length;
+        var factor = _s.Factor;
+        for (int s = 0; s < k; s++) _s.Templates[_s.TermOrder[s]].FillFactor(theta, _t[s]);
+        _o.FixedPredictor(beta, _etaFixed);
+        for (int s = 0; s < k; s++) _startU[s].CopyTo(U[s], 0);
+        double pdev = Predict(U, Eta, _gradient, _curvature, out _);
+        if (!double.IsFinite(pdev)) return false;
+        PenalizedDeviance = pdev;
+        Converged = false;
+        int iter = 0;
+        double previousChange = double.PositiveInfinity;
+        bool factorCurrent = false;
+        while (iter < maxIterations)
+        {
+            iter++;
+            // Working response and weights at the current modes; the Gram holds [Z X r]' H [Z X r].
+            for (int i = 0; i < Eta.Length; i++) _working[i] = Eta[i] - _etaFixed[i] + _gradient[i] / _curvature[i];
+            _s.Gram.Refill(_working, _curvature);
+            if (!factor.Update(theta)) return false;
+            var nu = PenalizedSolution.SphericalModes(factor, _zeroBeta);
+            for (int s = 0; s < k; s++) Array.Copy(U[s], _previousU[s], U[s].Length);
+            double newPdev = double.NaN, change = 0, step = 1;
+            bool accepted = false;
+            for (int halving = 0; halving < 30; halving++, step /= 2)
+            {
+                for (int s = 0; s < k; s++)
+                    for (int j = 0; j < U[s].Length; j++) U[s][j] = _previousU[s][j] + step * (nu[s][j] - _previousU[s][j]);
+                newPdev = Predict(U, _trialEta, _trialGradient, _trialCurvature, out change);
+                if (newPdev <= pdev + 1e-11 * Math.Abs(pdev)) { accepted = true; break; }
+            }
+            if (!accepted)
+            {
+                for (int s = 0; s < k; s++) Array.Copy(_previousU[s], U[s], U[s].Length);
+                Converged = change < 1e-6;
+                factorCurrent = true;
+                break;
+            }
+            Swap();
+            pdev = newPdev;
+            PenalizedDeviance = pdev;
+            double size = Math.Max(1, _maxAbsEta);
+            if (change < EtaTolerance * size)
+            {
+                // The factor holds the curvatures one step of |Δη| < 1e-10 back: current to that order.
+                Converged = true;
+                factorCurrent = true;
+                break;
+            }
+            if (change < 1e-7 * size && change <= 1e-3 * previousChange)
+            {
+                // Quadratic convergence: η is within about change² of the mode; refactor once below.
+                Converged = true;
+                break;
+            }
+            previousChange = change;
+        }
+        Iterations = iter;
+        TotalIterations += iter;
+        if (!factorCurrent)
+        {
+            _s.Gram.Refill(_working, _curvature);
+            if (!factor.Update(theta)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>The trial point becomes the current one (buffers exchanged, nothing copied).</summary>
+    private void Swap()
+    {
+        (Eta, _trialEta) = (_trialEta, Eta);
+        (_gradient, _trialGradient) = (_trialGradient, _gradient);
+        (_curvature, _trialCurvature) = (_trialCurvature, _curvature);
+    }
+
+    /// <summary>log|Λ'Z'HZΛ + I| at the last run's modes.</summary>
+    public double LogDeterminant => _s.Factor.LogDetZ;
+
+    /// <summary>
+    /// One pass over the rows: η = Xβ + offset + Σ Z_t Λ_t u_t, the gradients and curvatures; returns −2 Σ wᵢ log pᵢ
+    /// + ‖u‖² (+∞ when not finite) and the largest change of η from the current one.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private double Predict(double[][] u, double[] etaOut, double[] gradient, double[] curvature, out double change)
+    {
+        int n = _o.N, k = u.Length;
+        for (int s = 0; s < k; s++)
+        {
+            Array.Copy(u[s], _b[s], u[s].Length);
+            PenalizedSolution.ApplyLambda(_b[s], _q[s], _t[s]);
+        }
+        var link = _o.Link;
+        var y = _o.Y;
+        var w = _o.Weights;
+        var tau = Tau;
+        var current = Eta;
+        double ll = 0, ch = 0, ma = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double eta = _etaFixed[i];
+            for (int s = 0; s < k; s++)
+            {
+                int q = _q[s], l = _levelIndex[s][i];
+                var cols = _columns[s];
+                var bs = _b[s];
+                if (q == 1) { eta += cols[i] * bs[l]; continue; }
+                for (int a = 0; a < q; a++) eta += cols[a * n + i] * bs[l * q + a];
+            }
+            etaOut[i] = eta;
+            ll += w[i] * CumulativeLink.RowLogLikelihood(link, tau, y[i], eta, out double g, out double h);
+            gradient[i] = w[i] * g;
+            // A zero-weight row adds nothing; a tiny floor keeps the working response defined.
+            curvature[i] = Math.Max(w[i] * h, 1e-300);
+            double d = Math.Abs(eta - current[i]);
+            if (d > ch) ch = d;
+            if (Math.Abs(eta) > ma) ma = Math.Abs(eta);
+        }
+        change = ch;
+        _maxAbsEta = ma;
+        double uu = 0;
+        foreach (var us in u) uu += DenseKernels.Dot(us, us);
+        double v = -2 * ll + uu;
+        return double.IsNaN(v) ? double.PositiveInfinity : v;
+    }
+}

@@ -1,0 +1,144 @@
+using MathNet.Numerics;
+
+namespace TypedMixed.Families;
+
+/// <summary>
+/// The latent distribution F of a cumulative link model, P(Y ≤ j) = F(τⱼ − η), and one row's log-likelihood with its
+/// first two derivatives in η. Unlike <see cref="Links"/> nothing is clamped: the likelihood is exact to the tails.
+/// </summary>
+internal static class CumulativeLink
+{
+    /// <summary>Checks that the link is one a cumulative link model supports and resolves Canonical to logit.</summary>
+    public static LinkFunction Resolve(LinkFunction link) => link switch
+    {
+        LinkFunction.Canonical or LinkFunction.Logit => LinkFunction.Logit,
+        LinkFunction.Probit => LinkFunction.Probit,
+        LinkFunction.Cloglog => LinkFunction.Cloglog,
+        _ => throw new ModelDesignException($"An ordinal (cumulative link) model supports the logit, probit and cloglog links, not {Links.Name(link)}.", "Link"),
+    };
+
+    /// <summary>F(x).</summary>
+    public static double Cdf(LinkFunction link, double x) => link switch
+    {
+        LinkFunction.Logit => x >= 0 ? 1 / (1 + Math.Exp(-x)) : Math.Exp(x) / (1 + Math.Exp(x)),
+        LinkFunction.Probit => 0.5 * SpecialFunctions.Erfc(-x / Math.Sqrt(2)),
+        _ => -SpecialFunctions.Expm1(-Math.Exp(x)),
+    };
+
+    /// <summary>1 − F(x), accurate where F(x) is near 1.</summary>
+    public static double UpperTail(LinkFunction link, double x) => link switch
+    {
+        LinkFunction.Logit => Cdf(LinkFunction.Logit, -x),
+        LinkFunction.Probit => 0.5 * SpecialFunctions.Erfc(x / Math.Sqrt(2)),
+        _ => Math.Exp(-Math.Exp(x)),
+    };
+
+    /// <summary>The density f(x) = F'(x).</summary>
+    public static double Density(LinkFunction link, double x)
+    {
+        switch (link)
+        {
+            case LinkFunction.Logit:
+            {
+                double e = Math.Exp(-Math.Abs(x));
+                return e / ((1 + e) * (1 + e));
+            }
+            case LinkFunction.Probit: return Math.Exp(-0.5 * x * x) / Math.Sqrt(2 * Math.PI);
+            default: return x > 700 ? 0 : Math.Exp(x - Math.Exp(x));
+        }
+    }
+
+    /// <summary>f'(x).</summary>
+    public static double DensityDerivative(LinkFunction link, double x)
+    {
+        switch (link)
+        {
+            case LinkFunction.Logit:
+            {
+                double f = Density(link, x);
+                // 1 − 2F(x) = (e^−x − 1)/(e^−x + 1) = −tanh(x/2).
+                return -f * Math.Tanh(0.5 * x);
+            }
+            case LinkFunction.Probit: return -x * Density(link, x);
+            default: return x > 700 ? 0 : Density(link, x) * (1 - Math.Exp(x));
+        }
+    }
+
+    /// <summary>F⁻¹(p), for starting values.</summary>
+    public static double Quantile(LinkFunction link, double p) => link switch
+    {
+        LinkFunction.Logit => Math.Log(p / (1 - p)),
+        LinkFunction.Probit => global::TypedMixed.Distributions.NormalQuantile(p),
+        _ => Math.Log(-Math.Log(1 - p)),
+    };
+
+    /// <summary>
+    /// One row in category y (0..K−1) with linear predictor η: p = F(τ_y − η) − F(τ_{y−1} − η) (τ₋₁ = −∞, τ_{K−1} = +∞),
+    /// returns log p, with <paramref name="gradient"/> = ∂ log p/∂η and <paramref name="curvature"/> = −∂² log p/∂η²
+    /// (positive: F is log-concave for the three links). <paramref name="tau"/> holds τ₀ … τ_{K−2}.
+    /// </summary>
+    public static double RowLogLikelihood(LinkFunction link, ReadOnlySpan<double> tau, int y, double eta, out double gradient, out double curvature)
+    {
+        RowTerms(link, tau, y, eta, out double p, out double fa, out double fb, out double fpa, out double fpb);
+        double dp = fb - fa;           // ∂p/∂η
+        double d2p = fpa - fpb;        // ∂²p/∂η²
+        gradient = dp / p;
+        curvature = gradient * gradient - d2p / p;
+        return Math.Log(p);
+    }
+
+    /// <summary>log p of one row only (quadrature).</summary>
+    public static double RowLogProbability(LinkFunction link, ReadOnlySpan<double> tau, int y, double eta)
+    {
+        int k = tau.Length + 1;
+        double p;
+        if (y == 0) p = Cdf(link, tau[0] - eta);
+        else if (y == k - 1) p = UpperTail(link, tau[k - 2] - eta);
+        else
+        {
+            double a = tau[y] - eta, b = tau[y - 1] - eta;
+            p = b >= 0 ? UpperTail(link, b) - UpperTail(link, a) : Cdf(link, a) - Cdf(link, b);
+        }
+        return Math.Log(p);
+    }
+
+    /// <summary>
+    /// The pieces of one row's probability: p, f and f' at a = τ_y − η (0 when a = +∞) and at b = τ_{y−1} − η (0 when
+    /// b = −∞). Differences of F are taken on the side of the smaller tail.
+    /// </summary>
+    public static void RowTerms(LinkFunction link, ReadOnlySpan<double> tau, int y, double eta, out double p, out double fa, out double fb, out double fpa, out double fpb)
+    {
+        int k = tau.Length + 1;
+        fa = fb = fpa = fpb = 0;
+        if (y < k - 1)
+        {
+            double a = tau[y] - eta;
+            fa = Density(link, a);
+            fpa = DensityDerivative(link, a);
+        }
+        if (y > 0)
+        {
+            double b = tau[y - 1] - eta;
+            fb = Density(link, b);
+            fpb = DensityDerivative(link, b);
+        }
+        if (y == 0) p = Cdf(link, tau[0] - eta);
+        else if (y == k - 1) p = UpperTail(link, tau[k - 2] - eta);
+        else
+        {
+            double a = tau[y] - eta, b = tau[y - 1] - eta;
+            p = b >= 0 ? UpperTail(link, b) - UpperTail(link, a) : Cdf(link, a) - Cdf(link, b);
+        }
+        if (!(p > 1e-300)) p = 1e-300;
+    }
+
+    /// <summary>The K category probabilities at linear predictor η.</summary>
+    public static double[] Probabilities(LinkFunction link, ReadOnlySpan<double> tau, double eta)
+    {
+        int k = tau.Length + 1;
+        var pr = new double[k];
+        for (int j = 0; j < k; j++)
+            pr[j] = Math.Exp(RowLogProbability(link, tau, j, eta));
+        return pr;
+    }
+}
