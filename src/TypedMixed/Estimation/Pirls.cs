@@ -19,6 +19,12 @@ internal sealed class Pirls
     /// <summary>Also stop when the change is below this and at most a thousandth of the previous one (see <see cref="Run"/>).</summary>
     public const double QuadraticTolerance = 1e-7;
 
+    /// <summary>With <see cref="Coarse"/>: stop when the change is below this and at most a hundredth of the previous one.</summary>
+    public const double CoarseTolerance = 1e-3;
+
+    /// <summary>Whether runs may stop at <see cref="CoarseTolerance"/> (objective accurate to ~1e-6 relative, not 1e-12).</summary>
+    public bool Coarse { get; set; }
+
     private readonly GlmmProblem _g;
     private readonly MixedModelProblem _s;
     private readonly double[] _etaFixed, _w, _z;
@@ -106,6 +112,7 @@ internal sealed class Pirls
     public void SetStart(ReadOnlySpan<double> beta, double[][]? u)
     {
         _modeSlopes = null;
+        _anchorT = null;
         _startBeta = beta.ToArray();
         _startU = U.Select((x, s) => u is null ? new double[x.Length] : (double[])u[s].Clone()).ToArray();
     }
@@ -118,16 +125,10 @@ internal sealed class Pirls
     /// </summary>
     public void AnchorHeldBetaStart(ReadOnlySpan<double> theta, ReadOnlySpan<double> beta)
     {
+        AnchorStart(theta);
         var f = _s.Factor;
-        int k = U.Length, p = _g.P, s0 = _s.Gram.Sizes[0], mz = f.TailZ, m = f.Tail.Rows;
-        _startU = U.Select(x => (double[])x.Clone()).ToArray();
+        int p = _g.P, s0 = _s.Gram.Sizes[0], mz = f.TailZ, m = f.Tail.Rows;
         _anchorBeta = beta.ToArray();
-        _anchorT = new double[k][];
-        for (int s = 0; s < k; s++)
-        {
-            _anchorT[s] = new double[_t[s].Length];
-            _s.Templates[_s.TermOrder[s]].FillFactor(theta, _anchorT[s]);
-        }
         var slopes = new double[p][];
         var tail = f.Tail.Data;
         for (int c = 0; c < p; c++)
@@ -142,13 +143,34 @@ internal sealed class Pirls
         _modeSlopes = slopes;
     }
 
+    /// <summary>
+    /// Every later run starts from the last run's modes (at <paramref name="theta"/>) with the random effects b = Λu kept
+    /// as θ changes — for runs that solve β too (glmer's first stage) and as the base of
+    /// <see cref="AnchorHeldBetaStart"/>. Fixed until the next call or <see cref="SetStart"/>.
+    /// </summary>
+    public void AnchorStart(ReadOnlySpan<double> theta)
+    {
+        int k = U.Length;
+        _startU = U.Select(x => (double[])x.Clone()).ToArray();
+        _modeSlopes = null;
+        _anchorT = new double[k][];
+        for (int s = 0; s < k; s++)
+        {
+            _anchorT[s] = new double[_t[s].Length];
+            _s.Templates[_s.TermOrder[s]].FillFactor(theta, _anchorT[s]);
+        }
+    }
+
     private double[]? _anchorBeta;
     private double[][]? _anchorT;
     /// <summary>∂u/∂β at the anchor: per fixed effect, a vector laid out as the ordered terms' modes concatenated.</summary>
     private double[][]? _modeSlopes;
 
-    /// <summary>u ← the anchored start for (current T, β): see <see cref="AnchorHeldBetaStart"/>.</summary>
-    private void AnchoredStart(ReadOnlySpan<double> beta, double[][] u)
+    /// <summary>
+    /// u ← the anchored start for the current T (and, <paramref name="withBeta"/>, for β): see
+    /// <see cref="AnchorHeldBetaStart"/> and <see cref="AnchorStart"/>.
+    /// </summary>
+    private void AnchoredStart(ReadOnlySpan<double> beta, double[][] u, bool withBeta)
     {
         int k = u.Length, p = _g.P;
         Span<double> v = stackalloc double[16];
@@ -171,7 +193,8 @@ internal sealed class Pirls
                 {
                     int j = l * q + a;
                     double value = u0[j];
-                    for (int c = 0; c < p; c++) value += _modeSlopes![c][offset + j] * (beta[c] - _anchorBeta![c]);
+                    if (withBeta)
+                        for (int c = 0; c < p; c++) value += _modeSlopes![c][offset + j] * (beta[c] - _anchorBeta![c]);
                     lv[a] = value;
                 }
                 if (!invertible)
@@ -211,7 +234,7 @@ internal sealed class Pirls
         var b = Beta;
         var u = U;
         (solveBeta ? _startBeta : beta).CopyTo(b);
-        if (!solveBeta && _modeSlopes is not null) AnchoredStart(beta, u);
+        if (_anchorT is not null) AnchoredStart(solveBeta ? default : beta, u, withBeta: !solveBeta && _modeSlopes is not null);
         else for (int s = 0; s < k; s++) _startU[s].CopyTo(u[s], 0);
         var prevB = _previousBeta;
         var prevU = _previousU;
@@ -286,6 +309,14 @@ internal sealed class Pirls
                 // The factor holds the weights of the η one tiny step back (|Δη| < 1e-10): current to that order.
                 Converged = true;
                 _factorIsCurrent = _lastSolveDirect;
+                break;
+            }
+            if (Coarse && change < CoarseTolerance * size && change <= 1e-2 * previousChange)
+            {
+                // Coarse runs (glmer's first stage, which only supplies stage 2's start): stop one Newton step earlier,
+                // with η within about change² of the modes; the run is still a fixed function of the parameters.
+                Converged = true;
+                _factorIsCurrent = false;
                 break;
             }
             if (change < QuadraticTolerance * size && change <= 1e-3 * previousChange)
