@@ -71,28 +71,7 @@ internal static class GlmmAssembler
         }
 
         // Modes b = Λu per design term (levels × q), and Σ = TT' (σ = 1).
-        var modes = new double[k][,];
-        var factors = new double[k][];
-        var covs = new double[k][,];
-        for (int st = 0; st < k; st++)
-        {
-            int t = s.TermOrder[st];
-            var term = design.Terms[t];
-            int q = term.ColumnCount;
-            factors[t] = new double[q * q];
-            s.Templates[t].FillFactor(theta, factors[t]);
-            var b = (double[])u[st].Clone();
-            PenalizedSolution.ApplyLambda(b, q, factors[t]);
-            var m = new double[term.LevelCount, q];
-            for (int l = 0; l < term.LevelCount; l++)
-                for (int a = 0; a < q; a++) m[l, a] = b[l * q + a];
-            modes[t] = m;
-            var rel = new double[q * q];
-            s.Templates[t].RelativeCovariance(theta, rel);
-            covs[t] = new double[q, q];
-            for (int a = 0; a < q; a++)
-                for (int c = 0; c < q; c++) covs[t][a, c] = rel[c * q + a];
-        }
+        var (modes, factors, covs) = ModesAndCovariances(s, theta, u);
 
         // Residuals: deviance and Pearson, on the response scale (proportions for binomial).
         var devianceResiduals = new double[n];
@@ -268,5 +247,38 @@ internal static class GlmmAssembler
             objective.Pirls.LogDeterminant(theta, observed: false);
             return BoundaryCheck.ConditionalCovariances(objective.Pirls.Problem.Structure.Factor, storageTerm, t, q, 1);
         }
+    }
+
+    /// <summary>
+    /// Per design term: the conditional modes b = Λu (levels × q, from the spherical modes per ordered term), T, and the
+    /// relative covariance Σ = TT' (σ = 1) — for the Laplace-objective fits (GLMMs, ordinal models).
+    /// </summary>
+    internal static (double[][,] Modes, double[][] Factors, double[][,] Covariances) ModesAndCovariances(MixedModelProblem s, double[] theta, double[][] u)
+    {
+        var design = s.Design;
+        int k = design.Terms.Count;
+        var modes = new double[k][,];
+        var factors = new double[k][];
+        var covs = new double[k][,];
+        for (int st = 0; st < k; st++)
+        {
+            int t = s.TermOrder[st];
+            var term = design.Terms[t];
+            int q = term.ColumnCount;
+            factors[t] = new double[q * q];
+            s.Templates[t].FillFactor(theta, factors[t]);
+            var b = (double[])u[st].Clone();
+            PenalizedSolution.ApplyLambda(b, q, factors[t]);
+            var m = new double[term.LevelCount, q];
+            for (int l = 0; l < term.LevelCount; l++)
+                for (int a = 0; a < q; a++) m[l, a] = b[l * q + a];
+            modes[t] = m;
+            var rel = new double[q * q];
+            s.Templates[t].RelativeCovariance(theta, rel);
+            covs[t] = new double[q, q];
+            for (int a = 0; a < q; a++)
+                for (int c = 0; c < q; c++) covs[t][a, c] = rel[c * q + a];
+        }
+        return (modes, factors, covs);
     }
 }

@@ -136,7 +136,8 @@ internal static class GlmmEstimator
             Unpack(x);
             double v = objective.Evaluate(thetaBuffer, betaBuffer, solveBeta: false, maxIter);
             Count(v);
-            lastStage2 = x.ToArray();
+            lastStage2 ??= new double[x.Length];
+            x.CopyTo(lastStage2);
             lastStage2Value = v;
             return v;
         }
@@ -148,47 +149,14 @@ internal static class GlmmEstimator
             new BobyqaOptions { InitialTrustRadius = 0.2, FinalTrustRadius = 1e-5, MaxEvaluations = options.MaxEvaluations, FunctionTolerance = 1e-7 },
             cancellationToken);
         int bobyqaEvaluations = evaluations - stage1Evaluations;
-        var x = r2.X;
-        double value = r2.Value;
-        var reason = r2.Reason;
-        string message = r2.Message;
         // The check and the polish start PIRLS from the modes at stage 2's optimum (fixed from here on).
-        Stage2(x);
+        Stage2(r2.X);
         pirls.SetStart(beta1, pirls.U);
         pirls.AnchorHeldBetaStart(thetaBuffer, betaBuffer);
 
-        // Confirm from finite differences and polish with the Newton step (as for LMMs). The check's steps are 1e-4 of
-        // a coordinate's size (at least 1e-5); the stage-2 coordinates are in SE units and near 0 for β, so they are
-        // handed to it divided by CheckScale: steps of about 1e-3 SE, well above the rounding noise of a deviance
-        // summed over a million rows.
-        ConvergenceCheck Check(double[] at)
-        {
-            var c = ConvergenceCheck.At(t => Stage2(Scaled(t, CheckScale)), Scaled(at, 1 / CheckScale), Scaled(lower2, 1 / CheckScale));
-            return c.NewtonPoint is { } np ? c with { NewtonPoint = Scaled(np, CheckScale) } : c;
-        }
-        var check = Check(x);
-        if (check.HessianPositiveDefinite && check.NewtonPoint is { } newton)
-        {
-            double nv = Stage2(newton);
-            double gained = value - nv;
-            if (gained > 0) { x = newton; value = nv; }
-            if (!check.Confirmed && check.BoundSlopesOk && gained > 0.5 * check.NewtonDecrement && gained < 2 * check.NewtonDecrement)
-                check = check with { NewtonDecrement = Math.Abs(check.NewtonDecrement - gained), PolishConfirmed = true };
-        }
-        if (!check.Confirmed)
-        {
-            var restart = Bobyqa.Minimize(Stage2, x, lower2, upper2,
-                new BobyqaOptions { InitialTrustRadius = 1e-3, FinalTrustRadius = 1e-8, MaxEvaluations = options.MaxEvaluations },
-                cancellationToken);
-            if (restart.Value < value)
-            {
-                x = restart.X;
-                value = restart.Value;
-                reason = restart.Reason;
-                message = "restarted from the first optimum: " + restart.Message;
-            }
-            check = Check(x);
-        }
+        // Confirm from finite differences and polish with the Newton step (as for LMMs), in SE units (CheckedOptimum).
+        var confirmed = CheckedOptimum.Confirm(Stage2, r2, lower2, upper2, options.MaxEvaluations, cancellationToken);
+        var (x, value, reason, message, check) = confirmed;
 
         Unpack(x);
         var theta = (double[])thetaBuffer.Clone();
@@ -245,10 +213,7 @@ internal static class GlmmEstimator
         return GlmmAssembler.Assemble(g, objective, theta, beta, shape, estimateShape, summary, warnings, options, maxIter, covariance, cancellationToken);
     }
 
-    /// <summary>Stage-2 coordinates are divided by this before the convergence check (see there).</summary>
-    private const double CheckScale = 100;
-
-    private static double[] Scaled(double[] x, double factor) => x.Select(v => v * factor).ToArray();
+    private const double CheckScale = CheckedOptimum.CheckScale;
 
     /// <summary>
     /// −2 log L (Laplace or quadrature, as <paramref name="options"/> say) at given θ and β (and shape k for the negative

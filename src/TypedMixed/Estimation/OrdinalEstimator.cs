@@ -13,8 +13,7 @@ namespace TypedMixed.Estimation;
 /// </summary>
 internal static class OrdinalEstimator
 {
-    /// <summary>Coordinates are divided by this before the convergence check (steps of about 1e-3 SE; as for GLMMs).</summary>
-    private const double CheckScale = 100;
+    private const double CheckScale = CheckedOptimum.CheckScale;
 
     public static OrdinalMixedModelFit Fit(ModelDesign design, OrdinalFitOptions options, CancellationToken cancellationToken)
     {
@@ -127,41 +126,11 @@ internal static class OrdinalEstimator
             cancellationToken);
         int bobyqaEvaluations = evaluations;
         followBest = false;
-        var x = r.X;
-        double value = r.Value;
-        var reason = r.Reason;
-        string message = r.Message;
-        F(x);
+        F(r.X);
         newton.SetStart(newton.U);
 
-        ConvergenceCheck Check(double[] at)
-        {
-            var c = ConvergenceCheck.At(t => F(Scaled(t, CheckScale)), Scaled(at, 1 / CheckScale), Scaled(lower, 1 / CheckScale));
-            return c.NewtonPoint is { } np ? c with { NewtonPoint = Scaled(np, CheckScale) } : c;
-        }
-        var check = Check(x);
-        if (check.HessianPositiveDefinite && check.NewtonPoint is { } polish)
-        {
-            double nv = F(polish);
-            double gained = value - nv;
-            if (gained > 0) { x = polish; value = nv; }
-            if (!check.Confirmed && check.BoundSlopesOk && gained > 0.5 * check.NewtonDecrement && gained < 2 * check.NewtonDecrement)
-                check = check with { NewtonDecrement = Math.Abs(check.NewtonDecrement - gained), PolishConfirmed = true };
-        }
-        if (!check.Confirmed)
-        {
-            var restart = Bobyqa.Minimize(F, x, lower, upper,
-                new BobyqaOptions { InitialTrustRadius = 1e-3, FinalTrustRadius = 1e-8, MaxEvaluations = options.MaxEvaluations },
-                cancellationToken);
-            if (restart.Value < value)
-            {
-                x = restart.X;
-                value = restart.Value;
-                reason = restart.Reason;
-                message = "restarted from the first optimum: " + restart.Message;
-            }
-            check = Check(x);
-        }
+        var confirmed = CheckedOptimum.Confirm(F, r, lower, upper, options.MaxEvaluations, cancellationToken);
+        var (x, value, reason, message, check) = confirmed;
 
         // Covariance of (α, β, θ) from the check's Hessian over y = x / CheckScale: ω = centre + D·x, so
         // Cov(ω) = 2 CheckScale² D H_y⁻¹ D (half the Hessian of −2 log L is the observed information).
@@ -215,8 +184,6 @@ internal static class OrdinalEstimator
         };
         return Assemble(o, objective, alpha, beta, theta, omegaCov, single.Deviance, summary, warnings, maxIter);
     }
-
-    private static double[] Scaled(double[] x, double factor) => x.Select(v => v * factor).ToArray();
 
     /// <summary>
     /// A category seen in a single cluster of every term pins its threshold to that cluster's effect (clmm fits it, but
@@ -287,28 +254,7 @@ internal static class OrdinalEstimator
             for (int j = 0; j < p; j++) vcov[i, j] = cov?[m + i, m + j] ?? double.NaN;
 
         // Modes b = Λu per design term and Σ = TT'.
-        var modes = new double[k][,];
-        var factors = new double[k][];
-        var covs = new double[k][,];
-        for (int st = 0; st < k; st++)
-        {
-            int t = s.TermOrder[st];
-            var term = design.Terms[t];
-            int q = term.ColumnCount;
-            factors[t] = new double[q * q];
-            s.Templates[t].FillFactor(theta, factors[t]);
-            var b = (double[])u[st].Clone();
-            PenalizedSolution.ApplyLambda(b, q, factors[t]);
-            var mm = new double[term.LevelCount, q];
-            for (int l = 0; l < term.LevelCount; l++)
-                for (int c = 0; c < q; c++) mm[l, c] = b[l * q + c];
-            modes[t] = mm;
-            var rel = new double[q * q];
-            s.Templates[t].RelativeCovariance(theta, rel);
-            covs[t] = new double[q, q];
-            for (int x = 0; x < q; x++)
-                for (int c = 0; c < q; c++) covs[t][x, c] = rel[c * q + x];
-        }
+        var (modes, factors, covs) = GlmmAssembler.ModesAndCovariances(s, theta, u);
         var singular = BoundaryCheck.SingularEffects(s, factors, warnings);
 
         // Variance components with SEs by the delta method from θ's block.
