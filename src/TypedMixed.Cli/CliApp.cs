@@ -105,11 +105,10 @@ public static class CliApp
         BuiltDesign built;
         int sourceRows;
         // A model StreamingDesignBuilder covers (numeric response and effects columns; factors from numeric or text
-        // columns; no residual structure, memberships or ordinal response) is built in one streaming pass without holding the table, so the peak memory
-        // is about the design's; anything else, and every data error, goes through the table, whose messages name the
-        // row and column.
-        if (table is null && a.Correlation is null && a.Variance is null && !formula.MembershipVariables().Any() && a.Family != ResponseFamily.Ordinal
-            && StreamingDesignBuilder.TryBuild(formula, DataSource(a), options) is { } streamed)
+        // columns; it declines the rest) is built in one streaming pass without holding the table, so the peak memory is
+        // about the design's; anything else, and every data error, goes through the table, whose messages name the row
+        // and column.
+        if (table is null && StreamingDesignBuilder.TryBuild(formula, DataSource(a), options) is { } streamed)
         {
             built = streamed.Built;
             sourceRows = streamed.SourceRows;

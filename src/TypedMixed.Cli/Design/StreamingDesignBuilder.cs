@@ -163,8 +163,11 @@ internal static class StreamingDesignBuilder
     {
         options ??= new DesignOptions();
         ResponseBuilder.CheckFamily(formula, options.Family);
+        // Declined (the table path builds them): computed responses, offsets, function terms, multiple memberships,
+        // residual structures and ordinal responses.
         if (formula.Response.Variable is not { } responseVariable || formula.Response.IsCbind || formula.Response.Expression is not null
-            || formula.Offsets.Count > 0 || formula.FunctionTerms().Any())
+            || formula.Offsets.Count > 0 || formula.FunctionTerms().Any() || formula.MembershipVariables().Any()
+            || options.Correlation is not null || options.Variance is not null || options.Family == ResponseFamily.Ordinal)
             return null;
         var groupingLabels = formula.RandomTerms.SelectMany(b => b.Grouping.SelectMany(g => g)).Select(v => v.Label).ToHashSet();
         bool IsNumeric(Variable v) => v.Function is null && !v.AsFactor && !groupingLabels.Contains(v.Label);
