@@ -244,11 +244,31 @@ internal sealed class BlockedCholesky
         var xt = x.Slice(s0, rows);
         var tail = Tail.Data;
         // Forward: L₀₀ x₀ = r₀; r_t −= L_t0 x₀; L_tt x_t = r_t.
-        for (int l = 0; l < L00.Levels; l++) ForwardSolve(L00.Block(l), q0, x0.Slice(l * q0, q0));
+        if (q0 == 1)
+        {
+            var d00 = L00.Data;
+            for (int l = 0; l < x0.Length; l++) x0[l] /= d00[l];
+        }
+        else
+            for (int l = 0; l < L00.Levels; l++) ForwardSolve(L00.Block(l), q0, x0.Slice(l * q0, q0));
         for (int i = 0; i < Ls0.Length; i++)
         {
             var sp = Ls0[i];
             int off = _tailOffset[i + 1];
+            if (sp.RowQ == 1 && sp.ColQ == 1)
+            {
+                // Scalar blocks (two crossed intercepts): a scatter per column, no per-block spans.
+                int[] ptr = sp.ColPtr, rowLevel = sp.RowLevel;
+                double[] data = sp.Data;
+                var xo = xt.Slice(off);
+                for (int col = 0; col < sp.ColLevels; col++)
+                {
+                    double v = x0[col];
+                    if (v == 0) continue;
+                    for (int b = ptr[col], end = ptr[col + 1]; b < end; b++) xo[rowLevel[b]] -= data[b] * v;
+                }
+                continue;
+            }
             for (int col = 0; col < sp.ColLevels; col++)
                 for (int b = sp.ColPtr[col]; b < sp.ColPtr[col + 1]; b++)
                 {
@@ -310,6 +330,19 @@ internal sealed class BlockedCholesky
         {
             var sp = Ls0[i];
             int off = _tailOffset[i + 1];
+            if (sp.RowQ == 1 && sp.ColQ == 1)
+            {
+                int[] ptr = sp.ColPtr, rowLevel = sp.RowLevel;
+                double[] data = sp.Data;
+                ReadOnlySpan<double> xo = xt.Slice(off);
+                for (int col = 0; col < sp.ColLevels; col++)
+                {
+                    double acc = 0;
+                    for (int b = ptr[col], end = ptr[col + 1]; b < end; b++) acc += data[b] * xo[rowLevel[b]];
+                    x0[col] -= acc;
+                }
+                continue;
+            }
             for (int col = 0; col < sp.ColLevels; col++)
                 for (int b = sp.ColPtr[col]; b < sp.ColPtr[col + 1]; b++)
                 {
@@ -330,7 +363,13 @@ internal sealed class BlockedCholesky
                 for (int a = 0; a < p; a++) acc += LXY0[a, c] * xt[mz + a];
                 x0[c] -= acc;
             }
-        for (int l = 0; l < L00.Levels; l++) BackSolveTranspose(L00.Block(l), q0, x0.Slice(l * q0, q0));
+        if (q0 == 1)
+        {
+            var d00 = L00.Data;
+            for (int l = 0; l < x0.Length; l++) x0[l] /= d00[l];
+        }
+        else
+            for (int l = 0; l < L00.Levels; l++) BackSolveTranspose(L00.Block(l), q0, x0.Slice(l * q0, q0));
     }
 
     /// <summary>
