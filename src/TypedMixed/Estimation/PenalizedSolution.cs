@@ -115,12 +115,12 @@ internal static class PenalizedSolution
     }
 
     /// <summary>b = Λu for one ordered term (in place), using the factor's current T.</summary>
-    public static void ApplyLambda(double[] u, int q, ReadOnlySpan<double> t)
+    public static void ApplyLambda(Span<double> u, int q, ReadOnlySpan<double> t)
     {
         Span<double> tmp = stackalloc double[q];
         for (int l = 0; l < u.Length / q; l++)
         {
-            var ul = u.AsSpan(l * q, q);
+            var ul = u.Slice(l * q, q);
             for (int a = 0; a < q; a++)
             {
                 double s = 0;

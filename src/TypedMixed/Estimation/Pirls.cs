@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using TypedMixed.Factorization;
 using TypedMixed.Families;
 
@@ -72,6 +73,7 @@ internal sealed class Pirls
         _previousBeta = new double[problem.P];
         _previousU = U.Select(u => new double[u.Length]).ToArray();
         _zeroBeta = new double[problem.P];
+        _zeroOneLogit = ZeroOneLogit(problem);
         if (allowKrylov && PirlsKrylovStep.Worthwhile(_s))
         {
             _krylov = new PirlsKrylovStep(problem, _orderedTerms);
@@ -252,7 +254,7 @@ internal sealed class Pirls
             WorkingResponse(solveBeta);
             double[] nb;
             double[][] nu;
-            if (_krylov is not null && _factorExists && _krylov.Solve(_t, _w, _z, b, u, solveBeta, _krylovBeta, _krylovU))
+            if (_krylov is not null && _factorExists && _krylov.Solve(_t, _factorT, _w, _z, b, u, solveBeta, _krylovBeta, _krylovU))
             {
                 // Solved without refactoring (see PirlsKrylovStep): the factor stays at earlier weights.
                 nb = solveBeta ? _krylovBeta : b;
@@ -270,6 +272,7 @@ internal sealed class Pirls
             {
                 _s.Gram.Refill(_z, _w);
                 _factorExists = factor.Update(theta);
+                KeepFactorT();
                 if (!_factorExists) return false;
                 _lastSolveDirect = true;
                 nb = solveBeta ? PenalizedSolution.Beta(factor) : b;
@@ -335,6 +338,16 @@ internal sealed class Pirls
         return true;
     }
     private bool _factorIsCurrent;
+
+    /// <summary>Per ordered term, the T (Λ's template) the factor was last computed at: the preconditioner's θ.</summary>
+    private double[][]? _factorT;
+
+    private void KeepFactorT()
+    {
+        if (_krylov is null) return;
+        _factorT ??= _t.Select(t => new double[t.Length]).ToArray();
+        for (int s = 0; s < _t.Length; s++) _t[s].CopyTo(_factorT[s], 0);
+    }
     /// <summary>Steps solved by preconditioned conjugate gradients where refactoring is expensive; null elsewhere.</summary>
     private readonly PirlsKrylovStep? _krylov;
     private readonly double[] _krylovBeta = [];
@@ -370,6 +383,7 @@ internal sealed class Pirls
         _s.Gram.Refill(_z, _w);
         _factorIsCurrent = !observed;
         _factorExists = _s.Factor.Update(theta);
+        KeepFactorT();
         if (!_factorExists) return double.PositiveInfinity;
         return _s.Factor.LogDetZ;
     }
@@ -455,6 +469,7 @@ internal sealed class Pirls
         var qs = _q;
         bool canonicalLog = fam.Family == ResponseFamily.Poisson && link == LinkFunction.Log;
         bool bernoulliLogit = fam.Family == ResponseFamily.Binomial && link == LinkFunction.Logit;
+        if (_zeroOneLogit) return PredictZeroOneLogitRows(start, end, beta, etaOut, muOut, muEtaOut, out change, out maxAbs);
         double ll = 0, ch = 0, ma = 0;
         for (int i = start; i < end; i++)
         {
@@ -505,4 +520,97 @@ internal sealed class Pirls
         return ll;
     }
 
+    /// <summary>Whether every row is a single 0/1 trial with the logit link (<see cref="PredictZeroOneLogitRows"/>).</summary>
+    private readonly bool _zeroOneLogit;
+
+    private static bool ZeroOneLogit(GlmmProblem g)
+    {
+        if (g.Family.Family != ResponseFamily.Binomial || g.Family.Link != LinkFunction.Logit || !Vector256.IsHardwareAccelerated) return false;
+        for (int i = 0; i < g.N; i++)
+            if (g.Trials[i] != 1 || (g.Y[i] != 0 && g.Y[i] != 1)) return false;
+        return true;
+    }
+
+    /// <summary>Rows per block of <see cref="PredictZeroOneLogitRows"/>: η by a scalar pass, then μ, dμ/dη and the log-density four rows at a time.</summary>
+    private const int PredictBlock = 512;
+
+    /// <summary>
+    /// <see cref="PredictRows"/> for 0/1 responses with the logit link (every row one trial): per block of rows, η by the
+    /// gathers of a scalar loop, then with e = exp(−|η|) and l = log(1 + e) (as <see cref="GlmFamily.Log1p"/>: log u ·
+    /// e/(u − 1), u = 1 + e) four rows at a time: μ = (η ≥ 0 ? 1 : e)/(1 + e), dμ/dη = e/(1 + e)², and the log-density
+    /// −(l + max((1 − 2y)η, 0)). Rows with |η| &gt; 30 take the general path.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private double PredictZeroOneLogitRows(int start, int end, double[] beta, double[] etaOut, double[] muOut, double[] muEtaOut, out double change, out double maxAbs)
+    {
+        int n = _g.N, p = _g.P, k = _b.Length;
+        var x = _g.X;
+        var offset = _g.Offset;
+        var y = _g.Y;
+        var uw = _g.UserWeights;
+        var current = Eta;
+        var levelIndex = _levelIndex;
+        var columns = _columns;
+        var qs = _q;
+        double ch = 0, ma = 0, llScalar = 0;
+        var one = Vector256.Create(1.0);
+        var two = Vector256.Create(2.0);
+        var limit = Vector256.Create(30.0);
+        var acc = Vector256<double>.Zero;
+        for (int b0 = start; b0 < end; b0 += PredictBlock)
+        {
+            int b1 = Math.Min(end, b0 + PredictBlock);
+            for (int i = b0; i < b1; i++)
+            {
+                double eta = offset[i];
+                for (int c = 0; c < p; c++) eta += x[c * n + i] * beta[c];
+                for (int s = 0; s < k; s++)
+                {
+                    int q = qs[s], l = levelIndex[s][i];
+                    var cols = columns[s];
+                    var bs = _b[s];
+                    if (q == 1) { eta += cols[i] * bs[l]; continue; }
+                    for (int a = 0; a < q; a++) eta += cols[a * n + i] * bs[l * q + a];
+                }
+                etaOut[i] = eta;
+                double d = Math.Abs(eta - current[i]);
+                if (d > ch) ch = d;
+                if (Math.Abs(eta) > ma) ma = Math.Abs(eta);
+            }
+            int iv = b0;
+            for (; iv + 4 <= b1; iv += 4)
+            {
+                var eta = Vector256.Create(etaOut.AsSpan(iv, 4));
+                var abs = Vector256.Abs(eta);
+                if (Vector256.GreaterThanAny(abs, limit))
+                {
+                    for (int i = iv; i < iv + 4; i++) llScalar += GeneralRow(i, etaOut[i], muOut, muEtaOut);
+                    continue;
+                }
+                var e = Vector256.Exp(-abs);
+                var u = one + e;
+                var l1 = Vector256.Log(u) * (e / (u - one));
+                var nonNegative = Vector256.GreaterThanOrEqual(eta, Vector256<double>.Zero);
+                (Vector256.ConditionalSelect(nonNegative, one, e) / u).CopyTo(muOut.AsSpan(iv, 4));
+                (e / (u * u)).CopyTo(muEtaOut.AsSpan(iv, 4));
+                var yv = Vector256.Create(y.AsSpan(iv, 4));
+                var signed = (one - two * yv) * eta;
+                acc -= Vector256.Create(uw.AsSpan(iv, 4)) * (l1 + Vector256.Max(signed, Vector256<double>.Zero));
+            }
+            for (int i = iv; i < b1; i++) llScalar += GeneralRow(i, etaOut[i], muOut, muEtaOut);
+        }
+        change = ch;
+        maxAbs = ma;
+        return Vector256.Sum(acc) + llScalar;
+    }
+
+    /// <summary>μ, dμ/dη and the log-density kernel of row i at η by the family's general functions.</summary>
+    private double GeneralRow(int i, double eta, double[] muOut, double[] muEtaOut)
+    {
+        var fam = _g.Family;
+        double mu = Links.Inverse(fam.Link, eta);
+        muOut[i] = mu;
+        muEtaOut[i] = Links.Derivative(fam.Link, eta);
+        return fam.LogDensityKernel(_g.Y[i], mu, _g.Trials[i], _g.UserWeights[i]);
+    }
 }

@@ -53,14 +53,20 @@ internal static class DenseKernels
         double s = 0;
         if (Vector.IsHardwareAccelerated && n >= Vector<float>.Count)
         {
-            var acc = Vector<double>.Zero;
-            int fc = Vector<float>.Count, dc = Vector<double>.Count;
-            for (; i + fc <= n; i += fc)
+            // Two independent accumulators over reinterpreted vectors (no per-iteration slices): the sum's dependency
+            // chain, not the loads, bounded the single-accumulator loop.
+            var xv = MemoryMarshal.Cast<float, Vector<float>>(x);
+            var yv = MemoryMarshal.Cast<double, Vector<double>>(y.Slice(0, xv.Length * Vector<float>.Count));
+            var acc0 = Vector<double>.Zero;
+            var acc1 = Vector<double>.Zero;
+            for (int v = 0; v < xv.Length; v++)
             {
-                Vector.Widen(new Vector<float>(x.Slice(i)), out var lo, out var hi);
-                acc += lo * new Vector<double>(y.Slice(i, dc)) + hi * new Vector<double>(y.Slice(i + dc, dc));
+                Vector.Widen(xv[v], out var lo, out var hi);
+                acc0 += lo * yv[2 * v];
+                acc1 += hi * yv[2 * v + 1];
             }
-            s = Vector.Sum(acc);
+            s = Vector.Sum(acc0 + acc1);
+            i = xv.Length * Vector<float>.Count;
         }
         for (; i < n; i++) s += x[i] * y[i];
         return s;

@@ -48,12 +48,29 @@ internal sealed class OuterProductSchedule
                     second[e] = bj;
                     e++;
                 }
-        var order = new int[count];
-        for (int i = 0; i < order.Length; i++) order[i] = i;
-        Array.Sort(keys, order);
         var target = new int[count];
         var f = new int[count];
         var g = new int[count];
+        long cells = (long)ld * ld;
+        if (cells <= CountingSortCells)
+        {
+            // A counting sort over the target matrix's cells: linear in entries + cells, where a comparison sort of the
+            // ~10⁶ entries of a large crossed design took a tenth of a second of every fit's setup.
+            var start = new int[cells + 1];
+            for (long i = 0; i < count; i++) start[keys[i] + 1]++;
+            for (long c = 0; c < cells; c++) start[c + 1] += start[c];
+            for (long i = 0; i < count; i++)
+            {
+                int at = start[keys[i]]++;
+                target[at] = (int)keys[i];
+                f[at] = first[i];
+                g[at] = second[i];
+            }
+            return new OuterProductSchedule(target, f, g);
+        }
+        var order = new int[count];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        Array.Sort(keys, order);
         for (int i = 0; i < order.Length; i++)
         {
             target[i] = checked((int)keys[i]);
@@ -62,6 +79,9 @@ internal sealed class OuterProductSchedule
         }
         return new OuterProductSchedule(target, f, g);
     }
+
+    /// <summary>Target matrices up to this many cells (a 4,096² tail) order the entries by a counting sort.</summary>
+    private const long CountingSortCells = 1L << 24;
 
     /// <summary>Entries from which the work is split between two threads.</summary>
     private const int ParallelThreshold = 200_000;
