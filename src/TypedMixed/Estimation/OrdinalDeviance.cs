@@ -54,6 +54,7 @@ internal sealed class OrdinalDeviance
         var s = o.Structure;
         var term = s.Design.Terms[s.TermOrder[0]];
         int levels = term.LevelCount, n = o.N, points = QuadraturePoints;
+        if (!_newton.EnsureFactor()) return double.PositiveInfinity;
         var l00 = s.Factor.L00;
         double t = theta[s.Templates[s.TermOrder[0]].ThetaOffset];
         var u = _newton.U[0];

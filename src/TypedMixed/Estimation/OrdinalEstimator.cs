@@ -313,6 +313,7 @@ internal static class OrdinalEstimator
                     lock (gate)
                     {
                         objective.Evaluate(alpha, beta, theta, maxIter);
+                        newton.EnsureFactor();
                         return BoundaryCheck.ConditionalCovariances(s.Factor, storage, tFactor, q, 1);
                     }
                 }, sizes, own);

@@ -52,7 +52,21 @@ internal sealed class OrdinalNewton
         _startU = U.Select(u => new double[u.Length]).ToArray();
         _zeroBeta = new double[problem.P];
         Tau = new double[problem.K - 1];
+        // One scalar term leading the Gram (e.g. (1 | judge)): Λ'Z'HZΛ + I is diagonal, so each Newton step is a
+        // per-level division and the factor is needed only by its readers (EnsureFactor).
+        _scalar = k == 1 && _q[0] == 1 && _s.StorageShift == 0 && !terms[0].IsMultipleMembership;
+        if (_scalar)
+        {
+            _levelGradient = new double[_s.Gram.Sizes[0]];
+            _levelCurvature = new double[_s.Gram.Sizes[0]];
+        }
     }
+
+    private readonly bool _scalar;
+    private readonly double[] _levelGradient = [], _levelCurvature = [];
+    private double _scalarLogDet;
+    private bool _factorStale;
+    private double[] _theta = [];
 
     public OrdinalProblem Problem => _o;
 
@@ -118,6 +132,8 @@ internal sealed class OrdinalNewton
         int iter = 0;
         double previousChange = double.PositiveInfinity;
         bool factorCurrent = false;
+        if (_scalar) return RunScalar(theta, pdev, maxIterations);
+        _factorStale = false;
         while (iter < maxIterations)
         {
             iter++;
@@ -172,6 +188,88 @@ internal sealed class OrdinalNewton
         return true;
     }
 
+    /// <summary>
+    /// <see cref="Run"/> for one scalar term: the same Newton iteration, with the step of level j
+    /// Δuⱼ = (θGⱼ − uⱼ) / (θ²Hⱼ + 1), Gⱼ = Σ zᵢgᵢ and Hⱼ = Σ zᵢ²hᵢ over its rows (what the blocked solve gives when the
+    /// system is diagonal), and log|L|² = Σ log(θ²Hⱼ + 1) at the modes. The factor is left to <see cref="EnsureFactor"/>.
+    /// </summary>
+    private bool RunScalar(ReadOnlySpan<double> theta, double pdev, int maxIterations)
+    {
+        int iter = 0;
+        double previousChange = double.PositiveInfinity;
+        double t = _t[0][0];
+        var u = U[0];
+        var previous = _previousU[0];
+        _factorStale = true;
+        _theta = theta.ToArray();
+        while (iter < maxIterations)
+        {
+            iter++;
+            LevelSums(_gradient, _curvature);
+            Array.Copy(u, previous, u.Length);
+            double newPdev = double.NaN, change = 0, step = 1;
+            bool accepted = false;
+            for (int halving = 0; halving < 30; halving++, step /= 2)
+            {
+                for (int j = 0; j < u.Length; j++)
+                    u[j] = previous[j] + step * (t * _levelGradient[j] - previous[j]) / (t * t * _levelCurvature[j] + 1);
+                newPdev = Predict(U, _trialEta, _trialGradient, _trialCurvature, out change);
+                if (newPdev <= pdev + 1e-11 * Math.Abs(pdev)) { accepted = true; break; }
+            }
+            if (!accepted)
+            {
+                Array.Copy(previous, u, u.Length);
+                Converged = change < 1e-6;
+                break;
+            }
+            Swap();
+            pdev = newPdev;
+            PenalizedDeviance = pdev;
+            double size = Math.Max(1, _maxAbsEta);
+            if (change < EtaTolerance * size || (change < 1e-7 * size && change <= 1e-3 * previousChange))
+            {
+                Converged = true;
+                break;
+            }
+            previousChange = change;
+        }
+        Iterations = iter;
+        TotalIterations += iter;
+        LevelSums(_gradient, _curvature);
+        double logDet = 0;
+        for (int j = 0; j < u.Length; j++) logDet += Math.Log(t * t * _levelCurvature[j] + 1);
+        _scalarLogDet = logDet;
+        return double.IsFinite(logDet);
+    }
+
+    /// <summary>Per level of the single scalar term: Σ zᵢgᵢ and Σ zᵢ²hᵢ.</summary>
+    private void LevelSums(double[] gradient, double[] curvature)
+    {
+        Array.Clear(_levelGradient);
+        Array.Clear(_levelCurvature);
+        var level = _levelIndex[0];
+        var z = _columns[0];
+        for (int i = 0; i < level.Length; i++)
+        {
+            double zi = z[i];
+            _levelGradient[level[i]] += zi * gradient[i];
+            _levelCurvature[level[i]] += zi * zi * curvature[i];
+        }
+    }
+
+    /// <summary>
+    /// Makes the blocked factor hold Λ'Z'HZΛ + I at the last run's modes (its readers: quadrature scales, conditional
+    /// covariances); a no-op unless the last run took the scalar path.
+    /// </summary>
+    public bool EnsureFactor()
+    {
+        if (!_factorStale) return true;
+        for (int i = 0; i < Eta.Length; i++) _working[i] = Eta[i] - _etaFixed[i] + _gradient[i] / _curvature[i];
+        _s.Gram.Refill(_working, _curvature);
+        _factorStale = false;
+        return _s.Factor.Update(_theta);
+    }
+
     /// <summary>The trial point becomes the current one (buffers exchanged, nothing copied).</summary>
     private void Swap()
     {
@@ -181,7 +279,7 @@ internal sealed class OrdinalNewton
     }
 
     /// <summary>log|Λ'Z'HZΛ + I| at the last run's modes.</summary>
-    public double LogDeterminant => _s.Factor.LogDetZ;
+    public double LogDeterminant => _scalar ? _scalarLogDet : _s.Factor.LogDetZ;
 
     /// <summary>
     /// One pass over the rows: η = Xβ + offset + Σ Z_t Λ_t u_t, the gradients and curvatures; returns −2 Σ wᵢ log pᵢ
