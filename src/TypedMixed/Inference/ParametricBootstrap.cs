@@ -113,8 +113,8 @@ public sealed class BootstrapResult
 public static class ParametricBootstrap
 {
     /// <summary>
-    /// Bootstraps a linear mixed model; the statistics are the SDs, correlations and σ (lme4's sdcor scale) and the
-    /// fixed effects, unless <paramref name="statistic"/> (with <paramref name="statisticNames"/>) says otherwise.
+    /// Bootstraps a linear mixed model; the statistics are the SDs, correlations and σ (lme4's sdcor scale), the
+    /// fixed effects, and a residual structure's ρ and variance-function parameters, unless <paramref name="statistic"/> (with <paramref name="statisticNames"/>) says otherwise.
     /// Each replicate is refitted with the original method (REML or ML), without the variance-component SEs and
     /// Satterthwaite df.
     /// </summary>
@@ -126,6 +126,13 @@ public static class ParametricBootstrap
         ArgumentNullException.ThrowIfNull(fit);
         var fitOptions = new FitOptions { Method = fit.Method, VarianceComponentErrors = false, Satterthwaite = false };
         var (names, stat) = Statistic(design, fit, statistic, statisticNames, f => f.Sigma);
+        if (statistic is null && (fit.ResidualCorrelation is not null || fit.ResidualVarianceFunction is not null))
+        {
+            // The residual structure's parameters after the others: ρ, then the variance function's (nlme's names).
+            var core = stat;
+            names = [.. names, .. fit.ResidualCorrelation is null ? [] : new[] { "rho" }, .. fit.ResidualVarianceFunction?.ParameterNames ?? []];
+            stat = f => [.. core(f), .. f.ResidualCorrelation is { } c ? new[] { c.Parameter } : [], .. f.ResidualVarianceFunction?.Parameters ?? []];
+        }
         return Run(design, fit, options, names, stat, d => LinearMixedModel.Fit(d, fitOptions, cancellationToken), cancellationToken);
     }
 

@@ -11,19 +11,18 @@ public static class ResponseSimulation
 {
     /// <summary>
     /// One simulated response vector for the rows of <paramref name="design"/>: Gaussian yᵢ = ηᵢ + εᵢ with
-    /// εᵢ ~ N(0, σ̂²/wᵢ); binomial successes out of the rows' trials (or 0/1); Poisson counts; negative binomial counts
+    /// εᵢ ~ N(0, σ̂²/wᵢ), or with a residual structure ε ~ N(0, σ̂² S R S) per residual cluster (S the fitted variance
+    /// function's SD factors, R the AR(1)/CAR(1) correlation ρ̂^|tⱼ − tₖ|); binomial successes out of the rows' trials (or 0/1); Poisson counts; negative binomial counts
     /// (NB2, shape k̂, drawn as Poisson with a Gamma(k̂, k̂/μ) rate); ordinal category indices drawn from the fitted
     /// cumulative-link probabilities.
     /// </summary>
     /// <exception cref="ArgumentException">The fit does not belong to the design (a fixed effect or term is missing).</exception>
-    /// <exception cref="NotSupportedException">A residual correlation or variance function, or prior weights of a non-Gaussian model.</exception>
+    /// <exception cref="NotSupportedException">Prior weights of a non-Gaussian model.</exception>
     public static double[] Simulate(ModelDesign design, MixedModelFit fit, Random random)
     {
         ArgumentNullException.ThrowIfNull(design);
         ArgumentNullException.ThrowIfNull(fit);
         ArgumentNullException.ThrowIfNull(random);
-        if (design.ResidualCorrelation is not null || design.ResidualVariance is not null)
-            throw new NotSupportedException("Simulating responses with a residual correlation or variance function is not supported yet: drop the residual structure, or bootstrap the model without it.");
         if (design.Family != ResponseFamily.Gaussian && design.Weights is not null)
             throw new NotSupportedException($"Simulating a {design.Family} response with prior weights is not supported: the weights have no generative meaning there. Fit without them, or use Trials for binomial proportions.");
         var eta = LinearPredictor(design, fit, random);
@@ -32,12 +31,8 @@ public static class ResponseSimulation
         switch (fit)
         {
             case LinearMixedModelFit lmm:
-                double sigma = lmm.Sigma;
-                for (int i = 0; i < n; i++)
-                {
-                    double sd = design.Weights is { } w ? sigma / Math.Sqrt(w[i]) : sigma;
-                    y[i] = eta[i] + sd * Normal.Sample(random, 0, 1);
-                }
+                var residuals = GaussianResiduals(design, lmm, random);
+                for (int i = 0; i < n; i++) y[i] = eta[i] + residuals[i];
                 break;
             case GeneralizedLinearMixedModelFit glmm:
                 for (int i = 0; i < n; i++)
@@ -122,6 +117,51 @@ public static class ResponseSimulation
             }
         }
         return eta;
+    }
+
+    /// <summary>
+    /// Level-1 residuals of a linear model: independent N(0, σ̂² sᵢ²) with sᵢ the row's SD factor (1/√wᵢ for prior
+    /// weights, the variance function's factor when there is one); with a residual correlation, within each of its
+    /// clusters the correlated vector L z, L the Cholesky factor of σ̂² S R S.
+    /// </summary>
+    private static double[] GaussianResiduals(ModelDesign design, LinearMixedModelFit fit, Random random)
+    {
+        int n = design.Rows;
+        if ((design.ResidualCorrelation is null) != (fit.ResidualCorrelation is null) || (design.ResidualVariance is null) != (fit.ResidualVarianceFunction is null))
+            throw new ArgumentException("The fit's residual structure does not match the design's: simulate from the design the fit came from.", nameof(fit));
+        double sigma = fit.Sigma;
+        var sd = new double[n];
+        for (int i = 0; i < n; i++)
+            sd[i] = sigma * (fit.RowSdFactor is { } f ? f[i] : design.Weights is { } w ? 1 / Math.Sqrt(w[i]) : 1);
+        var e = new double[n];
+        if (design.ResidualCorrelation is not { } correlation)
+        {
+            for (int i = 0; i < n; i++) e[i] = sd[i] * Normal.Sample(random, 0, 1);
+            return e;
+        }
+        double rho = fit.ResidualCorrelation!.Parameter;
+        // Rows of each residual cluster, in row order (the correlation depends on times only, not on the order).
+        var clusters = new List<int>[correlation.ClusterKeys.Count];
+        for (int i = 0; i < n; i++) (clusters[correlation.ClusterIndex[i]] ??= []).Add(i);
+        foreach (var rows in clusters)
+        {
+            if (rows is null) continue;
+            int m = rows.Count;
+            var v = new double[m, m];
+            for (int a = 0; a < m; a++)
+                for (int b = 0; b < m; b++)
+                    v[a, b] = sd[rows[a]] * sd[rows[b]] * Math.Pow(rho, Math.Abs(correlation.Time[rows[a]] - correlation.Time[rows[b]]));
+            var l = SemiDefiniteCholesky(v);
+            var z = new double[m];
+            for (int a = 0; a < m; a++) z[a] = Normal.Sample(random, 0, 1);
+            for (int a = 0; a < m; a++)
+            {
+                double s = 0;
+                for (int k = 0; k <= a; k++) s += l[a, k] * z[k];
+                e[rows[a]] = s;
+            }
+        }
+        return e;
     }
 
     private static int IndexOf(IReadOnlyList<string> names, string name)

@@ -202,21 +202,44 @@ public sealed class BootstrapTests
         Assert.True(Math.Abs(variance / expectedVar - 1) < 0.2, $"variance {variance} vs {expectedVar}");
     }
 
+    /// <summary>
+    /// sleepstudy with a random intercept, AR(1) residuals within subjects and varExp(Days): the simulated responses of
+    /// one subject have the model's marginal covariance (mean and every entry, 6000 draws; SE of a sample covariance
+    /// √((VₐₐV_bb + Vₐᵦ²)/n) for normal data).
+    /// </summary>
     [Fact]
-    public void ResidualStructuresAreRefusedClearly()
+    public void ResidualStructureSimulationHasTheModelsCovariance()
     {
-        var (design, fit) = Sleepstudy.Value;
-        var withAr1 = new ModelDesign
+        var design = TypedMixed.Tests.Residual.ResidualDesigns.Sleep(slope: false, correlation: ResidualCorrelationStructure.Ar1,
+            variance: days => new ResidualVarianceFunction { Kind = ResidualVarianceFunctionKind.Exponential, CovariateNames = ["Days"], Covariates = days });
+        var fit = LinearMixedModel.Fit(design, FitOptions.MaximumLikelihood);
+        Assert.NotNull(fit.ResidualCorrelation);
+        int draws = 6000, m = 10;
+        var rows = Enumerable.Range(0, m).ToArray();
+        var sum = new double[m];
+        var cross = new double[m, m];
+        var random = new Random(21);
+        for (int d = 0; d < draws; d++)
         {
-            Response = design.Response, FixedEffects = design.FixedEffects, FixedEffectNames = design.FixedEffectNames, Terms = design.Terms,
-            ResidualCorrelation = new ResidualCorrelation
+            var y = ResponseSimulation.Simulate(design, fit, random);
+            for (int a = 0; a < m; a++)
             {
-                Structure = ResidualCorrelationStructure.Ar1, TimeName = "Days", Time = design.FixedEffects.Skip(design.Rows).ToArray(),
-                ClusterName = "Subject", ClusterIndex = design.Terms[0].LevelIndex, ClusterKeys = design.Terms[0].LevelKeys,
-            },
-        };
-        var e = Assert.Throws<NotSupportedException>(() => ResponseSimulation.Simulate(withAr1, fit, new Random(1)));
-        Assert.Contains("residual correlation", e.Message);
+                sum[a] += y[a];
+                for (int b = 0; b < m; b++) cross[a, b] += y[a] * y[b];
+            }
+        }
+        var v = fit.MarginalCovariance(rows);
+        for (int a = 0; a < m; a++)
+            for (int b = 0; b < m; b++)
+            {
+                double cov = cross[a, b] / draws - sum[a] / draws * sum[b] / draws;
+                double se = Math.Sqrt((v[a, a] * v[b, b] + v[a, b] * v[a, b]) / draws);
+                Assert.True(Math.Abs(cov - v[a, b]) < 4.5 * se, $"cov[{a},{b}] {cov} vs {v[a, b]} (SE {se})");
+            }
+        var result = ParametricBootstrap.Run(design, fit, new BootstrapOptions { Replicates = 4, Seed = 2 });
+        Assert.Equal(["sd_(Intercept)|Subject", "sigma", "(Intercept)", "Days", "rho", "expon"], result.StatisticNames);
+        Assert.Equal(fit.ResidualCorrelation!.Parameter, result.Observed[4], 12);
+        Assert.Equal(0, result.Failed);
     }
 
     private static ModelDesign PoissonDesign(double? shape = null, ResponseFamily family = ResponseFamily.Poisson)
