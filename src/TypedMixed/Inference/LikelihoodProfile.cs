@@ -177,7 +177,7 @@ public sealed class LikelihoodProfile
             if (double.IsNaN(deviance)) return double.NaN;
             double diff = deviance - baseDeviance;
             if (diff < -1e-6)
-                lock (Warnings) Warnings.Add($"profiling found a deviance {(-diff).ToString("G3", System.Globalization.CultureInfo.InvariantCulture)} below the fit's: the fit had not fully converged.");
+                Warnings.Add($"profiling found a deviance {(-diff).ToString("G3", System.Globalization.CultureInfo.InvariantCulture)} below the fit's: the fit had not fully converged.");
             return Math.Sign(value - Optimum[Index]) * Math.Sqrt(Math.Max(0, diff));
         }
     }

@@ -108,7 +108,7 @@ public sealed class BootstrapResult
 /// The parametric bootstrap of a fitted mixed model (lme4's <c>bootMer(fit, FUN, nsim, type = "parametric",
 /// use.u = FALSE)</c>): simulate new responses from the fit (<see cref="ResponseSimulation"/>), refit the same model to
 /// each, and collect statistics. Replicate i draws from its own generator seeded from (seed, i), so the results depend
-/// on the seed only, not on the number of threads.
+/// on the seed only, not on the number of threads. A caller's statistic is called from several threads at once.
 /// </summary>
 public static class ParametricBootstrap
 {

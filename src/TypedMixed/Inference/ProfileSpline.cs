@@ -13,32 +13,23 @@ internal sealed class ProfileSpline
     private readonly double[,]? _back;
 
     /// <summary>Fits the spline to points sorted by <paramref name="x"/> (distinct, at least 2).</summary>
+    /// <remarks>The backward spline is built only for increasing ζ; otherwise <see cref="ParameterAt"/> falls back to linear interpolation.</remarks>
     public ProfileSpline(double[] x, double[] zeta)
     {
         _x = x;
         _zeta = zeta;
         int n = x.Length;
         _slope = ForwardSlopes(x, zeta);
-        // The inverse exists when ζ increases (or decreases) strictly along the knots.
-        bool increasing = true, decreasing = true;
+        // The inverse exists when ζ increases strictly along the knots (a profile's ζ = sign(x − x̂)·√Δd does, unless the
+        // deviance is flat or the optimizer failed somewhere).
+        bool increasing = n >= 2;
         for (int i = 1; i < n; i++)
-        {
             if (!(zeta[i] > zeta[i - 1])) increasing = false;
-            if (!(zeta[i] < zeta[i - 1])) decreasing = false;
-        }
-        IsMonotone = n >= 2 && (increasing || decreasing);
-        if (!IsMonotone) return;
-        (_backKnots, _back) = Backward(x, zeta, _slope);
-        if (decreasing)
-        {
-            Array.Reverse(_backKnots);
-            var r = new double[n, 4];
-            for (int i = 0; i < n; i++) for (int c = 0; c < 4; c++) r[i, c] = _back[n - 1 - i, c];
-            _back = r;
-        }
+        IsMonotone = increasing;
+        if (IsMonotone) (_backKnots, _back) = Backward(x, zeta, _slope);
     }
 
-    /// <summary>Whether ζ is strictly monotone along the trace (otherwise no backward spline exists).</summary>
+    /// <summary>Whether ζ increases strictly along the trace (otherwise no backward spline exists).</summary>
     public bool IsMonotone { get; }
 
     /// <summary>The parameter value at which the interpolated profile reaches ζ; NaN outside the trace's range of ζ.</summary>
