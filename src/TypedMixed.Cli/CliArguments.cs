@@ -19,8 +19,21 @@ internal enum CliVerb
     /// <summary>Predictions for new rows (lme4's <c>predict</c>).</summary>
     Predict,
 
-    /// <summary>Confidence intervals for the fixed effects (lme4's <c>confint</c>, Wald for now).</summary>
+    /// <summary>Confidence intervals (lme4's <c>confint</c>): Wald, profile likelihood or parametric bootstrap.</summary>
     Confint,
+}
+
+/// <summary>How <c>confint</c> computes its intervals (<c>--method</c>).</summary>
+internal enum ConfintMethod
+{
+    /// <summary>β̂ ± z·SE for the fixed effects.</summary>
+    Wald,
+
+    /// <summary>Profile likelihood for every parameter (lme4's <c>method = "profile"</c>).</summary>
+    Profile,
+
+    /// <summary>Parametric bootstrap (lme4's <c>method = "boot"</c>).</summary>
+    Boot,
 }
 
 /// <summary>How a verb prints its result.</summary>
@@ -79,6 +92,21 @@ internal sealed class CliArguments
     /// <summary>confint: the confidence level.</summary>
     public double Level { get; init; } = 0.95;
 
+    /// <summary>confint: Wald, profile-likelihood or parametric-bootstrap intervals (<c>--method</c>).</summary>
+    public ConfintMethod ConfintMethod { get; init; } = ConfintMethod.Wald;
+
+    /// <summary>confint --method boot: the number of simulated data sets (<c>--nsim</c>).</summary>
+    public int BootstrapReplicates { get; init; } = 500;
+
+    /// <summary>confint --method boot: the seed (<c>--seed</c>).</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>confint --method boot: percentile (default) or basic intervals (<c>--boot-type</c>).</summary>
+    public BootstrapIntervalType BootType { get; init; } = BootstrapIntervalType.Percentile;
+
+    /// <summary>confint --method profile: where to write the profile plot (<c>--profile-plot</c>, PNG or SVG), or null.</summary>
+    public string? ProfilePlotPath { get; init; }
+
     public const string Usage = """
         Usage: typedmixed fit <data> "<formula>" [options]
                typedmixed fit --sql "<query>" "<formula>" [options]
@@ -94,7 +122,9 @@ internal sealed class CliArguments
           predict <data> "<formula>" [--newdata <new.csv>]
                                              predictions as lme4's predict(): conditional on the random effects, or
                                              population-level with --re-form NA; CSV (row,prediction) or JSON
-          confint <data> "<formula>"         Wald intervals for the fixed effects (profile intervals: not yet)
+          confint <data> "<formula>"         confidence intervals as lme4's confint: Wald for the fixed effects
+                                             (default), profile likelihood or parametric bootstrap for every
+                                             SD, correlation, sigma and fixed effect (--method)
 
         Fits a linear mixed model (as lmer) or, with --family, a generalized linear mixed model (as glmer) to a
         data file from an lme4-style formula. <data> is a CSV/TSV file (header row; RFC 4180 quoting; comma,
@@ -177,7 +207,14 @@ internal sealed class CliArguments
           --type link|response           predict: the linear predictor (default, as lme4) or its inverse link (the
                                          probabilities or rates of a --family model; the same for a linear model)
           --level <p>                    confint: the confidence level (default 0.95)
-          --method wald|profile          confint: Wald intervals (default); profile intervals are not available yet
+          --method wald|profile|boot     confint: Wald intervals (default); profile-likelihood intervals (linear
+                                         models; REML fits are profiled on the ML deviance, as lme4); or the
+                                         parametric bootstrap (every family), as lme4's bootMer
+          --nsim <n>                     confint --method boot: simulated data sets (default 500)
+          --seed <s>                     confint --method boot: the seed (default 1); same seed, same intervals
+          --boot-type perc|basic         confint --method boot: percentile (default) or basic intervals
+          --profile-plot <out>           confint --method profile: the profile plot (ζ against each parameter),
+                                         PNG or SVG by the extension
           --plot <kind>[:<term>] <out>   a figure, PNG or SVG by the extension of <out> (repeatable):
                                            caterpillar:<term>   predicted effects with 95 % intervals, one panel
                                                                 per effect; <term>[effect] for one, e.g. Subject[Days]
@@ -289,6 +326,10 @@ internal sealed class CliArguments
         OutputFormat? format = null;
         bool ranef = false;
         double? level = null;
+        ConfintMethod confintMethod = ConfintMethod.Wald;
+        int? replicates = null, seed = null;
+        BootstrapIntervalType? bootType = null;
+        string? profilePlot = null;
         string? newdata = null;
         bool population = false, allowNew = false;
         bool? responseScale = null;
@@ -407,10 +448,44 @@ internal sealed class CliArguments
                 case "--method":
                     Only(a, CliVerb.Confint);
                     string cm = Value(a);
-                    if (cm.Equals("profile", StringComparison.OrdinalIgnoreCase) || cm.Equals("boot", StringComparison.OrdinalIgnoreCase))
-                        throw new CliException($"confint --method {cm} is not available yet: only Wald intervals (--method wald) are. Profile-likelihood intervals come with the inference work (issue 10).");
-                    if (!cm.Equals("wald", StringComparison.OrdinalIgnoreCase) && !cm.Equals("Wald", StringComparison.Ordinal))
-                        throw new CliException($"--method takes wald (profile and boot are not available yet); got '{cm}'.");
+                    confintMethod = cm.ToLowerInvariant() switch
+                    {
+                        "wald" => ConfintMethod.Wald,
+                        "profile" => ConfintMethod.Profile,
+                        "boot" => ConfintMethod.Boot,
+                        _ => throw new CliException($"--method takes wald, profile or boot (as lme4's confint); got '{cm}'."),
+                    };
+                    break;
+                case "--nsim":
+                    Only(a, CliVerb.Confint);
+                    string ns = Value(a);
+                    if (!int.TryParse(ns, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int nsim) || nsim < 1)
+                        throw new CliException($"--nsim takes a whole number of simulated data sets, e.g. 1000; got '{ns}'.");
+                    replicates = nsim;
+                    break;
+                case "--seed":
+                    Only(a, CliVerb.Confint);
+                    string sd = Value(a);
+                    if (!int.TryParse(sd, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int sv))
+                        throw new CliException($"--seed takes a whole number (32-bit), e.g. 20261201; got '{sd}'.");
+                    seed = sv;
+                    break;
+                case "--boot-type":
+                    Only(a, CliVerb.Confint);
+                    string bt = Value(a);
+                    bootType = bt.ToLowerInvariant() switch
+                    {
+                        "perc" or "percentile" => BootstrapIntervalType.Percentile,
+                        "basic" => BootstrapIntervalType.Basic,
+                        _ => throw new CliException($"--boot-type takes perc (percentile, the default) or basic; got '{bt}'."),
+                    };
+                    break;
+                case "--profile-plot":
+                    Only(a, CliVerb.Confint);
+                    profilePlot = Value(a);
+                    string ext = Path.GetExtension(profilePlot).ToLowerInvariant();
+                    if (ext is not ".png" and not ".svg")
+                        throw new CliException($"--profile-plot writes a .png or .svg file; '{profilePlot}' has {(ext.Length == 0 ? "no extension" : "the extension " + ext)}.");
                     break;
                 case "--quiet":
                     quiet = true;
@@ -576,6 +651,10 @@ internal sealed class CliArguments
                 throw new CliException("--reml does not apply with --family: generalized mixed models are fitted by maximum likelihood (as glmer). Drop --reml.");
             FamilyOption.CheckLink(fam!.Value, chosenLink);
         }
+        if (confintMethod != ConfintMethod.Boot && (replicates is not null || seed is not null || bootType is not null))
+            throw new CliException($"{(replicates is not null ? "--nsim" : seed is not null ? "--seed" : "--boot-type")} applies to bootstrap intervals: add --method boot.");
+        if (confintMethod != ConfintMethod.Profile && profilePlot is not null)
+            throw new CliException("--profile-plot draws the likelihood profile: add --method profile.");
         if (variance is not null && weights is not null)
             throw new CliException("--weights and --variance both set the level-1 variance (nlme's weights = is the variance function); give one.");
         return new CliArguments
@@ -611,6 +690,11 @@ internal sealed class CliArguments
             ResponseScale = responseScale ?? false,
             IncludeRanef = ranef,
             Level = level ?? 0.95,
+            ConfintMethod = confintMethod,
+            BootstrapReplicates = replicates ?? 500,
+            Seed = seed ?? 1,
+            BootType = bootType ?? BootstrapIntervalType.Percentile,
+            ProfilePlotPath = profilePlot,
             Method = generalized ? EstimationMethod.MaximumLikelihood : method ?? EstimationMethod.Reml,
             JsonPath = json,
             Quiet = quiet,

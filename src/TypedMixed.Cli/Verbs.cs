@@ -11,7 +11,7 @@ namespace TypedMixed.Cli;
 /// The verbs besides <c>fit</c>: <c>anova</c> (lme4's <c>anova</c> of several fits), <c>ranef</c> (lme4's
 /// <c>as.data.frame(ranef(fit, condVar = TRUE))</c>) and <c>confint</c> (Wald intervals for β).
 /// </summary>
-internal static class Verbs
+internal static partial class Verbs
 {
     private static readonly JsonWriterOptions JsonOptions = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -165,10 +165,11 @@ internal static class Verbs
 
     /// <summary>
     /// Wald intervals for the fixed effects, β̂ ± z₁₋α/₂ SE (lme4's <c>confint(fit, method = "Wald")</c>, whose rows for
-    /// the variance parameters are NA); profile-likelihood intervals are not available yet.
+    /// the variance parameters are NA); <c>--method profile</c> and <c>--method boot</c> are in Verbs.Inference.cs.
     /// </summary>
     public static int Confint(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
+        if (a.ConfintMethod != ConfintMethod.Wald) return ConfintProfileOrBoot(a, stdout, stderr, cancellationToken);
         var prepared = CliApp.Prepare(a, a.Formula, stderr);
         var fit = CliApp.FitModel(a, prepared.Built.Design, stderr, cancellationToken);
         double z = Distributions.NormalQuantile(1 - (1 - a.Level) / 2);
@@ -176,7 +177,7 @@ internal static class Verbs
         var rows = fit.FixedEffects.Select(f => (f.Name, f.Estimate, f.StdError, Lower: f.Estimate - z * f.StdError, Upper: f.Estimate + z * f.StdError)).ToList();
         string note = $"Wald intervals at level {a.Level.ToString("R", CultureInfo.InvariantCulture)}: estimate ± {z.ToString("F4", CultureInfo.InvariantCulture)} × SE"
             + (fit is GeneralizedLinearMixedModelFit ? " (on the link scale)" : "")
-            + ". lme4's confint(fit, method = \"Wald\") gives the same; its rows for the variance parameters are NA. Profile-likelihood intervals (lme4's default) are not available yet.";
+            + ". lme4's confint(fit, method = \"Wald\") gives the same; its rows for the variance parameters are NA. Profile-likelihood (lme4's default) and bootstrap intervals: --method profile, --method boot.";
         if (a.Format == OutputFormat.Json)
         {
             stdout.Write(Json(w =>
@@ -224,9 +225,9 @@ internal static class Verbs
     }
 
     /// <summary>R's label of a quantile column: <c>2.5 %</c>, <c>97.5 %</c>.</summary>
-    private static string Percent(double p) => (100 * p).ToString("0.###", CultureInfo.InvariantCulture) + " %";
+    internal static string Percent(double p) => (100 * p).ToString("0.###", CultureInfo.InvariantCulture) + " %";
 
-    private static string Sig(double x) => double.IsFinite(x) ? x.ToString("G7", CultureInfo.InvariantCulture) : "NA";
+    internal static string Sig(double x) => double.IsFinite(x) ? x.ToString("G7", CultureInfo.InvariantCulture) : "NA";
 
     private static string Round(double x) => double.IsFinite(x) ? x.ToString("R", CultureInfo.InvariantCulture) : "NA";
 
@@ -234,14 +235,14 @@ internal static class Verbs
         s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
 
     /// <summary>What <paramref name="write"/> writes, as indented JSON text ending in a newline.</summary>
-    private static string Json(Action<Utf8JsonWriter> write)
+    internal static string Json(Action<Utf8JsonWriter> write)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, JsonOptions)) write(w);
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 
-    private static void Number(Utf8JsonWriter w, string name, double value)
+    internal static void Number(Utf8JsonWriter w, string name, double value)
     {
         if (double.IsFinite(value)) w.WriteNumber(name, value); else w.WriteNull(name);
     }

@@ -260,9 +260,9 @@ public class VerbTests
         }
         var text = Ok("confint", data, Sleep, "--quiet").Out;
         Assert.Equal(["2.5", "%", "97.5", "%"], text.Split('\n')[0].Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1));
-        Assert.Contains("Profile-likelihood intervals (lme4's default) are not available yet.", text);
+        Assert.Contains("Profile-likelihood (lme4's default) and bootstrap intervals: --method profile, --method boot.", text);
         Assert.Contains(" 5 %", Ok("confint", data, Sleep, "--level", "0.9", "--markdown", "--quiet").Out);
-        AssertCleanError(CliRunner.Run("confint", data, Sleep, "--method", "profile"), "confint --method profile is not available yet");
+        AssertCleanError(CliRunner.Run("confint", data, Sleep, "--method", "likelihood"), "--method takes wald, profile or boot");
         AssertCleanError(CliRunner.Run("confint", data, Sleep, "--level", "95"), "--level takes a probability between 0 and 1");
     }
 

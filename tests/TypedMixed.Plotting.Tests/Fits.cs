@@ -46,6 +46,14 @@ internal static class Fits
 
     public static (LinearMixedModelFit Fit, double[] Days, string[] Subject) Sleep => s_sleep.Value;
 
+    /// <summary>The sleepstudy design, Reaction ~ Days + (Days | Subject), for figures that refit (profiles).</summary>
+    public static ModelDesign SleepDesign()
+    {
+        var rows = Csv("sleepstudy.csv");
+        double[] days = [.. rows.Select(r => Num(r["Days"]))];
+        return Design("Reaction", [.. rows.Select(r => Num(r["Reaction"]))], [("Days", days)], "Subject", [.. rows.Select(r => r["Subject"])], slope: days, slopeName: "Days");
+    }
+
     public static (LinearMixedModelFit Fit, double[] Lrt, string[] School) Exam => s_exam.Value;
 
     public static (LinearMixedModelFit Fit, double[] Time, string[] Cluster) Many => s_many.Value;
