@@ -23,9 +23,9 @@ internal static class NewtonPolish
     private const double MaxRelativeStep = 1e-3;
 
     /// <summary>
-    /// The polished point and its objective, or null when there is nothing to polish (no free coordinate, a check without a
-    /// positive-definite Hessian, a step too long to trust, or a polished value worse than <paramref name="value"/> by more
-    /// than rounding).
+    /// The polished point and its objective, or null when there is nothing to polish (no coordinate within 1e-7 of its
+    /// bound to put on it, and no free coordinate, a check without a positive-definite Hessian, a step too long to trust,
+    /// or a polished value worse than <paramref name="value"/> by more than rounding).
     /// </summary>
     /// <param name="objective">The objective in the optimizer's coordinates.</param>
     /// <param name="x">The confirmed optimum.</param>
@@ -34,13 +34,33 @@ internal static class NewtonPolish
     /// <param name="check">The convergence check made near <paramref name="x"/> (its Hessian over its free coordinates).</param>
     public static (double[] X, double Value)? Step(Func<double[], double> objective, double[] x, double value, double[] lower, ConvergenceCheck check)
     {
-        if (!check.HessianPositiveDefinite || check.Hessian is not { } hessian || check.Free.Length == 0) return null;
-        var free = check.Free;
+        double tolerance = 1e-10 * Math.Max(1, Math.Abs(value));
+        // Coordinates within BoundTolerance of a zero bound (found so by the check, or moved there by the step after it)
+        // go onto it exactly, so that one fit's 3e-8 and another's 0 agree; the others are polished.
+        bool OnBound(int i) => lower[i] == 0 && x[i] <= ConvergenceCheck.BoundTolerance;
+        var kept = Enumerable.Range(0, check.Free.Length).Where(a => !OnBound(check.Free[a])).ToArray();
+        var free = kept.Select(a => check.Free[a]).ToArray();
+        var start = (double[])x.Clone();
+        bool snapped = false;
+        for (int i = 0; i < x.Length; i++)
+            if (OnBound(i) && x[i] > 0) { start[i] = 0; snapped = true; }
+        double startValue = value;
+        if (snapped && check.BoundSlopesOk)
+        {
+            startValue = objective(start);
+            if (!(startValue <= value + tolerance)) { start = x; startValue = value; snapped = false; }
+        }
+        else if (snapped) { start = x; snapped = false; }
+        (double[] X, double Value)? Unmoved() => snapped ? (start, startValue) : null;
+        if (!check.HessianPositiveDefinite || check.Hessian is not { } full || free.Length == 0) return Unmoved();
         int m = free.Length;
-        foreach (int i in free)
-            if (lower[i] == 0 && x[i] <= ConvergenceCheck.BoundTolerance) return null;
+        var hessian = new double[m, m];
+        for (int a = 0; a < m; a++)
+            for (int b = 0; b < m; b++) hessian[a, b] = full[kept[a], kept[b]];
         var inverse = Inference.VarianceComponentInference.SymmetricInverse(hessian);
-        if (inverse is null) return null;
+        if (inverse is null) return Unmoved();
+        x = start;
+        value = startValue;
 
         // g by Richardson: (4·D(h/2) − D(h)) / 3, D the central difference; steps kept inside the bounds.
         var g = new double[m];
@@ -66,12 +86,12 @@ internal static class NewtonPolish
             double s = 0;
             for (int b = 0; b < m; b++) s += inverse[a, b] * g[b];
             int i = free[a];
-            if (Math.Abs(s) > MaxRelativeStep * Math.Max(Math.Abs(x[i]), 0.1)) return null;
+            if (Math.Abs(s) > MaxRelativeStep * Math.Max(Math.Abs(x[i]), 0.1)) return Unmoved();
             next[i] = Math.Max(lower[i], x[i] - s);
         }
         double nextValue = objective(next);
         // The step gains at most ~g'H⁻¹g ≈ 0 here; a rise beyond rounding means the model was wrong: keep x.
-        if (!(nextValue <= value + 1e-10 * Math.Max(1, Math.Abs(value)))) return null;
+        if (!(nextValue <= value + tolerance)) return Unmoved();
         return (next, nextValue);
     }
 }
