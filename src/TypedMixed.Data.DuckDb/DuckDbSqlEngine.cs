@@ -85,6 +85,30 @@ public sealed class DuckDbSqlEngine : ISqlEngine
     }
 
     /// <inheritdoc />
+    public void QueryEach(string sql, Action<object?[]> row, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = sql;
+            using var reader = command.ExecuteReader();
+            var values = new object?[reader.FieldCount];
+            long count = 0;
+            while (reader.Read())
+            {
+                for (int i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                row(values);
+                if ((++count & 0xFFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        catch (DuckDBException e)
+        {
+            throw new SqlEngineException($"DuckDB: {FirstLine(e.Message)}", e);
+        }
+    }
+
+    /// <inheritdoc />
     public IReadOnlyList<(string Name, bool Numeric)> Describe(string relation, CancellationToken cancellationToken = default) =>
         Query($"DESCRIBE SELECT * FROM {relation}", cancellationToken)
             .Select(r => ((string)r[0]!, DuckDbTableReader.IsNumericType((string)r[1]!))).ToArray();

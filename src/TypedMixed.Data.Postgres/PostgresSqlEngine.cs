@@ -88,6 +88,57 @@ public sealed class PostgresSqlEngine : ISqlEngine
     }
 
     /// <inheritdoc />
+    public void QueryEach(string sql, Action<object?[]> row, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var connection = _dataSource.OpenConnection();
+            using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = _commandTimeout };
+            using var reader = command.ExecuteReader();
+            var values = new object?[reader.FieldCount];
+            long count = 0;
+            while (reader.Read())
+            {
+                for (int i = 0; i < values.Length; i++) values[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                row(values);
+                if ((++count & 0xFFFF) == 0) cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        catch (Exception e) when (Describe(e) is { } message)
+        {
+            throw new SqlEngineException(message, e);
+        }
+    }
+
+    /// <summary>
+    /// The partition key columns of a partitioned table whose partitions include foreign tables (postgres_fdw shards), from
+    /// the catalog (<c>pg_get_partkeydef</c>); empty for a plain or locally partitioned table, a query, or a key that is an
+    /// expression rather than columns.
+    /// </summary>
+    public IReadOnlyList<string> PartitionKeys(string relation, CancellationToken cancellationToken = default)
+    {
+        if (relation.TrimStart().StartsWith('(')) return [];
+        string literal = "'" + relation.Replace("'", "''", StringComparison.Ordinal) + "'";
+        var rows = Query(
+            $"SELECT pg_get_partkeydef(c.oid), EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhrelid WHERE i.inhparent = c.oid AND p.relkind = 'f') " +
+            $"FROM pg_class c WHERE c.oid = to_regclass({literal}) AND c.relkind = 'p'", cancellationToken);
+        if (rows.Count == 0 || rows[0][0] is not string definition || rows[0][1] is not true) return [];
+        // e.g. HASH ("Subject") or RANGE (cluster, visit)
+        int open = definition.IndexOf('('), close = definition.LastIndexOf(')');
+        if (open < 0 || close <= open) return [];
+        var columns = new List<string>();
+        foreach (var part in definition[(open + 1)..close].Split(','))
+        {
+            string c = part.Trim();
+            bool quoted = c.Length >= 2 && c[0] == '"' && c[^1] == '"' && !c[1..^1].Contains('"', StringComparison.Ordinal);
+            bool plain = c.Length > 0 && c.All(ch => char.IsLetterOrDigit(ch) || ch == '_') && !char.IsDigit(c[0]);
+            if (!quoted && !plain) return []; // an expression key: group without it (the coordinator aggregates)
+            columns.Add(quoted ? c : QuoteIdentifier(c));
+        }
+        return columns;
+    }
+
+    /// <inheritdoc />
     public IReadOnlyList<(string Name, bool Numeric)> Describe(string relation, CancellationToken cancellationToken = default)
     {
         try

@@ -26,6 +26,23 @@ public interface ISqlEngine : IDisposable
     /// <exception cref="SqlEngineException">The query failed; the message says why and what to do.</exception>
     IReadOnlyList<object?[]> Query(string sql, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Runs a query and hands each row to <paramref name="row"/> as it arrives (the array may be reused between calls:
+    /// copy what is kept), so a result of millions of groups is never held twice. The default collects <see cref="Query"/>.
+    /// </summary>
+    /// <exception cref="SqlEngineException">The query failed; the message says why and what to do.</exception>
+    void QueryEach(string sql, Action<object?[]> row, CancellationToken cancellationToken = default)
+    {
+        foreach (var r in Query(sql, cancellationToken)) row(r);
+    }
+
+    /// <summary>
+    /// The expressions a relation is partitioned by when its partitions may live on other servers (a PostgreSQL table
+    /// partitioned over postgres_fdw foreign tables); grouping by them lets each partition aggregate where it lives.
+    /// Empty (the default) for a relation read in one place.
+    /// </summary>
+    IReadOnlyList<string> PartitionKeys(string relation, CancellationToken cancellationToken = default) => [];
+
     /// <summary>The columns of a relation (a table name, a subquery in parentheses, or a table function) and whether each is numeric.</summary>
     /// <exception cref="SqlEngineException">The relation does not exist or cannot be read.</exception>
     IReadOnlyList<(string Name, bool Numeric)> Describe(string relation, CancellationToken cancellationToken = default);

@@ -22,8 +22,8 @@ public class AggregateCliTests
         Assert.Equal(0, memory.Code);
         Assert.True(aggregated.Code == 0, aggregated.Err);
         AssertSameEstimates(memory.Out, aggregated.Out);
-        Assert.Contains("DuckDB: global sums X'X, X'y, y'y: 1 row(s)", aggregated.Err);
-        Assert.Contains("DuckDB: term Subject: 18 row(s)", aggregated.Err);
+        Assert.Contains("DuckDB: all blocks in one scan", aggregated.Err);
+        Assert.Contains("DuckDB: groups: term Subject: 18 level(s)", aggregated.Err);
         Assert.Contains("aggregated 180 rows", aggregated.Err);
         Assert.Contains("TMW012", aggregated.Out);
         Directory.Delete(dir, recursive: true);

@@ -104,9 +104,9 @@ public sealed class DuckDbAggregateTests : IDisposable
         var fromRows = LinearMixedModel.Fit(design, options);
         var fromSql = LinearMixedModel.Fit(actual, options);
         Close(fromRows.Objective, fromSql.Objective, 1e-10, 0, "objective");
-        for (int i = 0; i < fromRows.Theta.Length; i++) Close(fromRows.Theta[i], fromSql.Theta[i], 1e-5, 1e-6, $"θ[{i}]");
+        for (int i = 0; i < fromRows.Theta.Length; i++) Close(fromRows.Theta[i], fromSql.Theta[i], 1e-8, 1e-8, $"θ[{i}]");
         for (int c = 0; c < fromRows.FixedEffects.Count; c++)
-            Close(fromRows.FixedEffects[c].Estimate, fromSql.FixedEffects[c].Estimate, 1e-6, 1e-6 * fromRows.FixedEffects[c].StdError, $"β {fromRows.FixedEffects[c].Name}");
+            Close(fromRows.FixedEffects[c].Estimate, fromSql.FixedEffects[c].Estimate, 0, 1e-8 * fromRows.FixedEffects[c].StdError, $"β {fromRows.FixedEffects[c].Name}");
         return actual;
     }
 

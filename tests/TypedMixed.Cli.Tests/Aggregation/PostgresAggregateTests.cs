@@ -40,7 +40,7 @@ public sealed class PostgresAggregateTests(PostgresServer server) : IClassFixtur
         var fromServer = CliRunner.Run("fit", server.Uri(), formula, "--table", "ratings");
         Assert.True(fromServer.Code == 0, fromServer.Err);
         AggregateCliTests.AssertSameEstimates(memory.Out, fromServer.Out);
-        Assert.Contains("PostgreSQL: cross table plate × sample: 144 row(s)", fromServer.Err);
+        Assert.Contains("PostgreSQL: all blocks in one scan", fromServer.Err);
         var viaSql = CliRunner.Run("fit", server.Uri(), formula, "--sql", "SELECT * FROM ratings WHERE plate <> 'a'");
         Assert.True(viaSql.Code == 0, viaSql.Err);
         Assert.Contains("aggregated 138 rows", viaSql.Err);
@@ -66,6 +66,34 @@ public sealed class PostgresAggregateTests(PostgresServer server) : IClassFixtur
         server.LoadCsv("sleep_cols", CliRunner.DataPath("sleepstudy.csv"));
         var c = Assert.Throws<CliException>(() => SqlModelBuilder.Build(FormulaParser.Parse("Reaction ~ Dayz + (1 | Subject)"), engine, "sleep_cols"));
         Assert.Contains("Column 'Dayz' is not in sleep_cols", c.Message);
+    }
+
+    [Fact]
+    public void QueryWithNoRowsIsAClearError()
+    {
+        server.LoadCsv("sleep_empty", CliRunner.DataPath("sleepstudy.csv"));
+        using var engine = new PostgresSqlEngine(server.Uri());
+        string relation = "(SELECT * FROM sleep_empty WHERE \"Days\" > 100) AS typedmixed_query";
+        var model = SqlModelBuilder.Build(FormulaParser.Parse("Reaction ~ Days + (1 | Subject)"), engine, relation);
+        var e = Assert.Throws<SqlEngineException>(() => SqlGramAggregator.Aggregate(engine, model));
+        Assert.Contains("has no rows", e.Message);
+        var cli = CliRunner.Run("fit", server.Uri(), "Reaction ~ Days + (1 | Subject)", "--sql", "SELECT * FROM sleep_empty WHERE \"Days\" > 100");
+        Assert.NotEqual(0, cli.Code);
+        Assert.Contains("has no rows", cli.Err);
+    }
+
+    [Fact]
+    public void ServerThatNeverAnswersIsAnErrorWithinTheTimeout()
+    {
+        // A socket that accepts connections and says nothing: the connection timeout ends the wait.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        int port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+        using var engine = new PostgresSqlEngine($"postgresql://typedmixed:x@127.0.0.1:{port}/postgres", connectTimeoutSeconds: 2);
+        var watch = Stopwatch.StartNew();
+        var e = Assert.Throws<SqlEngineException>(() => engine.Query("SELECT 1"));
+        Assert.Contains($"127.0.0.1:{port}", e.Message);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
     }
 
     [Fact]
