@@ -65,6 +65,12 @@ public sealed class ModelDesign
     /// <summary>Gaussian models only: a level-1 variance function (varIdent, varExp, varPower, log-linear, quadratic). Null: constant σ².</summary>
     public ResidualVarianceFunction? ResidualVariance { get; init; }
 
+    /// <summary>
+    /// Gaussian models only: the rows are several responses of the same units, stacked, with residuals correlated within a
+    /// unit across responses (see <see cref="MultivariateResidual"/>). Null: a single response.
+    /// </summary>
+    public MultivariateResidual? ResidualMultivariate { get; init; }
+
     /// <summary>Rows dropped before the design was built (e.g. missing values), reported on the fit.</summary>
     public int RowsDropped { get; init; }
 
