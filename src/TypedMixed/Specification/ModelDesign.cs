@@ -105,6 +105,8 @@ public sealed class ModelDesign
                 if (!double.IsFinite(v))
                     throw new ModelDesignException($"Fixed-effects column '{FixedEffectNames[c]}' is {Format(v)} at row {i}. Remove the row or replace the value; covariates must be finite.", FixedEffectNames[c], i);
             }
+        if (ResidualMultivariate is not null && Family != ResponseFamily.Gaussian)
+            throw new ModelDesignException($"A multivariate design (ResidualMultivariate) is Gaussian; this design's family is {Family}. Fit each response alone with its family, or drop ResidualMultivariate.", "ResidualMultivariate");
         if (Terms is null || Terms.Count == 0)
             throw new ModelDesignException("The design has no random-effects term. A mixed model needs at least one classification; for a single-level model use ordinary least squares.");
         var seen = new HashSet<string>(StringComparer.Ordinal);
