@@ -3,7 +3,7 @@
 # Gaussian models, TypedMixed vs glmer and glmmTMB for the GLMMs (glmm-*), TypedMixed vs ordinal::clmm for the
 # cumulative link models (ordinal-*, with --ordinal only).
 #
-#   benchmarks/compare.sh [--models a,b,...] [--quick] [--lmm | --glmm | --residual | --mm | --ordinal] [--full-reps N]
+#   benchmarks/compare.sh [--models a,b,...] [--quick] [--lmm | --glmm | --residual | --mm | --ordinal | --mv] [--full-reps N]
 #
 #   --models     comma-separated subset of the models (see `dotnet TypedMixed.Benchmarks.dll list-models` and
 #                `list-glmm-models`); default: all
@@ -18,6 +18,9 @@
 #                OpenBLAS); closing lines `ratio <model> <lme4 / TypedMixed>`
 #   --ordinal    cumulative link models only (the comparison with ordinal::clmm: wine and a 100,000-row crossed set);
 #                closing lines `ratio <model> <clmm / TypedMixed>`
+#   --mv         multivariate responses only (issue 14): TypedMixed vs nlme::lme (varIdent + corSymm on the stacked
+#                scores, benchmarks/mv_fit.R) on Gcsemv and a synthetic 200,000-pupil bivariate set (mv200k.csv, 20 %
+#                of pupils missing one score); ML fits; closing lines `ratio <model> <nlme / TypedMixed>`
 #   --full-reps  repetitions of TypedMixed's full fit (variance-component SEs [+ Satterthwaite]); default 1 (0 skips)
 #
 # Installs what it needs if missing (Debian: r-base-core r-cran-lme4 r-cran-glmmtmb libopenblas0-pthread time), builds
@@ -40,8 +43,9 @@ while [ $# -gt 0 ]; do
     --residual) KINDS=residual; shift ;;
     --mm) KINDS=mm; shift ;;
     --ordinal) KINDS=ordinal; shift ;;
+    --mv) KINDS=mv; shift ;;
     --full-reps) FULL_REPS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument $1" >&2; exit 1 ;;
   esac
 done
@@ -97,15 +101,66 @@ DLL=benchmarks/TypedMixed.Benchmarks/bin/Release/net10.0/TypedMixed.Benchmarks.d
 TM() { dotnet "$DLL" "$@"; }
 DATA=benchmarks/data
 log "writing data sets to $DATA"
-if [ "$KINDS" = ordinal ]; then TM generate "$DATA" ordinal_crossed.csv wine.csv >&2; else TM generate "$DATA" >&2; fi
+if [ "$KINDS" = ordinal ]; then TM generate "$DATA" ordinal_crossed.csv wine.csv >&2
+elif [ "$KINDS" = mv ]; then TM generate "$DATA" mv200k.csv Gcsemv.csv >&2
+else TM generate "$DATA" >&2; fi
 # lme4's InstEval itself (the issue's model on the real data), exported from the installed package.
-[ "$KINDS" = ordinal ] || [ -s "$DATA/InstEval.csv" ] || Rscript -e 'write.csv(lme4::InstEval, commandArgs(TRUE)[1], row.names = FALSE)' "$DATA/InstEval.csv"
+[ "$KINDS" = ordinal ] || [ "$KINDS" = mv ] || [ -s "$DATA/InstEval.csv" ] || Rscript -e 'write.csv(lme4::InstEval, commandArgs(TRUE)[1], row.names = FALSE)' "$DATA/InstEval.csv"
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=benchmarks/results/$STAMP
 mkdir -p "$OUT"
 START=$(date +%s)
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- Multivariate responses (--mv): its own models, fits and table; then stop. ----
+if [ "$KINDS" = mv ]; then
+  val() { awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$1"; }
+  rss_mb() { awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$1"; }
+  num4() { [ -n "$1" ] && printf '%.4g' "$1" || echo "n/a"; }
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a + 0 == 0) print "n/a"; else printf "%.1f", b / a }'; }
+  rel() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.1e", (a - b) / (b < 0 ? -b : b) }'; }
+  mapfile -t MV < <(TM list-mv-models)
+  for line in "${MV[@]}"; do
+    IFS=$'\t' read -r name file reps rreps <<<"$line"
+    if [ -n "$MODELS" ]; then [[ ",$MODELS," == *",$name,"* ]] || continue; fi
+    log "$name: TypedMixed ($reps fits)"
+    /usr/bin/time -v -o "$OUT/$name.tm.time" dotnet "$DLL" time-mv "$name" --data "$DATA" --reps "$reps" > "$OUT/$name.tm.txt" \
+      || log "$name: TypedMixed failed"
+    log "$name: nlme ($rreps fits)"
+    env "${OB_ENV[@]}" R_LD_LIBRARY_PATH="$R_OPENBLAS" /usr/bin/time -v -o "$OUT/$name.nlme.time" \
+      timeout "${MV_R_TIMEOUT:-7200}" Rscript benchmarks/mv_fit.R "$name" "$DATA/$file" "$rreps" > "$OUT/$name.nlme.txt" \
+      || log "$name: nlme failed or timed out (see $OUT/$name.nlme.txt)"
+  done
+  END=$(date +%s)
+  {
+    echo "## TypedMixed vs nlme::lme, multivariate responses — $(date -u +%Y-%m-%d) (run $STAMP, $((END - START)) s)"
+    echo
+    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load before/after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "TypedMixed: .NET $(dotnet --version), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'); R: $(val "$OUT/${MV[0]%%$'\t'*}.nlme.txt" r); R's BLAS: $BLAS_OPEN"
+    echo
+    echo "ML fits of (written, coursework) ~ 1 + female with a school intercept per response (unstructured 2×2) and a 2×2 pupil-level residual covariance. Times are medians of the repetitions after warm-up, the fit call only (CSV reading excluded); TypedMixed's includes the SEs of every variance and covariance (nlme computes its apVar by default). nlme: lme(score ~ 0 + resp + resp:female, random = ~0 + resp | school, weights = varIdent(~1 | resp), correlation = corSymm(~1 | school/pupil)). Peak RSS = maximum resident set size of the whole process."
+    echo
+    echo "| model | pupils | stacked rows | TypedMixed s | nlme s | nlme / TM | evals TM | logLik TM | logLik nlme | (TM − nlme)/abs(nlme) | peak RSS TM / nlme MB |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  } > "$OUT/table.md"
+  : > "$OUT/ratios.txt"
+  for line in "${MV[@]}"; do
+    IFS=$'\t' read -r name file reps rreps <<<"$line"
+    [ -e "$OUT/$name.tm.txt" ] || continue
+    T="$OUT/$name.tm.txt"; N="$OUT/$name.nlme.txt"
+    tm=$(val "$T" fit_median_seconds); nl=$(val "$N" fit_median_seconds)
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s / %s |\n' \
+      "$name" "$(val "$T" units)" "$(val "$T" rows)" "$(num4 "$tm")" "$(num4 "$nl")" "$(ratio "$tm" "$nl")" "$(val "$T" evaluations)" \
+      "$(val "$T" loglik)" "$(val "$N" loglik)" "$(rel "$(val "$T" loglik)" "$(val "$N" loglik)")" \
+      "$(rss_mb "$OUT/$name.tm.time")" "$(rss_mb "$OUT/$name.nlme.time")" >> "$OUT/table.md"
+    echo "ratio $name $(ratio "$tm" "$nl")" >> "$OUT/ratios.txt"
+  done
+  cat "$OUT/table.md"
+  log "raw outputs in $OUT"
+  cat "$OUT/ratios.txt"
+  exit 0
+fi
 
 # ---- Residual structures (--residual): its own models, fits and table; then stop. ----
 if [ "$KINDS" = residual ]; then

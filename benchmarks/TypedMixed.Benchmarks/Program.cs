@@ -12,7 +12,8 @@ namespace TypedMixed.Benchmarks;
 /// <c>time-fit MODEL --data DIR</c> times whole fits; <c>list-glmm-models</c> and <c>time-glmm MODEL --data DIR</c>
 /// do the same for the GLMMs compared with glmer and glmmTMB; <c>list-residual-models</c> and <c>time-residual MODEL
 /// --data DIR</c> for the residual-structure models compared with nlme's lme; <c>list-ordinal-models</c> and
-/// <c>time-ordinal MODEL --data DIR</c> for the cumulative link models compared with ordinal::clmm; <c>scale-out-generate DIR [ROWS] [FILES]</c> writes the issue-17 Parquet data set; <c>dense-cholesky</c> compares the managed Cholesky with OpenBLAS
+/// <c>time-ordinal MODEL --data DIR</c> for the cumulative link models compared with ordinal::clmm; <c>list-mv-models</c> and
+/// <c>time-mv MODEL --data DIR</c> for the multivariate models compared with nlme; <c>scale-out-generate DIR [ROWS] [FILES]</c> writes the issue-17 Parquet data set; <c>dense-cholesky</c> compares the managed Cholesky with OpenBLAS
 /// quickly; anything else goes to BenchmarkDotNet's switcher (e.g. <c>--filter '*' --job short</c>).
 /// </summary>
 public static class Program
@@ -52,6 +53,12 @@ public static class Program
                 return ResidualGramCost.Run(args[1..]);
             case "time-residual":
                 return ResidualFitTimer.Run(args[1..]);
+            case "list-mv-models":
+                foreach (var m in MultivariateBenchmarkModel.All)
+                    Console.WriteLine($"{m.Name}\t{m.File}\t{m.Repetitions}\t{m.RRepetitions}");
+                return 0;
+            case "time-mv":
+                return MultivariateFitTimer.Run(args[1..]);
             case "time-fit":
                 return FitTimer.Run(args[1..]);
             case "scale-out-generate":

@@ -138,6 +138,18 @@ internal static class DiagnosticDescriptors
         "Multiple-membership term in an unsupported model",
         "The multiple-membership term over '{0}' cannot be used in {1}; {2}");
 
+    public static readonly DiagnosticDescriptor ResponseListedTwice = Error("TM0032",
+        "Response listed twice",
+        "'{0}' is listed twice in Responses of '{1}'; list each response once");
+
+    public static readonly DiagnosticDescriptor MultivariateResponseNotNumeric = Error("TM0033",
+        "Multivariate response is not numeric",
+        "The response '{0}' in Responses has type '{1}'; every response of a multivariate model must be numeric (double, float, decimal or an integer type, optionally nullable for a missing value)");
+
+    public static readonly DiagnosticDescriptor MultivariateNotSupported = Error("TM0034",
+        "Multivariate model with an unsupported setting",
+        "The multivariate model '{0}' cannot have {1}; {2}");
+
     public static readonly DiagnosticDescriptor[] All =
     {
         UnknownMember, ResponseNotNumeric, ClassificationKeyType, NotAClassification, NestingCycle,
@@ -147,6 +159,7 @@ internal static class DiagnosticDescriptors
         MemberInTwoRoles, ResponseUsedElsewhere, ClassificationAsNumericCovariate, ResponseConstantWithinClusters, NoFixedPart,
         UndefinedEnumValue, CorrelationTimeType, CorrelationClassificationNotInModel, VarianceMemberType, ResidualStructureDeclaredTwice,
         MembershipMemberType, MembershipAsClassification, MembershipTermNotSupported,
+        ResponseListedTwice, MultivariateResponseNotNumeric, MultivariateNotSupported,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> Index = BuildIndex();

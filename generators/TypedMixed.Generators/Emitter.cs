@@ -30,7 +30,8 @@ internal static partial class Emitter
             w.Line();
         }
         w.Open("partial " + spec.TypeKeyword + " " + spec.TypeName);
-        if (spec.Glmm is null) EmitEntryPoints(w, spec);
+        if (IsMultivariate(spec)) EmitMultivariateEntryPoints(w, spec);
+        else if (spec.Glmm is null) EmitEntryPoints(w, spec);
         else EmitGlmmEntryPoints(w, spec, spec.Glmm);
         w.Line();
         EmitEncoding(w, spec);
@@ -42,7 +43,8 @@ internal static partial class Emitter
             EmitNestedKeyHelpers(w, spec, c);
         }
         w.Line();
-        EmitResult(w, spec);
+        if (IsMultivariate(spec)) EmitMultivariateResult(w, spec);
+        else EmitResult(w, spec);
         w.Close();
         return w.ToString();
     }
@@ -100,7 +102,8 @@ internal static partial class Emitter
     /// </summary>
     internal static string Formula(ModelSpec spec)
     {
-        string lhs = spec.Glmm?.Trials is { } trials
+        string lhs = IsMultivariate(spec) ? "mvbind(" + string.Join(", ", spec.Responses.Select(r => r.Name)) + ")"
+            : spec.Glmm?.Trials is { } trials
             ? "cbind(" + spec.Response.Name + ", " + trials.Name + " - " + spec.Response.Name + ")"
             : spec.Response.Name;
         var rhs = new List<string> { spec.Intercept ? "1" : "0" };
@@ -121,6 +124,7 @@ internal static partial class Emitter
         w.Open("internal sealed class DesignEncoding");
         w.Line("public " + Tm + "ModelDesign Design = null!;");
         w.Line("public int Records;");
+        if (IsMultivariate(spec)) w.Line("public double[][] Responses = null!;");
         foreach (var c in EncodedClassifications(spec))
         {
             w.Line("public " + Gen + "LevelSet<" + KeyType(spec, c) + "> " + c.Member.Name + "Levels = null!;");
@@ -140,6 +144,8 @@ internal static partial class Emitter
         w.Line("var rows = " + Gen + "EncodedDesign.Rows(data);");
         w.Line("int count = rows.Count;");
         w.Line("var response = new double[count];");
+        foreach (var r in spec.Responses)
+            w.Line("var mv_" + r.Name + " = new double[count];");
         foreach (var (role, _) in RowMembers(spec))
             w.Line("var " + role + " = new double[count];");
         foreach (var v in spec.Covariates)
@@ -180,7 +186,10 @@ internal static partial class Emitter
             else
                 w.Line("if (r." + member.Identifier + " is not { } v_" + member.Name + ") { if (" + needed + ") { dropped++; continue; } v_" + member.Name + " = default!; }");
         }
-        w.Line("response[n] = fitted is null ? " + ResponseValue(spec) + " : 0.0;");
+        // A multivariate model keeps each record's index as the response (its responses are read beside it).
+        w.Line("response[n] = fitted is null ? " + (IsMultivariate(spec) ? "i" : ResponseValue(spec)) + " : 0.0;");
+        foreach (var r in spec.Responses)
+            w.Line("if (fitted is null) mv_" + r.Name + "[n] = " + MultivariateResponseValue(r) + ";");
         foreach (var (role, member) in RowMembers(spec))
             w.Line(role + "[n] = " + RowValue(spec, role, member) + ";");
         foreach (var v in spec.Covariates)
@@ -291,6 +300,8 @@ internal static partial class Emitter
         w.Open("return new DesignEncoding");
         w.Line("Design = design,");
         w.Line("Records = count,");
+        if (IsMultivariate(spec))
+            w.Line("Responses = new[] { " + string.Join(", ", spec.Responses.Select(r => Gen + "EncodedDesign.Kept(mv_" + r.Name + ", n)")) + " },");
         foreach (var c in EncodedClassifications(spec))
         {
             w.Line(c.Member.Name + "Levels = l_" + c.Member.Name + ",");
@@ -346,7 +357,8 @@ internal static partial class Emitter
     private static IEnumerable<MemberSpec> MembersRead(ModelSpec spec)
     {
         var seen = new HashSet<string>();
-        var all = new[] { spec.Response }.Concat(RowMembers(spec).Select(g => g.Member))
+        // A multivariate model's responses are read beside the members (a null is a missing response, not a dropped record).
+        var all = (IsMultivariate(spec) ? new MemberSpec[0] : new[] { spec.Response }).Concat(RowMembers(spec).Select(g => g.Member))
             .Concat(spec.Correlation is { } correlation ? new[] { correlation.Time } : new MemberSpec[0])
             .Concat(spec.Covariates.Select(c => c.Member)).Concat(spec.Classifications.Select(c => c.Member));
         foreach (var m in all)

@@ -111,6 +111,9 @@ internal sealed record ResidualVarianceSpec(string Kind, EquatableArray<string> 
 /// </param>
 /// <param name="Correlation">The residual correlation of a Gaussian model, or null for independent residuals.</param>
 /// <param name="Variance">The level-1 variance function of a Gaussian model, or null for a constant residual variance.</param>
+/// <param name="Responses">
+/// A multivariate model's responses (then <see cref="Response"/> is the first of them); empty for a single response.
+/// </param>
 /// <remarks>
 /// The spec is cached by the incremental pipeline and compared by value between runs, so it holds only strings, bools,
 /// enums, nested records of those, and <see cref="EquatableArray{T}"/> — never symbols, syntax nodes,
@@ -135,7 +138,8 @@ internal sealed record ModelSpec(
     MemberSpec? Offset = null,
     MemberSpec? Weights = null,
     ResidualCorrelationSpec? Correlation = null,
-    ResidualVarianceSpec? Variance = null);
+    ResidualVarianceSpec? Variance = null,
+    EquatableArray<MemberSpec> Responses = default);
 
 /// <summary>The parser's output for one model: the spec (null when the declaration has errors) and the diagnostics.</summary>
 /// <param name="DataDiagnostics">Diagnostics about the data type's own attributes, de-duplicated across models.</param>

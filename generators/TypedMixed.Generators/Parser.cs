@@ -72,8 +72,10 @@ internal sealed partial class Parser
 
         var named = NamedArguments(attribute);
         string? family = ParseFamily(attribute, named);
-        var response = ParseResponse(attribute, named, family, out bool bernoulli);
-        _responseName = named.TryGetValue("Response", out var responseArgument) ? responseArgument.Value as string ?? "" : "";
+        var responses = ParseResponses(attribute, named);
+        bool bernoulli = false;
+        var response = responses is null ? ParseResponse(attribute, named, family, out bernoulli) : responses.FirstOrDefault();
+        _responseName = responses is not null ? response?.Name ?? "" : named.TryGetValue("Response", out var responseArgument) ? responseArgument.Value as string ?? "" : "";
         if (family is not null and not "Gaussian") ReserveGlmmMembers();
         bool intercept = !named.TryGetValue("Intercept", out var i) || i.Value is not false;
         string method = MethodName(attribute, named);
@@ -104,6 +106,7 @@ internal sealed partial class Parser
             return Fail();
         }
 
+        if (responses is not null) CheckMultivariate(attribute, named, family, modelAttributes, terms);
         var (correlation, variance) = ParseResidualStructures(attribute, named, modelAttributes, family, terms, model.Name);
         CheckMembershipTerms(attribute, family, terms, correlation is not null || variance is not null, model.Name);
 
@@ -142,7 +145,8 @@ internal sealed partial class Parser
             Offset: offset,
             Weights: weights,
             Correlation: correlation,
-            Variance: variance);
+            Variance: variance,
+            Responses: responses?.ToEquatableArray() ?? default);
     }
 
     private ModelSpec? Fail()

@@ -174,6 +174,7 @@ public static class CliApp
 
     private static int Fit(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
+        if (MultivariateCli.IsMultivariate(a.Formula)) return MultivariateCli.Fit(a, stdout, stderr, cancellationToken);
         if (a.Aggregate) return Aggregation.AggregateFit.Run(a, stdout, stderr, cancellationToken);
         var built = Prepare(a, a.Formula, stderr).Built;
         if (a.DesignOnly)

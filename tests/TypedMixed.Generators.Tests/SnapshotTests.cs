@@ -36,6 +36,7 @@ public class SnapshotTests
         { "ResidualStructures.cs", "ClinicPowerModel" },
         { "Memberships.cs", "MmPupilModel" },
         { "Memberships.cs", "MmWardSlopeModel" },
+        { "Multivariate.cs", "GcseBivariateModel" },
     };
 
     [Theory]

@@ -14,7 +14,7 @@ internal static class Datasets
     /// <summary>File names of the reference datasets copied from <c>tests/Data/reference/</c> (embedded in this assembly).</summary>
     /// cbpp.csv (Lesnoff et al. 2004, via R package lme4; provenance in <c>tests/Data/reference/PROVENANCE.md</c>) is
     /// the binomial GLMM benchmark's data set.
-    public static readonly string[] ReferenceFiles = ["Exam.csv", "sleepstudy.csv", "Penicillin.csv", "Dyestuff.csv", "Pastes.csv", "cbpp.csv", "wine.csv"];
+    public static readonly string[] ReferenceFiles = ["Exam.csv", "sleepstudy.csv", "Penicillin.csv", "Dyestuff.csv", "Pastes.csv", "cbpp.csv", "wine.csv", "Gcsemv.csv"];
 
     /// <summary>Writes every data set (or only the files named in <paramref name="only"/>) into <paramref name="directory"/>.</summary>
     public static void WriteAll(string directory, TextWriter log, IReadOnlyCollection<string>? only = null)
@@ -39,6 +39,7 @@ internal static class Datasets
         Write(directory, "binary_crossed.csv", WriteBinaryCrossed, log);
         Write(directory, "poisson1m.csv", w => WritePoissonOffset(w), log);
         Write(directory, "longitudinal100k.csv", LongitudinalDataset.Write, log);
+        Write(directory, "mv200k.csv", MultivariateDataset.Write, log);
         Write(directory, "mm1m.csv", w => WriteMultipleMembership(w), log);
         Write(directory, "ordinal_crossed.csv", w => WriteOrdinalCrossed(w), log);
         foreach (var name in ReferenceFiles) Write(directory, name, w => w.Write(ReferenceCsv(name)), log);

@@ -34,6 +34,11 @@ internal sealed class CsvTable
         _fileLines = new Lazy<int[]?>(fileLines);
     }
 
+    /// <summary>This table with one more column (same rows and row descriptions).</summary>
+    internal CsvTable WithColumn(CsvColumn column) => _fileLines is null
+        ? new CsvTable(Source, [.. Columns, column], LineNumbers)
+        : new CsvTable(Source, [.. Columns, column], [.. ColumnNames, column.Name], RowCount, () => _fileLines.Value);
+
     /// <summary>Where the table came from (a path), for messages.</summary>
     public string Source { get; }
 

@@ -29,6 +29,15 @@ public sealed class MixedModelAttribute<TData> : Attribute
     public string Response { get; set; } = "";
 
     /// <summary>
+    /// Several response members, for a multivariate model (leave <see cref="Response"/> unset): every response gets every
+    /// fixed effect, each <see cref="RandomInterceptAttribute"/> classification a random intercept per response (correlated
+    /// across responses), and the residuals of one record are correlated across its responses. Numeric members; a null (or
+    /// a NaN) marks a missing response, and a record keeps the responses it has. Gaussian only, without residual
+    /// structures, weights, offsets or random slopes (diagnostic TM0034). See docs/multivariate.md.
+    /// </summary>
+    public string[] Responses { get; set; } = [];
+
+    /// <summary>
     /// The fixed-effect covariates, in column order. Numeric members give one column; <see cref="bool"/> and enum members
     /// give treatment-contrast dummies (first enum member, or <c>false</c>, is the reference); <see cref="string"/> members
     /// give dummies for their run-time levels in ordinal order (the first is the reference). Without an intercept the

@@ -232,8 +232,10 @@ internal static class FitAssembler
             ResidualVarianceFunction = residualVariance,
             MarginalCovarianceOf = design is null
                 ? _ => throw new InvalidOperationException("This fit was made from aggregated Gram blocks: it has no rows to take the marginal covariance over.")
-                : rows => MarginalCovariance(design, covs, sigma2, rowVariance, rows),
+                : rows => MarginalCovariance(design, covs, sigma2, rowVariance, rows,
+                    residual?.Whitening.Multivariate is null ? null : residual.Whitening.RelativeResidualCovariance(eta)),
             RowSdFactor = residual?.Whitening.Variance is null ? null : rowVariance.Sd,
+            ResidualParameters = eta is null ? null : (double[])eta.Clone(),
         };
     }
 
@@ -258,7 +260,7 @@ internal static class FitAssembler
 
     /// <summary>Cov(y) over the given rows: Σₜ Zₜ Gₜ Zₜ' (rows in the same level) + σ² R.</summary>
     private static double[,] MarginalCovariance(ModelDesign design, double[][,] covs, double sigma2,
-        (double[] Sd, int[]? Cluster, double[]? Time, double Rho) r, IReadOnlyList<int> rows)
+        (double[] Sd, int[]? Cluster, double[]? Time, double Rho) r, IReadOnlyList<int> rows, double[,]? unitCovariance = null)
     {
         int m = rows.Count, n = design.Rows;
         foreach (int i in rows)
@@ -288,7 +290,12 @@ internal static class FitAssembler
                     for (int x = 0; x < q; x++)
                         for (int y = 0; y < q; y++) s += shared * term.Columns[x * n + i] * covs[t][x, y] * term.Columns[y * n + j];
                 }
-                if (i == j) s += sigma2 * r.Sd[i] * r.Sd[i];
+                if (unitCovariance is not null && design.ResidualMultivariate is { } mv)
+                {
+                    // Multivariate responses: σ² M between the responses of one unit.
+                    if (mv.UnitIndex[i] == mv.UnitIndex[j]) s += sigma2 * unitCovariance[mv.ResponseIndex[i], mv.ResponseIndex[j]];
+                }
+                else if (i == j) s += sigma2 * r.Sd[i] * r.Sd[i];
                 else if (r.Cluster is { } cl && cl[i] == cl[j]) s += sigma2 * r.Sd[i] * r.Sd[j] * Math.Pow(r.Rho, Math.Abs(r.Time![i] - r.Time[j]));
                 v[a, b] = s;
             }

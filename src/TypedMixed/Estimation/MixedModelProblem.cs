@@ -62,7 +62,7 @@ internal sealed partial class MixedModelProblem
         // part of R's diagonal, and the Gram is refilled from whitened rows for every new set of its parameters.
         if ((design.ResidualCorrelation is not null || design.ResidualVariance is not null) && design.Terms.FirstOrDefault(t => t.IsMultipleMembership) is { } mmTerm)
             throw new ModelDesignException($"Term '{mmTerm.Name}' has multiple memberships and the model has a residual correlation or variance function: the two cannot be combined yet. Drop one of them.", mmTerm.Name);
-        ResidualWhitening? residual = design.ResidualCorrelation is null && design.ResidualVariance is null ? null : new ResidualWhitening(design, weights);
+        ResidualWhitening? residual = design.ResidualCorrelation is null && design.ResidualVariance is null && design.ResidualMultivariate is null ? null : new ResidualWhitening(design, weights);
         var (kept, dropped) = FindAliasedColumns(design);
         if (n <= kept.Length)
             throw new ModelDesignException($"The design has {n} rows but {kept.Length} fixed-effect columns: more observations than fixed effects are needed.");

@@ -135,7 +135,7 @@ internal sealed class OrdinalProblem
         int empty = Array.IndexOf(counts, 0);
         if (empty >= 0)
             throw new ModelDesignException($"Category '{categories[empty]}' of response '{design.ResponseName}' has no rows: its threshold{(empty == 0 || empty == categories.Length - 1 ? " is" : "s are")} not identified (the estimate would be infinite). Merge it with a neighbouring category or drop it from the levels.", design.ResponseName);
-        if (design.ResidualCorrelation is not null || design.ResidualVariance is not null)
+        if (design.ResidualCorrelation is not null || design.ResidualVariance is not null || design.ResidualMultivariate is not null)
             throw new ModelDesignException("Residual correlation and variance functions belong to Gaussian models; an ordinal model has no residual to structure.", "ResidualCorrelation");
 
         // Constant columns (the intercept) are absorbed by the thresholds.

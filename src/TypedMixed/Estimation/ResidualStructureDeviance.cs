@@ -40,6 +40,7 @@ internal sealed class ResidualStructureDeviance
     }
 
     private readonly bool _strata;
+    private BlockedGram[]? _multivariatePieces;
 
     private readonly double _lag;
     private BlockedGram[]? _pieces;
@@ -48,7 +49,7 @@ internal sealed class ResidualStructureDeviance
     /// Whether the Gram is combined from precomputed pieces: AR(1)/CAR(1) over equally spaced occasions without a
     /// variance function, or varIdent alone (one Gram per stratum).
     /// </summary>
-    public bool UsesPieces => !double.IsNaN(_lag) || _strata;
+    public bool UsesPieces => !double.IsNaN(_lag) || _strata || _whitening.Multivariate is not null;
 
     /// <summary>
     /// The pieces, formed once: A_first, A_nonfirst, A_nonlast (row-indicator Grams) and A_cross = Σ (rⱼrⱼ₋₁' + rⱼ₋₁rⱼ');
@@ -93,6 +94,24 @@ internal sealed class ResidualStructureDeviance
         if (!_valid) return false;
         var rows = _problem.Rows;
         var gram = _problem.Gram;
+        if (_whitening.Multivariate is not null)
+        {
+            // Multivariate responses: Σ over patterns and response pairs of (M_O⁻¹)ⱼₖ × a fixed piece.
+            _multivariatePieces ??= _whitening.MultivariatePieces.Select(piece =>
+            {
+                if (piece.Second is null)
+                {
+                    var indicator = new double[_problem.N];
+                    foreach (int i in piece.First) indicator[i] = 1;
+                    return _problem.NewRawGram(indicator);
+                }
+                var cross = _problem.NewRawGram(new double[_problem.N]);
+                cross.AddRowPairs(piece.First, piece.Second, Enumerable.Repeat(1.0, piece.First.Length).ToArray(), _problem.Rows.RawY);
+                return cross;
+            }).ToArray();
+            gram.SetLinearCombination(_multivariatePieces, _whitening.MultivariateCoefficients);
+            return true;
+        }
         if (_strata)
         {
             // varIdent alone: Σₛ A_s / δₛ² (δ₀ = 1).

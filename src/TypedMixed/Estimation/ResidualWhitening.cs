@@ -15,7 +15,7 @@ namespace TypedMixed.Estimation;
 /// varPower δ; log-linear γₕ; quadratic the ratios cₕ = σₑ₀ₕ/σ²ₑ₀ and dₕ = σ²ₑₕ/σ²ₑ₀ (Var = σ²(1 + 2Σcₕxₕ + Σdₕxₕ²)).
 /// The residual variance σ² itself is profiled out, as without a residual structure.
 /// </remarks>
-internal sealed class ResidualWhitening
+internal sealed partial class ResidualWhitening
 {
     private readonly int _n;
     private readonly ResidualCorrelation? _correlation;
@@ -71,7 +71,8 @@ internal sealed class ResidualWhitening
         B = new double[_n];
         if (_correlation is not null) CheckCorrelation(design, _correlation);
         if (_variance is not null) CheckVariance(design, _variance);
-        Count = CorrelationCount + VarianceCount;
+        if (design.ResidualMultivariate is { } multivariate) SetUpMultivariate(design, multivariate, priorWeights);
+        Count = CorrelationCount + VarianceCount + MultivariateCount;
     }
 
     /// <summary>Number of variance-function coordinates.</summary>
@@ -86,6 +87,7 @@ internal sealed class ResidualWhitening
     /// <summary>Starting coordinates: independence (ρ = 0; CAR(1) ρ = 0.2, nlme's default) and a constant variance.</summary>
     public double[] Initial()
     {
+        if (_multivariate is not null) return MultivariateInitial();
         var eta = new double[Count];
         if (_correlation?.Structure == ResidualCorrelationStructure.ContinuousAr1) eta[0] = Math.Log(0.2 / 0.8);
         return eta;
@@ -189,6 +191,7 @@ internal sealed class ResidualWhitening
     /// </summary>
     public bool Compute(ReadOnlySpan<double> eta)
     {
+        if (_multivariate is not null) return ComputeMultivariate(eta);
         int n = _n;
         double logDet = 0;
         for (int i = 0; i < n; i++)

@@ -49,6 +49,9 @@ public sealed class LinearMixedModelFit : MixedModelFit
 
     internal Func<IReadOnlyList<int>, double[,]>? MarginalCovarianceOf { get; init; }
 
+    /// <summary>The residual structure's optimizer coordinates η at the optimum (null without a residual structure).</summary>
+    internal double[]? ResidualParameters { get; init; }
+
     /// <summary>With a variance function: each row's residual SD over σ (prior weights included); null otherwise.</summary>
     internal double[]? RowSdFactor { get; init; }
 

@@ -12,7 +12,7 @@ public sealed partial class GramBlocks
     {
         ArgumentNullException.ThrowIfNull(design);
         design.Validate();
-        if (design.Family != ResponseFamily.Gaussian || design.ResidualCorrelation is not null || design.ResidualVariance is not null)
+        if (design.Family != ResponseFamily.Gaussian || design.ResidualCorrelation is not null || design.ResidualVariance is not null || design.ResidualMultivariate is not null)
             throw new ModelDesignException("Gram blocks describe a Gaussian model with independent residuals; a generalized model or a residual structure needs the rows at every iteration.");
         int n = design.Rows, p = design.FixedEffectCount, k = design.Terms.Count;
         var x = design.FixedEffects;

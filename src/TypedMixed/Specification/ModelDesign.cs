@@ -65,6 +65,12 @@ public sealed class ModelDesign
     /// <summary>Gaussian models only: a level-1 variance function (varIdent, varExp, varPower, log-linear, quadratic). Null: constant σ².</summary>
     public ResidualVarianceFunction? ResidualVariance { get; init; }
 
+    /// <summary>
+    /// Gaussian models only: the rows are several responses of the same units, stacked, with residuals correlated within a
+    /// unit across responses (see <see cref="MultivariateResidual"/>). Null: a single response.
+    /// </summary>
+    public MultivariateResidual? ResidualMultivariate { get; init; }
+
     /// <summary>Rows dropped before the design was built (e.g. missing values), reported on the fit.</summary>
     public int RowsDropped { get; init; }
 
@@ -99,6 +105,8 @@ public sealed class ModelDesign
                 if (!double.IsFinite(v))
                     throw new ModelDesignException($"Fixed-effects column '{FixedEffectNames[c]}' is {Format(v)} at row {i}. Remove the row or replace the value; covariates must be finite.", FixedEffectNames[c], i);
             }
+        if (ResidualMultivariate is not null && Family != ResponseFamily.Gaussian)
+            throw new ModelDesignException($"A multivariate design (ResidualMultivariate) is Gaussian; this design's family is {Family}. Fit each response alone with its family, or drop ResidualMultivariate.", "ResidualMultivariate");
         if (Terms is null || Terms.Count == 0)
             throw new ModelDesignException("The design has no random-effects term. A mixed model needs at least one classification; for a single-level model use ordinary least squares.");
         var seen = new HashSet<string>(StringComparer.Ordinal);

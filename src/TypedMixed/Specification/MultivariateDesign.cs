@@ -1,0 +1,115 @@
+using System.Globalization;
+
+namespace TypedMixed;
+
+/// <summary>
+/// Several responses measured on the same units, in wide form (one value per unit and response, NaN where missing):
+/// the input of <see cref="MultivariateMixedModel"/>. Every response gets every fixed-effects column, and every
+/// classification one random intercept per response, correlated across responses (unstructured R × R); the residuals of
+/// a unit are correlated across its responses (unstructured R × R). A unit that misses some responses contributes the
+/// ones it has.
+/// </summary>
+/// <remarks>Matrices are column-major over units: value (unit u, column c) of <see cref="FixedEffects"/> is <c>FixedEffects[c * Units + u]</c>.</remarks>
+public sealed class MultivariateDesign
+{
+    /// <summary>The responses' names, e.g. <c>written</c>, <c>course</c>.</summary>
+    public required IReadOnlyList<string> ResponseNames { get; init; }
+
+    /// <summary>Per response, one value per unit; <see cref="double.NaN"/> marks a missing value.</summary>
+    public required IReadOnlyList<double[]> Responses { get; init; }
+
+    /// <summary>The unit-level fixed-effects columns (each response gets all of them), column-major units × names.</summary>
+    public required double[] FixedEffects { get; init; }
+
+    /// <summary>Names of the fixed-effects columns, e.g. <c>(Intercept)</c>, <c>female</c>.</summary>
+    public required IReadOnlyList<string> FixedEffectNames { get; init; }
+
+    /// <summary>The classifications (e.g. <c>school</c>): each has a random intercept per response.</summary>
+    public required IReadOnlyList<MultivariateClassification> Classifications { get; init; }
+
+    /// <summary>Name of the unit level (e.g. <c>pupil</c>), for reporting.</summary>
+    public string UnitName { get; init; } = "unit";
+
+    /// <summary>How to name a unit in messages (e.g. "row 17 of Gcsemv.csv"); null: "unit u".</summary>
+    public Func<int, string>? DescribeUnit { get; init; }
+
+    /// <summary>Rows dropped before the design was built, reported on the fit.</summary>
+    public int RowsDropped { get; init; }
+
+    /// <summary>Number of units.</summary>
+    public int Units => Responses is { Count: > 0 } ? Responses[0].Length : 0;
+
+    internal string Unit(int u) => DescribeUnit?.Invoke(u) ?? $"{UnitName} {u}";
+
+    /// <summary>
+    /// Checks names, lengths, missingness (no unit without a response, no response without a value) and levels, and
+    /// throws a <see cref="ModelDesignException"/> naming the response, column, unit and fix.
+    /// </summary>
+    public void Validate()
+    {
+        int r = ResponseNames?.Count ?? 0;
+        if (r < 2)
+            throw new ModelDesignException($"A multivariate model needs at least two responses; {r} given. Fit a single response with LinearMixedModel.", "ResponseNames");
+        if (Responses is null || Responses.Count != r)
+            throw new ModelDesignException($"{Responses?.Count ?? 0} response columns for {r} response names: give one column per name.", "Responses");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in ResponseNames!)
+            if (!seen.Add(name))
+                throw new ModelDesignException($"Response '{name}' is listed twice. List each response once.", name);
+        int n = Units;
+        if (n == 0) throw new ModelDesignException("The design has no units (the response columns are empty).", "Responses");
+        for (int k = 0; k < r; k++)
+        {
+            if (Responses[k].Length != n)
+                throw new ModelDesignException($"Response '{ResponseNames[k]}' has {Responses[k].Length} values but '{ResponseNames[0]}' has {n}: give one value per unit (NaN where missing).", ResponseNames[k]);
+            int observed = 0;
+            for (int u = 0; u < n; u++)
+            {
+                double y = Responses[k][u];
+                if (double.IsNaN(y)) continue;
+                if (!double.IsFinite(y))
+                    throw new ModelDesignException($"Response '{ResponseNames[k]}' is {y.ToString(CultureInfo.InvariantCulture)} at {Unit(u)}. Give a finite value, or NaN (missing).", ResponseNames[k], u);
+                observed++;
+            }
+            if (observed == 0)
+                throw new ModelDesignException($"Response '{ResponseNames[k]}' is missing for every {UnitName}: it has nothing to model. Remove it from the responses.", ResponseNames[k]);
+        }
+        for (int u = 0; u < n; u++)
+        {
+            bool any = false;
+            for (int k = 0; k < r && !any; k++) any = !double.IsNaN(Responses[k][u]);
+            if (!any)
+                throw new ModelDesignException($"{Unit(u)} has no response: {string.Join(", ", ResponseNames)} are all missing. Remove it (a unit contributes only the responses it has, and it has none).", ResponseNames[0], u);
+        }
+        int p = FixedEffectNames?.Count ?? 0;
+        if (FixedEffects is null || FixedEffects.Length != n * p)
+            throw new ModelDesignException($"The fixed-effects matrix has {FixedEffects?.Length ?? 0} values, but {n} units × {p} columns need {n * p} (column-major).", "FixedEffects");
+        for (int c = 0; c < p; c++)
+            for (int u = 0; u < n; u++)
+                if (!double.IsFinite(FixedEffects[c * n + u]))
+                    throw new ModelDesignException($"Fixed-effects column '{FixedEffectNames![c]}' is {FixedEffects[c * n + u].ToString(CultureInfo.InvariantCulture)} at {Unit(u)}. Remove the unit or give a finite value.", FixedEffectNames[c], u);
+        if (Classifications is null || Classifications.Count == 0)
+            throw new ModelDesignException("The design has no classification: a multivariate mixed model needs at least one (e.g. school).", "Classifications");
+        foreach (var g in Classifications)
+        {
+            if (g.LevelIndex is null || g.LevelIndex.Length != n)
+                throw new ModelDesignException($"Classification '{g.Name}' has {g.LevelIndex?.Length ?? 0} level indices for {n} units: give one level per unit.", g.Name);
+            for (int u = 0; u < n; u++)
+                if ((uint)g.LevelIndex[u] >= (uint)g.LevelKeys.Count)
+                    throw new ModelDesignException($"Classification '{g.Name}' has level index {g.LevelIndex[u]} at {Unit(u)}, outside 0..{g.LevelKeys.Count - 1}.", g.Name, u);
+        }
+    }
+}
+
+/// <summary>A classification of the units (e.g. <c>school</c>), with a random intercept per response.</summary>
+public sealed class MultivariateClassification
+{
+    /// <summary>Its name, e.g. <c>school</c>.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Each unit's level, in 0 .. <see cref="LevelKeys"/>.Count − 1.</summary>
+    public required int[] LevelIndex { get; init; }
+
+    /// <summary>The levels' keys as text.</summary>
+    public required IReadOnlyList<string> LevelKeys { get; init; }
+}
