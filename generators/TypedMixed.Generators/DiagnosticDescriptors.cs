@@ -138,6 +138,18 @@ internal static class DiagnosticDescriptors
         "Multiple-membership term in an unsupported model",
         "The multiple-membership term over '{0}' cannot be used in {1}; {2}");
 
+    public static readonly DiagnosticDescriptor OrdinalResponseNotEnum = Error("TM0032",
+        "Ordinal response is not an enum",
+        "The ordinal response '{0}' has type '{1}'; {2}");
+
+    public static readonly DiagnosticDescriptor OrdinalEnumTooFewCategories = Error("TM0033",
+        "Ordinal response enum has fewer than three categories",
+        "The ordinal response '{0}' is the enum '{1}', which has {2}; {3}");
+
+    public static readonly DiagnosticDescriptor OrdinalStructureNotSupported = Error("TM0034",
+        "Structure not supported by ordinal models",
+        "{0} cannot be used in the ordinal model '{1}': {2}");
+
     public static readonly DiagnosticDescriptor[] All =
     {
         UnknownMember, ResponseNotNumeric, ClassificationKeyType, NotAClassification, NestingCycle,
@@ -147,6 +159,7 @@ internal static class DiagnosticDescriptors
         MemberInTwoRoles, ResponseUsedElsewhere, ClassificationAsNumericCovariate, ResponseConstantWithinClusters, NoFixedPart,
         UndefinedEnumValue, CorrelationTimeType, CorrelationClassificationNotInModel, VarianceMemberType, ResidualStructureDeclaredTwice,
         MembershipMemberType, MembershipAsClassification, MembershipTermNotSupported,
+        OrdinalResponseNotEnum, OrdinalEnumTooFewCategories, OrdinalStructureNotSupported,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> Index = BuildIndex();

@@ -75,6 +75,7 @@ internal sealed partial class Parser
         var response = ParseResponse(attribute, named, family, out bool bernoulli);
         _responseName = named.TryGetValue("Response", out var responseArgument) ? responseArgument.Value as string ?? "" : "";
         if (family is not null and not "Gaussian") ReserveGlmmMembers();
+        if (family == Ordinal) ReserveOrdinalMembers();
         bool intercept = !named.TryGetValue("Intercept", out var i) || i.Value is not false;
         string method = MethodName(attribute, named);
 
@@ -122,6 +123,8 @@ internal sealed partial class Parser
         // The family settings are checked even when another argument is in error, so all problems show at once.
         var fixedColumns = FixedColumns(intercept, fixedTerms).ToList();
         var glmm = ParseFamilySettings(attribute, named, family, response, bernoulli, fixedTerms, terms, fixedColumns, out var offset, out var weights);
+        var ordinal = ParseOrdinalSettings(attribute, named, family, glmm, intercept);
+        if (ordinal is not null) glmm = null;
         if (_failed) return Fail();
         return new ModelSpec(
             Namespace: model.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "",
@@ -142,7 +145,8 @@ internal sealed partial class Parser
             Offset: offset,
             Weights: weights,
             Correlation: correlation,
-            Variance: variance);
+            Variance: variance,
+            Ordinal: ordinal);
     }
 
     private ModelSpec? Fail()
@@ -241,6 +245,7 @@ internal sealed partial class Parser
         var location = named.ContainsKey("Response") ? ArgumentLocation(attribute, "Response", 0) : AttributeLocation(attribute);
         if (!TryGetProperty(name, location, _modelDiagnostics, out var property)) return null;
         var member = Member(property, out var type);
+        if (family == Ordinal) return ParseOrdinalResponse(property, type, member, location);
         bool isBool = type.SpecialType == SpecialType.System_Boolean;
         string? fix = family switch
         {

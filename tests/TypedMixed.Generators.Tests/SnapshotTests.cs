@@ -36,6 +36,8 @@ public class SnapshotTests
         { "ResidualStructures.cs", "ClinicPowerModel" },
         { "Memberships.cs", "MmPupilModel" },
         { "Memberships.cs", "MmWardSlopeModel" },
+        { "Ordinal.cs", "WineModel" },
+        { "Ordinal.cs", "WineEquidistantModel" },
     };
 
     [Theory]
