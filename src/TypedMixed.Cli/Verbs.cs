@@ -11,7 +11,7 @@ namespace TypedMixed.Cli;
 /// The verbs besides <c>fit</c>: <c>anova</c> (lme4's <c>anova</c> of several fits), <c>ranef</c> (lme4's
 /// <c>as.data.frame(ranef(fit, condVar = TRUE))</c>) and <c>confint</c> (Wald intervals for β).
 /// </summary>
-internal static class Verbs
+internal static partial class Verbs
 {
     private static readonly JsonWriterOptions JsonOptions = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -133,6 +133,8 @@ internal static class Verbs
         var prepared = CliApp.Prepare(a, a.Formula, stderr, table);
         var newData = a.NewDataPath is null ? table : CsvTable.Load(a.NewDataPath, separator: a.Separator);
         var fit = CliApp.FitModel(a, prepared.Built.Design, stderr, cancellationToken);
+        if (fit is OrdinalMixedModelFit ordinal && a.ResponseScale)
+            return PredictCategories(a, prepared, ordinal, newData, stdout);
         var predictions = PredictionDesign.Predict(prepared.Formula, prepared.Built, fit, newData, new PredictionOptions
         {
             PopulationLevel = a.PopulationLevel,
