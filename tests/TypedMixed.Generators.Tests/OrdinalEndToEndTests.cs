@@ -222,6 +222,53 @@ public class OrdinalEndToEndTests
     }
 
     [Fact]
+    public void New_judges_with_random_slopes_integrate_over_their_effects_variance()
+    {
+        var fit = WineSlopeModel.Fit(Wine);
+        var sigma = fit.Judge.Term.Covariance;
+        Assert.Equal(2, sigma.GetLength(0));
+        Assert.Equal(fit.Judge.InterceptVariance, sigma[0, 0]);
+        foreach (var temp in new[] { CrushTemperature.Cold, CrushTemperature.Warm })
+        {
+            var record = new WineTasting(WineRating.One, temp, SkinContact.Yes, Bottle: 0, Judge: 42);
+            double eta = fit.ContactYes.Estimate + (temp == CrushTemperature.Warm ? fit.TempWarm.Estimate : 0);
+            double z1 = temp == CrushTemperature.Warm ? 1 : 0;
+            double variance = sigma[0, 0] + 2 * z1 * sigma[0, 1] + z1 * z1 * sigma[1, 1];
+            // ∫ P(Y = j | η + e) N(e; 0, z'Σz) de by the trapezoid rule on ±12 SD, 20,001 points, cumulative logit.
+            double sd = Math.Sqrt(variance);
+            var tau = fit.Underlying.Thresholds.Select(t => t.Estimate).ToArray();
+            var integral = new double[5];
+            const int points = 20_001;
+            double h = 24 * sd / (points - 1);
+            for (int k = 0; k < points; k++)
+            {
+                double e = -12 * sd + k * h;
+                double w = (k == 0 || k == points - 1 ? 0.5 : 1) * h * Math.Exp(-0.5 * e * e / variance) / (sd * Math.Sqrt(2 * Math.PI));
+                double below = 0;
+                for (int j = 0; j < 5; j++)
+                {
+                    double cumulative = j < 4 ? 1 / (1 + Math.Exp(-(tau[j] - eta - e))) : 1;
+                    integral[j] += w * (cumulative - below);
+                    below = cumulative;
+                }
+            }
+            var predicted = fit.Predict(record, allowNewLevels: true);
+            var averaged = fit.PredictPopulationAveraged(record with { Judge = 1 });
+            for (int j = 0; j < 5; j++)
+            {
+                Assert.True(Math.Abs(integral[j] - predicted[fit.Categories[j]]) < 1e-9, $"{temp}, category {j}: {predicted[fit.Categories[j]]:R} vs integral {integral[j]:R}");
+                Assert.Equal(predicted[fit.Categories[j]], averaged[fit.Categories[j]], 14);
+            }
+        }
+        // A fitted judge: at its two conditional modes.
+        var known = new WineTasting(WineRating.One, CrushTemperature.Warm, SkinContact.No, Bottle: 0, Judge: 5);
+        var modes = fit.Judge.Effects[5];
+        var expected = fit.Underlying.CategoryProbabilities(fit.TempWarm.Estimate + modes.Intercept + modes.TempWarm);
+        var p = fit.Predict(known);
+        for (int j = 0; j < 5; j++) Assert.Equal(expected[j], p[fit.Categories[j]], 14);
+    }
+
+    [Fact]
     public void Likelihood_ratio_test_of_contact_between_two_generated_fits()
     {
         var full = WineModel.Fit(Wine).Underlying;

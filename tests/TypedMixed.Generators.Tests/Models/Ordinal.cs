@@ -40,3 +40,9 @@ public partial record WineEquidistantModel;
 [MixedModel<WineTasting>(Family = ResponseFamily.Ordinal, Response = nameof(WineTasting.Rating), Fixed = [nameof(WineTasting.Temp)])]
 [RandomIntercept(nameof(WineTasting.Judge))]
 public partial record WineTemperatureModel;
+
+/// <summary>rating ~ temp + contact + (temp | judge): a judge-specific temperature effect, for predictions with random slopes.</summary>
+[MixedModel<WineTasting>(Family = ResponseFamily.Ordinal, Response = nameof(WineTasting.Rating),
+    Fixed = [nameof(WineTasting.Temp), nameof(WineTasting.Contact)])]
+[RandomSlopes(nameof(WineTasting.Judge), nameof(WineTasting.Temp))]
+public partial record WineSlopeModel;
