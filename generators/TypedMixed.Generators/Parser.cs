@@ -250,6 +250,7 @@ internal sealed partial class Parser
         string? fix = family switch
         {
             "Gaussian" when isBool => "a bool response is a 0/1 outcome: set Family = ResponseFamily.Binomial",
+            "Gaussian" when type.TypeKind == TypeKind.Enum => "an enum response is a set of ordered categories: set Family = ResponseFamily.Ordinal (a cumulative link model; its members, in declaration order, are the categories from lowest to highest)",
             "Binomial" when !isBool && !IsNumeric(type) => "use a bool for a 0/1 outcome, or a numeric count of successes with Trials",
             "Poisson" or "NegativeBinomial" when !IsInteger(type) => "the response is a count: use an integer type (int, long, short or byte, optionally nullable)",
             _ => null,

@@ -57,6 +57,17 @@ public partial class DiagnosticTests
         """);
 
     [Fact]
+    public void TM0014_enum_response_without_the_ordinal_family() => DiagnosticVerifier.Verify(Ratings + """
+        [MixedModel<R>(Response = {|TM0014:nameof(R.Grade)|})]
+        [RandomIntercept(nameof(R.Rater))]
+        public partial record GaussianOnEnum;
+
+        [MixedModel<R>(Family = ResponseFamily.Poisson, Response = {|TM0014:nameof(R.Grade)|})]
+        [RandomIntercept(nameof(R.Rater))]
+        public partial record PoissonOnEnum;
+        """);
+
+    [Fact]
     public void TM0033_enum_with_fewer_than_three_categories() => DiagnosticVerifier.Verify(Ratings + """
         [MixedModel<R>(Family = ResponseFamily.Ordinal, Response = {|TM0033:nameof(R.Pass)|})]
         [RandomIntercept(nameof(R.Rater))]
