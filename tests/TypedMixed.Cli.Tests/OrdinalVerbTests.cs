@@ -87,6 +87,11 @@ public class OrdinalVerbTests
         Assert.Equal(7, models[1].GetProperty("npar").GetInt32());
         double small = models[0].GetProperty("logLik").GetDouble(), large = models[1].GetProperty("logLik").GetDouble();
         Assert.Equal(-81.56541277649568, large, 1e-6 * 81.6);   // the reference's Laplace maximum (wine_clmm_Laplace.json)
+        // clmm's anova of the same pair (tests/Data/reference/scripts/ordinal_wine_anova.R): logLik −88.7388151628 and
+        // −81.5654092921, LR.stat 14.347 on 1 df, p 0.000152. Ours is at least as high, and within 1e-6 relative.
+        Assert.True(small >= -88.7388151628 - 1e-6 * 88.74 && small <= -88.7388151628 + 1e-5 * 88.74, $"temp-only logLik {small:R} vs clmm -88.7388151628");
+        Assert.Equal(14.347, models[1].GetProperty("Chisq").GetDouble(), 1e-3);
+        Assert.Equal(0.000152, models[1].GetProperty("p").GetDouble(), 1e-6);
         Assert.Equal(2 * (large - small), models[1].GetProperty("Chisq").GetDouble(), 1e-10);
         Assert.Equal(1, models[1].GetProperty("Df").GetInt32());
         Assert.True(models[1].GetProperty("p").GetDouble() < 1e-3);
