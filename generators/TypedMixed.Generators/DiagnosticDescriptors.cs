@@ -138,15 +138,15 @@ internal static class DiagnosticDescriptors
         "Multiple-membership term in an unsupported model",
         "The multiple-membership term over '{0}' cannot be used in {1}; {2}");
 
-    public static readonly DiagnosticDescriptor OrdinalResponseNotEnum = Error("TM0032",
+    public static readonly DiagnosticDescriptor OrdinalResponseNotEnum = Error("TM0035",
         "Ordinal response is not an enum",
         "The ordinal response '{0}' has type '{1}'; {2}");
 
-    public static readonly DiagnosticDescriptor OrdinalEnumTooFewCategories = Error("TM0033",
+    public static readonly DiagnosticDescriptor OrdinalEnumTooFewCategories = Error("TM0036",
         "Ordinal response enum has fewer than three categories",
         "The ordinal response '{0}' is the enum '{1}', which has {2}; {3}");
 
-    public static readonly DiagnosticDescriptor OrdinalStructureNotSupported = Error("TM0034",
+    public static readonly DiagnosticDescriptor OrdinalStructureNotSupported = Error("TM0037",
         "Structure not supported by ordinal models",
         "{0} cannot be used in the ordinal model '{1}': {2}");
 

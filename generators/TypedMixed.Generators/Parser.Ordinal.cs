@@ -6,8 +6,8 @@ namespace TypedMixed.Generators;
 
 /// <summary>
 /// Ordinal (cumulative link) models: <c>Family = ResponseFamily.Ordinal</c> on an enum response whose members, in
-/// declaration order, are the categories from lowest to highest (TM0032, TM0033); the threshold structure; the settings
-/// an ordinal model does not take (TM0017, TM0034).
+/// declaration order, are the categories from lowest to highest (TM0035, TM0036); the threshold structure; the settings
+/// an ordinal model does not take (TM0017, TM0037).
 /// </summary>
 internal sealed partial class Parser
 {
@@ -24,8 +24,8 @@ internal sealed partial class Parser
     }
 
     /// <summary>
-    /// The response of an ordinal model: an enum (TM0032 otherwise; a bool is binary) with at least three distinct
-    /// members (TM0033). Aliases (members of one value) are one category, named by the first, as for enum covariates.
+    /// The response of an ordinal model: an enum (TM0035 otherwise; a bool is binary) with at least three distinct
+    /// members (TM0036). Aliases (members of one value) are one category, named by the first, as for enum covariates.
     /// </summary>
     private MemberSpec? ParseOrdinalResponse(IPropertySymbol property, ITypeSymbol type, MemberSpec member, LocationInfo? location)
     {

@@ -3,7 +3,7 @@ using TypedMixed.Generators.Tests.Infrastructure;
 namespace TypedMixed.Generators.Tests;
 
 /// <summary>
-/// The ordinal declarations' diagnostics (TM0032–TM0034, and TM0017/TM0018/TM0024 where an ordinal model shares them),
+/// The ordinal declarations' diagnostics (TM0035–TM0037, and TM0017/TM0018/TM0024 where an ordinal model shares them),
 /// each at the offending argument, and valid ordinal declarations staying clean.
 /// </summary>
 public partial class DiagnosticTests
@@ -42,16 +42,16 @@ public partial class DiagnosticTests
         """);
 
     [Fact]
-    public void TM0032_ordinal_response_that_is_not_an_enum() => DiagnosticVerifier.Verify(Ratings + """
-        [MixedModel<R>(Family = ResponseFamily.Ordinal, Response = {|TM0032:nameof(R.Score)|})]
+    public void TM0035_ordinal_response_that_is_not_an_enum() => DiagnosticVerifier.Verify(Ratings + """
+        [MixedModel<R>(Family = ResponseFamily.Ordinal, Response = {|TM0035:nameof(R.Score)|})]
         [RandomIntercept(nameof(R.Rater))]
         public partial record IntegerScore;
 
-        [MixedModel<R>(Family = ResponseFamily.Ordinal, Response = {|TM0032:nameof(R.Ok)|})]
+        [MixedModel<R>(Family = ResponseFamily.Ordinal, Response = {|TM0035:nameof(R.Ok)|})]
         [RandomIntercept(nameof(R.Rater))]
         public partial record BoolIsBinary;
 
-        [MixedModel<R>(Family = ResponseFamily.Ordinal, Response = {|TM0032:nameof(R.Text)|})]
+        [MixedModel<R>(Family = ResponseFamily.Ordinal, Response = {|TM0035:nameof(R.Text)|})]
         [RandomIntercept(nameof(R.Rater))]
         public partial record StringCategories;
         """);
@@ -68,33 +68,33 @@ public partial class DiagnosticTests
         """);
 
     [Fact]
-    public void TM0033_enum_with_fewer_than_three_categories() => DiagnosticVerifier.Verify(Ratings + """
-        [MixedModel<R>(Family = ResponseFamily.Ordinal, Response = {|TM0033:nameof(R.Pass)|})]
+    public void TM0036_enum_with_fewer_than_three_categories() => DiagnosticVerifier.Verify(Ratings + """
+        [MixedModel<R>(Family = ResponseFamily.Ordinal, Response = {|TM0036:nameof(R.Pass)|})]
         [RandomIntercept(nameof(R.Rater))]
         public partial record Binary;
 
-        [MixedModel<R>(Family = ResponseFamily.Ordinal, Response = {|TM0033:nameof(R.Single)|})]
+        [MixedModel<R>(Family = ResponseFamily.Ordinal, Response = {|TM0036:nameof(R.Single)|})]
         [RandomIntercept(nameof(R.Rater))]
         public partial record OneCategory;
 
-        [MixedModel<R>(Family = ResponseFamily.Ordinal, Response = {|TM0033:nameof(R.None)|})]
+        [MixedModel<R>(Family = ResponseFamily.Ordinal, Response = {|TM0036:nameof(R.None)|})]
         [RandomIntercept(nameof(R.Rater))]
         public partial record NoCategory;
         """);
 
     [Fact]
-    public void TM0034_structures_an_ordinal_model_does_not_take() => DiagnosticVerifier.Verify(Ratings + """
+    public void TM0037_structures_an_ordinal_model_does_not_take() => DiagnosticVerifier.Verify(Ratings + """
         [MixedModel<R>(Family = ResponseFamily.Ordinal, Response = nameof(R.Grade))]
         [RandomIntercept(nameof(R.Rater))]
-        [{|TM0034:ResidualCorrelation(ResidualCorrelationStructure.Ar1, nameof(R.Week), nameof(R.Rater))|}]
+        [{|TM0037:ResidualCorrelation(ResidualCorrelationStructure.Ar1, nameof(R.Week), nameof(R.Rater))|}]
         public partial record Correlated;
 
         [MixedModel<R>(Family = ResponseFamily.Ordinal, Response = nameof(R.Grade))]
         [RandomIntercept(nameof(R.Rater))]
-        [{|TM0034:ResidualVariance(ResidualVarianceFunctionKind.Exponential, nameof(R.X))|}]
+        [{|TM0037:ResidualVariance(ResidualVarianceFunctionKind.Exponential, nameof(R.X))|}]
         public partial record Heteroscedastic;
 
-        [{|TM0034:MixedModel<R>(Family = ResponseFamily.Ordinal, Response = nameof(R.Grade))|}]
+        [{|TM0037:MixedModel<R>(Family = ResponseFamily.Ordinal, Response = nameof(R.Grade))|}]
         [RandomIntercept(nameof(R.Panels))]
         public partial record Memberships;
         """);

@@ -6,7 +6,7 @@ namespace TypedMixed;
 /// </summary>
 /// <typeparam name="TData">The record (or class) holding one observation per instance.</typeparam>
 /// <remarks>
-/// Every member is named with <c>nameof</c> and checked at compile time (diagnostics TM0001–TM0034). Random effects are
+/// Every member is named with <c>nameof</c> and checked at compile time (diagnostics TM0001–TM0037). Random effects are
 /// declared with <see cref="RandomInterceptAttribute"/> and <see cref="RandomSlopesAttribute"/>; interactions with
 /// <see cref="InteractionAttribute"/>; a generalized linear mixed model with <see cref="Family"/>, <see cref="Link"/>,
 /// <see cref="Trials"/>, <see cref="Offset"/>, <see cref="Weights"/> and <see cref="QuadraturePoints"/>; correlated or
