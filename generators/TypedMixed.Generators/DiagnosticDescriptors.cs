@@ -149,6 +149,17 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor MultivariateNotSupported = Error("TM0034",
         "Multivariate model with an unsupported setting",
         "The multivariate model '{0}' cannot have {1}; {2}");
+    public static readonly DiagnosticDescriptor OrdinalResponseNotEnum = Error("TM0035",
+        "Ordinal response is not an enum",
+        "The ordinal response '{0}' has type '{1}'; {2}");
+
+    public static readonly DiagnosticDescriptor OrdinalEnumTooFewCategories = Error("TM0036",
+        "Ordinal response enum has fewer than three categories",
+        "The ordinal response '{0}' is the enum '{1}', which has {2}; {3}");
+
+    public static readonly DiagnosticDescriptor OrdinalStructureNotSupported = Error("TM0037",
+        "Structure not supported by ordinal models",
+        "{0} cannot be used in the ordinal model '{1}': {2}");
 
     public static readonly DiagnosticDescriptor[] All =
     {
@@ -160,6 +171,7 @@ internal static class DiagnosticDescriptors
         UndefinedEnumValue, CorrelationTimeType, CorrelationClassificationNotInModel, VarianceMemberType, ResidualStructureDeclaredTwice,
         MembershipMemberType, MembershipAsClassification, MembershipTermNotSupported,
         ResponseListedTwice, MultivariateResponseNotNumeric, MultivariateNotSupported,
+        OrdinalResponseNotEnum, OrdinalEnumTooFewCategories, OrdinalStructureNotSupported,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> Index = BuildIndex();

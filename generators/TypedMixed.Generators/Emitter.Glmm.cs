@@ -25,6 +25,7 @@ internal static partial class Emitter
     private static string ResponseValue(ModelSpec spec)
     {
         var response = spec.Response;
+        if (spec.Ordinal is not null) return "CategoryIndex(v_" + response.Name + ", i)";
         if (spec.Glmm is not { } g) return NumericValue(response);
         if (g.BernoulliResponse) return "(v_" + response.Name + " ? 1.0 : 0.0)";
         if (g.Family is "Poisson" or "NegativeBinomial") return Gen + "GlmmChecks.Count(" + NumericValue(response) + ", " + Literal(response.Name) + ", i)";
@@ -39,7 +40,7 @@ internal static partial class Emitter
     private static string RowValue(ModelSpec spec, string role, MemberSpec member) => role switch
     {
         "trials" => "fitted is null ? " + Gen + "GlmmChecks.Trials(response[n], " + NumericValue(member) + ", " + Literal(spec.Response.Name) + ", " + Literal(member.Name) + ", i) : 0.0",
-        "weights" => "fitted is null ? " + Gen + (spec.Glmm is null ? "DesignChecks.PositiveWeight(" : "GlmmChecks.Weight(") + NumericValue(member) + ", " + Literal(member.Name) + ", i) : 0.0",
+        "weights" => "fitted is null ? " + Gen + (spec.Glmm is null && spec.Ordinal is null ? "DesignChecks.PositiveWeight(" : "GlmmChecks.Weight(") + NumericValue(member) + ", " + Literal(member.Name) + ", i) : 0.0",
         _ => NumericValue(member),
     };
 

@@ -12,6 +12,11 @@ internal static partial class Emitter
     /// </summary>
     private static void EmitResult(SourceWriter w, ModelSpec spec)
     {
+        if (spec.Ordinal is { } ordinal)
+        {
+            EmitOrdinalResult(w, spec, ordinal);
+            return;
+        }
         var glmm = spec.Glmm;
         w.Line("/// <summary>");
         if (glmm is null)
@@ -41,7 +46,8 @@ internal static partial class Emitter
     }
 
     /// <summary>The runtime's fit type the result and its term classes are built from.</summary>
-    private static string FitType(ModelSpec spec) => Tm + (spec.Glmm is null ? "LinearMixedModelFit" : "GeneralizedLinearMixedModelFit");
+    private static string FitType(ModelSpec spec) =>
+        Tm + (spec.Ordinal is not null ? "OrdinalMixedModelFit" : spec.Glmm is null ? "LinearMixedModelFit" : "GeneralizedLinearMixedModelFit");
 
     /// <summary>The model type's fully qualified name, for its static members from inside the nested result.</summary>
     private static string ModelType(ModelSpec spec) => "global::" + (spec.Namespace.Length == 0 ? "" : spec.Namespace + ".") + spec.TypeName;
@@ -66,7 +72,8 @@ internal static partial class Emitter
     /// <summary>A member per fixed-effect column and per random-effects term.</summary>
     private static void EmitFixedAndTermMembers(SourceWriter w, ModelSpec spec)
     {
-        foreach (var column in spec.FixedColumns)
+        // An ordinal model's intercept is absorbed by its thresholds: it has no coefficient.
+        foreach (var column in spec.FixedColumns.Where(c => spec.Ordinal is null || c.Name != "(Intercept)"))
         {
             w.Line();
             w.Line("/// <summary>The fixed effect <c>" + column.Name + "</c>.</summary>");
@@ -129,8 +136,11 @@ internal static partial class Emitter
         w.OpenBlock();
         EmitMembershipTermFields(w, spec, term, inConstructor: true);
         // With a variance function σ² is only the reference rows' level-1 variance, so no single ICC is emitted.
-        if (glmm is null && InterceptsOnly(spec) && spec.Variance is null)
+        bool linear = glmm is null && spec.Ordinal is null;
+        if (linear && InterceptsOnly(spec) && spec.Variance is null)
             w.Line("IntraclassCorrelation = fit.IntraclassCorrelation(" + Literal(term.Name) + ") ?? double.NaN;");
+        if (spec.Ordinal is not null && InterceptsOnly(spec))
+            w.Line("LatentVariancePartition = fit.LatentVariancePartition(" + Literal(term.Name) + ") ?? double.NaN;");
         if (glmm is { LatentIcc: true })
             w.Line("LatentIntraclassCorrelation = fit.LatentIntraclassCorrelation(" + Literal(term.Name) + ") ?? double.NaN;");
         foreach (var (a, b) in CorrelatedPairs(term))
@@ -145,7 +155,9 @@ internal static partial class Emitter
             w.Line("/// </summary>");
             w.Line("public double LatentIntraclassCorrelation { get; }");
         }
-        if (glmm is null && InterceptsOnly(spec) && spec.Variance is null)
+        if (spec.Ordinal is { } ordinal && InterceptsOnly(spec))
+            EmitLatentVariancePartition(w, spec, ordinal, term);
+        if (linear && InterceptsOnly(spec) && spec.Variance is null)
         {
             w.Line();
             w.Line("/// <summary>");
@@ -178,7 +190,7 @@ internal static partial class Emitter
                 w.Line("/// <summary>Correlation of the " + both + " effects.</summary>");
                 w.Line("public double " + pair + "Correlation => Term.Correlation(" + Index(a) + ", " + Index(b) + ");");
                 w.Line();
-                w.Line("/// <summary>Standard error of <see cref=\"" + pair + "Correlation\"/> by the delta method from <see cref=\"" + Tm + (glmm is null ? "LinearMixedModelFit" : "MixedModelFit") + ".VarianceComponentsCovariance\"/> (NaN when that is not computed).</summary>");
+                w.Line("/// <summary>Standard error of <see cref=\"" + pair + "Correlation\"/> by the delta method from <see cref=\"" + Tm + (linear ? "LinearMixedModelFit" : "MixedModelFit") + ".VarianceComponentsCovariance\"/> (NaN when that is not computed).</summary>");
                 w.Line("public double " + pair + "CorrelationStdError { get; }");
                 w.Line();
                 w.Line("/// <summary>Covariance of the " + both + " effects.</summary>");

@@ -31,6 +31,7 @@ internal static partial class Emitter
         }
         w.Open("partial " + spec.TypeKeyword + " " + spec.TypeName);
         if (IsMultivariate(spec)) EmitMultivariateEntryPoints(w, spec);
+        if (spec.Ordinal is { } ordinal) EmitOrdinalEntryPoints(w, spec, ordinal);
         else if (spec.Glmm is null) EmitEntryPoints(w, spec);
         else EmitGlmmEntryPoints(w, spec, spec.Glmm);
         w.Line();
@@ -41,6 +42,11 @@ internal static partial class Emitter
         {
             w.Line();
             EmitNestedKeyHelpers(w, spec, c);
+        }
+        if (spec.Ordinal is { } categories)
+        {
+            w.Line();
+            EmitCategoryCodes(w, spec, categories);
         }
         w.Line();
         if (IsMultivariate(spec)) EmitMultivariateResult(w, spec);
@@ -291,6 +297,7 @@ internal static partial class Emitter
             w.Line("Family = " + Tm + "ResponseFamily." + glmm.Family + ",");
             w.Line("Link = " + Tm + "LinkFunction." + glmm.Link + ",");
         }
+        if (spec.Ordinal is { } ordinal) EmitOrdinalDesignSettings(w, ordinal);
         foreach (var (role, _) in RowMembers(spec))
             w.Line(char.ToUpperInvariant(role[0]) + role.Substring(1) + " = " + Gen + "EncodedDesign.Kept(" + role + ", n),");
         w.Line("RowsDropped = dropped,");

@@ -91,6 +91,21 @@ internal sealed record FamilySpec(
     EquatableArray<ColumnSpec> Ratios,
     bool LatentIcc);
 
+/// <summary>The settings of an ordinal (cumulative link) model, whose response is an enum of ordered categories.</summary>
+/// <param name="Link">The resolved <c>LinkFunction</c> member name: <c>Logit</c>, <c>Probit</c> or <c>Cloglog</c>.</param>
+/// <param name="QuadraturePoints">The declared quadrature points per random effect (1: Laplace).</param>
+/// <param name="Thresholds">The <c>ThresholdStructure</c> member name: <c>Flexible</c> or <c>Equidistant</c>.</param>
+/// <param name="Categories">The response enum's members in declaration order (aliases of one value counted once): the categories, lowest first.</param>
+/// <param name="ThresholdMembers">Per threshold, its clmm name (<c>Lower|Upper</c>) and its member name (<c>Lower_Upper</c>).</param>
+/// <param name="Ratios">Logit link only: per non-intercept fixed-effect column, the member of its cumulative odds ratio exp(β).</param>
+internal sealed record OrdinalSpec(
+    string Link,
+    int QuadraturePoints,
+    string Thresholds,
+    EquatableArray<string> Categories,
+    EquatableArray<ColumnSpec> ThresholdMembers,
+    EquatableArray<ColumnSpec> Ratios);
+
 /// <summary>A residual correlation declared with <c>[ResidualCorrelation]</c>.</summary>
 /// <param name="Structure">The <c>ResidualCorrelationStructure</c> member name, e.g. <c>Ar1</c>.</param>
 /// <param name="Time">The time member (numeric; an integer type for <c>Ar1</c>).</param>
@@ -114,6 +129,7 @@ internal sealed record ResidualVarianceSpec(string Kind, EquatableArray<string> 
 /// <param name="Responses">
 /// A multivariate model's responses (then <see cref="Response"/> is the first of them); empty for a single response.
 /// </param>
+/// <param name="Ordinal">The settings of an ordinal (cumulative link) model; null otherwise (then <see cref="Glmm"/> says which).</param>
 /// <remarks>
 /// The spec is cached by the incremental pipeline and compared by value between runs, so it holds only strings, bools,
 /// enums, nested records of those, and <see cref="EquatableArray{T}"/> — never symbols, syntax nodes,
@@ -139,7 +155,8 @@ internal sealed record ModelSpec(
     MemberSpec? Weights = null,
     ResidualCorrelationSpec? Correlation = null,
     ResidualVarianceSpec? Variance = null,
-    EquatableArray<MemberSpec> Responses = default);
+    EquatableArray<MemberSpec> Responses = default,
+    OrdinalSpec? Ordinal = null);
 
 /// <summary>The parser's output for one model: the spec (null when the declaration has errors) and the diagnostics.</summary>
 /// <param name="DataDiagnostics">Diagnostics about the data type's own attributes, de-duplicated across models.</param>

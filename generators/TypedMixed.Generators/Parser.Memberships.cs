@@ -99,7 +99,14 @@ internal sealed partial class Parser
         foreach (var term in terms)
         {
             if (Classification(term.Classification)?.Weighting is null) continue;
-            if (family is not null and not "Gaussian")
+            if (family == Ordinal)
+            {
+                Report(_modelDiagnostics, DiagnosticDescriptors.OrdinalStructureNotSupported, AttributeLocation(attribute),
+                    "The multiple-membership term over '" + term.Classification + "'", modelName,
+                    "ordinal models are fitted with one level per row of each classification; use an ordinary [Classification] (e.g. the main membership), or a Gaussian model of a numeric score");
+                _failed = true;
+            }
+            else if (family is not null and not "Gaussian")
             {
                 Report(_modelDiagnostics, DiagnosticDescriptors.MembershipTermNotSupported, AttributeLocation(attribute), term.Classification,
                     "the " + family + " model '" + modelName + "'", "multiple membership is fitted for Gaussian responses only: drop Family, or model the outcome with an ordinary classification");

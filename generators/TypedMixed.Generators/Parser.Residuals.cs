@@ -46,6 +46,12 @@ internal sealed partial class Parser
                 continue;
             }
             if (isCorrelation) correlationSeen = true; else varianceSeen = true;
+            if (family == Ordinal)
+            {
+                Report(_modelDiagnostics, DiagnosticDescriptors.OrdinalStructureNotSupported, AttributeLocation(a), what, modelName,
+                    "a cumulative link model has no level-1 residual to correlate or to give a variance function (its latent residual has the link's fixed distribution); remove it");
+                continue;
+            }
             if (family is not null && family != Gaussian)
             {
                 Report(_modelDiagnostics, DiagnosticDescriptors.SettingDoesNotFitFamily, AttributeLocation(a), what, "a " + family + " model",

@@ -77,6 +77,7 @@ internal sealed partial class Parser
         var response = responses is null ? ParseResponse(attribute, named, family, out bernoulli) : responses.FirstOrDefault();
         _responseName = responses is not null ? response?.Name ?? "" : named.TryGetValue("Response", out var responseArgument) ? responseArgument.Value as string ?? "" : "";
         if (family is not null and not "Gaussian") ReserveGlmmMembers();
+        if (family == Ordinal) ReserveOrdinalMembers();
         bool intercept = !named.TryGetValue("Intercept", out var i) || i.Value is not false;
         string method = MethodName(attribute, named);
 
@@ -125,6 +126,8 @@ internal sealed partial class Parser
         // The family settings are checked even when another argument is in error, so all problems show at once.
         var fixedColumns = FixedColumns(intercept, fixedTerms).ToList();
         var glmm = ParseFamilySettings(attribute, named, family, response, bernoulli, fixedTerms, terms, fixedColumns, out var offset, out var weights);
+        var ordinal = ParseOrdinalSettings(attribute, named, family, glmm, intercept);
+        if (ordinal is not null) glmm = null;
         if (_failed) return Fail();
         return new ModelSpec(
             Namespace: model.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "",
@@ -146,7 +149,8 @@ internal sealed partial class Parser
             Weights: weights,
             Correlation: correlation,
             Variance: variance,
-            Responses: responses?.ToEquatableArray() ?? default);
+            Responses: responses?.ToEquatableArray() ?? default,
+            Ordinal: ordinal);
     }
 
     private ModelSpec? Fail()
@@ -245,10 +249,12 @@ internal sealed partial class Parser
         var location = named.ContainsKey("Response") ? ArgumentLocation(attribute, "Response", 0) : AttributeLocation(attribute);
         if (!TryGetProperty(name, location, _modelDiagnostics, out var property)) return null;
         var member = Member(property, out var type);
+        if (family == Ordinal) return ParseOrdinalResponse(property, type, member, location);
         bool isBool = type.SpecialType == SpecialType.System_Boolean;
         string? fix = family switch
         {
             "Gaussian" when isBool => "a bool response is a 0/1 outcome: set Family = ResponseFamily.Binomial",
+            "Gaussian" when type.TypeKind == TypeKind.Enum => "an enum response is a set of ordered categories: set Family = ResponseFamily.Ordinal (a cumulative link model; its members, in declaration order, are the categories from lowest to highest)",
             "Binomial" when !isBool && !IsNumeric(type) => "use a bool for a 0/1 outcome, or a numeric count of successes with Trials",
             "Poisson" or "NegativeBinomial" when !IsInteger(type) => "the response is a count: use an integer type (int, long, short or byte, optionally nullable)",
             _ => null,

@@ -205,7 +205,9 @@ internal sealed class CliArguments
           --allow-new-levels             predict: a level the fit has not seen gets random effects 0 (lme4's
                                          allow.new.levels = TRUE); without it such a level is an error
           --type link|response           predict: the linear predictor (default, as lme4) or its inverse link (the
-                                         probabilities or rates of a --family model; the same for a linear model)
+                                         probabilities or rates of a --family model; the same for a linear model);
+                                         ordinal: one column per category, P(Y = category), new levels (with
+                                         --allow-new-levels) integrated out over their random-effect distribution
           --level <p>                    confint: the confidence level (default 0.95)
           --method wald|profile|boot     confint: Wald intervals (default); profile-likelihood intervals (linear
                                          models; REML fits are profiled on the ML deviance, as lme4); or the

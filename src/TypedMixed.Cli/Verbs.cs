@@ -133,6 +133,8 @@ internal static partial class Verbs
         var prepared = CliApp.Prepare(a, a.Formula, stderr, table);
         var newData = a.NewDataPath is null ? table : CsvTable.Load(a.NewDataPath, separator: a.Separator);
         var fit = CliApp.FitModel(a, prepared.Built.Design, stderr, cancellationToken);
+        if (fit is OrdinalMixedModelFit ordinal && a.ResponseScale)
+            return PredictCategories(a, prepared, ordinal, newData, stdout);
         var predictions = PredictionDesign.Predict(prepared.Formula, prepared.Built, fit, newData, new PredictionOptions
         {
             PopulationLevel = a.PopulationLevel,

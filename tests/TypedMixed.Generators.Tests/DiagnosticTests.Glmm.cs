@@ -152,13 +152,6 @@ public partial class DiagnosticTests
         """);
 
     [Fact]
-    public void TM0017_ordinal_family_is_not_generated_yet() => DiagnosticVerifier.Verify(Counts + """
-        [MixedModel<C>(Family = {|TM0017:ResponseFamily.Ordinal|}, Response = nameof(C.Cases))]
-        [RandomIntercept(nameof(C.G))]
-        public partial record M;
-        """);
-
-    [Fact]
     public void TM0017_link_the_family_does_not_take() => DiagnosticVerifier.Verify(Counts + """
         [MixedModel<C>(Family = ResponseFamily.Poisson, Link = {|TM0017:LinkFunction.Logit|}, Response = nameof(C.Cases))]
         [RandomIntercept(nameof(C.G))]

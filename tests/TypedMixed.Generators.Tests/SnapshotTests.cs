@@ -37,6 +37,8 @@ public class SnapshotTests
         { "Memberships.cs", "MmPupilModel" },
         { "Memberships.cs", "MmWardSlopeModel" },
         { "Multivariate.cs", "GcseBivariateModel" },
+        { "Ordinal.cs", "WineModel" },
+        { "Ordinal.cs", "WineEquidistantModel" },
     };
 
     [Theory]

@@ -26,7 +26,11 @@ internal sealed class PredictionOptions
 /// </summary>
 internal static class PredictionDesign
 {
-    public static double[] Predict(Formula formula, BuiltDesign fitted, MixedModelFit fit, CsvTable table, PredictionOptions options)
+    /// <param name="unknownVariance">
+    /// When given (one entry per row, zero on entry), receives for each row the variance z'Σz of the random effects of
+    /// levels the fit has not seen (with allow.new.levels): what ordinal category probabilities integrate over.
+    /// </param>
+    public static double[] Predict(Formula formula, BuiltDesign fitted, MixedModelFit fit, CsvTable table, PredictionOptions options, double[]? unknownVariance = null)
     {
         foreach (var f in formula.FunctionTerms())
             if (f.Function is ScaleTerm { CenterByMean: true } or ScaleTerm { ScaleByRms: true } or PolyTerm { Raw: false })
@@ -132,7 +136,11 @@ internal static class PredictionDesign
                     string key = string.Join(":", bar.Grouping[k].Select(v => Key(columns[v.Label], r)));
                     if (!levelPosition.TryGetValue(key, out int level))
                     {
-                        if (options.AllowNewLevels) continue;
+                        if (options.AllowNewLevels)
+                        {
+                            if (unknownVariance is not null) unknownVariance[r] += UnknownLevelVariance(term, zNames, zColumns, r, name);
+                            continue;
+                        }
                         throw new CliException($"--newdata: {name} has the level '{key}' at {table.DescribeRow(r)} of {table.Source}, which the fit has not seen "
                             + $"(classification {name}, key {key}). Add --allow-new-levels to predict it at the population level of that term (lme4's allow.new.levels = TRUE), or --re-form NA for population-level predictions of every row.");
                     }
@@ -151,6 +159,23 @@ internal static class PredictionDesign
             result[r] = missing[r] ? double.NaN
                 : options.ResponseScale && fit is GeneralizedLinearMixedModelFit g ? g.InverseLink(eta[r]) : eta[r];
         return result;
+    }
+
+    /// <summary>z'Σz for row <paramref name="r"/>: the variance of the term's contribution at a level the fit has not seen.</summary>
+    private static double UnknownLevelVariance(RandomEffectsTermFit term, List<string> zNames, IReadOnlyList<double[]> zColumns, int r, string name)
+    {
+        int q = term.ColumnNames.Count;
+        var z = new double[q];
+        for (int j = 0; j < q; j++)
+        {
+            int c = zNames.IndexOf(term.ColumnNames[j]);
+            if (c < 0) throw new CliException($"The new rows give no column '{term.ColumnNames[j]}' of the random-effects term {name}.");
+            z[j] = zColumns[c][r];
+        }
+        double sum = 0;
+        for (int a = 0; a < q; a++)
+            for (int b = 0; b < q; b++) sum += z[a] * term.Covariance[a, b] * z[b];
+        return sum;
     }
 
     /// <summary>A row's level key as the design builder writes it: numbers in round-trip form, text as it is.</summary>

@@ -6,7 +6,7 @@ namespace TypedMixed;
 /// </summary>
 /// <typeparam name="TData">The record (or class) holding one observation per instance.</typeparam>
 /// <remarks>
-/// Every member is named with <c>nameof</c> and checked at compile time (diagnostics TM0001–TM0028). Random effects are
+/// Every member is named with <c>nameof</c> and checked at compile time (diagnostics TM0001–TM0037). Random effects are
 /// declared with <see cref="RandomInterceptAttribute"/> and <see cref="RandomSlopesAttribute"/>; interactions with
 /// <see cref="InteractionAttribute"/>; a generalized linear mixed model with <see cref="Family"/>, <see cref="Link"/>,
 /// <see cref="Trials"/>, <see cref="Offset"/>, <see cref="Weights"/> and <see cref="QuadraturePoints"/>; correlated or
@@ -24,7 +24,8 @@ public sealed class MixedModelAttribute<TData> : Attribute
 {
     /// <summary>
     /// The response (outcome) member; it must be numeric, or <see cref="bool"/> for a 0/1 outcome of a binomial model
-    /// (see <see cref="Family"/>). Rows where a nullable response is null are dropped.
+    /// (see <see cref="Family"/>), or an enum for an ordinal model (<c>Family = ResponseFamily.Ordinal</c>: its members are
+    /// the categories from lowest to highest, in declaration order). Rows where a nullable response is null are dropped.
     /// </summary>
     public string Response { get; set; } = "";
 
@@ -64,12 +65,15 @@ public sealed class MixedModelAttribute<TData> : Attribute
     /// response is a 0/1 outcome (<see cref="ResponseFamily.Binomial"/>), a count response with <see cref="Trials"/>
     /// is successes out of trials (binomial), an integer response is a count (<see cref="ResponseFamily.Poisson"/>,
     /// <see cref="ResponseFamily.NegativeBinomial"/>). A bool response needs <c>Family = ResponseFamily.Binomial</c>.
+    /// <see cref="ResponseFamily.Ordinal"/> makes a cumulative link mixed model (ordinal's <c>clmm</c>) of an enum
+    /// response with at least three members; see <see cref="Thresholds"/>.
     /// </summary>
     public ResponseFamily Family { get; set; } = ResponseFamily.Gaussian;
 
     /// <summary>
     /// The link function (default <see cref="LinkFunction.Canonical"/>: logit for binomial, log for Poisson and negative
-    /// binomial, identity for Gaussian). Binomial also takes probit, cloglog and log; counts take identity and sqrt.
+    /// binomial, identity for Gaussian). Binomial also takes probit, cloglog and log; counts take identity and sqrt;
+    /// ordinal models take logit (canonical), probit and cloglog.
     /// </summary>
     public LinkFunction Link { get; set; } = LinkFunction.Canonical;
 
@@ -101,6 +105,13 @@ public sealed class MixedModelAttribute<TData> : Attribute
     /// intercept term.
     /// </summary>
     public int QuadraturePoints { get; set; } = 1;
+
+    /// <summary>
+    /// Ordinal models only (<c>Family = ResponseFamily.Ordinal</c>): how the thresholds between the response enum's
+    /// categories are parameterized (default <see cref="ThresholdStructure.Flexible"/>, one per pair of adjacent
+    /// categories; <see cref="ThresholdStructure.Equidistant"/>: equally spaced, clmm's <c>threshold = "equidistant"</c>).
+    /// </summary>
+    public ThresholdStructure Thresholds { get; set; } = ThresholdStructure.Flexible;
 }
 
 /// <summary>

@@ -137,6 +137,8 @@ internal sealed class OrdinalProblem
             throw new ModelDesignException($"Category '{categories[empty]}' of response '{design.ResponseName}' has no rows: its threshold{(empty == 0 || empty == categories.Length - 1 ? " is" : "s are")} not identified (the estimate would be infinite). Merge it with a neighbouring category or drop it from the levels.", design.ResponseName);
         if (design.ResidualCorrelation is not null || design.ResidualVariance is not null || design.ResidualMultivariate is not null)
             throw new ModelDesignException("Residual correlation and variance functions belong to Gaussian models; an ordinal model has no residual to structure.", "ResidualCorrelation");
+        if (design.Terms.FirstOrDefault(t => t.IsMultipleMembership) is { } membership)
+            throw new ModelDesignException($"Term '{membership.Name}' is a multiple-membership term, which ordinal models do not fit yet (Gaussian models do): give each row one '{membership.Name}' level, or fit a Gaussian model.", membership.Name);
 
         // Constant columns (the intercept) are absorbed by the thresholds.
         var keep = new List<int>();

@@ -103,4 +103,31 @@ public abstract class TermEffects<TKey, TEffect> where TKey : notnull
             prediction[i] += sum;
         }
     }
+
+    /// <summary>
+    /// Adds, for each row whose cluster is not in the fitted data (or every row, with <paramref name="all"/>), the variance
+    /// z'Σz of the term's contribution, Σ its estimated covariance: the spread over which a prediction for an unknown
+    /// cluster integrates (ordinal category probabilities). Rows of fitted clusters add nothing unless <paramref name="all"/>.
+    /// </summary>
+    public void AddUnknownClusterVariance(double[] variance, LevelSet<TKey> levels, RandomEffectsTerm term, bool all)
+    {
+        ArgumentNullException.ThrowIfNull(variance);
+        ArgumentNullException.ThrowIfNull(levels);
+        ArgumentNullException.ThrowIfNull(term);
+        var known = new bool[levels.Count];
+        for (int l = 0; l < known.Length; l++) known[l] = !all && _levels.TryGetIndex(levels[l], out _);
+        int n = variance.Length;
+        var codes = term.LevelIndex;
+        var z = term.Columns;
+        int q = n == 0 ? 0 : z.Length / n;
+        var sigma = Term.Covariance;
+        for (int i = 0; i < n; i++)
+        {
+            if (known[codes[i]]) continue;
+            double sum = 0.0;
+            for (int a = 0; a < q; a++)
+                for (int b = 0; b < q; b++) sum += z[a * n + i] * sigma[a, b] * z[b * n + i];
+            variance[i] += sum;
+        }
+    }
 }

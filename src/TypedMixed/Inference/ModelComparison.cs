@@ -200,6 +200,14 @@ public static class ModelComparison
 
     private static void CheckGeneralizedComparable(ComparedModel[] models)
     {
+        var ordinal = models.Where(m => m.Fit is OrdinalMixedModelFit).ToArray();
+        if (ordinal.Length != 0 && ordinal.Length != models.Length)
+            throw new ArgumentException("Ordinal (cumulative link) and generalized linear fits cannot be compared: their likelihoods are of different families.", nameof(models));
+        if (ordinal.Length != 0)
+        {
+            CheckOrdinalComparable(models);
+            return;
+        }
         var first = (GeneralizedLinearMixedModelFit)models[0].Fit;
         foreach (var m in models.Skip(1))
         {
@@ -208,6 +216,20 @@ public static class ModelComparison
                 throw new ArgumentException($"'{models[0].Name}' and '{m.Name}' have different families ({first.Family} and {g.Family}): their likelihoods are not comparable.", nameof(models));
             if (g.QuadraturePoints != first.QuadraturePoints || g.LaplaceHessian != first.LaplaceHessian)
                 throw new ArgumentException($"'{models[0].Name}' and '{m.Name}' use different approximations of the likelihood ({first.QuadraturePoints} and {g.QuadraturePoints} quadrature points): refit both the same way.", nameof(models));
+        }
+    }
+
+    /// <summary>Ordinal fits are comparable when they model the same categories with the same approximation of the likelihood.</summary>
+    private static void CheckOrdinalComparable(ComparedModel[] models)
+    {
+        var first = (OrdinalMixedModelFit)models[0].Fit;
+        foreach (var m in models.Skip(1))
+        {
+            var o = (OrdinalMixedModelFit)m.Fit;
+            if (!o.Categories.SequenceEqual(first.Categories))
+                throw new ArgumentException($"'{models[0].Name}' and '{m.Name}' have different categories ({string.Join(" < ", first.Categories)} and {string.Join(" < ", o.Categories)}): their likelihoods are not comparable.", nameof(models));
+            if (o.QuadraturePoints != first.QuadraturePoints)
+                throw new ArgumentException($"'{models[0].Name}' and '{m.Name}' use different approximations of the likelihood ({first.QuadraturePoints} and {o.QuadraturePoints} quadrature points): refit both the same way.", nameof(models));
         }
     }
 

@@ -73,6 +73,28 @@ public sealed class OrdinalMixedModelFit : MixedModelFit
         return CumulativeLink.Probabilities(Link, tau, eta);
     }
 
+    /// <summary>
+    /// The K category probabilities at η + e with e ~ N(0, <paramref name="latentVariance"/>) integrated out (40-point
+    /// Gauss–Hermite): the probabilities for random effects whose values are unknown (a new cluster), z'Σz their
+    /// variance. A variance of 0 gives <see cref="CategoryProbabilities(double)"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The variance is negative or not finite.</exception>
+    public double[] CategoryProbabilities(double eta, double latentVariance)
+    {
+        if (!(latentVariance >= 0) || !double.IsFinite(latentVariance))
+            throw new ArgumentOutOfRangeException(nameof(latentVariance), latentVariance, "The variance of the integrated random effects must be finite and non-negative.");
+        if (latentVariance == 0) return CategoryProbabilities(eta);
+        double sd = Math.Sqrt(latentVariance);
+        var (nodes, weights) = GaussHermite.Rule(40);
+        var result = new double[Categories.Count];
+        for (int k = 0; k < nodes.Length; k++)
+        {
+            var pr = CategoryProbabilities(eta + sd * nodes[k]);
+            for (int j = 0; j < pr.Length; j++) result[j] += weights[k] * pr[j];
+        }
+        return result;
+    }
+
     /// <summary>Row i's fitted category probabilities at the conditional modes (an existing cluster).</summary>
     public double[] FittedProbabilities(int row) => CategoryProbabilities(LinearPredictor[row]);
 
