@@ -31,7 +31,7 @@ internal static partial class Emitter
         }
         w.Open("partial " + spec.TypeKeyword + " " + spec.TypeName);
         if (IsMultivariate(spec)) EmitMultivariateEntryPoints(w, spec);
-        if (spec.Ordinal is { } ordinal) EmitOrdinalEntryPoints(w, spec, ordinal);
+        else if (spec.Ordinal is { } ordinal) EmitOrdinalEntryPoints(w, spec, ordinal);
         else if (spec.Glmm is null) EmitEntryPoints(w, spec);
         else EmitGlmmEntryPoints(w, spec, spec.Glmm);
         w.Line();
