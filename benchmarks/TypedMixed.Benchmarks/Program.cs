@@ -13,7 +13,7 @@ namespace TypedMixed.Benchmarks;
 /// do the same for the GLMMs compared with glmer and glmmTMB; <c>list-residual-models</c> and <c>time-residual MODEL
 /// --data DIR</c> for the residual-structure models compared with nlme's lme; <c>list-ordinal-models</c> and
 /// <c>time-ordinal MODEL --data DIR</c> for the cumulative link models compared with ordinal::clmm; <c>dense-cholesky</c> compares the managed Cholesky with OpenBLAS
-/// quickly; anything else goes to BenchmarkDotNet's switcher (e.g. <c>--filter '*' --job short</c>).
+/// quickly; <c>gradient-cost MODEL --data DIR</c> times an evaluation with and without the analytic gradient; anything else goes to BenchmarkDotNet's switcher (e.g. <c>--filter '*' --job short</c>).
 /// </summary>
 public static class Program
 {
@@ -54,6 +54,8 @@ public static class Program
                 return ResidualFitTimer.Run(args[1..]);
             case "time-fit":
                 return FitTimer.Run(args[1..]);
+            case "gradient-cost":
+                return GradientCost.Run(args[1..]);
             case "dense-cholesky":
                 return DenseCholeskyTimer.Run(args[1..]);
             default:

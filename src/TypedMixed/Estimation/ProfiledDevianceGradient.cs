@@ -121,27 +121,8 @@ internal sealed class ProfiledDevianceGradient
     /// <summary>S_tt = (L_tt L_tt')⁻¹ over the tail's first <paramref name="rows"/> rows, full symmetric (ld rows).</summary>
     private double[] TailInverse(int rows)
     {
-        int ld = _f.Tail.Rows;
-        var tail = _f.Tail.Data;
-        // Columns of L⁻¹: L[j.., j..] x = e₀ gives rows j.. of column j (rows above are zero).
-        var inv = new double[rows * rows];
-        Parallel.For(0, rows, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(2, Environment.ProcessorCount) }, j =>
-        {
-            var col = inv.AsSpan(j * rows + j, rows - j);
-            col[0] = 1;
-            ForwardSolve(tail, ld, j, rows - j, col);
-        });
-        // S[i, j] = Σ_{r ≥ max(i, j)} L⁻¹[r, i] L⁻¹[r, j].
         var s = new double[rows * rows];
-        Parallel.For(0, rows, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(2, Environment.ProcessorCount) }, j =>
-        {
-            for (int i = j; i < rows; i++)
-            {
-                double v = Dot(inv.AsSpan(i * rows + i, rows - i), inv.AsSpan(j * rows + i, rows - i));
-                s[j * rows + i] = v;
-                s[i * rows + j] = v;
-            }
-        });
+        if (rows > 0) TriangularInverse.SymmetricInverseFromFactor(_f.Tail.Data, _f.Tail.Rows, rows, s);
         return s;
     }
 
