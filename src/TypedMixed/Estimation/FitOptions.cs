@@ -52,6 +52,12 @@ public sealed class FitOptions
     /// </summary>
     public FitOptimizer Optimizer { get; init; } = FitOptimizer.Bobyqa;
 
+    /// <summary>
+    /// Where the convergence check and the variance-component information take derivatives from: by default the analytic
+    /// gradient when it is estimated to cost fewer objective evaluations than finite differences (tests force either).
+    /// </summary>
+    internal DerivativeSource Derivatives { get; init; } = DerivativeSource.Cheaper;
+
     /// <summary>Compute Satterthwaite denominator degrees of freedom for the fixed effects.</summary>
     public bool Satterthwaite { get; init; } = true;
 
@@ -73,4 +79,17 @@ public enum FitOptimizer
 
     /// <summary>A projected quasi-Newton method on the analytic gradient (<see cref="Optimization.ProjectedQuasiNewton"/>).</summary>
     QuasiNewton,
+}
+
+/// <summary>Derivatives for the convergence check and the variance-component information.</summary>
+internal enum DerivativeSource
+{
+    /// <summary>The analytic gradient when its estimated cost (<see cref="Estimation.ProfiledDevianceGradient.RelativeCost"/>) is lower.</summary>
+    Cheaper,
+
+    /// <summary>Finite differences of the objective.</summary>
+    FiniteDifferences,
+
+    /// <summary>Differences of the analytic gradient (where it covers the model).</summary>
+    Gradient,
 }

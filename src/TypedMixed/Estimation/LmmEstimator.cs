@@ -86,7 +86,15 @@ internal static class LmmEstimator
             progress?.Report(new FitProgress(evaluations, v, best));
             return v;
         }
-        ConvergenceCheck CheckAt(double[] at) => gradient is null
+        // The check from gradients costs 1 + 2m evaluations of f and ∇f for m free coordinates, from values about
+        // 1 + m + m²: take the cheaper (both when forced by FitOptions.Derivatives).
+        bool checkFromGradient = gradient is not null && options.Derivatives switch
+        {
+            DerivativeSource.Gradient => true,
+            DerivativeSource.FiniteDifferences => false,
+            _ => (1 + 2 * dTheta) * gradient.RelativeCost < 1 + dTheta + dTheta * dTheta,
+        };
+        ConvergenceCheck CheckAt(double[] at) => !checkFromGradient
             ? ConvergenceCheck.At(t => Evaluate(t), at, lower)
             : ConvergenceCheck.FromGradient((t, g) => EvaluateWithGradient(t, g), at, lower);
         var result = options.Optimizer == FitOptimizer.QuasiNewton && gradient is not null

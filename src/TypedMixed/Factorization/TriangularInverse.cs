@@ -10,7 +10,7 @@ namespace TypedMixed.Factorization;
 internal static class TriangularInverse
 {
     /// <summary>Right-hand sides solved together in the triangular inverse.</summary>
-    private const int RhsBlock = 16;
+    private const int RhsBlock = 8;
 
     /// <summary>Panel width of the rank-k product.</summary>
     private const int Panel = 96;
@@ -48,30 +48,81 @@ internal static class TriangularInverse
 
     /// <summary>
     /// K ← K⁻¹ for a lower-triangular n × n column-major K: K X = I by forward substitution on blocks of
-    /// <see cref="RhsBlock"/> columns of X (written into a copy, then back), blocks shared between two threads.
+    /// <see cref="RhsBlock"/> columns of X (written into a copy, then back), blocks shared between two threads. Within
+    /// a block K's columns are taken four at a time: their 4 × 4 triangle is solved, then the rows below receive one
+    /// rank-4 update, vectorised down the rows with the four K columns held in registers across the block's columns.
     /// </summary>
     internal static void InvertLowerInPlace(double[] k, int n)
     {
         var x = new double[n * n];
         int blocks = (n + RhsBlock - 1) / RhsBlock;
-        // Leading blocks carry the most work: hand them out first.
         Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(2, Environment.ProcessorCount) }, blk =>
         {
             int j0 = blk * RhsBlock, j1 = Math.Min(n, j0 + RhsBlock);
             for (int j = j0; j < j1; j++) x[j * n + j] = 1;
-            for (int c = j0; c < n; c++)
+            Span<double> v = stackalloc double[4 * RhsBlock];
+            for (int c0 = j0; c0 < n; c0 += 4)
             {
-                double diag = k[c * n + c];
-                var below = new ReadOnlySpan<double>(k, c * n + c + 1, n - c - 1);
-                for (int j = j0; j < Math.Min(j1, c + 1); j++)
+                int cw = Math.Min(4, n - c0);
+                // The 4 × 4 triangle (columns j > row hold zeros there and stay zero).
+                for (int c = c0; c < c0 + cw; c++)
                 {
-                    double v = x[j * n + c] / diag;
-                    x[j * n + c] = v;
-                    if (v != 0) DenseKernels.Axpy(-v, below, x.AsSpan(j * n + c + 1, n - c - 1));
+                    double diag = k[c * n + c];
+                    for (int j = j0; j < j1; j++)
+                    {
+                        double xc = x[j * n + c] / diag;
+                        x[j * n + c] = xc;
+                        for (int r = c + 1; r < c0 + cw; r++) x[j * n + r] -= k[c * n + r] * xc;
+                    }
                 }
+                int r0 = c0 + cw;
+                if (r0 >= n) break;
+                for (int j = j0; j < j1; j++)
+                    for (int e = 0; e < 4; e++) v[(j - j0) * 4 + e] = e < cw ? x[j * n + c0 + e] : 0;
+                RankFourUpdate(k, x, n, c0, cw, r0, j0, j1, v);
             }
         });
         Array.Copy(x, k, x.Length);
+    }
+
+    /// <summary>x[r0.., j] −= Σ_e K[r0.., c0 + e] v[j, e] for the block's columns j, e &lt; cw.</summary>
+    private static void RankFourUpdate(double[] k, double[] x, int n, int c0, int cw, int r0, int j0, int j1, ReadOnlySpan<double> v)
+    {
+        int w = System.Numerics.Vector<double>.Count;
+        int rows = n - r0;
+        int vecEnd = r0 + rows / w * w;
+        var kk = k.AsSpan();
+        var zero = System.Numerics.Vector<double>.Zero;
+        // −v broadcast once per block column and K column.
+        Span<System.Numerics.Vector<double>> nv = stackalloc System.Numerics.Vector<double>[4 * RhsBlock];
+        for (int e = 0; e < (j1 - j0) * 4; e++) nv[e] = new System.Numerics.Vector<double>(-v[e]);
+        int r = r0;
+        for (; r < vecEnd; r += w)
+        {
+            var k0 = new System.Numerics.Vector<double>(kk.Slice(c0 * n + r, w));
+            var k1 = cw > 1 ? new System.Numerics.Vector<double>(kk.Slice((c0 + 1) * n + r, w)) : zero;
+            var k2 = cw > 2 ? new System.Numerics.Vector<double>(kk.Slice((c0 + 2) * n + r, w)) : zero;
+            var k3 = cw > 3 ? new System.Numerics.Vector<double>(kk.Slice((c0 + 3) * n + r, w)) : zero;
+            for (int j = j0; j < j1; j++)
+            {
+                int vo = (j - j0) * 4;
+                var target = x.AsSpan(j * n + r, w);
+                var acc = new System.Numerics.Vector<double>(target);
+                acc = System.Numerics.Vector.FusedMultiplyAdd(k0, nv[vo], acc);
+                acc = System.Numerics.Vector.FusedMultiplyAdd(k1, nv[vo + 1], acc);
+                acc = System.Numerics.Vector.FusedMultiplyAdd(k2, nv[vo + 2], acc);
+                acc = System.Numerics.Vector.FusedMultiplyAdd(k3, nv[vo + 3], acc);
+                acc.CopyTo(target);
+            }
+        }
+        for (; r < n; r++)
+            for (int j = j0; j < j1; j++)
+            {
+                int vo = (j - j0) * 4;
+                double acc = 0;
+                for (int e = 0; e < cw; e++) acc += k[(c0 + e) * n + r] * v[vo + e];
+                x[j * n + r] -= acc;
+            }
     }
 
     /// <summary>t −= M Mᵀ on the lower triangle (t zero on entry), M lower triangular n × n (zero above its diagonal).</summary>

@@ -35,7 +35,8 @@ internal sealed class VarianceComponentInference
 
     public static VarianceComponentInference Compute(MixedModelProblem problem, ProfiledDeviance deviance,
         VarianceParameters vp, double[] theta, double[] psi, bool singular, bool satterthwaite,
-        ResidualStructureDeviance? residual = null, double[]? eta = null, double[]? etaScale = null)
+        ResidualStructureDeviance? residual = null, double[]? eta = null, double[]? etaScale = null,
+        DerivativeSource derivatives = DerivativeSource.Cheaper)
     {
         int m = residual?.Count ?? 0;
         int total = vp.Count;
@@ -133,7 +134,13 @@ internal sealed class VarianceComponentInference
         double[,]? cov = null, residualCov = null;
         // With the analytic gradient: the Hessian is the (Richardson-extrapolated) central difference of gradients,
         // 4·dim gradient evaluations instead of about 2·dim² log-likelihood values.
-        var gradient = residual is null && ProfiledDevianceGradient.Supports(problem) ? new ProfiledDevianceGradient(problem, deviance) : null;
+        // Taken when cheaper than the values' 1 + 2·dim + 2·dim² (or when forced by FitOptions.Derivatives).
+        var gradient = residual is null && derivatives != DerivativeSource.FiniteDifferences && ProfiledDevianceGradient.Supports(problem)
+            ? new ProfiledDevianceGradient(problem, deviance) : null;
+        int dimension = free.Length;
+        if (gradient is not null && derivatives == DerivativeSource.Cheaper
+            && !(4 * dimension * gradient.RelativeCost < 1 + 2 * dimension + 2 * dimension * dimension))
+            gradient = null;
         var h = gradient is null
             ? NumericalDerivatives.Hessian(LogLik, x0, scale)
             : Symmetrized(NumericalDerivatives.Jacobian(x => LogLikGradient(x, gradient), x0, scale, free.Length));
