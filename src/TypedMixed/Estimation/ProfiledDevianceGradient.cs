@@ -138,10 +138,13 @@ internal sealed class ProfiledDevianceGradient
     /// <summary>S_tt = (L_tt L_tt')⁻¹ over the tail's first <paramref name="rows"/> rows, full symmetric (ld rows).</summary>
     private double[] TailInverse(int rows)
     {
-        var s = new double[rows * rows];
-        if (rows > 0) TriangularInverse.SymmetricInverseFromFactor(_f.Tail.Data, _f.Tail.Rows, rows, s);
-        return s;
+        if (_tailInverse.Length != rows * rows) _tailInverse = new double[rows * rows];
+        if (rows > 0) TriangularInverse.SymmetricInverseFromFactor(_f.Tail.Data, _f.Tail.Rows, rows, _tailInverse, _work);
+        return _tailInverse;
     }
+
+    private double[] _tailInverse = [];
+    private readonly TriangularInverse.Workspace _work = new();
 
     /// <summary>The tail's part of each M: Σ_r S[r, (l, a)] (Λ'W)[r, (l, b)] over the tail terms' levels.</summary>
     private void AddTail(double[] s, int rows, double[][] m)
@@ -149,7 +152,9 @@ internal sealed class ProfiledDevianceGradient
         int k = _g.BlockCount - 1, mz = _f.TailZ;
         if (mz == 0) return;
         // V = Λ'W over the tail rows (terms left-scaled by Tᵢ', X rows as they are) and the tail's Z columns.
-        var v = new double[rows * mz];
+        if (_v.Length != rows * mz) _v = new double[rows * mz];
+        var v = _v;
+        Array.Clear(v);
         for (int j = 1; j < k; j++)
         {
             int cj = _f.TailOffset(j);
@@ -177,6 +182,8 @@ internal sealed class ProfiledDevianceGradient
                 }
         }
     }
+
+    private double[] _v = [];
 
     /// <summary>W[(block i, row r), (block j, column c)] for tail blocks, read from the stored lower triangle.</summary>
     private double GramTail(int i, int j, int r, int c)

@@ -19,15 +19,35 @@ internal static class TriangularInverse
     /// S = (L Lᵀ)⁻¹ for the leading n × n block of the lower-triangular L (column-major, leading dimension ld), written
     /// full (both triangles) into s (n × n, leading dimension n).
     /// </summary>
-    public static void SymmetricInverseFromFactor(ReadOnlySpan<double> l, int ld, int n, double[] s)
+    public static void SymmetricInverseFromFactor(ReadOnlySpan<double> l, int ld, int n, double[] s) =>
+        SymmetricInverseFromFactor(l, ld, n, s, new Workspace());
+
+    /// <summary>Work arrays of <see cref="SymmetricInverseFromFactor(ReadOnlySpan{double}, int, int, double[], Workspace)"/>, kept between calls of the same order.</summary>
+    public sealed class Workspace
     {
-        // K = J Lᵀ J is lower triangular: K[i, k] = L[n−1−k, n−1−i].
-        var m = new double[n * n];
+        internal double[] M = [], T = [], X = [];
+
+        internal void Ensure(int n)
+        {
+            if (M.Length == n * n) return;
+            M = new double[n * n];
+            T = new double[n * n];
+            X = new double[n * n];
+        }
+    }
+
+    /// <summary>As <see cref="SymmetricInverseFromFactor(ReadOnlySpan{double}, int, int, double[])"/>, reusing the work arrays.</summary>
+    public static void SymmetricInverseFromFactor(ReadOnlySpan<double> l, int ld, int n, double[] s, Workspace work)
+    {
+        work.Ensure(n);
+        // K = J Lᵀ J is lower triangular: K[i, k] = L[n−1−k, n−1−i] (its upper triangle stays zero).
+        var m = work.M;
         for (int k = 0; k < n; k++)
             for (int i = k; i < n; i++) m[k * n + i] = l[(n - 1 - i) * ld + n - 1 - k];
-        InvertLowerInPlace(m, n);
+        InvertLowerInPlace(m, n, work.X);
         // J S J = M Mᵀ (M = K⁻¹): accumulate −M Mᵀ on the lower triangle of t, panel by panel.
-        var t = new double[n * n];
+        var t = work.T;
+        Array.Clear(t);
         if (PackedSyrk.IsAccelerated) NegativeSyrk(m, t, n);
         else
             for (int j = 0; j < n; j++)
@@ -52,9 +72,12 @@ internal static class TriangularInverse
     /// a block K's columns are taken four at a time: their 4 × 4 triangle is solved, then the rows below receive one
     /// rank-4 update, vectorised down the rows with the four K columns held in registers across the block's columns.
     /// </summary>
-    internal static void InvertLowerInPlace(double[] k, int n)
+    internal static void InvertLowerInPlace(double[] k, int n) => InvertLowerInPlace(k, n, new double[n * n]);
+
+    /// <summary>As <see cref="InvertLowerInPlace(double[], int)"/> with x (n × n) as the work array.</summary>
+    private static void InvertLowerInPlace(double[] k, int n, double[] x)
     {
-        var x = new double[n * n];
+        Array.Clear(x);
         int blocks = (n + RhsBlock - 1) / RhsBlock;
         Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(2, Environment.ProcessorCount) }, blk =>
         {
