@@ -45,7 +45,7 @@ internal sealed class ProfiledDevianceGradient
     /// Estimated cost of one evaluation with the gradient, in evaluations of the objective alone (deterministic, from
     /// the sizes): about 2 where the dense tail is small (measured 1.7–3.3 on sleepstudy, Penicillin, inner-London
     /// Model 3 and a 1,000,000-row nested model with <c>gradient-cost</c>), rising towards 8 as the tail's inverse
-    /// (two triangular products, slower than the Cholesky's kernel) dominates (6.7–7.6 on InstEval, tail order 1,145).
+    /// (two triangular products, slower than the Cholesky's kernel) dominates (6.4–8.3 on InstEval, tail order 1,145).
     /// </summary>
     public double RelativeCost
     {
