@@ -22,6 +22,7 @@
 #                scores, benchmarks/mv_fit.R) on Gcsemv and a synthetic 200,000-pupil bivariate set (mv200k.csv, 20 %
 #                of pupils missing one score); ML fits; closing lines `ratio <model> <nlme / TypedMixed>`
 #   --full-reps  repetitions of TypedMixed's full fit (variance-component SEs [+ Satterthwaite]); default 1 (0 skips)
+#   --optimizer  bobyqa | quasi-newton: TypedMixed's optimizer for the Gaussian models (default: the library's default)
 #
 # Installs what it needs if missing (Debian: r-base-core r-cran-lme4 r-cran-glmmtmb libopenblas0-pthread time), builds
 # the benchmark project, writes the data sets to benchmarks/data/ (git-ignored), runs every model in its own process
@@ -33,7 +34,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-MODELS=""; QUICK=0; FULL_REPS=1; KINDS=both
+MODELS=""; QUICK=0; FULL_REPS=1; KINDS=both; OPTIMIZER_ARGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --models) MODELS="$2"; shift 2 ;;
@@ -45,7 +46,8 @@ while [ $# -gt 0 ]; do
     --ordinal) KINDS=ordinal; shift ;;
     --mv) KINDS=mv; shift ;;
     --full-reps) FULL_REPS="$2"; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    --optimizer) OPTIMIZER_ARGS=(--optimizer "$2"); shift 2 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument $1" >&2; exit 1 ;;
   esac
 done
@@ -289,7 +291,7 @@ done
 for line in "${selected[@]}"; do
   IFS=$'\t' read -r name file formula method reps rreps <<<"$line"
   log "$name: TypedMixed ($reps fits + $FULL_REPS full)"
-  /usr/bin/time -v -o "$OUT/$name.tm.time" dotnet "$DLL" time-fit "$name" --data "$DATA" --reps "$reps" --full-reps "$FULL_REPS" > "$OUT/$name.tm.txt"
+  /usr/bin/time -v -o "$OUT/$name.tm.time" dotnet "$DLL" time-fit "$name" --data "$DATA" --reps "$reps" --full-reps "$FULL_REPS" "${OPTIMIZER_ARGS[@]}" > "$OUT/$name.tm.txt"
   log "$name: lme4, reference BLAS ($rreps fits)"
   R_LD_LIBRARY_PATH="$R_REF" /usr/bin/time -v -o "$OUT/$name.ref.time" Rscript benchmarks/lme4_fit.R "$DATA/$file" "$formula" "$method" "$rreps" > "$OUT/$name.ref.txt"
   log "$name: lme4, OpenBLAS ($rreps fits)"

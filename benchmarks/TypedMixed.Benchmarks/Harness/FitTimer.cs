@@ -34,6 +34,21 @@ internal static class FitTimer
         var options = model.LmerLikeOptions;
         if (Option(args, "--final-trust-radius") is { } rhoEnd)
             options = new FitOptions { Method = model.Method, VarianceComponentErrors = false, Satterthwaite = false, FinalTrustRadius = double.Parse(rhoEnd, CultureInfo.InvariantCulture) };
+        // --optimizer bobyqa | quasi-newton: the optimizer of both the lmer-like and the full fits.
+        var optimizer = Option(args, "--optimizer") switch
+        {
+            null => (FitOptimizer?)null,
+            "bobyqa" => FitOptimizer.Bobyqa,
+            "quasi-newton" => FitOptimizer.QuasiNewton,
+            var other => throw new ArgumentException($"--optimizer {other}: expected bobyqa or quasi-newton"),
+        };
+        var fullOptions = model.FullOptions;
+        if (optimizer is { } chosen)
+        {
+            options = new FitOptions { Method = options.Method, VarianceComponentErrors = false, Satterthwaite = false, FinalTrustRadius = options.FinalTrustRadius, Optimizer = chosen };
+            fullOptions = new FitOptions { Method = model.Method, Optimizer = chosen };
+        }
+        Put(output, "optimizer", options.Optimizer.ToString());
         watch.Restart();
         LinearMixedModelFit fit;
         int warmups = 0;
@@ -72,14 +87,14 @@ internal static class FitTimer
             if (small)
             {
                 watch.Restart();
-                do full = LinearMixedModel.Fit(design, model.FullOptions);
+                do full = LinearMixedModel.Fit(design, fullOptions);
                 while (watch.Elapsed.TotalSeconds < 1.0);
             }
             var fullTimes = new List<double>();
             for (int r = 0; r < (small ? Math.Max(reps, fullReps) : fullReps); r++)
             {
                 watch.Restart();
-                full = LinearMixedModel.Fit(design, model.FullOptions);
+                full = LinearMixedModel.Fit(design, fullOptions);
                 fullTimes.Add(watch.Elapsed.TotalSeconds);
             }
             Put(output, "full_fit_median_seconds", Median(fullTimes));

@@ -129,7 +129,7 @@ internal static class FitAssembler
         var psi = vp.FromTheta(theta, sigma2);
         var inference = options.VarianceComponentErrors || options.Satterthwaite
             ? VarianceComponentInference.Compute(problem, deviance, vp, theta, psi, singular.Count > 0, options.Satterthwaite,
-                residual, eta, residual?.Whitening.CoordinateScale())
+                residual, eta, residual?.Whitening.CoordinateScale(), options.Derivatives)
             : null;
         var (residualCorrelation, residualVariance) = residual is null
             ? (null, null)

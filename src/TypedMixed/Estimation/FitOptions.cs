@@ -45,6 +45,19 @@ public sealed class FitOptions
     /// </summary>
     public bool CheckConvergence { get; init; } = true;
 
+    /// <summary>
+    /// The optimizer over θ. <see cref="FitOptimizer.Bobyqa"/> needs only objective values;
+    /// <see cref="FitOptimizer.QuasiNewton"/> uses the analytic gradient of the profiled objective (models without a
+    /// residual structure and without an envelope-stored membership term; others fall back to BOBYQA).
+    /// </summary>
+    public FitOptimizer Optimizer { get; init; } = FitOptimizer.Bobyqa;
+
+    /// <summary>
+    /// Where the convergence check and the variance-component information take derivatives from: by default the analytic
+    /// gradient when it is estimated to cost fewer objective evaluations than finite differences (tests force either).
+    /// </summary>
+    internal DerivativeSource Derivatives { get; init; } = DerivativeSource.Cheaper;
+
     /// <summary>Compute Satterthwaite denominator degrees of freedom for the fixed effects.</summary>
     public bool Satterthwaite { get; init; } = true;
 
@@ -57,3 +70,26 @@ public sealed class FitOptions
 
 /// <summary>Progress of a fit: the optimizer's evaluation count and the objective (deviance or REML criterion) just computed.</summary>
 public readonly record struct FitProgress(int Evaluations, double Objective, double BestObjective);
+
+/// <summary>The optimizer of a linear mixed model's profiled objective.</summary>
+public enum FitOptimizer
+{
+    /// <summary>Powell's derivative-free BOBYQA (as lme4).</summary>
+    Bobyqa,
+
+    /// <summary>A projected quasi-Newton method on the analytic gradient (<see cref="Optimization.ProjectedQuasiNewton"/>).</summary>
+    QuasiNewton,
+}
+
+/// <summary>Derivatives for the convergence check and the variance-component information.</summary>
+internal enum DerivativeSource
+{
+    /// <summary>The analytic gradient when its estimated cost (<see cref="Estimation.ProfiledDevianceGradient.RelativeCost"/>) is lower.</summary>
+    Cheaper,
+
+    /// <summary>Finite differences of the objective.</summary>
+    FiniteDifferences,
+
+    /// <summary>Differences of the analytic gradient (where it covers the model).</summary>
+    Gradient,
+}

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Globalization;
+using TypedMixed.Estimation;
+
+namespace TypedMixed.Benchmarks.Harness;
+
+/// <summary>
+/// <c>gradient-cost MODEL --data DIR [--reps N]</c>: the cost of one evaluation of the profiled objective against one
+/// evaluation of the objective with its analytic gradient (<see cref="ProfiledDevianceGradient"/>), at the model's
+/// optimum (found first with the default fit), medians of N of each after a warm-up. Prints <c>key value</c> lines.
+/// </summary>
+internal static class GradientCost
+{
+    public static int Run(string[] args)
+    {
+        if (args.Length < 1) throw new ArgumentException("usage: gradient-cost MODEL --data DIR [--reps N]");
+        var model = BenchmarkModel.Named(args[0]);
+        string dataDir = FitTimer.Option(args, "--data") ?? "benchmarks/data";
+        int reps = int.Parse(FitTimer.Option(args, "--reps") ?? "20", CultureInfo.InvariantCulture);
+        var design = BenchmarkModel.LoadDesign(Path.Combine(dataDir, model.File), model.Formula);
+        var fit = LinearMixedModel.Fit(design, model.LmerLikeOptions);
+        var problem = MixedModelProblem.Create(design);
+        var deviance = new ProfiledDeviance(problem.Factor, problem.N, problem.P, model.Reml) { LogWeightSum = problem.LogWeightSum };
+        var gradient = new ProfiledDevianceGradient(problem, deviance);
+        var theta = fit.Theta.ToArray();
+        var g = new double[theta.Length];
+        Console.WriteLine($"model {model.Name}");
+        Console.WriteLine($"tail_order {problem.Factor.Tail.Rows}");
+        Console.WriteLine($"theta {string.Join(' ', theta.Select(t => t.ToString("R", CultureInfo.InvariantCulture)))}");
+        double Time(Action a)
+        {
+            for (int i = 0; i < 3; i++) a();
+            var times = new List<double>();
+            var w = new Stopwatch();
+            for (int i = 0; i < reps; i++)
+            {
+                w.Restart();
+                a();
+                times.Add(w.Elapsed.TotalSeconds);
+            }
+            return FitTimer.Median(times);
+        }
+        double evaluation = Time(() => deviance.Evaluate(theta));
+        double withGradient = Time(() => gradient.Evaluate(theta, g));
+        int rows = problem.Factor.TailZ + (model.Reml ? problem.P : 0);
+        var inverse = new double[rows * rows];
+        deviance.Evaluate(theta);
+        double tailInverse = Time(() => TypedMixed.Factorization.TriangularInverse.SymmetricInverseFromFactor(problem.Factor.Tail.Data, problem.Factor.Tail.Rows, rows, inverse));
+        var lower = new double[rows * rows];
+        double triangular = Time(() =>
+        {
+            for (int c = 0; c < rows; c++)
+                for (int r = c; r < rows; r++) lower[c * rows + r] = problem.Factor.Tail.Data[c * problem.Factor.Tail.Rows + r];
+            TypedMixed.Factorization.TriangularInverse.InvertLowerInPlace(lower, rows);
+        });
+        Console.WriteLine($"triangular_inverse_ms {(1e3 * triangular).ToString("F3", CultureInfo.InvariantCulture)}");
+        Console.WriteLine($"tail_inverse_ms {(1e3 * tailInverse).ToString("F3", CultureInfo.InvariantCulture)}");
+        Console.WriteLine($"evaluation_ms {(1e3 * evaluation).ToString("F3", CultureInfo.InvariantCulture)}");
+        Console.WriteLine($"evaluation_with_gradient_ms {(1e3 * withGradient).ToString("F3", CultureInfo.InvariantCulture)}");
+        Console.WriteLine($"ratio {(withGradient / evaluation).ToString("F2", CultureInfo.InvariantCulture)}");
+        Console.WriteLine($"gradient {string.Join(' ', g.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)))}");
+        return 0;
+    }
+}
