@@ -455,34 +455,19 @@ internal sealed class Pirls
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private double PredictRows(int start, int end, double[] beta, double[] etaOut, double[] muOut, double[] muEtaOut, out double change, out double maxAbs)
     {
-        int n = _g.N, p = _g.P, k = _b.Length;
         var fam = _g.Family;
         var link = fam.Link;
-        var x = _g.X;
-        var offset = _g.Offset;
         var y = _g.Y;
         var trials = _g.Trials;
         var uw = _g.UserWeights;
         var current = Eta;
-        var levelIndex = _levelIndex;
-        var columns = _columns;
-        var qs = _q;
         bool canonicalLog = fam.Family == ResponseFamily.Poisson && link == LinkFunction.Log;
         bool bernoulliLogit = fam.Family == ResponseFamily.Binomial && link == LinkFunction.Logit;
         if (_zeroOneLogit) return PredictZeroOneLogitRows(start, end, beta, etaOut, muOut, muEtaOut, out change, out maxAbs);
         double ll = 0, ch = 0, ma = 0;
         for (int i = start; i < end; i++)
         {
-            double eta = offset[i];
-            for (int c = 0; c < p; c++) eta += x[c * n + i] * beta[c];
-            for (int s = 0; s < k; s++)
-            {
-                int q = qs[s], l = levelIndex[s][i];
-                var cols = columns[s];
-                var bs = _b[s];
-                if (q == 1) { eta += cols[i] * bs[l]; continue; }
-                for (int a = 0; a < q; a++) eta += cols[a * n + i] * bs[l * q + a];
-            }
+            double eta = LinearPredictorAt(i, beta);
             etaOut[i] = eta;
             double yi = y[i];
             if (bernoulliLogit && trials[i] == 1 && (yi == 0 || yi == 1) && Math.Abs(eta) <= 30)
@@ -520,6 +505,25 @@ internal sealed class Pirls
         return ll;
     }
 
+    /// <summary>η of row i: offset + x'β + Σ z'b over the ordered terms (b = Λu, in <see cref="_b"/>).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private double LinearPredictorAt(int i, double[] beta)
+    {
+        int n = _g.N, p = _g.P;
+        var x = _g.X;
+        double eta = _g.Offset[i];
+        for (int c = 0; c < p; c++) eta += x[c * n + i] * beta[c];
+        for (int s = 0; s < _b.Length; s++)
+        {
+            int q = _q[s], l = _levelIndex[s][i];
+            var cols = _columns[s];
+            var bs = _b[s];
+            if (q == 1) { eta += cols[i] * bs[l]; continue; }
+            for (int a = 0; a < q; a++) eta += cols[a * n + i] * bs[l * q + a];
+        }
+        return eta;
+    }
+
     /// <summary>Whether every row is a single 0/1 trial with the logit link (<see cref="PredictZeroOneLogitRows"/>).</summary>
     private readonly bool _zeroOneLogit;
 
@@ -543,15 +547,9 @@ internal sealed class Pirls
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private double PredictZeroOneLogitRows(int start, int end, double[] beta, double[] etaOut, double[] muOut, double[] muEtaOut, out double change, out double maxAbs)
     {
-        int n = _g.N, p = _g.P, k = _b.Length;
-        var x = _g.X;
-        var offset = _g.Offset;
         var y = _g.Y;
         var uw = _g.UserWeights;
         var current = Eta;
-        var levelIndex = _levelIndex;
-        var columns = _columns;
-        var qs = _q;
         double ch = 0, ma = 0, llScalar = 0;
         var one = Vector256.Create(1.0);
         var two = Vector256.Create(2.0);
@@ -562,16 +560,7 @@ internal sealed class Pirls
             int b1 = Math.Min(end, b0 + PredictBlock);
             for (int i = b0; i < b1; i++)
             {
-                double eta = offset[i];
-                for (int c = 0; c < p; c++) eta += x[c * n + i] * beta[c];
-                for (int s = 0; s < k; s++)
-                {
-                    int q = qs[s], l = levelIndex[s][i];
-                    var cols = columns[s];
-                    var bs = _b[s];
-                    if (q == 1) { eta += cols[i] * bs[l]; continue; }
-                    for (int a = 0; a < q; a++) eta += cols[a * n + i] * bs[l * q + a];
-                }
+                double eta = LinearPredictorAt(i, beta);
                 etaOut[i] = eta;
                 double d = Math.Abs(eta - current[i]);
                 if (d > ch) ch = d;
