@@ -63,6 +63,8 @@ public static class Program
                 return FitTimer.Run(args[1..]);
             case "scale-out-generate":
                 return ScaleOutData.Run(args[1..]);
+            case "scale-out-accuracy":
+                return ScaleOutData.Accuracy(args[1..]);
             case "scale-out-csv":
                 return ScaleOutData.Csv(args[1..]);
             case "gradient-cost":

@@ -4,7 +4,8 @@
 # (one 10,000,000-row file) and lme4 (a 1,000,000-row CSV of the same data).
 #   nested:  y ~ x + (x | cluster)            1,000,000 clusters, random slopes
 #   crossed: y ~ x + (1 | usr) + (1 | item)    100,000 × 2,000 levels, 2,000,000 level pairs
-# Usage: benchmarks/scale-out/bench_100m.sh DATA_DIR [which=all|aggregate|memory|lme4] [memory_limit=1GB]
+# Usage: benchmarks/scale-out/bench_100m.sh DATA_DIR [which=all|aggregate|memory|lme4|accuracy] [memory_limit=1GB]
+#   accuracy: DuckDB's fsum of the global and item-term sums against exact DECIMAL sums of the same products
 # Every command runs under /usr/bin/time (elapsed, peak RSS); run it at high priority on a shared machine:
 #   setsid bash -c 'echo -20 > /proc/$$/autogroup; benchmarks/scale-out/bench_100m.sh DATA_DIR'
 set -euo pipefail
@@ -23,6 +24,9 @@ if [[ $which == all || $which == aggregate ]]; then
   run "DuckDB aggregate, 100M rows, crossed" dotnet "$cli" fit "$data/*.parquet" "$crossed" --ml --aggregate --memory-limit "$mem" --temp-dir "$tmp"
   run "DuckDB aggregate, 10M rows (part-00), nested" dotnet "$cli" fit "$data/part-00.parquet" "$nested" --ml --aggregate --memory-limit "$mem" --temp-dir "$tmp"
   run "DuckDB aggregate, 10M rows (part-00), crossed" dotnet "$cli" fit "$data/part-00.parquet" "$crossed" --ml --aggregate --memory-limit "$mem" --temp-dir "$tmp"
+fi
+if [[ $which == all || $which == accuracy ]]; then
+  run "accuracy of fsum, 100M rows" dotnet "$bench" scale-out-accuracy "$data"
 fi
 if [[ $which == all || $which == memory ]]; then
   run "rows in memory, 10M rows (part-00), nested" dotnet "$cli" fit "$data/part-00.parquet" "$nested" --ml

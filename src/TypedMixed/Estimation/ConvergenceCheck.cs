@@ -34,13 +34,23 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
     /// <summary>The coordinates of <see cref="Hessian"/> (those not on their bound).</summary>
     public int[] Free { get; init; } = [];
 
-    /// <summary>Deviance units a Newton step may still gain at a confirmed optimum.</summary>
+    /// <summary>Deviance units a Newton step may still gain at a confirmed optimum (see <see cref="RelativeDecrementTolerance"/>).</summary>
     public const double DecrementTolerance = 1e-6;
+
+    /// <summary>
+    /// For large objectives, the decrement allowed relative to the objective's value: a deviance of 10⁸ (tens of
+    /// millions of rows) carries rounding noise above 1e-6 in its differences, which would leave such fits unconfirmed.
+    /// </summary>
+    public const double RelativeDecrementTolerance = 1e-12;
+
+    /// <summary>The objective at the checked point (0 when the check did not evaluate it).</summary>
+    public double Value { get; init; }
 
     /// <summary>Below this a θ diagonal counts as on its bound (lme4's singular tolerance is 1e-4; this is tighter).</summary>
     public const double BoundTolerance = 1e-7;
 
-    public bool Confirmed => Identified && BoundSlopesOk && (PolishConfirmed || NewtonDecrement <= DecrementTolerance);
+    public bool Confirmed => Identified && BoundSlopesOk
+        && (PolishConfirmed || NewtonDecrement <= Math.Max(DecrementTolerance, RelativeDecrementTolerance * Math.Abs(Value)));
 
     public static ConvergenceCheck At(Func<double[], double> objective, double[] theta, double[] lower)
     {
@@ -90,7 +100,7 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
                 x[i] = theta[i]; x[j] = theta[j];
                 hess[a, b] = hess[b, a] = (fpp + fmm - 2 * f0 - hess[a, a] * step[a] * step[a] - hess[b, b] * step[b] * step[b]) / (2 * step[a] * step[b]);
             }
-        return FromDerivatives(theta, lower, free, g, hess, boundOk);
+        return FromDerivatives(theta, lower, free, g, hess, boundOk) with { Value = f0 };
     }
 
     /// <summary>
@@ -102,7 +112,7 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
     {
         int d = theta.Length;
         var g0 = new double[d];
-        objective(theta, g0);
+        double f0 = objective(theta, g0);
         var onBound = new bool[d];
         for (int i = 0; i < d; i++) onBound[i] = lower[i] == 0 && theta[i] <= BoundTolerance;
         var free = Enumerable.Range(0, d).Where(i => !onBound[i]).ToArray();
@@ -126,7 +136,7 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
         }
         for (int a = 0; a < m; a++)
             for (int c = 0; c < a; c++) hess[a, c] = hess[c, a] = 0.5 * (hess[a, c] + hess[c, a]);
-        return FromDerivatives(theta, lower, free, g, hess, boundOk);
+        return FromDerivatives(theta, lower, free, g, hess, boundOk) with { Value = f0 };
     }
 
     /// <summary>Curvature, Newton decrement and Newton point from the gradient and Hessian over the free coordinates.</summary>

@@ -177,7 +177,7 @@ internal static class LmmEstimator
                 $"The likelihood is flat along some direction of the variance parameters at the optimum (curvature {(check.HessianPositiveDefinite ? "eigenvalue ratio " + check.EigenvalueRatio.ToString("G2", System.Globalization.CultureInfo.InvariantCulture) : "not positive definite")}): these data do not identify all of them, so the reported variances are one of many equally good answers. Simplify the random effects (drop a term that duplicates another, a slope or a correlation) and compare the fits."));
         else if (check is { Confirmed: false })
             warnings.Add(new FitWarning("TMW004",
-                $"Convergence not confirmed: a Newton step from the optimum would still lower the objective by {check.NewtonDecrement.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)} (tolerance {ConvergenceCheck.DecrementTolerance.ToString("G1", System.Globalization.CultureInfo.InvariantCulture)}), after a restart. Rescale covariates (center and scale them) or simplify the random effects, and refit."));
+                $"Convergence not confirmed: a Newton step from the optimum would still lower the objective by {check.NewtonDecrement.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)} (tolerance {Math.Max(ConvergenceCheck.DecrementTolerance, ConvergenceCheck.RelativeDecrementTolerance * Math.Abs(check.Value)).ToString("G1", System.Globalization.CultureInfo.InvariantCulture)}), after a restart. Rescale covariates (center and scale them) or simplify the random effects, and refit."));
 
         var summary = new OptimizerSummary
         {
