@@ -59,14 +59,18 @@ internal sealed class OrdinalNewton
         {
             _levelGradient = new double[_s.Gram.Sizes[0]];
             _levelCurvature = new double[_s.Gram.Sizes[0]];
+            _scalarTarget = [new double[_s.Gram.Sizes[0]]];
+            _theta = new double[_s.ThetaLength];
         }
     }
 
     private readonly bool _scalar;
     private readonly double[] _levelGradient = [], _levelCurvature = [];
+    private readonly double[][] _scalarTarget = [];
     private double _scalarLogDet;
     private bool _factorStale;
-    private double[] _theta = [];
+    /// <summary>θ of the last scalar-path run, for <see cref="EnsureFactor"/>.</summary>
+    private readonly double[] _theta = [];
 
     public OrdinalProblem Problem => _o;
 
@@ -132,16 +136,31 @@ internal sealed class OrdinalNewton
         int iter = 0;
         double previousChange = double.PositiveInfinity;
         bool factorCurrent = false;
-        if (_scalar) return RunScalar(theta, pdev, maxIterations);
-        _factorStale = false;
+        _factorStale = _scalar;
+        if (_scalar) theta.CopyTo(_theta);
         while (iter < maxIterations)
         {
             iter++;
-            // Working response and weights at the current modes; the Gram holds [Z X r]' H [Z X r].
-            for (int i = 0; i < Eta.Length; i++) _working[i] = Eta[i] - _etaFixed[i] + _gradient[i] / _curvature[i];
-            _s.Gram.Refill(_working, _curvature);
-            if (!factor.Update(theta)) return false;
-            var nu = PenalizedSolution.SphericalModes(factor, _zeroBeta);
+            double[][] nu;
+            if (_scalar)
+            {
+                // One scalar term: Λ'Z'HZΛ + I is diagonal, so the Newton target of level j is
+                // uⱼ + (θGⱼ − uⱼ) / (θ²Hⱼ + 1) with Gⱼ = Σ zᵢgᵢ, Hⱼ = Σ zᵢ²hᵢ over its rows (what the blocked solve gives).
+                LevelSums(_gradient, _curvature);
+                double t = _t[0][0];
+                var u = U[0];
+                for (int j = 0; j < u.Length; j++)
+                    _scalarTarget[0][j] = u[j] + (t * _levelGradient[j] - u[j]) / (t * t * _levelCurvature[j] + 1);
+                nu = _scalarTarget;
+            }
+            else
+            {
+                // Working response and weights at the current modes; the Gram holds [Z X r]' H [Z X r].
+                for (int i = 0; i < Eta.Length; i++) _working[i] = Eta[i] - _etaFixed[i] + _gradient[i] / _curvature[i];
+                _s.Gram.Refill(_working, _curvature);
+                if (!factor.Update(theta)) return false;
+                nu = PenalizedSolution.SphericalModes(factor, _zeroBeta);
+            }
             for (int s = 0; s < k; s++) Array.Copy(U[s], _previousU[s], U[s].Length);
             double newPdev = double.NaN, change = 0, step = 1;
             bool accepted = false;
@@ -180,66 +199,21 @@ internal sealed class OrdinalNewton
         }
         Iterations = iter;
         TotalIterations += iter;
+        if (_scalar)
+        {
+            // log|L|² = Σ log(θ²Hⱼ + 1) at the modes; the blocked factor is left to EnsureFactor.
+            LevelSums(_gradient, _curvature);
+            double t = _t[0][0], logDet = 0;
+            for (int j = 0; j < _levelCurvature.Length; j++) logDet += Math.Log(t * t * _levelCurvature[j] + 1);
+            _scalarLogDet = logDet;
+            return double.IsFinite(logDet);
+        }
         if (!factorCurrent)
         {
             _s.Gram.Refill(_working, _curvature);
             if (!factor.Update(theta)) return false;
         }
         return true;
-    }
-
-    /// <summary>
-    /// <see cref="Run"/> for one scalar term: the same Newton iteration, with the step of level j
-    /// Δuⱼ = (θGⱼ − uⱼ) / (θ²Hⱼ + 1), Gⱼ = Σ zᵢgᵢ and Hⱼ = Σ zᵢ²hᵢ over its rows (what the blocked solve gives when the
-    /// system is diagonal), and log|L|² = Σ log(θ²Hⱼ + 1) at the modes. The factor is left to <see cref="EnsureFactor"/>.
-    /// </summary>
-    private bool RunScalar(ReadOnlySpan<double> theta, double pdev, int maxIterations)
-    {
-        int iter = 0;
-        double previousChange = double.PositiveInfinity;
-        double t = _t[0][0];
-        var u = U[0];
-        var previous = _previousU[0];
-        _factorStale = true;
-        _theta = theta.ToArray();
-        while (iter < maxIterations)
-        {
-            iter++;
-            LevelSums(_gradient, _curvature);
-            Array.Copy(u, previous, u.Length);
-            double newPdev = double.NaN, change = 0, step = 1;
-            bool accepted = false;
-            for (int halving = 0; halving < 30; halving++, step /= 2)
-            {
-                for (int j = 0; j < u.Length; j++)
-                    u[j] = previous[j] + step * (t * _levelGradient[j] - previous[j]) / (t * t * _levelCurvature[j] + 1);
-                newPdev = Predict(U, _trialEta, _trialGradient, _trialCurvature, out change);
-                if (newPdev <= pdev + 1e-11 * Math.Abs(pdev)) { accepted = true; break; }
-            }
-            if (!accepted)
-            {
-                Array.Copy(previous, u, u.Length);
-                Converged = change < 1e-6;
-                break;
-            }
-            Swap();
-            pdev = newPdev;
-            PenalizedDeviance = pdev;
-            double size = Math.Max(1, _maxAbsEta);
-            if (change < EtaTolerance * size || (change < 1e-7 * size && change <= 1e-3 * previousChange))
-            {
-                Converged = true;
-                break;
-            }
-            previousChange = change;
-        }
-        Iterations = iter;
-        TotalIterations += iter;
-        LevelSums(_gradient, _curvature);
-        double logDet = 0;
-        for (int j = 0; j < u.Length; j++) logDet += Math.Log(t * t * _levelCurvature[j] + 1);
-        _scalarLogDet = logDet;
-        return double.IsFinite(logDet);
     }
 
     /// <summary>Per level of the single scalar term: Σ zᵢgᵢ and Σ zᵢ²hᵢ.</summary>

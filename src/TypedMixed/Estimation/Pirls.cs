@@ -480,22 +480,14 @@ internal sealed class Pirls
                 double logOnePlusExpNegEta = eta >= 0 ? l1 : l1 - eta, logOnePlusExpEta = eta >= 0 ? l1 + eta : l1;
                 ll -= uw[i] * (yi == 1 ? logOnePlusExpNegEta : logOnePlusExpEta);
             }
-            else
+            else if (canonicalLog && Links.Inverse(link, eta) is var mu && mu > Links.Epsilon)
             {
-                double mu = Links.Inverse(link, eta);
+                // Poisson, log link: log μ = η, so the kernel y log μ − μ needs no logarithm.
                 muOut[i] = mu;
-                if (canonicalLog && mu > Links.Epsilon)
-                {
-                    // Poisson, log link: log μ = η, so the kernel y log μ − μ needs no logarithm.
-                    muEtaOut[i] = mu;
-                    ll += uw[i] * (y[i] * eta - mu);
-                }
-                else
-                {
-                    muEtaOut[i] = link == LinkFunction.Log ? mu : Links.Derivative(link, eta);
-                    ll += fam.LogDensityKernel(y[i], mu, trials[i], uw[i]);
-                }
+                muEtaOut[i] = mu;
+                ll += uw[i] * (y[i] * eta - mu);
             }
+            else ll += GeneralRow(i, eta, muOut, muEtaOut);
             double d = Math.Abs(eta - current[i]);
             if (d > ch) ch = d;
             if (Math.Abs(eta) > ma) ma = Math.Abs(eta);
@@ -599,7 +591,7 @@ internal sealed class Pirls
         var fam = _g.Family;
         double mu = Links.Inverse(fam.Link, eta);
         muOut[i] = mu;
-        muEtaOut[i] = Links.Derivative(fam.Link, eta);
+        muEtaOut[i] = fam.Link == LinkFunction.Log ? mu : Links.Derivative(fam.Link, eta);
         return fam.LogDensityKernel(_g.Y[i], mu, _g.Trials[i], _g.UserWeights[i]);
     }
 }
