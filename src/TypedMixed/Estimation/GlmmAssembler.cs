@@ -95,45 +95,14 @@ internal static class GlmmAssembler
         Separation(g, beta, vcov, mu, fixedNames, warnings);
 
         // Variance components (σ = 1) with SEs by the delta method from the (θ, β) covariance.
-        var vp = new VarianceParameters(s.Templates, s.ThetaLength);
-        var psi = vp.FromTheta(theta, 1);
-        int m0 = vp.Entries.Length;
-        double[]? psiSe = null;
-        double[,]? psiCov = null;
+        double[,]? thetaCov = null;
         if (options.VarianceComponentErrors && full is not null && singular.Count == 0)
         {
-            var thetaCov = new double[d, d];
+            thetaCov = new double[d, d];
             for (int a = 0; a < d; a++)
                 for (int b = 0; b < d; b++) thetaCov[a, b] = full[a, b];
-            var jac = NumericalDerivatives.Jacobian(th => vp.FromTheta(th, 1)[..m0], theta, theta.Select(v => Math.Max(Math.Abs(v), 0.05)).ToArray(), m0);
-            psiCov = new double[m0, m0];
-            for (int a = 0; a < m0; a++)
-                for (int b = 0; b < m0; b++)
-                {
-                    double acc = 0;
-                    for (int i = 0; i < d; i++)
-                        for (int j = 0; j < d; j++) acc += jac[a, i] * thetaCov[i, j] * jac[b, j];
-                    psiCov[a, b] = acc;
-                }
-            psiSe = Enumerable.Range(0, m0).Select(a => psiCov[a, a] > 0 ? Math.Sqrt(psiCov[a, a]) : double.NaN).ToArray();
         }
-        var components = new List<VarianceComponent>();
-        for (int e = 0; e < m0; e++)
-        {
-            var (t, a, b) = vp.Entries[e];
-            var tp = s.Templates[t];
-            bool isVariance = a == b;
-            components.Add(new VarianceComponent
-            {
-                Group = tp.TermName,
-                Var1 = tp.Structure == CovarianceStructure.Scalar ? string.Join("=", tp.ColumnNames) : tp.ColumnNames[a],
-                Var2 = isVariance ? null : tp.ColumnNames[b],
-                Kind = isVariance ? VarianceComponentKind.Variance : VarianceComponentKind.Covariance,
-                Estimate = psi[e],
-                SdCor = isVariance ? Math.Sqrt(psi[e]) : psi[e] / Math.Sqrt(covs[t][a, a] * covs[t][b, b]),
-                StdError = psiSe?[e] ?? double.NaN,
-            });
-        }
+        var (vp, components, psiCov) = VarianceComponents(s, theta, covs, thetaCov);
 
         var fixedEffects = new FixedEffectEstimate[p];
         for (int c = 0; c < p; c++)
@@ -249,6 +218,53 @@ internal static class GlmmAssembler
         }
     }
 
+
+    /// <summary>
+    /// The variance components (σ = 1) at θ — variances, covariances, SD/correlation — with SEs by the delta method from
+    /// θ's covariance (none when <paramref name="thetaCov"/> is null), and the covariance of the components.
+    /// </summary>
+    internal static (VarianceParameters Parameters, List<VarianceComponent> Components, double[,]? Covariance) VarianceComponents(
+        MixedModelProblem s, double[] theta, double[][,] covs, double[,]? thetaCov)
+    {
+        var vp = new VarianceParameters(s.Templates, s.ThetaLength);
+        var psi = vp.FromTheta(theta, 1);
+        int m0 = vp.Entries.Length, d = theta.Length;
+        double[]? psiSe = null;
+        double[,]? psiCov = null;
+        if (thetaCov is not null)
+        {
+            var jac = NumericalDerivatives.Jacobian(th => vp.FromTheta(th, 1)[..m0], theta, theta.Select(v => Math.Max(Math.Abs(v), 0.05)).ToArray(), m0);
+            psiCov = new double[m0, m0];
+            for (int a = 0; a < m0; a++)
+                for (int b = 0; b < m0; b++)
+                {
+                    double acc = 0;
+                    for (int i = 0; i < d; i++)
+                        for (int j = 0; j < d; j++) acc += jac[a, i] * thetaCov[i, j] * jac[b, j];
+                    psiCov[a, b] = acc;
+                }
+            var pc = psiCov;
+            psiSe = Enumerable.Range(0, m0).Select(a => pc[a, a] > 0 ? Math.Sqrt(pc[a, a]) : double.NaN).ToArray();
+        }
+        var components = new List<VarianceComponent>();
+        for (int e = 0; e < m0; e++)
+        {
+            var (t, a, b) = vp.Entries[e];
+            var tp = s.Templates[t];
+            bool isVariance = a == b;
+            components.Add(new VarianceComponent
+            {
+                Group = tp.TermName,
+                Var1 = tp.Structure == CovarianceStructure.Scalar ? string.Join("=", tp.ColumnNames) : tp.ColumnNames[a],
+                Var2 = isVariance ? null : tp.ColumnNames[b],
+                Kind = isVariance ? VarianceComponentKind.Variance : VarianceComponentKind.Covariance,
+                Estimate = psi[e],
+                SdCor = isVariance ? Math.Sqrt(psi[e]) : psi[e] / Math.Sqrt(covs[t][a, a] * covs[t][b, b]),
+                StdError = psiSe?[e] ?? double.NaN,
+            });
+        }
+        return (vp, components, psiCov);
+    }
     /// <summary>
     /// Per design term: the conditional modes b = Λu (levels × q, from the spherical modes per ordered term), T, and the
     /// relative covariance Σ = TT' (σ = 1) — for the Laplace-objective fits (GLMMs, ordinal models).

@@ -258,42 +258,14 @@ internal static class OrdinalEstimator
         var singular = BoundaryCheck.SingularEffects(s, factors, warnings);
 
         // Variance components with SEs by the delta method from θ's block.
-        var vp = new VarianceParameters(s.Templates, s.ThetaLength);
-        var psi = vp.FromTheta(theta, 1);
-        int m0 = vp.Entries.Length;
-        double[]? psiSe = null;
-        double[,]? psiCov = null;
+        double[,]? thetaCov = null;
         if (cov is not null && singular.Count == 0)
         {
-            var jt = NumericalDerivatives.Jacobian(th => vp.FromTheta(th, 1)[..m0], theta, theta.Select(v => Math.Max(Math.Abs(v), 0.05)).ToArray(), m0);
-            psiCov = new double[m0, m0];
-            for (int x = 0; x < m0; x++)
-                for (int y = 0; y < m0; y++)
-                {
-                    double acc = 0;
-                    for (int i = 0; i < d; i++)
-                        for (int j = 0; j < d; j++) acc += jt[x, i] * cov[m + p + i, m + p + j] * jt[y, j];
-                    psiCov[x, y] = acc;
-                }
-            psiSe = Enumerable.Range(0, m0).Select(e => psiCov[e, e] > 0 ? Math.Sqrt(psiCov[e, e]) : double.NaN).ToArray();
+            thetaCov = new double[d, d];
+            for (int i = 0; i < d; i++)
+                for (int j = 0; j < d; j++) thetaCov[i, j] = cov[m + p + i, m + p + j];
         }
-        var components = new List<VarianceComponent>();
-        for (int e = 0; e < m0; e++)
-        {
-            var (t, x, y) = vp.Entries[e];
-            var tp = s.Templates[t];
-            bool isVariance = x == y;
-            components.Add(new VarianceComponent
-            {
-                Group = tp.TermName,
-                Var1 = tp.Structure == CovarianceStructure.Scalar ? string.Join("=", tp.ColumnNames) : tp.ColumnNames[x],
-                Var2 = isVariance ? null : tp.ColumnNames[y],
-                Kind = isVariance ? VarianceComponentKind.Variance : VarianceComponentKind.Covariance,
-                Estimate = psi[e],
-                SdCor = isVariance ? Math.Sqrt(psi[e]) : psi[e] / Math.Sqrt(covs[t][x, x] * covs[t][y, y]),
-                StdError = psiSe?[e] ?? double.NaN,
-            });
-        }
+        var (vp, components, psiCov) = GlmmAssembler.VarianceComponents(s, theta, covs, thetaCov);
 
         // Conditional covariances of the modes from the factor at the optimum: (Λ'Z'HZΛ + I)⁻¹ blocks, scaled by T.
         var gate = new object();
