@@ -25,7 +25,7 @@ internal sealed class OrdinalNewton
     private readonly int[][] _levelIndex;
     private readonly int[] _q;
     private readonly double[] _zeroBeta;
-    private double[][] _startU;
+    private readonly double[][] _startU;
     private double _maxAbsEta;
 
     public OrdinalNewton(OrdinalProblem problem)
@@ -113,7 +113,13 @@ internal sealed class OrdinalNewton
     public long TotalIterations { get; private set; }
 
     /// <summary>Every later run starts from these spherical modes (copied; null: zero).</summary>
-    public void SetStart(double[][]? u) => _startU = U.Select((x, s) => u is null ? new double[x.Length] : (double[])u[s].Clone()).ToArray();
+    public void SetStart(double[][]? u)
+    {
+        // Copied into the start's own arrays: the optimizer calls this at every new best point.
+        for (int s = 0; s < _startU.Length; s++)
+            if (u is null) Array.Clear(_startU[s]);
+            else Array.Copy(u[s], _startU[s], _startU[s].Length);
+    }
 
     /// <summary>
     /// Newton on u at (τ, β, θ); afterwards the factor holds Λ'Z'HZΛ + I with H at û (for the log-determinant and the
