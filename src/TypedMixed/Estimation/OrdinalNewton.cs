@@ -74,6 +74,9 @@ internal sealed class OrdinalNewton
 
     public OrdinalProblem Problem => _o;
 
+    /// <summary>Whether runs take the single-scalar-term path (Λ'Z'HZΛ + I diagonal; the blocked factor left stale).</summary>
+    public bool ScalarPath => _scalar;
+
     /// <summary>Spherical modes û per ordered term (levels × q, level-major) after the last run.</summary>
     public double[][] U { get; }
 

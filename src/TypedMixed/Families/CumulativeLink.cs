@@ -159,6 +159,82 @@ internal static class CumulativeLink
         derivative = x >= 0 ? -density * oneMinusTwoF : density * oneMinusTwoF;
     }
 
+    /// <summary>
+    /// The derivatives of one row's log-likelihood ℓ = log p, p = F(a) − F(b), a = τ_y − η, b = τ_{y−1} − η, that the
+    /// gradient of the Laplace objective needs, up to third order (η enters as −(∂_a + ∂_b)):
+    /// <see cref="RowDerivatives"/>. <paramref name="tau"/> holds τ₀ … τ_{K−2}; the upper threshold's terms are 0 for
+    /// the last category and the lower one's for the first.
+    /// </summary>
+    public static RowDerivatives RowThirdDerivatives(LinkFunction link, ReadOnlySpan<double> tau, int y, double eta)
+    {
+        int k = tau.Length + 1;
+        RowTerms(link, tau, y, eta, out double p, out _, out _, out _, out _);
+        // With P = F(a) − F(b): ℓ_a = f(a)/p, ℓ_b = −f(b)/p; Pₐₐ/p, P_bb/p; Pₐₐₐ/p, P_bbb/p (mixed P derivatives are 0).
+        double la = 0, lb = 0, qa = 0, qb = 0, ra = 0, rb = 0;
+        if (y < k - 1)
+        {
+            DensityDerivatives(link, tau[y] - eta, out double f, out double f1, out double f2);
+            la = f / p; qa = f1 / p; ra = f2 / p;
+        }
+        if (y > 0)
+        {
+            DensityDerivatives(link, tau[y - 1] - eta, out double f, out double f1, out double f2);
+            lb = -f / p; qb = -f1 / p; rb = -f2 / p;
+        }
+        // ℓ_ij = P_ij/p − ℓ_iℓ_j; ℓ_ijk = P_ijk/p − (P_ij/p)ℓ_k − ℓ_ikℓ_j − ℓ_iℓ_jk.
+        double laa = qa - la * la, lbb = qb - lb * lb, lab = -la * lb;
+        double laaa = ra - qa * la - 2 * la * laa;
+        double lbbb = rb - qb * lb - 2 * lb * lbb;
+        double laab = -qa * lb - 2 * la * lab;
+        double labb = -qb * la - 2 * lb * lab;
+        return new RowDerivatives
+        {
+            LogP = Math.Log(p),
+            Gradient = -(la + lb),
+            Curvature = -(laa + 2 * lab + lbb),
+            CurvatureEta = laaa + 3 * laab + 3 * labb + lbbb,
+            LogPUpper = la,
+            LogPLower = lb,
+            GradientUpper = -(laa + lab),
+            GradientLower = -(lab + lbb),
+            CurvatureUpper = -(laaa + 2 * laab + labb),
+            CurvatureLower = -(laab + 2 * labb + lbbb),
+        };
+    }
+
+    /// <summary>f, f′ and f″ of the latent distribution at x (0 where the density underflows).</summary>
+    public static void DensityDerivatives(LinkFunction link, double x, out double f, out double f1, out double f2)
+    {
+        switch (link)
+        {
+            case LinkFunction.Logit:
+            {
+                // f = e/(1 + e)², e = exp(−|x|); f′ = f(1 − 2F); f″ = f((1 − 2F)² − 2f).
+                double e = Math.Exp(-Math.Abs(x)), d = 1 + e;
+                f = e / (d * d);
+                double m = (1 - e) / d, oneMinusTwoF = x >= 0 ? -m : m;
+                f1 = f * oneMinusTwoF;
+                f2 = f * (oneMinusTwoF * oneMinusTwoF - 2 * f);
+                return;
+            }
+            case LinkFunction.Probit:
+                f = Math.Exp(-0.5 * x * x) / Math.Sqrt(2 * Math.PI);
+                f1 = -x * f;
+                f2 = (x * x - 1) * f;
+                return;
+            default:
+            {
+                // Gumbel (minimum): f = exp(x − eˣ); f′ = f(1 − eˣ); f″ = f((1 − eˣ)² − eˣ).
+                double ex = Math.Exp(x);
+                f = x > 700 ? 0 : Math.Exp(x - ex);
+                if (f == 0) { f1 = f2 = 0; return; }
+                f1 = f * (1 - ex);
+                f2 = f * ((1 - ex) * (1 - ex) - ex);
+                return;
+            }
+        }
+    }
+
     /// <summary>The K category probabilities at linear predictor η.</summary>
     public static double[] Probabilities(LinkFunction link, ReadOnlySpan<double> tau, double eta)
     {
@@ -168,4 +244,32 @@ internal static class CumulativeLink
             pr[j] = Math.Exp(RowLogProbability(link, tau, j, eta));
         return pr;
     }
+}
+
+/// <summary>
+/// One row's log-likelihood ℓ and its derivatives in η and in the two thresholds the row's category touches (upper
+/// τ_y, lower τ_{y−1}), unweighted.
+/// </summary>
+internal readonly record struct RowDerivatives
+{
+    /// <summary>log p.</summary>
+    public double LogP { get; init; }
+    /// <summary>g = ∂ℓ/∂η.</summary>
+    public double Gradient { get; init; }
+    /// <summary>h = −∂²ℓ/∂η².</summary>
+    public double Curvature { get; init; }
+    /// <summary>∂h/∂η = −∂³ℓ/∂η³.</summary>
+    public double CurvatureEta { get; init; }
+    /// <summary>∂ℓ/∂τ_y (0 for the last category).</summary>
+    public double LogPUpper { get; init; }
+    /// <summary>∂ℓ/∂τ_{y−1} (0 for the first category).</summary>
+    public double LogPLower { get; init; }
+    /// <summary>∂g/∂τ_y.</summary>
+    public double GradientUpper { get; init; }
+    /// <summary>∂g/∂τ_{y−1}.</summary>
+    public double GradientLower { get; init; }
+    /// <summary>∂h/∂τ_y.</summary>
+    public double CurvatureUpper { get; init; }
+    /// <summary>∂h/∂τ_{y−1}.</summary>
+    public double CurvatureLower { get; init; }
 }

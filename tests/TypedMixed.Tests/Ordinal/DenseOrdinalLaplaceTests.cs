@@ -12,9 +12,9 @@ namespace TypedMixed.Tests.Ordinal;
 /// </summary>
 public class DenseOrdinalLaplaceTests
 {
-    private sealed record Case(ModelDesign Design, double[] Tau, double[] Beta, double[] Theta);
+    internal sealed record Case(ModelDesign Design, double[] Tau, double[] Beta, double[] Theta);
 
-    private static Case RandomCase(int seed, LinkFunction link, bool scalarOnly)
+    internal static Case RandomCase(int seed, LinkFunction link, bool scalarOnly)
     {
         var rng = new Random(seed);
         int n = rng.Next(40, 90);
