@@ -7,11 +7,13 @@ namespace TypedMixed.Estimation;
 
 /// <summary>
 /// The cumulative link mixed model fit: the model without random effects by Newton (<see cref="CumulativeLinkFit"/>)
-/// gives the start and the scale of each threshold and β; BOBYQA then optimizes (α, β, θ) together on the Laplace or
-/// quadrature objective in standard-error units; a finite-difference Newton step checks and polishes the optimum and its
-/// Hessian gives the covariance of the estimates; then the results.
+/// gives the start and the scale of each threshold and β; then (α, β, θ) are optimized together in standard-error
+/// units — for the Laplace objective by the projected quasi-Newton method on its analytic gradient
+/// (<see cref="OrdinalLaplaceGradient"/>), for quadrature (or when asked) by BOBYQA; a Newton step from finite
+/// differences (of gradients, or of values) checks and polishes the optimum and its Hessian gives the covariance of the
+/// estimates; then the results.
 /// </summary>
-internal static class OrdinalEstimator
+internal static partial class OrdinalEstimator
 {
     private const double CheckScale = CheckedOptimum.CheckScale;
 
@@ -20,12 +22,16 @@ internal static class OrdinalEstimator
         ArgumentNullException.ThrowIfNull(design);
         if (options.QuadraturePoints < 1)
             throw new ArgumentException($"OrdinalFitOptions.QuadraturePoints is {options.QuadraturePoints}: use 1 (Laplace) or more quadrature points.", nameof(options));
+        if (options.Optimizer == FitOptimizer.QuasiNewton && options.QuadraturePoints > 1)
+            throw new ArgumentException($"OrdinalFitOptions.Optimizer is QuasiNewton with {options.QuadraturePoints} quadrature points: the quadrature objective has no analytic gradient. Leave Optimizer unset (BOBYQA) or use the Laplace approximation (1 point).", nameof(options));
         var o = OrdinalProblem.Create(design);
         var s = o.Structure;
         var newton = new OrdinalNewton(o);
         var objective = new OrdinalDeviance(newton, options.QuadraturePoints);
         int maxIter = options.MaxNewtonIterations;
         int a = o.AlphaCount, p = o.P;
+        var gradient = options.QuadraturePoints == 1 && options.Optimizer != FitOptimizer.Bobyqa && OrdinalLaplaceGradient.Supports(o)
+            ? new OrdinalLaplaceGradient(objective) : null;
 
         // The model without random effects: start and scales of (α, β).
         var single = CumulativeLinkFit.Fit(o);
@@ -92,54 +98,97 @@ internal static class OrdinalEstimator
         // Later runs of the inner Newton start from the modes at the start (fixed: the objective is a function of x).
         newton.SetStart(newton.U);
         followBest = true;
-        // Stage 1, coarse: to within a few hundredths of a unit of the optimum.
-        var r1 = Bobyqa.Minimize(F, x0, lower, upper,
-            new BobyqaOptions { InitialTrustRadius = 0.3, FinalTrustRadius = 1e-2, MaxEvaluations = options.MaxEvaluations, FunctionTolerance = 1e-4 },
-            cancellationToken);
-        // Rescale: each coordinate's unit becomes its standard error there, √(2 / curvature of −2 log L) (by central
-        // differences; forward at a θ bound), and (τ, β) are centred there. The units at the start are guesses (clm's SEs,
-        // θ in 1): with many rows they differ by orders of magnitude, which leaves BOBYQA a long narrow valley.
-        var xs = (double[])r1.X.Clone();
-        double fs = F(xs);
-        var omega = new double[dim];
-        for (int i = 0; i < dim; i++) omega[i] = centre[i] + unit[i] * xs[i];
-        var newUnit = (double[])unit.Clone();
-        for (int i = 0; i < dim && double.IsFinite(fs); i++)
+        CheckedOptimum.Result confirmed;
+        int optimizerEvaluations;
+        string optimizerName;
+        if (gradient is not null)
         {
-            const double h = 0.05;
-            var xp = (double[])xs.Clone();
-            bool forward = xs[i] - h < lower[i];
-            xp[i] = xs[i] + h; double f1 = F(xp);
-            xp[i] = forward ? xs[i] + 2 * h : xs[i] - h; double f2 = F(xp);
-            double curvature = forward ? (f2 - 2 * f1 + fs) / (h * h) : (f1 - 2 * fs + f2) / (h * h);
-            if (curvature > 0 && double.IsFinite(curvature)) newUnit[i] = unit[i] * Math.Clamp(Math.Sqrt(2 / curvature), 1e-3, 10);
+            // The analytic gradient: a projected quasi-Newton run from the start, then the check and polish from
+            // differences of gradients (1 + 2·dim evaluations instead of about 2·dim² values).
+            var omegaGradient = new double[dim];
+            double FG(ReadOnlySpan<double> x, Span<double> gx)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Unpack(x);
+                double v = gradient.Evaluate(alphaBuffer, betaBuffer, thetaBuffer, maxIter, omegaGradient);
+                evaluations++;
+                if (double.IsFinite(v))
+                    for (int i = 0; i < dim; i++) gx[i] = unit[i] * omegaGradient[i];
+                if (v < best)
+                {
+                    best = v;
+                    if (followBest) newton.SetStart(newton.U);
+                }
+                options.Progress?.Report(new FitProgress(evaluations, v, best));
+                return v;
+            }
+            var h0 = InitialHessian(FG, x0, single.Covariance, unit, attenuation, a + p);
+            var r = ProjectedQuasiNewton.Minimize(FG, x0, lower, upper,
+                new ProjectedQuasiNewtonOptions { MaxEvaluations = options.MaxEvaluations, RelativeDecrementTolerance = QuasiNewtonTolerance, InitialHessian = h0 },
+                cancellationToken);
+            optimizerEvaluations = evaluations;
+            followBest = false;
+            F(r.X);
+            newton.SetStart(newton.U);
+            confirmed = ConfirmWithGradient(FG, r, lower, upper, options.MaxEvaluations, cancellationToken);
+            optimizerName = "projected quasi-Newton on the analytic gradient of the Laplace objective";
         }
-        var xStart = new double[dim];
-        for (int i = 0; i < dim; i++)
+        else
         {
-            unit[i] = newUnit[i];
-            if (i < a + p) centre[i] = omega[i]; else xStart[i] = (omega[i] - centre[i]) / unit[i];
-        }
-        // Stage 2, in standard-error units.
-        var r = Bobyqa.Minimize(F, xStart, lower, upper,
-            new BobyqaOptions { InitialTrustRadius = 0.3, FinalTrustRadius = 1e-5, MaxEvaluations = options.MaxEvaluations, FunctionTolerance = 1e-7 },
-            cancellationToken);
-        int bobyqaEvaluations = evaluations;
-        followBest = false;
-        F(r.X);
-        newton.SetStart(newton.U);
+            // Stage 1, coarse: to within a few hundredths of a unit of the optimum.
+            var r1 = Bobyqa.Minimize(F, x0, lower, upper,
+                new BobyqaOptions { InitialTrustRadius = 0.3, FinalTrustRadius = 1e-2, MaxEvaluations = options.MaxEvaluations, FunctionTolerance = 1e-4 },
+                cancellationToken);
+            // Rescale: each coordinate's unit becomes its standard error there, √(2 / curvature of −2 log L) (by central
+            // differences; forward at a θ bound), and (τ, β) are centred there. The units at the start are guesses (clm's SEs,
+            // θ in 1): with many rows they differ by orders of magnitude, which leaves BOBYQA a long narrow valley.
+            var xs = (double[])r1.X.Clone();
+            double fs = F(xs);
+            var omega = new double[dim];
+            for (int i = 0; i < dim; i++) omega[i] = centre[i] + unit[i] * xs[i];
+            var newUnit = (double[])unit.Clone();
+            for (int i = 0; i < dim && double.IsFinite(fs); i++)
+            {
+                const double h = 0.05;
+                var xp = (double[])xs.Clone();
+                bool forward = xs[i] - h < lower[i];
+                xp[i] = xs[i] + h; double f1 = F(xp);
+                xp[i] = forward ? xs[i] + 2 * h : xs[i] - h; double f2 = F(xp);
+                double curvature = forward ? (f2 - 2 * f1 + fs) / (h * h) : (f1 - 2 * fs + f2) / (h * h);
+                if (curvature > 0 && double.IsFinite(curvature)) newUnit[i] = unit[i] * Math.Clamp(Math.Sqrt(2 / curvature), 1e-3, 10);
+            }
+            var xStart = new double[dim];
+            for (int i = 0; i < dim; i++)
+            {
+                unit[i] = newUnit[i];
+                if (i < a + p) centre[i] = omega[i]; else xStart[i] = (omega[i] - centre[i]) / unit[i];
+            }
+            // Stage 2, in standard-error units.
+            var r = Bobyqa.Minimize(F, xStart, lower, upper,
+                new BobyqaOptions { InitialTrustRadius = 0.3, FinalTrustRadius = 1e-5, MaxEvaluations = options.MaxEvaluations, FunctionTolerance = 1e-7 },
+                cancellationToken);
+            int bobyqaEvaluations = evaluations;
+            followBest = false;
+            F(r.X);
+            newton.SetStart(newton.U);
 
-        var confirmed = CheckedOptimum.Confirm(F, r, lower, upper, options.MaxEvaluations, cancellationToken);
+            optimizerEvaluations = bobyqaEvaluations;
+            confirmed = CheckedOptimum.Confirm(F, r, lower, upper, options.MaxEvaluations, cancellationToken);
+            optimizerName = "BOBYQA";
+        }
         var (x, value, reason, message, check) = confirmed;
 
         // Covariance of (α, β, θ) from the check's Hessian over y = x / CheckScale: ω = centre + D·x, so
-        // Cov(ω) = 2 CheckScale² D H_y⁻¹ D (half the Hessian of −2 log L is the observed information).
+        // Cov(ω) = 2 CheckScale² D H_y⁻¹ D (half the Hessian of −2 log L is the observed information). A θ on its bound
+        // is not in the Hessian: the others' covariance is then conditional on it, and its own SE is missing (NaN).
         double[,]? omegaCov = null;
-        if (check.Hessian is { } hy && check.Free.Length == dim && VarianceComponentInference.SymmetricInverse(hy) is { } inverse)
+        if (check.Hessian is { } hy && check.Free.Length > 0 && VarianceComponentInference.SymmetricInverse(hy) is { } inverse)
         {
             omegaCov = new double[dim, dim];
-            for (int i = 0; i < dim; i++)
-                for (int j = 0; j < dim; j++) omegaCov[i, j] = 2 * CheckScale * CheckScale * unit[i] * inverse[i, j] * unit[j];
+            var free = check.Free;
+            for (int i = 0; i < free.Length; i++)
+                for (int j = 0; j < free.Length; j++)
+                    omegaCov[free[i], free[j]] = 2 * CheckScale * CheckScale * unit[free[i]] * inverse[i, j] * unit[free[j]];
         }
 
         Unpack(x);
@@ -169,14 +218,14 @@ internal static class OrdinalEstimator
 
         var summary = new OptimizerSummary
         {
-            Optimizer = "BOBYQA over (thresholds, β, θ) from the fit without random effects; inner Newton with the exact Hessian",
+            Optimizer = optimizerName + " over (thresholds, β, θ) from the fit without random effects; inner Newton with the exact Hessian",
             InitialTheta = theta0,
             InitialObjective = initialObjective,
             FinalTheta = (double[])theta.Clone(),
             FinalObjective = final,
             Evaluations = evaluations,
             Reason = reason,
-            Message = $"{message}; BOBYQA {bobyqaEvaluations} evaluations, convergence check and polish {evaluations - bobyqaEvaluations}; inner Newton {newton.TotalIterations} iterations in {newton.Runs} runs",
+            Message = $"{message}; {optimizerName} {optimizerEvaluations} evaluations, convergence check and polish {evaluations - optimizerEvaluations}; inner Newton {newton.TotalIterations} iterations in {newton.Runs} runs",
             NewtonDecrement = check.NewtonDecrement,
             MaxAbsGradient = check.MaxAbsGradient,
             ConvergenceConfirmed = check.Confirmed,

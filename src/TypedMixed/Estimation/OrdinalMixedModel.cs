@@ -18,6 +18,13 @@ public sealed class OrdinalFitOptions
     /// <summary>Receives optimizer progress (evaluation count and current objective).</summary>
     public IProgress<FitProgress>? Progress { get; init; }
 
+    /// <summary>
+    /// The optimizer of (thresholds, β, θ). Null (the default): the projected quasi-Newton method on the analytic
+    /// gradient of the Laplace objective, BOBYQA for adaptive quadrature (which has no gradient). Bobyqa forces the
+    /// derivative-free path; QuasiNewton with quadrature is refused.
+    /// </summary>
+    public FitOptimizer? Optimizer { get; init; }
+
     /// <summary>The defaults: Laplace approximation.</summary>
     public static OrdinalFitOptions Default { get; } = new();
 }
@@ -31,9 +38,10 @@ public static class OrdinalMixedModel
     /// <summary>
     /// Fits P(Y ≤ j | b) = F(τⱼ − x'β − z'b) by maximum likelihood with the Laplace approximation (or adaptive
     /// Gauss–Hermite quadrature for a single scalar term). The conditional modes come from Newton's method with the
-    /// exact Hessian of the multinomial log-likelihood; thresholds, β and θ are optimized together by BOBYQA from the
-    /// fit without random effects, then checked and polished by a finite-difference Newton step whose Hessian gives
-    /// the standard errors. A constant column of X (the intercept) is absorbed by the thresholds.
+    /// exact Hessian of the multinomial log-likelihood; thresholds, β and θ are optimized together from the fit without
+    /// random effects — by a quasi-Newton method on the analytic gradient for the Laplace approximation, by BOBYQA for
+    /// quadrature — then checked and polished by a Newton step whose Hessian (differences of gradients, or of values
+    /// for quadrature) gives the standard errors. A constant column of X (the intercept) is absorbed by the thresholds.
     /// </summary>
     /// <exception cref="ModelDesignException">The design is malformed: fewer than three categories, an empty category, a link other than logit, probit or cloglog; the message names the member and the fix.</exception>
     public static OrdinalMixedModelFit Fit(ModelDesign design, OrdinalFitOptions? options = null, CancellationToken cancellationToken = default)

@@ -19,6 +19,12 @@ public sealed class ProjectedQuasiNewtonOptions
 
     /// <summary>Maximum number of evaluations of f and its gradient.</summary>
     public int MaxEvaluations { get; init; } = 10_000;
+
+    /// <summary>
+    /// A symmetric positive-definite estimate of the Hessian at the start (n × n, column-major): the BFGS matrix starts
+    /// there instead of at a scaled identity, and the first step is not capped. Null (the default): the identity.
+    /// </summary>
+    public double[]? InitialHessian { get; init; }
 }
 
 /// <summary>
@@ -59,6 +65,11 @@ public static class ProjectedQuasiNewton
         var b = new double[n * n];
         for (int i = 0; i < n; i++) b[i * n + i] = 1;
         bool scaled = false;
+        if (options.InitialHessian is { } h0 && h0.Length == n * n)
+        {
+            Array.Copy(h0, b, n * n);
+            scaled = true;
+        }
         var d = new double[n];
         var xNew = new double[n];
         var gNew = new double[n];
