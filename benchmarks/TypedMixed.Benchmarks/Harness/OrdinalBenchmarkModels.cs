@@ -36,19 +36,27 @@ internal sealed record OrdinalBenchmarkModel(string Name, string File, string Fo
 }
 
 /// <summary>
-/// <c>time-ordinal MODEL --data DIR [--reps N]</c>: the TypedMixed side of the ordinal rows of <c>compare.sh</c>. Reads
-/// the CSV and builds the design (timed separately), warms up for at least a second, then times N calls of
-/// <see cref="OrdinalMixedModel.Fit"/> with the defaults (Laplace; SEs of everything from the Hessian, as clmm).
+/// <c>time-ordinal MODEL --data DIR [--reps N] [--optimizer bobyqa|quasi-newton]</c>: the TypedMixed side of the ordinal
+/// rows of <c>compare.sh</c>. Reads the CSV and builds the design (timed separately), warms up for at least a second,
+/// then times N calls of <see cref="OrdinalMixedModel.Fit"/> with the defaults (Laplace; SEs of everything from the
+/// Hessian, as clmm), or with <see cref="OrdinalFitOptions.Optimizer"/> as given (bobyqa: the derivative-free path).
 /// Prints <c>key value</c> lines; a fit that throws prints <c>error …</c> and exits 2.
 /// </summary>
 internal static class OrdinalFitTimer
 {
     public static int Run(string[] args)
     {
-        if (args.Length < 1) throw new ArgumentException("usage: time-ordinal MODEL --data DIR [--reps N]");
+        if (args.Length < 1) throw new ArgumentException("usage: time-ordinal MODEL --data DIR [--reps N] [--optimizer bobyqa|quasi-newton]");
         var model = OrdinalBenchmarkModel.Named(args[0]);
         string dataDir = FitTimer.Option(args, "--data") ?? "benchmarks/data";
         int reps = int.Parse(FitTimer.Option(args, "--reps") ?? model.Repetitions.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
+        var options = (FitTimer.Option(args, "--optimizer") ?? "default") switch
+        {
+            "default" => OrdinalFitOptions.Default,
+            "bobyqa" => new OrdinalFitOptions { Optimizer = FitOptimizer.Bobyqa },
+            "quasi-newton" => new OrdinalFitOptions { Optimizer = FitOptimizer.QuasiNewton },
+            var other => throw new ArgumentException($"--optimizer {other}: use bobyqa or quasi-newton."),
+        };
         var o = Console.Out;
         void Put(string key, object value) => o.WriteLine(key + " " + (value is double d ? d.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : value is IFormattable f ? f.ToString(null, System.Globalization.CultureInfo.InvariantCulture) : value.ToString()));
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -61,13 +69,13 @@ internal static class OrdinalFitTimer
             var warm = model.WarmUpOnWine ? OrdinalBenchmarkModel.WineInMemory() : design;
             watch.Restart();
             OrdinalMixedModelFit fit;
-            do fit = OrdinalMixedModel.Fit(warm);
+            do fit = OrdinalMixedModel.Fit(warm, options);
             while (watch.Elapsed.TotalSeconds < 1.0);
             var times = new List<double>();
             for (int r = 0; r < Math.Max(reps, 1); r++)
             {
                 watch.Restart();
-                fit = OrdinalMixedModel.Fit(design);
+                fit = OrdinalMixedModel.Fit(design, options);
                 times.Add(watch.Elapsed.TotalSeconds);
             }
             Put("fit_seconds", string.Join(' ', times.Select(t => t.ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
