@@ -382,12 +382,29 @@ internal sealed class SparseTailCholesky
                     a2.CopyTo(w.Slice((cc + 2) * ur + rr, vl));
                     a3.CopyTo(w.Slice((cc + 3) * ur + rr, vl));
                 }
-            for (; rr < ur; rr++)
+            if (cols < 4 && Vector.IsHardwareAccelerated)
+                for (int c = 0; c < cols; c++)
+                {
+                    // Fewer than four columns left: one column at a time, rows in vectors.
+                    int r = rStart;
+                    for (; r + vl <= ur; r += vl)
+                    {
+                        Vector<double> acc = Vector<double>.Zero;
+                        for (int k = 0; k < nc; k++)
+                        {
+                            int o = k * nr + first;
+                            acc += new Vector<double>(panel.Slice(o + r, vl)) * panel[o + cc + c];
+                        }
+                        acc.CopyTo(w.Slice((cc + c) * ur + r, vl));
+                    }
+                    rr = r;
+                }
+            for (int r = rr; r < ur; r++)
                 for (int c = 0; c < cols; c++)
                 {
                     double sum = 0;
-                    for (int k = 0; k < nc; k++) sum += panel[k * nr + first + rr] * panel[k * nr + first + cc + c];
-                    w[(cc + c) * ur + rr] = sum;
+                    for (int k = 0; k < nc; k++) sum += panel[k * nr + first + r] * panel[k * nr + first + cc + c];
+                    w[(cc + c) * ur + r] = sum;
                 }
         }
     }

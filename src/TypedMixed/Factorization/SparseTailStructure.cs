@@ -214,12 +214,27 @@ internal sealed class SparseTailStructure
         }
         for (int a = 0; a < xy; a++) permutation[mz + a] = mz + a;
 
+        // Relaxed supernodes: a node also joins the previous one's supernode when it is that node's parent and the
+        // explicit zeros this stores stay few (dense kernels on wider panels beat exact patterns of narrow ones).
+        var belowWeight = new long[nodes];
+        for (int j = 0; j < nodes; j++)
+            foreach (int v in structure[j]) belowWeight[j] += width[order[v]];
         var superFirst = new List<int>();
+        long superCols = 0, superTrue = 0;
         for (int k = 0; k < nodes; k++)
         {
-            int prevNode = k > 0 ? post[k - 1] : -1;
-            bool join = k > 0 && parent[prevNode] == post[k] && structure[prevNode].Length == structure[post[k]].Length + 1;
-            if (!join) superFirst.Add(k);
+            int node = post[k], prevNode = k > 0 ? post[k - 1] : -1;
+            long w = width[order[node]], below = belowWeight[node] + xy;
+            long own = w * (w + 1) / 2 + w * below;
+            bool join = false;
+            if (k > 0 && parent[prevNode] == node)
+            {
+                long cols = superCols + w;
+                long total = cols * (cols + 1) / 2 + cols * below, zeros = total - superTrue - own;
+                join = zeros == 0 || RelaxedJoin(cols, zeros, total);
+            }
+            if (join) { superCols += w; superTrue += own; }
+            else { superFirst.Add(k); superCols = w; superTrue = own; }
         }
         int supernodes = superFirst.Count + 1;
         var columnStart = new int[supernodes + 1];
@@ -270,6 +285,13 @@ internal sealed class SparseTailStructure
             Seconds = watch.Elapsed.TotalSeconds,
         };
     }
+
+    /// <summary>
+    /// Whether a supernode of <paramref name="cols"/> columns may store <paramref name="zeros"/> explicit zeros among
+    /// its <paramref name="total"/> entries: narrow supernodes more freely (their updates are the least efficient).
+    /// </summary>
+    private static bool RelaxedJoin(long cols, long zeros, long total) =>
+        cols <= 4 || (cols <= 16 && zeros <= 0.5 * total) || (cols <= 64 && zeros <= 0.1 * total) || zeros <= 0.05 * total;
 
     /// <summary>Index of (row, column) — factor coordinates, row ≥ column, in the pattern — in the factor's values.</summary>
     public long IndexOf(int row, int column)
