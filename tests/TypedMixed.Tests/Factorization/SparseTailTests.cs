@@ -48,7 +48,7 @@ public class SparseTailTests
     [Fact]
     public void Students_by_items_choose_the_sparse_tail_and_agree()
     {
-        var design = StudentsByItems(students: 3000, programmes: 12, itemsPerProgramme: 100, seed: 5);
+        var design = StudentsByItems(students: 5000, programmes: 20, itemsPerProgramme: 100, seed: 5);
         var auto = MixedModelProblem.Create(design);
         var sparse = auto.Factor.SparseTail;
         Assert.NotNull(sparse);
@@ -73,6 +73,12 @@ public class SparseTailTests
         Assert.False(s.PreferSparse, s.Describe());
         var design = Design(level0, level1, rng, items);
         Assert.Null(MixedModelProblem.Create(design).Factor.SparseTail);
+        // 2,400 items (above SparseTailStructure.MinimumOrder, so the analysis runs): still dense.
+        var wideItems = level1.Select(_ => rng.Next(2 * items)).ToArray();
+        var wide = SparseTailStructure.Analyze(level0, students, [wideItems], [2 * items], [1], 1);
+        Assert.False(wide.PreferSparse, wide.Describe());
+        var full = SparseTailStructure.Analyze(level0, students, [wideItems], [2 * items], [1], 1, stopWhenDense: false);
+        Assert.True(full.SparseFlops > 0.5 * full.DenseFlops, full.Describe());
     }
 
     [Fact]
