@@ -21,6 +21,9 @@
 #   --mv         multivariate responses only (issue 14): TypedMixed vs nlme::lme (varIdent + corSymm on the stacked
 #                scores, benchmarks/mv_fit.R) on Gcsemv and a synthetic 200,000-pupil bivariate set (mv200k.csv, 20 %
 #                of pupils missing one score); ML fits; closing lines `ratio <model> <nlme / TypedMixed>`
+#   --huge       the 1,000,000-row crossed model only (issue 16): 100,000 students × 20,000 items (students1m.csv,
+#                items in courses and programmes; the item block is factored sparsely), one cold TypedMixed fit
+#                (time-fit --warmup 0) and one lmer fit with OpenBLAS, both ML; not part of the default runs
 #   --full-reps  repetitions of TypedMixed's full fit (variance-component SEs [+ Satterthwaite]); default 1 (0 skips)
 #   --optimizer  bobyqa | quasi-newton: TypedMixed's optimizer for the Gaussian models (default: the library's default)
 #
@@ -45,9 +48,10 @@ while [ $# -gt 0 ]; do
     --mm) KINDS=mm; shift ;;
     --ordinal) KINDS=ordinal; shift ;;
     --mv) KINDS=mv; shift ;;
+    --huge) KINDS=huge; shift ;;
     --full-reps) FULL_REPS="$2"; shift 2 ;;
     --optimizer) OPTIMIZER_ARGS=(--optimizer "$2"); shift 2 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument $1" >&2; exit 1 ;;
   esac
 done
@@ -105,9 +109,10 @@ DATA=benchmarks/data
 log "writing data sets to $DATA"
 if [ "$KINDS" = ordinal ]; then TM generate "$DATA" ordinal_crossed.csv wine.csv >&2
 elif [ "$KINDS" = mv ]; then TM generate "$DATA" mv200k.csv Gcsemv.csv >&2
+elif [ "$KINDS" = huge ]; then TM generate "$DATA" students1m.csv >&2
 else TM generate "$DATA" >&2; fi
 # lme4's InstEval itself (the issue's model on the real data), exported from the installed package.
-[ "$KINDS" = ordinal ] || [ "$KINDS" = mv ] || [ -s "$DATA/InstEval.csv" ] || Rscript -e 'write.csv(lme4::InstEval, commandArgs(TRUE)[1], row.names = FALSE)' "$DATA/InstEval.csv"
+[ "$KINDS" = ordinal ] || [ "$KINDS" = mv ] || [ "$KINDS" = huge ] || [ -s "$DATA/InstEval.csv" ] || Rscript -e 'write.csv(lme4::InstEval, commandArgs(TRUE)[1], row.names = FALSE)' "$DATA/InstEval.csv"
 
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=benchmarks/results/$STAMP
@@ -161,6 +166,46 @@ if [ "$KINDS" = mv ]; then
   cat "$OUT/table.md"
   log "raw outputs in $OUT"
   cat "$OUT/ratios.txt"
+  exit 0
+fi
+
+# ---- The 1,000,000-row crossed model (--huge): one model, both fits, its own table; then stop. ----
+if [ "$KINDS" = huge ]; then
+  val() { awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print; exit }' "$1"; }
+  rss_mb() { awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$1"; }
+  wall() { awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.1f", s }' "$1"; }
+  num4() { [ -n "$1" ] && printf '%.4g' "$1" || echo "n/a"; }
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a + 0 == 0) print "n/a"; else printf "%.1f", b / a }'; }
+  rel() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.1e", (a - b) / (b < 0 ? -b : b) }'; }
+  name=crossed1m-ml; file=students1m.csv; formula="y ~ x + (1 | student) + (1 | item)"
+  log "$name: TypedMixed (one cold fit)"
+  /usr/bin/time -v -o "$OUT/$name.tm.time" dotnet "$DLL" time-fit "$name" --data "$DATA" --reps 1 --full-reps 0 --warmup 0 > "$OUT/$name.tm.txt" \
+    || log "$name: TypedMixed failed"
+  log "$name: lme4 with OpenBLAS (one fit)"
+  env "${OB_ENV[@]}" R_LD_LIBRARY_PATH="$R_OPENBLAS" /usr/bin/time -v -o "$OUT/$name.lme4.time" \
+    timeout "${HUGE_R_TIMEOUT:-7200}" Rscript benchmarks/lme4_fit.R "$DATA/$file" "$formula" ML 1 > "$OUT/$name.lme4.txt" \
+    || log "$name: lme4 failed or timed out (see $OUT/$name.lme4.txt)"
+  END=$(date +%s)
+  T="$OUT/$name.tm.txt"; L="$OUT/$name.lme4.txt"
+  tm=$(val "$T" fit_median_seconds); lm=$(val "$L" fit_median_seconds)
+  {
+    echo "## TypedMixed vs lme4, 1,000,000 rows crossed 100,000 × 20,000 — $(date -u +%Y-%m-%d) (run $STAMP, $((END - START)) s)"
+    echo
+    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load before/after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "TypedMixed: .NET $(dotnet --version), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'); R: $(val "$L" r), lme4 $(val "$L" lme4); R's BLAS: $BLAS_OPEN"
+    echo
+    echo "ML fit of $formula on $file. Fit = the fit call only (CSV reading excluded), one cold fit each (lme4 after its sleepstudy warm-up); process = the whole process's wall clock (load, fit, exit). TypedMixed's tail: $(val "$T" tail)."
+    echo
+    echo "| model | rows | TypedMixed fit s | lme4 fit s | lme4 / TM | evals TM / lme4 | objective TM | objective lme4 | (TM − lme4)/abs(lme4) | process s TM / lme4 | peak RSS TM / lme4 MB |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+    printf '| %s | %s | %s | %s | %s | %s / %s | %s | %s | %s | %s / %s | %s / %s |\n' \
+      "$name" "$(val "$T" rows)" "$(num4 "$tm")" "$(num4 "$lm")" "$(ratio "$tm" "$lm")" "$(val "$T" evaluations)" "$(val "$L" evaluations)" \
+      "$(val "$T" objective)" "$(val "$L" objective)" "$(rel "$(val "$T" objective)" "$(val "$L" objective)")" \
+      "$(wall "$OUT/$name.tm.time")" "$(wall "$OUT/$name.lme4.time")" "$(rss_mb "$OUT/$name.tm.time")" "$(rss_mb "$OUT/$name.lme4.time")"
+  } > "$OUT/table.md"
+  cat "$OUT/table.md"
+  log "raw outputs in $OUT"
+  echo "ratio $name $(ratio "$tm" "$lm")"
   exit 0
 fi
 

@@ -41,9 +41,18 @@ internal sealed record BenchmarkModel(string Name, string File, string Formula, 
         new("mm1m-area-ml", "mm1m.csv", "y ~ x + (1 | mm(school1, school2, school3, weights = cbind(w1, w2, w3))) + (1 | area)", false, 3, 1),
     ];
 
+    /// <summary>
+    /// The crossed model of <c>compare.sh --huge</c> (issue 16): 1,000,000 rows, 100,000 students × 20,000 items
+    /// (<see cref="Data.CourseDataset"/>), whose item block is factored sparsely; not in the default runs.
+    /// </summary>
+    public static readonly BenchmarkModel[] Huge =
+    [
+        new("crossed1m-ml", "students1m.csv", "y ~ x + (1 | student) + (1 | item)", false, 1, 1),
+    ];
+
     public static BenchmarkModel Named(string name) =>
-        All.Concat(MultipleMembership).FirstOrDefault(m => m.Name == name)
-        ?? throw new ArgumentException($"no benchmark model '{name}'; known: {string.Join(", ", All.Concat(MultipleMembership).Select(m => m.Name))}");
+        All.Concat(MultipleMembership).Concat(Huge).FirstOrDefault(m => m.Name == name)
+        ?? throw new ArgumentException($"no benchmark model '{name}'; known: {string.Join(", ", All.Concat(MultipleMembership).Concat(Huge).Select(m => m.Name))}");
 
     /// <summary>Reads a CSV file and builds the design from the formula exactly as <c>typedmixed fit</c> does.</summary>
     public static ModelDesign LoadDesign(string csvPath, string formula) =>

@@ -3,6 +3,12 @@ namespace TypedMixed;
 /// <summary>Settings of one fit. All members have defaults; set what you need with an object initializer.</summary>
 public sealed class FitOptions
 {
+    /// <summary>
+    /// How the factor's tail is stored: chosen by its measured fill (default), or forced dense or sparse — for tests
+    /// that compare the two paths on one model.
+    /// </summary>
+    internal Estimation.TailFactorization TailFactorization { get; init; } = Estimation.TailFactorization.Auto;
+
     /// <summary>REML (default, as lme4) or maximum likelihood.</summary>
     public EstimationMethod Method { get; init; } = EstimationMethod.Reml;
 

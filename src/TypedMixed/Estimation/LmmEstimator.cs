@@ -10,7 +10,7 @@ internal static class LmmEstimator
     public const double SingularTolerance = 1e-4;
 
     public static LinearMixedModelFit Fit(ModelDesign design, FitOptions options, CancellationToken cancellationToken)
-        => Fit(MixedModelProblem.Create(design), options, cancellationToken);
+        => Fit(MixedModelProblem.Create(design, options.TailFactorization), options, cancellationToken);
 
     /// <summary>The fit of a problem made from rows or from aggregated Gram blocks: only the Gram and the factor are used.</summary>
     public static LinearMixedModelFit Fit(MixedModelProblem problem, FitOptions options, CancellationToken cancellationToken)
@@ -198,7 +198,7 @@ internal static class LmmEstimator
 
     /// <summary>Everything a fit reports, at a given θ instead of the optimum (for comparisons with other software's θ̂).</summary>
     internal static LinearMixedModelFit AssembleAt(ModelDesign design, FitOptions options, double[] theta)
-        => AssembleAt(MixedModelProblem.Create(design), options, theta);
+        => AssembleAt(MixedModelProblem.Create(design, options.TailFactorization), options, theta);
 
     /// <summary>Everything a fit reports at a given θ, for a problem from rows or from aggregated blocks.</summary>
     internal static LinearMixedModelFit AssembleAt(MixedModelProblem problem, FitOptions options, double[] theta)

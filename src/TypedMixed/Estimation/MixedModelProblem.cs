@@ -13,7 +13,7 @@ internal sealed partial class MixedModelProblem
     public const double RankTolerance = 1e-7;
 
     private MixedModelProblem(ModelDesign? design, int[] keptColumns, string[] dropped, int[] order,
-        CovarianceTemplate[] templates, BlockedGram gram)
+        CovarianceTemplate[] templates, BlockedGram gram, SparseTailStructure? sparseTail = null)
     {
         _design = design;
         N = gram.N;
@@ -24,7 +24,7 @@ internal sealed partial class MixedModelProblem
         ThetaLength = templates.Sum(t => t.ThetaCount);
         Gram = gram;
         StorageShift = gram.HasLeadingBlock ? 0 : 1;
-        Factor = new BlockedCholesky(gram, [.. Enumerable.Repeat<CovarianceTemplate?>(null, StorageShift), .. order.Select(o => templates[o])]);
+        Factor = new BlockedCholesky(gram, [.. Enumerable.Repeat<CovarianceTemplate?>(null, StorageShift), .. order.Select(o => templates[o])], sparseTail);
     }
 
     private readonly ModelDesign? _design;
@@ -53,7 +53,10 @@ internal sealed partial class MixedModelProblem
     public int N { get; }
     public int P => KeptColumns.Length;
 
-    public static MixedModelProblem Create(ModelDesign design)
+    public static MixedModelProblem Create(ModelDesign design) => Create(design, TailFactorization.Auto);
+
+    /// <summary>The problem of a design, with the tail factored as <paramref name="tail"/> says (see <see cref="TailFactorization"/>).</summary>
+    public static MixedModelProblem Create(ModelDesign design, TailFactorization tail)
     {
         design.Validate();
         int n = design.Rows;
@@ -116,6 +119,7 @@ internal sealed partial class MixedModelProblem
         }
         // A single membership term may lead (stored by its envelope); several need the empty leading block.
         bool emptyLead = design.Terms[order[0]].IsMultipleMembership && membershipTerms.Length > 1;
+        var sparseTail = ChooseSparseTail(design, order, kept.Length, residual is null && membershipTerms.Length == 0, tail);
         var gram = new BlockedGram(n,
             [.. Lead(emptyLead, Array.Empty<int>()), .. order.Select(t => design.Terms[t].LevelIndex)],
             [.. Lead(emptyLead, 0), .. order.Select(t => design.Terms[t].LevelCount)],
@@ -123,7 +127,7 @@ internal sealed partial class MixedModelProblem
             [.. Lead(emptyLead, 1), .. order.Select(t => design.Terms[t].ColumnCount)],
             gramX, kept.Length, gramY, residual is null ? weights : null,
             [.. Lead<MembershipRows?>(emptyLead, null), .. order.Select(t => design.Terms[t].Memberships is { } mm
-                ? new MembershipRows(mm.RowStart, mm.Level, mm.EffectiveWeights()) : null)]);
+                ? new MembershipRows(mm.RowStart, mm.Level, mm.EffectiveWeights()) : null)], compactTail: sparseTail is not null);
         var columnScale = design.Terms.Select(term =>
         {
             var s = new double[term.ColumnCount];
@@ -136,7 +140,7 @@ internal sealed partial class MixedModelProblem
             return s;
         }).ToArray();
         var thetaScale = ThetaScaleOf(templates, columnScale);
-        return new MixedModelProblem(design, kept, dropped, order, templates, gram)
+        return new MixedModelProblem(design, kept, dropped, order, templates, gram, sparseTail)
         {
             LogWeightSum = residual is null ? logWeightSum : 0,
             Residual = residual,

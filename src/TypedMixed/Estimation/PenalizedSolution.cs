@@ -12,21 +12,20 @@ internal static class PenalizedSolution
     /// <summary>The leading p × p block L_XX of the [X y] block (column-major, ld p).</summary>
     public static double[] FixedEffectsFactor(BlockedCholesky f)
     {
-        int p = f.Gram.P, x0 = f.TailZ, m = f.Tail.Rows;
-        var tail = f.Tail.Data;
+        int p = f.Gram.P, x0 = f.TailZ;
         var lxx = new double[p * p];
         for (int j = 0; j < p; j++)
             for (int i = j; i < p; i++)
-                lxx[j * p + i] = tail[(x0 + j) * m + x0 + i];
+                lxx[j * p + i] = f.TailEntry(x0 + i, x0 + j);
         return lxx;
     }
 
     /// <summary>β̂ from L_XX' β = c_β (c_β the first p entries of the y row of the tail).</summary>
     public static double[] Beta(BlockedCholesky f)
     {
-        int p = f.Gram.P, x0 = f.TailZ, m = f.Tail.Rows;
+        int p = f.Gram.P, x0 = f.TailZ;
         var beta = new double[p];
-        for (int c = 0; c < p; c++) beta[c] = f.Tail.Data[(x0 + c) * m + x0 + p];
+        for (int c = 0; c < p; c++) beta[c] = f.TailEntry(x0 + p, x0 + c);
         BackSolveTranspose(FixedEffectsFactor(f), p, beta);
         return beta;
     }
@@ -58,17 +57,16 @@ internal static class PenalizedSolution
     public static double[][] SphericalModes(BlockedCholesky f, double[] beta)
     {
         var g = f.Gram;
-        int k = g.BlockCount - 1, p = g.P, m = f.Tail.Rows, mz = f.TailZ;
-        var tail = f.Tail.Data;
+        int k = g.BlockCount - 1, p = g.P, mz = f.TailZ;
         // Tail part: rhs = c_u − L_XZ' β over the terms after the first, then L_ZZ' u = rhs in one back-substitution.
         var uTail = new double[mz];
         for (int c = 0; c < mz; c++)
         {
-            double s = tail[c * m + mz + p];
-            for (int a = 0; a < p; a++) s -= tail[c * m + mz + a] * beta[a];
+            double s = f.TailEntry(mz + p, c);
+            for (int a = 0; a < p; a++) s -= f.TailEntry(mz + a, c) * beta[a];
             uTail[c] = s;
         }
-        BackSolveTranspose(tail, m, 0, mz, uTail);
+        f.TailBackSolveTranspose(uTail, mz);
         var u = new double[k][];
         for (int j = 1; j < k; j++) u[j] = uTail.AsSpan(f.TailOffset(j), g.Sizes[j]).ToArray();
 
@@ -138,7 +136,7 @@ internal static class PenalizedSolution
     private static double[][] EnvelopeLeadInverseDiagonalBlocks(BlockedCholesky f, Storage.BlockEnvelope envelope)
     {
         var g = f.Gram;
-        int k = g.BlockCount - 1, q = g.Q[0], m = f.Tail.Rows, mz = f.TailZ, m0 = g.Sizes[0];
+        int k = g.BlockCount - 1, q = g.Q[0], mz = f.TailZ, m0 = g.Sizes[0];
         var result = new double[g.Levels[0]][];
         var w0 = new double[q][];
         var wTail = new double[q][];
@@ -169,7 +167,7 @@ internal static class PenalizedSolution
                             }
                         }
                 }
-                ForwardSolve(f.Tail.Data, m, 0, mz, wTail[a]);
+                f.TailForwardSolve(wTail[a], 0, mz);
             }
             var block = new double[q * q];
             for (int a = 0; a < q; a++)
@@ -189,8 +187,7 @@ internal static class PenalizedSolution
     public static double[][] InverseDiagonalBlocks(BlockedCholesky f, int t)
     {
         var g = f.Gram;
-        int k = g.BlockCount - 1, q = g.Q[t], m = f.Tail.Rows, mz = f.TailZ;
-        var tail = f.Tail.Data;
+        int k = g.BlockCount - 1, q = g.Q[t], mz = f.TailZ;
         if (t == 0 && f.LEnvelope is { } envelope)
         {
             if (mz == 0)
@@ -245,9 +242,11 @@ internal static class PenalizedSolution
                 start = f.TailOffset(t) + l * q;
                 for (int a = 0; a < q; a++) wTail[a * mz + start + a] = 1;
             }
+            // A sparse tail's rows are permuted: its solution need not vanish before the level's row, so it solves all of them.
+            if (f.SparseTail is not null) start = 0;
             if (mz > start)
                 for (int a = 0; a < q; a++)
-                    ForwardSolve(tail, m, start, mz - start, wTail.AsSpan(a * mz + start, mz - start));
+                    f.TailForwardSolve(wTail.AsSpan(a * mz + start, mz - start), start, mz - start);
             for (int a = 0; a < q; a++)
                 for (int b = 0; b < q; b++)
                     block[b * q + a] += Dot(wTail.AsSpan(a * mz + start, mz - start), wTail.AsSpan(b * mz + start, mz - start));

@@ -59,7 +59,9 @@ internal sealed class ProfiledDevianceGradient
     }
 
     /// <summary>Whether the analytic gradient covers this problem (no residual structure, no envelope-stored first term).</summary>
-    public static bool Supports(MixedModelProblem problem) => problem.Residual is null && problem.Factor.LEnvelope is null;
+    public static bool Supports(MixedModelProblem problem) =>
+        problem.Residual is null && problem.Factor.LEnvelope is null && problem.Factor.SparseTail is null; // a sparse tail has no dense inverse: finite differences
+
 
     /// <summary>
     /// The objective (<see cref="ProfiledDeviance.Evaluate"/>) at θ and its gradient; +∞ (gradient untouched) where the

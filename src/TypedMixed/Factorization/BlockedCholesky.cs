@@ -17,6 +17,10 @@ namespace TypedMixed.Factorization;
 /// <see cref="Update"/> refills L from A for a new θ without allocating. The tail's last diagonal entry is r, with r²
 /// the penalized residual sum of squares. A multiple-membership term lives in the tail, where its coupled levels fill
 /// in like any dense block; with no ordinary term the first block is empty and the tail is the whole factor.
+/// When the problem chose a sparse tail (<see cref="SparseTailStructure.PreferSparse"/>: a later term with many
+/// levels and little fill), the tail is factored by <see cref="SparseTailCholesky"/> instead and <see cref="Tail"/>
+/// is not stored; readers then go through <see cref="TailEntry"/>, <see cref="TailForwardSolve"/> and
+/// <see cref="TailBackSolveTranspose"/>, which serve both.
 /// </summary>
 internal sealed class BlockedCholesky
 {
@@ -29,7 +33,8 @@ internal sealed class BlockedCholesky
 
     /// <param name="a">The Gram.</param>
     /// <param name="orderedTemplates">Per ordered term its template; null for an empty leading block (its T is 1).</param>
-    public BlockedCholesky(BlockedGram a, CovarianceTemplate?[] orderedTemplates)
+    /// <param name="sparseTail">The tail's symbolic analysis when it is factored sparsely (the Gram then has a compact tail); null: dense.</param>
+    public BlockedCholesky(BlockedGram a, CovarianceTemplate?[] orderedTemplates, SparseTailStructure? sparseTail = null)
     {
         _a = a;
         _templates = orderedTemplates;
@@ -50,7 +55,13 @@ internal sealed class BlockedCholesky
         _tailOffset = new int[k + 2];
         for (int j = 1; j <= k; j++) _tailOffset[j + 1] = _tailOffset[j] + a.Sizes[j];
         int m = _tailOffset[k + 1];
-        Tail = new DenseBlock(m, m);
+        TailOrder = m;
+        if (sparseTail is not null)
+        {
+            SparseTail = new SparseTailCholesky(sparseTail, a, Ls0);
+            return;
+        }
+        _tail = new DenseBlock(m, m);
         for (int j = 1; j < k && LEnvelope is null; j++)
             for (int i = j; i < k; i++)
                 if (Ls0[i - 1].RowQ == 1 && Ls0[j - 1].RowQ == 1 && Ls0[i - 1].ColQ == 1)
@@ -65,8 +76,48 @@ internal sealed class BlockedCholesky
     /// <summary>L₀₀ of a single multiple-membership term, by envelope (see <see cref="BlockedGram.Envelope0"/>); null otherwise.</summary>
     public BlockEnvelope? LEnvelope { get; }
 
-    /// <summary>Blocks 1 .. K of L as one dense lower-triangular matrix (order <see cref="TailZ"/> + p + 1).</summary>
-    public DenseBlock Tail { get; }
+    private readonly DenseBlock? _tail;
+
+    /// <summary>Blocks 1 .. K of L as one dense lower-triangular matrix (order <see cref="TailZ"/> + p + 1); absent for a sparse tail.</summary>
+    public DenseBlock Tail => _tail ?? throw new InvalidOperationException("The tail is factored sparsely: read it through TailEntry and the tail solves.");
+
+    /// <summary>The sparse factor of the tail, or null when the tail is dense.</summary>
+    public SparseTailCholesky? SparseTail { get; }
+
+    /// <summary>Order of the tail, <see cref="TailZ"/> + p + 1.</summary>
+    public int TailOrder { get; }
+
+    /// <summary>Entry (row, column) of the tail's factor, in the dense tail's layout (0 above the diagonal or off a sparse pattern).</summary>
+    public double TailEntry(int row, int column)
+    {
+        if (SparseTail is { } sparse) return sparse.Entry(row, column);
+        return row >= column ? _tail!.Data[column * TailOrder + row] : 0;
+    }
+
+    /// <summary>
+    /// Solves L_tt x = b in place for the tail's rows start .. start + count (x is that slice; rows before start are
+    /// zero in b). A sparse tail solves from the whole leading part (count + start rows, zeros first).
+    /// </summary>
+    public void TailForwardSolve(Span<double> x, int start, int count)
+    {
+        if (SparseTail is not { } sparse)
+        {
+            ForwardSolve(_tail!.Data, TailOrder, start, count, x);
+            return;
+        }
+        if (start == 0) { sparse.ForwardSolve(x, count); return; }
+        var full = new double[start + count];
+        x.CopyTo(full.AsSpan(start));
+        sparse.ForwardSolve(full, start + count);
+        full.AsSpan(start).CopyTo(x);
+    }
+
+    /// <summary>Solves L_ttᵀ x = b in place for the tail's leading <paramref name="count"/> rows.</summary>
+    public void TailBackSolveTranspose(Span<double> x, int count)
+    {
+        if (SparseTail is { } sparse) sparse.BackSolveTranspose(x, count);
+        else BackSolveTranspose(_tail!.Data, TailOrder, 0, count, x);
+    }
 
     /// <summary>Offset of block j (1 ≤ j ≤ K) within <see cref="Tail"/>.</summary>
     public int TailOffset(int j) => _tailOffset[j];
@@ -107,6 +158,15 @@ internal sealed class BlockedCholesky
             if (!UpdateEnvelopeLead(envelope, t0, q0, ref logDet)) return false;
         }
         else if (!UpdateLead(t0, q0, ref logDet)) return false;
+        if (SparseTail is { } sparse)
+        {
+            if (!sparse.Factor(_t, Ls0, LXY0)) return false;
+            LogDetZ = logDet + sparse.LogDetZ;
+            LogDetX = sparse.LogDetX;
+            PenalizedRss = sparse.R * sparse.R;
+            _version++;
+            return true;
+        }
         return UpdateTail(k, logDet);
     }
 
@@ -221,6 +281,7 @@ internal sealed class BlockedCholesky
     /// </summary>
     public void SolvePreconditioner(Span<double> x, bool withFixed)
     {
+        if (SparseTail is not null) { Solve(x, withFixed, singleTail: false); return; }
         if (_singleTailVersion != _version)
         {
             int m = Tail.Rows;
@@ -238,11 +299,10 @@ internal sealed class BlockedCholesky
 
     private void Solve(Span<double> x, bool withFixed, bool singleTail)
     {
-        int q0 = _a.Q[0], s0 = _a.Sizes[0], m = Tail.Rows, mz = TailZ, p = m - mz - 1;
+        int q0 = _a.Q[0], s0 = _a.Sizes[0], m = TailOrder, mz = TailZ, p = m - mz - 1;
         int rows = mz + (withFixed ? p : 0);
         var x0 = x.Slice(0, s0);
         var xt = x.Slice(s0, rows);
-        var tail = Tail.Data;
         // Forward: L₀₀ x₀ = r₀; r_t −= L_t0 x₀; L_tt x_t = r_t.
         if (q0 == 1)
         {
@@ -298,7 +358,7 @@ internal sealed class BlockedCholesky
                 if (xj != 0) AxpyWiden(-xj, l.AsSpan(d + 1, rows - j - 1), xt.Slice(j + 1));
             }
         }
-        else ForwardSolve(tail, m, 0, rows, xt);
+        else TailForwardSolve(xt, 0, rows);
         SolveTranspose(x, withFixed, singleTail);
     }
 
@@ -310,11 +370,10 @@ internal sealed class BlockedCholesky
 
     private void SolveTranspose(Span<double> x, bool withFixed, bool singleTail)
     {
-        int q0 = _a.Q[0], s0 = _a.Sizes[0], m = Tail.Rows, mz = TailZ, p = m - mz - 1;
+        int q0 = _a.Q[0], s0 = _a.Sizes[0], m = TailOrder, mz = TailZ, p = m - mz - 1;
         int rows = mz + (withFixed ? p : 0);
         var x0 = x.Slice(0, s0);
         var xt = x.Slice(s0, rows);
-        var tail = Tail.Data;
         // L_tt' x_t = y_t; y₀ −= L_t0' x_t; L₀₀' x₀ = y₀.
         if (singleTail)
         {
@@ -325,7 +384,7 @@ internal sealed class BlockedCholesky
                 xt[j] = (xt[j] - DotWiden(l.AsSpan(d + 1, rows - j - 1), xt.Slice(j + 1))) / l[d];
             }
         }
-        else BackSolveTranspose(tail, m, 0, rows, xt);
+        else TailBackSolveTranspose(xt, rows);
         for (int i = 0; i < Ls0.Length; i++)
         {
             var sp = Ls0[i];

@@ -45,8 +45,9 @@ internal sealed partial class BlockedGram
     /// <param name="weights">Row weights w (the Gram of √w-scaled rows); null: all 1.</param>
     /// <param name="memberships">Per ordered term, its memberships (row offsets, levels, effective weights) or null for an
     /// ordinary term; never for term 0 unless term 0 is the empty leading block (0 levels).</param>
+    /// <param name="compactTail">Store the blocks among later terms compactly (<see cref="CompactTail"/>), for a sparse tail.</param>
     public BlockedGram(int n, int[][] levelIndex, int[] levels, double[][] z, int[] q, double[] x, int p, double[] y, double[]? weights = null,
-        MembershipRows?[]? memberships = null)
+        MembershipRows?[]? memberships = null, bool compactTail = false)
     {
         _memberships = memberships ?? new MembershipRows?[levelIndex.Length];
         HasLeadingBlock = levels[0] > 0;
@@ -119,8 +120,10 @@ internal sealed partial class BlockedGram
         for (int i = 0; i <= k; i++)
         {
             Dense[i] = new DenseBlock?[k + 1];
-            for (int j = 1; j <= i; j++) Dense[i][j] = new DenseBlock(Sizes[i], Sizes[j]);
+            for (int j = 1; j <= i; j++)
+                if (!compactTail || i == k) Dense[i][j] = new DenseBlock(Sizes[i], Sizes[j]);
         }
+        if (compactTail) InitCompactTail(levelIndex, levels, q);
         Refill(y, weights);
     }
 
@@ -191,10 +194,12 @@ internal sealed partial class BlockedGram
             for (int i = 0; i <= k; i++)
                 for (int j = 1; j <= i; j++)
                 {
+                    if (Dense[i][j] is null) continue;
                     if (i == j && i < k && _memberships[i] is null) AddLevelBlocks(_shadowDense[i][j]!, Dense[i][j]!, Q[i]);
                     else Add(_shadowDense[i][j]!.Data, Dense[i][j]!.Data);
                 }
         }
+        if (CompactTail) AccumulateCompactTail(y, weights);
     }
 
     /// <summary>
@@ -431,8 +436,8 @@ internal sealed partial class BlockedGram
             }
         }
 
-        // The other dense blocks Aᵢⱼ, 1 ≤ j ≤ i ≤ K (block K is [X y]).
-        if (k == 1) return;
+        // The other dense blocks Aᵢⱼ, 1 ≤ j ≤ i ≤ K (block K is [X y]); a compact tail sums them in its own pass.
+        if (k == 1 || CompactTail) return;
         if (_memberships.Any(m => m is not null))
         {
             AccumulateDenseWithMemberships(start, end, y, weights, dense, xyRow);
