@@ -48,25 +48,13 @@ internal static class MultivariateCli
     /// an intercept and a slope of each covariate per response; <c>(0 + x | g)</c> slopes only. All of a term's effects
     /// are correlated (one unstructured covariance); <c>||</c> and multiple membership are refused.
     /// </summary>
-    private static MultivariateClassification Classification(RandomEffectsTerm term, int n)
+    private static MultivariateClassification Classification(RandomEffectsTerm term)
     {
         if (term.IsMultipleMembership)
             throw new CliException($"mvbind(...) cannot take the multiple-membership term of '{term.Name}' yet: write (1 | {term.Name}) with one level per row.");
         if (term.Covariance != CovarianceStructure.Unstructured && term.ColumnCount > 1)
             throw new CliException($"mvbind(...) correlates all random effects of '{term.Name}' (across responses too); '||' (uncorrelated) is not supported with it. Write ({string.Join(" + ", term.ColumnNames.Select(c => c == "(Intercept)" ? "1" : c))} | {term.Name}).");
-        bool intercept = term.ColumnNames.Count > 0 && term.ColumnNames[0] == "(Intercept)";
-        int first = intercept ? 1 : 0, s = term.ColumnCount - first;
-        var values = new double[n * s];
-        Array.Copy(term.Columns, first * n, values, 0, n * s);
-        return new MultivariateClassification
-        {
-            Name = term.Name,
-            LevelIndex = term.LevelIndex,
-            LevelKeys = term.LevelKeys,
-            Intercept = intercept,
-            RandomCovariateNames = term.ColumnNames.Skip(first).ToArray(),
-            RandomCovariates = values,
-        };
+        return MultivariateClassification.FromTerm(term);
     }
 
     /// <summary>Fits the multivariate model and prints it (and writes --json).</summary>
@@ -98,7 +86,7 @@ internal static class MultivariateCli
         var d = built.Design;
         var rows = d.Response.Select(v => (int)v).ToArray();
         int n = rows.Length;
-        var classifications = d.Terms.Select(t => Classification(t, n)).ToArray();
+        var classifications = d.Terms.Select(Classification).ToArray();
         var twice = d.Terms.GroupBy(t => t.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (twice is not null)
             throw new CliException($"mvbind(...) takes one random term per classification; '{twice.Key}' has {twice.Count()}. Merge them into one correlated term, e.g. (1 + x | {twice.Key}).");

@@ -174,6 +174,35 @@ public sealed class MultivariateClassification
     /// <summary>Whether the classification has more than a random intercept per response.</summary>
     public bool HasSlopes => RandomCovariateNames.Count > 0 || !Intercept;
 
+    /// <summary>
+    /// The classification of a univariate random-effects term over the units: <c>(1 | g)</c> gives an intercept per
+    /// response, <c>(1 + x | g)</c> an intercept and a slope of x per response, <c>(0 + x | g)</c> slopes only; all of
+    /// them correlated.
+    /// </summary>
+    /// <exception cref="ModelDesignException">The term has multiple memberships or uncorrelated (diagonal) effects.</exception>
+    public static MultivariateClassification FromTerm(RandomEffectsTerm term)
+    {
+        ArgumentNullException.ThrowIfNull(term);
+        if (term.IsMultipleMembership)
+            throw new ModelDesignException($"Term '{term.Name}' has multiple memberships: a multivariate model takes one level per unit. Give each unit one level of '{term.Name}'.", term.Name);
+        if (term.Covariance != CovarianceStructure.Unstructured && term.ColumnCount > 1)
+            throw new ModelDesignException($"Term '{term.Name}' has uncorrelated effects: a multivariate model correlates all random effects of a classification (across responses too). Make the term correlated.", term.Name);
+        int n = term.LevelIndex.Length;
+        bool intercept = term.ColumnCount > 0 && term.ColumnNames[0] == "(Intercept)";
+        int first = intercept ? 1 : 0, s = term.ColumnCount - first;
+        var values = new double[n * s];
+        Array.Copy(term.Columns, first * n, values, 0, n * s);
+        return new MultivariateClassification
+        {
+            Name = term.Name,
+            LevelIndex = term.LevelIndex,
+            LevelKeys = term.LevelKeys,
+            Intercept = intercept,
+            RandomCovariateNames = [.. term.ColumnNames.Skip(first)],
+            RandomCovariates = values,
+        };
+    }
+
     /// <summary>Name of the per-response column j: <c>(Intercept)</c> or a covariate's name.</summary>
     internal string ColumnName(int j) => Intercept ? (j == 0 ? "(Intercept)" : RandomCovariateNames[j - 1]) : RandomCovariateNames[j];
 
