@@ -4,8 +4,9 @@ using TypedMixed.Inference;
 namespace TypedMixed;
 
 /// <summary>
-/// Multivariate linear mixed models: several responses per unit, each with its own fixed effects, random intercepts per
-/// response correlated within every classification, and residuals correlated across the responses of a unit. Exact ML
+/// Multivariate linear mixed models: several responses per unit, each with its own fixed effects, random intercepts (and
+/// optionally slopes) per response correlated within every classification, and residuals correlated across the
+/// responses of a unit. Exact ML
 /// or REML: the responses are stacked (one row per unit × observed response) and the unit's R × R residual covariance is
 /// a residual structure whitened like the others (see <see cref="MultivariateResidual"/>).
 /// </summary>
@@ -189,7 +190,7 @@ public static class MultivariateMixedModel
 
     /// <summary>
     /// The log-likelihood (REML log-likelihood for REML) on the original scale at given covariance matrices (one per
-    /// classification, then the residual's), β profiled out: the objective the fit maximises, for checks against the
+    /// classification, q × q in the order of <see cref="ColumnNames"/>, then the residual's R × R), β profiled out: the objective the fit maximises, for checks against the
     /// dense multivariate normal likelihood.
     /// </summary>
     internal static double LogLikelihoodAt(MultivariateDesign design, EstimationMethod method, IReadOnlyList<double[,]> covariances)
