@@ -108,7 +108,7 @@ TM() { dotnet "$DLL" "$@"; }
 DATA=benchmarks/data
 log "writing data sets to $DATA"
 if [ "$KINDS" = ordinal ]; then TM generate "$DATA" ordinal_crossed.csv wine.csv >&2
-elif [ "$KINDS" = mv ]; then TM generate "$DATA" mv200k.csv Gcsemv.csv >&2
+elif [ "$KINDS" = mv ]; then TM generate "$DATA" mv200k.csv mv_slopes20k.csv mv_slopes200k.csv Gcsemv.csv >&2
 elif [ "$KINDS" = huge ]; then TM generate "$DATA" students1m.csv >&2
 else TM generate "$DATA" >&2; fi
 # lme4's InstEval itself (the issue's model on the real data), exported from the installed package.
@@ -144,9 +144,9 @@ if [ "$KINDS" = mv ]; then
     echo "## TypedMixed vs nlme::lme, multivariate responses — $(date -u +%Y-%m-%d) (run $STAMP, $((END - START)) s)"
     echo
     echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load before/after: $LOAD0 / $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "TypedMixed: .NET $(dotnet --version), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'); R: $(val "$OUT/${MV[0]%%$'\t'*}.nlme.txt" r); R's BLAS: $BLAS_OPEN"
+    echo "TypedMixed: .NET $(dotnet --version), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'); R: $(val "$(ls "$OUT"/*.nlme.txt | head -1)" r); R's BLAS: $BLAS_OPEN"
     echo
-    echo "ML fits of (written, coursework) ~ 1 + female with a school intercept per response (unstructured 2×2) and a 2×2 pupil-level residual covariance. Times are medians of the repetitions after warm-up, the fit call only (CSV reading excluded); TypedMixed's includes the SEs of every variance and covariance (nlme computes its apVar by default). nlme: lme(score ~ 0 + resp + resp:female, random = ~0 + resp | school, weights = varIdent(~1 | resp), correlation = corSymm(~1 | school/pupil)). Peak RSS = maximum resident set size of the whole process."
+    echo "ML fits of (written, coursework) ~ 1 + female with a school intercept per response (unstructured 2×2) and a 2×2 pupil-level residual covariance. Times are medians of the repetitions after warm-up, the fit call only (CSV reading excluded); TypedMixed's includes the SEs of every variance and covariance (nlme computes its apVar by default). nlme: lme(score ~ 0 + resp + resp:female, random = ~0 + resp | school, weights = varIdent(~1 | resp), correlation = corSymm(~1 | school/pupil)). Models named *-slopes add a school slope of female per response (4×4 school covariance; nlme: random = ~0 + resp + resp:female | school). Peak RSS = maximum resident set size of the whole process."
     echo
     echo "| model | pupils | stacked rows | TypedMixed s | nlme s | nlme / TM | evals TM | logLik TM | logLik nlme | (TM − nlme)/abs(nlme) | peak RSS TM / nlme MB |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|"

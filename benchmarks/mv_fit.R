@@ -6,7 +6,8 @@
 #   lme(score ~ 0 + resp + resp:female, random = ~ 0 + resp | school, weights = varIdent(~ 1 | resp),
 #       correlation = corSymm(~ 1 | school/pupil), method = "ML")
 # (nlme's spelling of a multivariate model: response-specific means and school effects, a variance per response and
-# the within-pupil correlation), with lme's default control (which computes apVar).
+# the within-pupil correlation), with lme's default control (which computes apVar). Models named *-slopes use
+#   random = ~ 0 + resp + resp:female | school (a school slope of female per response; 4 x 4 school covariance).
 args <- commandArgs(trailingOnly = TRUE)
 model <- args[[1]]; path <- args[[2]]; reps <- as.integer(args[[3]])
 stopifnot(reps >= 1)
@@ -29,11 +30,13 @@ stack_wide <- function(file) {
   long$school <- factor(long$school, levels = unique(w$school))
   long
 }
-fit_once <- function(d) {
-  lme(score ~ 0 + resp + resp:female, random = ~ 0 + resp | school, data = d,
+# Models named *-slopes add a school slope of female per response: random = ~ 0 + resp + resp:female | school.
+slopes <- grepl("-slopes", model, fixed = TRUE)
+fit_once <- function(d, random = if (slopes) ~ 0 + resp + resp:female | school else ~ 0 + resp | school) {
+  lme(score ~ 0 + resp + resp:female, random = random, data = d,
       weights = varIdent(form = ~ 1 | resp), correlation = corSymm(form = ~ 1 | school/pupil), method = "ML")
 }
-invisible(fit_once(stack_wide(file.path(dirname(path), "Gcsemv.csv"))))
+invisible(fit_once(stack_wide(file.path(dirname(path), "Gcsemv.csv")), random = ~ 0 + resp | school))
 data <- stack_wide(path)
 p("rows", nrow(data))
 times <- numeric(reps); fit <- NULL; warn <- character(0)

@@ -46,7 +46,7 @@ internal static partial class Emitter
         w.Line("var classifications = new " + Tm + "MultivariateClassification[d.Terms.Count];");
         w.Line("for (int t = 0; t < classifications.Length; t++)");
         w.Indent();
-        w.Line("classifications[t] = new " + Tm + "MultivariateClassification { Name = d.Terms[t].Name, LevelIndex = d.Terms[t].LevelIndex, LevelKeys = d.Terms[t].LevelKeys };");
+        w.Line("classifications[t] = " + Tm + "MultivariateClassification.FromTerm(d.Terms[t]);");
         w.Unindent();
         w.Open("return new " + Tm + "MultivariateDesign");
         w.Line("ResponseNames = new[] { " + string.Join(", ", spec.Responses.Select(r => Literal(r.Name))) + " },");
@@ -87,6 +87,9 @@ internal static partial class Emitter
         w.Line();
         w.Line("/// <summary>The log-likelihood (REML log-likelihood for a REML fit).</summary>");
         w.Line("public double LogLikelihood => Underlying.LogLikelihood;");
+        w.Line();
+        w.Line("/// <summary>The levels' covariances: each classification (rows and columns <c>response</c>, or <c>response:column</c> with random slopes), then <c>Residual</c>.</summary>");
+        w.Line("public global::System.Collections.Generic.IReadOnlyList<" + Tm + "MultivariateLevelFit> Levels => Underlying.Levels;");
         w.Line();
         w.Line("/// <summary>The summary as plain text.</summary>");
         w.Line("public string Summary => " + Tm + "Presentation.FitSummary.ToText(Underlying, new " + Tm + "Presentation.FitReportOptions { Formula = Formula });");

@@ -6,8 +6,9 @@ namespace TypedMixed.Generators;
 
 /// <summary>
 /// Multivariate models: <c>Responses = [nameof(T.A), nameof(T.B)]</c> on <c>[MixedModel]</c>. Each response must be a
-/// numeric member listed once (TM0032, TM0033); the model is Gaussian with random intercepts only and no residual
-/// structure, weights, offset or trials (TM0034).
+/// numeric member listed once (TM0032, TM0033); the model is Gaussian, its random intercepts and slopes correlated
+/// (each response gets every term's effects), with no residual structure, weights, offset, trials or multiple
+/// membership (TM0034).
 /// </summary>
 internal sealed partial class Parser
 {
@@ -70,8 +71,9 @@ internal sealed partial class Parser
             if (IsAttribute(a, ResidualCorrelationAttribute) || IsAttribute(a, ResidualVarianceAttribute))
                 Unsupported(AttributeLocation(a), "[" + a.AttributeClass!.Name.Replace("Attribute", "") + "]",
                     "the unit's R × R residual covariance already gives each response its own variance and correlates a record's responses; remove it");
-            else if (IsAttribute(a, RandomSlopesAttribute))
-                Unsupported(AttributeLocation(a), "[RandomSlopes]", "each classification gets a random intercept per response, correlated across responses; use [RandomIntercept]");
+            else if (IsAttribute(a, RandomSlopesAttribute) && a.NamedArguments.Any(n => n.Key == "Correlated" && n.Value.Value is false))
+                Unsupported(AttributeLocation(a), "[RandomSlopes] with Correlated = false",
+                    "a multivariate model correlates every random effect of a classification (each response's intercept and slopes); remove Correlated = false");
         }
         foreach (var term in terms)
             if (Classification(term.Classification)?.Weighting is not null)

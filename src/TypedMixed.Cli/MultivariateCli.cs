@@ -9,8 +9,9 @@ namespace TypedMixed.Cli;
 
 /// <summary>
 /// <c>typedmixed fit data.csv "mvbind(written, course) ~ female + (1 | school)"</c> (the brms spelling): several
-/// responses per row of a wide file, each with every fixed term and a random intercept per response in each
-/// classification, correlated across responses, with correlated residuals; a row may miss some responses.
+/// responses per row of a wide file, each with every fixed term and, in each classification, a random intercept (and
+/// with <c>(1 + x | g)</c> random slopes) per response, all correlated, with correlated residuals; a row may miss some
+/// responses.
 /// </summary>
 internal static class MultivariateCli
 {
@@ -42,6 +43,20 @@ internal static class MultivariateCli
         return (names, text[(tilde + 1)..].Trim());
     }
 
+    /// <summary>
+    /// The classification of a random term: <c>(1 | g)</c> an intercept per response; <c>(1 + x | g)</c>, <c>(x | g)</c>
+    /// an intercept and a slope of each covariate per response; <c>(0 + x | g)</c> slopes only. All of a term's effects
+    /// are correlated (one unstructured covariance); <c>||</c> and multiple membership are refused.
+    /// </summary>
+    private static MultivariateClassification Classification(RandomEffectsTerm term)
+    {
+        if (term.IsMultipleMembership)
+            throw new CliException($"mvbind(...) cannot take the multiple-membership term of '{term.Name}' yet: write (1 | {term.Name}) with one level per row.");
+        if (term.Covariance != CovarianceStructure.Unstructured && term.ColumnCount > 1)
+            throw new CliException($"mvbind(...) correlates all random effects of '{term.Name}' (across responses too); '||' (uncorrelated) is not supported with it. Write ({string.Join(" + ", term.ColumnNames.Select(c => c == "(Intercept)" ? "1" : c))} | {term.Name}).");
+        return MultivariateClassification.FromTerm(term);
+    }
+
     /// <summary>Fits the multivariate model and prints it (and writes --json).</summary>
     public static int Fit(CliArguments a, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -69,11 +84,12 @@ internal static class MultivariateCli
         var rowNumbers = CsvColumn.FromNumbers(RowColumn, table.Columns.Count, Enumerable.Range(0, table.RowCount).Select(i => (double)i).ToArray(), null);
         var built = DesignBuilder.Build(formula, table.WithColumn(rowNumbers), new DesignOptions { ReferenceLevels = a.ReferenceLevels });
         var d = built.Design;
-        foreach (var term in d.Terms)
-            if (term.ColumnNames.Count != 1 || term.ColumnNames[0] != "(Intercept)" || term.IsMultipleMembership)
-                throw new CliException($"mvbind(...) takes random intercepts (1 | {term.Name}) so far; the term of '{term.Name}' has ({string.Join(", ", term.ColumnNames)}). Write (1 | {term.Name}): every response gets its own intercept, correlated across responses.");
         var rows = d.Response.Select(v => (int)v).ToArray();
         int n = rows.Length;
+        var classifications = d.Terms.Select(Classification).ToArray();
+        var twice = d.Terms.GroupBy(t => t.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null)
+            throw new CliException($"mvbind(...) takes one random term per classification; '{twice.Key}' has {twice.Count()}. Merge them into one correlated term, e.g. (1 + x | {twice.Key}).");
         var values = responseColumns.Select(c => rows.Select(i => c.IsMissing(i) || c.PresentCount == 0 ? double.NaN : c.Values[i]).ToArray()).ToArray();
         int dropped = built.RowsDropped;
         if (dropped > 0)
@@ -84,7 +100,7 @@ internal static class MultivariateCli
             Responses = values,
             FixedEffects = d.FixedEffects,
             FixedEffectNames = d.FixedEffectNames,
-            Classifications = d.Terms.Select(t => new MultivariateClassification { Name = t.Name, LevelIndex = t.LevelIndex, LevelKeys = t.LevelKeys }).ToArray(),
+            Classifications = classifications,
             UnitName = "row",
             DescribeUnit = u => $"{table.DescribeRow(rows[u])} of {table.Source}",
             RowsDropped = dropped,
@@ -92,7 +108,7 @@ internal static class MultivariateCli
         if (a.DesignOnly)
         {
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"design: {n} rows ({dropped} dropped), responses {string.Join(", ", responses)}, {d.FixedEffectNames.Count} fixed-effect columns per response ({string.Join(", ", d.FixedEffectNames)}), classifications {string.Join(", ", d.Terms.Select(t => $"{t.Name} [{t.LevelCount} levels x {responses.Length}]"))}"));
+                $"design: {n} rows ({dropped} dropped), responses {string.Join(", ", responses)}, {d.FixedEffectNames.Count} fixed-effect columns per response ({string.Join(", ", d.FixedEffectNames)}), classifications {string.Join(", ", d.Terms.Select(t => $"{t.Name} [{t.LevelCount} levels x {responses.Length}{(t.ColumnNames is ["(Intercept)"] ? "" : " x (" + string.Join(", ", t.ColumnNames) + ")")}]"))}"));
             return 0;
         }
         var printer = a.Quiet ? null : new CliApp.ProgressPrinter(stderr, a.Method == EstimationMethod.Reml ? "REML criterion" : "deviance", everyHalfSecond: a.Display == ProgressDisplay.Lines);

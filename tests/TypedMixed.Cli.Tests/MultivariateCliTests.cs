@@ -81,7 +81,8 @@ public class MultivariateCliTests
     [InlineData("mvbind(written, written) ~ female + (1 | school)", "Response 'written' is listed twice in mvbind(...)")]
     [InlineData("mvbind(written) ~ female + (1 | school)", "a multivariate model needs at least two")]
     [InlineData("mvbind(written, csework ~ female + (1 | school)", "no ')' closing mvbind(")]
-    [InlineData("mvbind(written, csework) ~ female + (female | school)", "takes random intercepts (1 | school) so far")]
+    [InlineData("mvbind(written, csework) ~ female + (female || school)", "'||' (uncorrelated) is not supported with it")]
+    [InlineData("mvbind(written, csework) ~ female + (1 | school) + (0 + female | school)", "takes one random term per classification; 'school' has 2")]
     [InlineData("mvbind(written, nosuch) ~ female + (1 | school)", "Column 'nosuch' is not in")]
     public void Formula_errors_name_the_problem(string formula, string message)
     {

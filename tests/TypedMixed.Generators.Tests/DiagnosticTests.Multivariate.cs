@@ -20,6 +20,10 @@ public partial class DiagnosticTests
         [MixedModel<S>(Responses = [nameof(S.Written), nameof(S.Course), nameof(S.Oral)], Fixed = [nameof(S.X), nameof(S.Passed)])]
         [RandomIntercept(nameof(S.School)), RandomIntercept(nameof(S.Class))]
         public partial record M;
+
+        [MixedModel<S>(Responses = [nameof(S.Written), nameof(S.Course)], Fixed = [nameof(S.X)])]
+        [RandomSlopes(nameof(S.School), nameof(S.X), nameof(S.Passed)), RandomSlopes(nameof(S.Class), nameof(S.X), Intercept = false)]
+        public partial record WithSlopes;
         """);
 
     [Fact]
@@ -55,8 +59,12 @@ public partial class DiagnosticTests
         public partial record Weighted;
 
         [MixedModel<S>(Responses = [nameof(S.Written), nameof(S.Oral)], Family = {|TM0034:ResponseFamily.Poisson|})]
-        [{|TM0034:RandomSlopes(nameof(S.School), nameof(S.X))|}]
+        [RandomIntercept(nameof(S.School))]
         public partial record Counts;
+
+        [MixedModel<S>(Responses = [nameof(S.Written), nameof(S.Oral)])]
+        [{|TM0034:RandomSlopes(nameof(S.School), nameof(S.X), Correlated = false)|}]
+        public partial record Uncorrelated;
 
         [MixedModel<S>(Responses = {|TM0034:[nameof(S.Written)]|})]
         [RandomIntercept(nameof(S.School))]

@@ -45,3 +45,35 @@ public class MultivariateEndToEndTests
         Assert.Contains("record 5 has no response", e.Message);
     }
 }
+
+/// <summary>
+/// Random slopes per response through the generated code: GcseSlopesModel ((1 + Female | School) per score) on Gcsemv
+/// against nlme's fit (tests/Data/reference/fits/gcsemv_slopes_ML.json: random = ~ 0 + resp + resp:female | school).
+/// </summary>
+public class MultivariateSlopesEndToEndTests
+{
+    [Fact]
+    public void Gcsemv_slopes_through_the_generated_model_match_nlme()
+    {
+        var pupils = ReferenceData.Csv("Gcsemv.csv").Select(r => new GcsePupil(
+            r["written"] == "NA" ? null : ReferenceData.Number(r["written"]),
+            r["course"] == "NA" ? null : ReferenceData.Number(r["course"]),
+            r["gender"] == "F",
+            r["school"])).ToArray();
+        var fit = GcseSlopesModel.Fit(pupils);
+        using var reference = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Data", "reference", "fits", "gcsemv_slopes_ML.json")));
+        var r = reference.RootElement;
+        double ll = r.GetProperty("logLik").GetDouble();
+        Assert.True(Math.Abs(fit.LogLikelihood / ll - 1) < 1e-6, $"logLik {fit.LogLikelihood} vs {ll}");
+        var school = fit.Levels[0];
+        Assert.Equal(["Written:(Intercept)", "Written:FemaleTRUE", "Course:(Intercept)", "Course:FemaleTRUE"], school.ColumnNames);
+        int[] map = [0, 2, 1, 3];
+        var g = r.GetProperty("school_cov");
+        for (int a = 0; a < 4; a++)
+            for (int b = 0; b <= a; b++)
+                Assert.True(Math.Abs(school.Covariance[a, b] / g[map[a]][map[b]].GetDouble() - 1) < 1e-3, $"school[{a},{b}]");
+        var se = r.GetProperty("fixed_std_error");
+        Assert.InRange(fit.Course.FemaleTRUE.Estimate - r.GetProperty("fixed_estimate")[3].GetDouble(), -1e-3 * se[3].GetDouble(), 1e-3 * se[3].GetDouble());
+        Assert.StartsWith("mvbind(Written, Course) ~ 1 + Female + (1 + Female | School)", GcseSlopesModel.Formula);
+    }
+}

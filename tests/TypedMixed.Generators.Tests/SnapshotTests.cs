@@ -37,6 +37,7 @@ public class SnapshotTests
         { "Memberships.cs", "MmPupilModel" },
         { "Memberships.cs", "MmWardSlopeModel" },
         { "Multivariate.cs", "GcseBivariateModel" },
+        { "Multivariate.cs", "GcseSlopesModel" },
         { "Ordinal.cs", "WineModel" },
         { "Ordinal.cs", "WineEquidistantModel" },
     };

@@ -42,6 +42,8 @@ internal static class Datasets
         Write(directory, "poisson1m.csv", w => WritePoissonOffset(w), log);
         Write(directory, "longitudinal100k.csv", LongitudinalDataset.Write, log);
         Write(directory, "mv200k.csv", MultivariateDataset.Write, log);
+        Write(directory, "mv_slopes20k.csv", w => MultivariateDataset.WriteSlopes(w, 100), log);
+        Write(directory, "mv_slopes200k.csv", w => MultivariateDataset.WriteSlopes(w, 1_000), log);
         Write(directory, "mm1m.csv", w => WriteMultipleMembership(w), log);
         Write(directory, "ordinal_crossed.csv", w => WriteOrdinalCrossed(w), log);
         foreach (var name in ReferenceFiles) Write(directory, name, w => w.Write(ReferenceCsv(name)), log);

@@ -43,4 +43,41 @@ internal static class MultivariateDataset
             }
         }
     }
+
+    /// <summary>
+    /// The random-slopes variant (wide, one row per pupil, <paramref name="schools"/> schools of 200 pupils): as
+    /// <see cref="Write"/>, plus a school slope of female per response: school effects (written intercept, written
+    /// female slope, csework intercept, csework female slope) with SDs 7, 2.5, 9, 7 from the unit-norm rows of the
+    /// factor L = [1; 0.1, √0.99; 0.4, 0, √0.84; −0.2, 0, 0.3, √0.87] (correlation LL′); the same residuals and 10 % + 10 %
+    /// missing scores. Columns: school, pupil, female, written, csework. Seed 20261215 + schools.
+    /// </summary>
+    public static void WriteSlopes(TextWriter w, int schools)
+    {
+        var rng = new Rng((ulong)(20261215 + schools));
+        w.WriteLine("school,pupil,female,written,csework");
+        var line = new StringBuilder(64);
+        int pupil = 0;
+        for (int s = 0; s < schools; s++)
+        {
+            double z1 = rng.Normal(), z2 = rng.Normal(), z3 = rng.Normal(), z4 = rng.Normal();
+            double u1 = 7 * z1, a1 = 2.5 * (0.1 * z1 + Math.Sqrt(0.99) * z2);
+            double u2 = 9 * (0.4 * z1 + Math.Sqrt(0.84) * z3), a2 = 7 * (-0.2 * z1 + 0.3 * z3 + Math.Sqrt(0.87) * z4);
+            for (int j = 0; j < PupilsPerSchool; j++)
+            {
+                pupil++;
+                int female = rng.Uniform() < 0.5 ? 1 : 0;
+                double x1 = rng.Normal(), x2 = rng.Normal();
+                double written = 50 + (-2.5 + a1) * female + u1 + 11 * x1;
+                double csework = 70 + (6.8 + a2) * female + u2 + 13 * (0.5 * x1 + Math.Sqrt(1 - 0.25) * x2);
+                double m = rng.Uniform();
+                line.Clear();
+                line.Append('S').Append((s + 1).ToString(CultureInfo.InvariantCulture)).Append(',')
+                    .Append(pupil.ToString(CultureInfo.InvariantCulture)).Append(',')
+                    .Append(female.ToString(CultureInfo.InvariantCulture)).Append(',')
+                    .Append(m < 0.1 ? "NA" : Math.Round(written, 1).ToString("R", CultureInfo.InvariantCulture)).Append(',')
+                    .Append(m >= 0.1 && m < 0.2 ? "NA" : Math.Round(csework, 1).ToString("R", CultureInfo.InvariantCulture));
+                w.WriteLine(line);
+            }
+        }
+    }
 }

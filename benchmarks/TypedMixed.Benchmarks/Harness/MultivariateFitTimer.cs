@@ -8,23 +8,28 @@ namespace TypedMixed.Benchmarks.Harness;
 /// <param name="File">Wide CSV file in the data folder (school, female or gender, written, course or csework; NA = missing).</param>
 /// <param name="Repetitions">Timed TypedMixed fits.</param>
 /// <param name="RRepetitions">Timed nlme fits.</param>
-internal sealed record MultivariateBenchmarkModel(string Name, string File, int Repetitions, int RRepetitions)
+/// <param name="Slopes">Whether each response also gets a school slope of female (4 × 4 school covariance).</param>
+internal sealed record MultivariateBenchmarkModel(string Name, string File, int Repetitions, int RRepetitions, bool Slopes = false)
 {
     /// <summary>The models of <c>compare.sh --mv</c> (R's side in benchmarks/mv_fit.R, by the same names).</summary>
     public static readonly MultivariateBenchmarkModel[] All =
     [
         new("mv-gcsemv", "Gcsemv.csv", 10, 3),
         new("mv-200k", "mv200k.csv", 3, 1),
+        new("mv-gcsemv-slopes", "Gcsemv.csv", 10, 3, Slopes: true),
+        new("mv-slopes-20k", "mv_slopes20k.csv", 5, 1, Slopes: true),
+        new("mv-slopes-200k", "mv_slopes200k.csv", 3, 1, Slopes: true),
     ];
 
     public static MultivariateBenchmarkModel Named(string name) =>
         All.FirstOrDefault(m => m.Name == name) ?? throw new ArgumentException($"no multivariate benchmark model '{name}'; known: {string.Join(", ", All.Select(m => m.Name))}");
 
     /// <summary>
-    /// (written, course or csework) ~ 1 + female, a school intercept per response, from the wide CSV: Gcsemv's
+    /// (written, course or csework) ~ 1 + female, a school intercept (and with <paramref name="slopes"/> a school slope
+    /// of female) per response, from the wide CSV: Gcsemv's
     /// gender F/M becomes female 1/0; NA marks a missing score.
     /// </summary>
-    public static MultivariateDesign LoadDesign(string path)
+    public static MultivariateDesign LoadDesign(string path, bool slopes = false)
     {
         var lines = System.IO.File.ReadAllLines(path);
         var header = lines[0].Split(',').Select(h => h.Trim('"')).ToArray();
@@ -55,7 +60,11 @@ internal sealed record MultivariateBenchmarkModel(string Name, string File, int 
             Responses = [written, course],
             FixedEffects = [.. Enumerable.Repeat(1.0, n), .. female],
             FixedEffectNames = ["(Intercept)", "female"],
-            Classifications = [new MultivariateClassification { Name = "school", LevelIndex = school, LevelKeys = keys }],
+            Classifications = [new MultivariateClassification
+            {
+                Name = "school", LevelIndex = school, LevelKeys = keys,
+                RandomCovariateNames = slopes ? ["female"] : [], RandomCovariates = slopes ? female : [],
+            }],
             UnitName = "pupil",
         };
     }
@@ -74,7 +83,7 @@ internal static class MultivariateFitTimer
         string dataDir = FitTimer.Option(args, "--data") ?? "benchmarks/data";
         int reps = int.Parse(FitTimer.Option(args, "--reps") ?? model.Repetitions.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         var watch = Stopwatch.StartNew();
-        var design = MultivariateBenchmarkModel.LoadDesign(Path.Combine(dataDir, model.File));
+        var design = MultivariateBenchmarkModel.LoadDesign(Path.Combine(dataDir, model.File), model.Slopes);
         Put("model", model.Name);
         Put("units", design.Units);
         Put("load_seconds", watch.Elapsed.TotalSeconds);

@@ -4,8 +4,9 @@ using TypedMixed.Inference;
 namespace TypedMixed;
 
 /// <summary>
-/// Multivariate linear mixed models: several responses per unit, each with its own fixed effects, random intercepts per
-/// response correlated within every classification, and residuals correlated across the responses of a unit. Exact ML
+/// Multivariate linear mixed models: several responses per unit, each with its own fixed effects, random intercepts (and
+/// optionally slopes) per response correlated within every classification, and residuals correlated across the
+/// responses of a unit. Exact ML
 /// or REML: the responses are stacked (one row per unit × observed response) and the unit's R × R residual covariance is
 /// a residual structure whitened like the others (see <see cref="MultivariateResidual"/>).
 /// </summary>
@@ -46,7 +47,13 @@ public static class MultivariateMixedModel
         for (int k = 0; k < design.ResponseNames.Count; k++)
             separate += LmmEstimator.Fit(Univariate(design, k), inner, cancellationToken).LogLikelihood;
         int r = design.ResponseNames.Count;
-        int df = (design.Classifications.Count + 1) * r * (r - 1) / 2;
+        // Joint parameters − separate ones: per classification q(q + 1)/2 − R·m(m + 1)/2 (q = R·m), and the residual's R(R − 1)/2.
+        int df = r * (r - 1) / 2;
+        foreach (var g in design.Classifications)
+        {
+            int m = g.ColumnsPerResponse, q = r * m;
+            df += q * (q + 1) / 2 - r * m * (m + 1) / 2;
+        }
         result.SeparateModelsLogLikelihood = separate;
         result.SeparateModelsTest = LikelihoodRatioTestResult.Of(separate, result.LogLikelihood, df, oneVariance: false);
         return result;
@@ -80,7 +87,9 @@ public static class MultivariateMixedModel
         var response = new int[n];
         var x = new double[n * p * r];
         var classes = design.Classifications;
-        var z = classes.Select(_ => new double[n * r]).ToArray();
+        // Term t has q = R·m columns (m per response: intercept and covariates), response k's in k·m .. k·m + m − 1.
+        var perResponse = classes.Select(g => g.ColumnsPerResponse).ToArray();
+        var z = classes.Select((_, t) => new double[(long)n * r * perResponse[t]]).ToArray();
         var levels = classes.Select(_ => new int[n]).ToArray();
         int i = 0;
         for (int u = 0; u < units; u++)
@@ -94,7 +103,8 @@ public static class MultivariateMixedModel
                 for (int c = 0; c < p; c++) x[(k * p + c) * n + i] = design.FixedEffects[c * units + u];
                 for (int t = 0; t < classes.Count; t++)
                 {
-                    z[t][k * n + i] = 1;
+                    int m = perResponse[t];
+                    for (int j = 0; j < m; j++) z[t][(long)(k * m + j) * n + i] = classes[t].Value(j, u, units);
                     levels[t][i] = classes[t].LevelIndex[u];
                 }
                 i++;
@@ -105,7 +115,7 @@ public static class MultivariateMixedModel
             Name = g.Name,
             LevelIndex = levels[t],
             LevelKeys = g.LevelKeys,
-            ColumnNames = design.ResponseNames.ToArray(),
+            ColumnNames = ColumnNames(design, g),
             Columns = z[t],
             Covariance = CovarianceStructure.Unstructured,
         }).ToArray();
@@ -129,7 +139,19 @@ public static class MultivariateMixedModel
         return new StackedDesign(stacked, scales, rowsPer, p);
     }
 
-    /// <summary>Response k alone: its observed units, the same fixed columns and one random intercept per classification.</summary>
+    /// <summary>
+    /// The random-effects column names of classification <paramref name="g"/>: the response names for random intercepts
+    /// only, else <c>response:(Intercept)</c>, <c>response:x</c>, … response by response.
+    /// </summary>
+    internal static string[] ColumnNames(MultivariateDesign design, MultivariateClassification g) => g.HasSlopes
+        ? [.. design.ResponseNames.SelectMany(name => Enumerable.Range(0, g.ColumnsPerResponse).Select(j => name + ":" + g.ColumnName(j)))]
+        : [.. design.ResponseNames];
+
+    /// <summary>The response each random-effects column of classification <paramref name="g"/> belongs to.</summary>
+    internal static int[] ColumnResponses(MultivariateDesign design, MultivariateClassification g) =>
+        [.. Enumerable.Range(0, design.ResponseNames.Count * g.ColumnsPerResponse).Select(c => c / g.ColumnsPerResponse)];
+
+    /// <summary>Response k alone: its observed units, the same fixed columns and per classification the same random effects (intercept, slopes).</summary>
     internal static ModelDesign Univariate(MultivariateDesign design, int k)
     {
         int units = design.Units, p = design.FixedEffectNames.Count;
@@ -149,13 +171,18 @@ public static class MultivariateMixedModel
                 var used = keep.Select(u => g.LevelIndex[u]).Distinct().Order().ToArray();
                 var map = new Dictionary<int, int>();
                 for (int l = 0; l < used.Length; l++) map[used[l]] = l;
+                int m = g.ColumnsPerResponse;
+                var columns = new double[n * m];
+                for (int j = 0; j < m; j++)
+                    for (int i = 0; i < n; i++) columns[j * n + i] = g.Value(j, keep[i], units);
                 return new RandomEffectsTerm
                 {
                     Name = g.Name,
                     LevelIndex = keep.Select(u => map[g.LevelIndex[u]]).ToArray(),
                     LevelKeys = used.Select(l => g.LevelKeys[l]).ToArray(),
-                    ColumnNames = ["(Intercept)"],
-                    Columns = Enumerable.Repeat(1.0, n).ToArray(),
+                    ColumnNames = [.. Enumerable.Range(0, m).Select(g.ColumnName)],
+                    Columns = columns,
+                    Covariance = CovarianceStructure.Unstructured,
                 };
             }).ToArray(),
         };
@@ -163,7 +190,7 @@ public static class MultivariateMixedModel
 
     /// <summary>
     /// The log-likelihood (REML log-likelihood for REML) on the original scale at given covariance matrices (one per
-    /// classification, then the residual's), β profiled out: the objective the fit maximises, for checks against the
+    /// classification, q × q in the order of <see cref="ColumnNames"/>, then the residual's R × R), β profiled out: the objective the fit maximises, for checks against the
     /// dense multivariate normal likelihood.
     /// </summary>
     internal static double LogLikelihoodAt(MultivariateDesign design, EstimationMethod method, IReadOnlyList<double[,]> covariances)
@@ -171,7 +198,8 @@ public static class MultivariateMixedModel
         var stacked = Stack(design);
         var problem = MixedModelProblem.Create(stacked.Design);
         var deviance = new ResidualStructureDeviance(problem, method == EstimationMethod.Reml);
-        var psi = MultivariateResults.Pack(covariances, stacked.Scales, toInternal: true);
-        return MultivariateResults.InternalLogLikelihood(problem, deviance, psi) + MultivariateResults.ScaleJacobian(stacked, problem, method);
+        var layout = MultivariateResults.Layout.Of(design);
+        var psi = layout.Pack(covariances, stacked.Scales, toInternal: true);
+        return MultivariateResults.InternalLogLikelihood(problem, deviance, layout, psi) + MultivariateResults.ScaleJacobian(stacked, problem, method);
     }
 }

@@ -23,7 +23,7 @@ public static partial class FitJson
     /// <summary>
     /// Writes the multivariate fit as one JSON object: <c>fixed_effects</c> named <c>response:column</c>,
     /// <c>variance_components</c> in lme4's layout (<c>group</c> = classification or <c>Residual</c>, <c>var1</c>/<c>var2</c>
-    /// naming responses, <c>vcov</c>, <c>sdcor</c>, and <c>std_error</c>), per level the covariance and correlation
+    /// naming responses, or <c>response:column</c> with random slopes, <c>vcov</c>, <c>sdcor</c>, and <c>std_error</c>), per level the column <c>names</c> and the covariance and correlation
     /// matrices with SEs, <c>vpc</c>, the missingness <c>patterns</c>, the log-likelihood and the test against separate
     /// univariate models.
     /// </summary>
@@ -79,6 +79,7 @@ public static partial class FitJson
         foreach (var level in fit.Levels)
         {
             w.WriteStartObject(level.Name);
+            Strings(w, "names", level.ColumnNames);
             Matrix(w, "cov", level.Covariance);
             Matrix(w, "cov_std_error", level.CovarianceStdErrors);
             Matrix(w, "corr", level.Correlation);

@@ -40,18 +40,27 @@ public static partial class FitSummary
         sb.Append(Table(patterns));
 
         Heading("Covariance across responses at each level (Std.Dev. and Corr. with SEs)");
-        var levels = new ReportTable(["Level", "Response", "Variance", "(SE)", "Std.Dev.", .. fit.ResponseNames.Take(fit.ResponseNames.Count - 1).Select(n => "Corr " + n), "(SE)"],
-            [false, false, true, true, true, .. fit.ResponseNames.Take(fit.ResponseNames.Count - 1).Select(_ => true), true]);
         int r = fit.ResponseNames.Count;
+        // Correlation columns: named by response for random intercepts; unnamed (lme4's VarCorr print) with slopes.
+        int width = fit.Levels.Max(l => l.Covariance.GetLength(0));
+        bool byResponse = width == r;
+        var corrHeads = Enumerable.Range(0, width - 1).Select(b => byResponse ? "Corr " + fit.ResponseNames[b] : b == 0 ? "Corr" : "").ToArray();
+        var levels = new ReportTable(["Level", byResponse ? "Response" : "Response:column", "Variance", "(SE)", "Std.Dev.", .. corrHeads, "(SE)"],
+            [false, false, true, true, true, .. corrHeads.Select(_ => true), true]);
         foreach (var level in fit.Levels)
-            for (int a = 0; a < r; a++)
+        {
+            int q = level.Covariance.GetLength(0);
+            var names = level.ColumnNames.Count == q ? level.ColumnNames : fit.ResponseNames;
+            for (int a = 0; a < q; a++)
             {
-                var cells = new List<string> { a == 0 ? level.Name : "", fit.ResponseNames[a], Sig(level.Covariance[a, a], d), Sig(level.CovarianceStdErrors[a, a], 2), Sig(Math.Sqrt(level.Covariance[a, a]), d) };
-                for (int b = 0; b < r - 1; b++) cells.Add(b < a ? Fixed(level.Correlation[a, b], 3) : "");
+                var cells = new List<string> { a == 0 ? level.Name : "", names[a], Sig(level.Covariance[a, a], d), Sig(level.CovarianceStdErrors[a, a], 2), Sig(Math.Sqrt(level.Covariance[a, a]), d) };
+                for (int b = 0; b < width - 1; b++) cells.Add(b < a ? Fixed(level.Correlation[a, b], 3) : "");
                 cells.Add(string.Join(" ", Enumerable.Range(0, a).Select(b => Fixed(level.CorrelationStdErrors[a, b], 3))));
                 levels.Add([.. cells]);
             }
+        }
         sb.Append(Table(levels));
+        if (!byResponse) sb.Append(markdown ? "\n" : "").Append(" VPC below: at the random covariates' value 0 (each level's intercept variance).\n");
 
         Heading("Variance partition (VPC: share of each response's variance at each level, with SE)");
         var vpc = new ReportTable(["Response", .. fit.Levels.Select(l => l.Name)], [false, .. fit.Levels.Select(_ => true)]);

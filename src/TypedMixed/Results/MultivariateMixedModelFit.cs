@@ -1,6 +1,9 @@
 namespace TypedMixed;
 
-/// <summary>The R × R covariance of one level (a classification's random effects, or the unit-level residuals).</summary>
+/// <summary>
+/// The covariance of one level: a classification's random effects (R × R for random intercepts; q × q, q = R(1 + s),
+/// with s random slopes per response), or the unit-level residuals (R × R).
+/// </summary>
 public sealed class MultivariateLevelFit
 {
     /// <summary>The classification's name, or <c>Residual</c> for the unit level.</summary>
@@ -9,13 +12,19 @@ public sealed class MultivariateLevelFit
     /// <summary>Whether this is the unit-level residual covariance.</summary>
     public bool IsResidual { get; init; }
 
-    /// <summary>The covariance matrix across responses (response order as <see cref="MultivariateMixedModelFit.ResponseNames"/>).</summary>
+    /// <summary>
+    /// Names of the matrices' rows and columns: the responses for random intercepts and the residual; with random slopes
+    /// <c>response:(Intercept)</c>, <c>response:x</c>, … response by response.
+    /// </summary>
+    public IReadOnlyList<string> ColumnNames { get; init; } = [];
+
+    /// <summary>The covariance matrix, rows and columns as <see cref="ColumnNames"/>.</summary>
     public required double[,] Covariance { get; init; }
 
     /// <summary>Standard errors of <see cref="Covariance"/>'s entries (observed information); NaN where not available.</summary>
     public required double[,] CovarianceStdErrors { get; init; }
 
-    /// <summary>The correlation matrix across responses.</summary>
+    /// <summary>The correlation matrix, rows and columns as <see cref="ColumnNames"/>.</summary>
     public required double[,] Correlation { get; init; }
 
     /// <summary>Standard errors of the correlations (delta method); NaN on the diagonal and where not available.</summary>
@@ -57,16 +66,20 @@ public sealed class MultivariateMixedModelFit
     /// <summary>The levels: each classification in design order, then <c>Residual</c>.</summary>
     public required IReadOnlyList<MultivariateLevelFit> Levels { get; init; }
 
-    /// <summary>Variances and covariances flat, lme4's <c>as.data.frame(VarCorr(fit))</c> layout; var1/var2 name responses.</summary>
+    /// <summary>Variances and covariances flat, lme4's <c>as.data.frame(VarCorr(fit))</c> layout; var1/var2 name the level's columns (<see cref="MultivariateLevelFit.ColumnNames"/>).</summary>
     public required IReadOnlyList<VarianceComponent> VarianceComponents { get; init; }
 
-    /// <summary>VPC: per response (rows) and level (columns, as <see cref="Levels"/>), the share of the response's variance at that level.</summary>
+    /// <summary>
+    /// VPC: per response (rows) and level (columns, as <see cref="Levels"/>), the share of the response's variance at that
+    /// level. With random slopes the variance depends on the covariates; the VPC is taken where they are 0 (the levels'
+    /// intercept variances), as MLwiN reports the level-2 variance at x = 0.
+    /// </summary>
     public required double[,] VariancePartition { get; init; }
 
     /// <summary>Standard errors of <see cref="VariancePartition"/> (delta method).</summary>
     public required double[,] VariancePartitionStdErrors { get; init; }
 
-    /// <summary>Per classification, the conditional modes (levels × responses).</summary>
+    /// <summary>Per classification, the conditional modes (levels × the level's <see cref="MultivariateLevelFit.ColumnNames"/>).</summary>
     public required IReadOnlyList<double[,]> ConditionalModes { get; init; }
 
     /// <summary>Per classification, its levels' keys.</summary>
@@ -90,7 +103,7 @@ public sealed class MultivariateMixedModelFit
     /// <summary>The REML criterion (NaN for ML fits).</summary>
     public required double RemlCriterion { get; init; }
 
-    /// <summary>Number of parameters: fixed effects, every classification's and the residual's R(R + 1)/2 entries.</summary>
+    /// <summary>Number of parameters: fixed effects, every classification's q(q + 1)/2 and the residual's R(R + 1)/2 entries.</summary>
     public required int ParameterCount { get; init; }
 
     /// <summary>Akaike's information criterion.</summary>
@@ -99,10 +112,10 @@ public sealed class MultivariateMixedModelFit
     /// <summary>Schwarz's criterion, n = <see cref="ObservationCount"/> (as nlme counts the stacked rows).</summary>
     public double Bic => -2 * LogLikelihood + ParameterCount * Math.Log(ObservationCount);
 
-    /// <summary>The summed log-likelihood of separate univariate fits of each response (same fixed effects and classifications; same method).</summary>
+    /// <summary>The summed log-likelihood of separate univariate fits of each response (same fixed effects, classifications and random slopes; same method).</summary>
     public double SeparateModelsLogLikelihood { get; internal set; } = double.NaN;
 
-    /// <summary>Likelihood-ratio test of the separate univariate models against this joint model (the cross-response covariances); null when not computed.</summary>
+    /// <summary>Likelihood-ratio test of the separate univariate models against this joint model (df: the cross-response covariances); null when not computed.</summary>
     public LikelihoodRatioTestResult? SeparateModelsTest { get; internal set; }
 
     /// <summary>The SD by which each response was divided internally before fitting (results are on the original scale).</summary>

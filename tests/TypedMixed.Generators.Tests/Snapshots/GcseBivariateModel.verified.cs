@@ -38,7 +38,7 @@ partial record GcseBivariateModel
         var record = d.Response;
         var classifications = new global::TypedMixed.MultivariateClassification[d.Terms.Count];
         for (int t = 0; t < classifications.Length; t++)
-            classifications[t] = new global::TypedMixed.MultivariateClassification { Name = d.Terms[t].Name, LevelIndex = d.Terms[t].LevelIndex, LevelKeys = d.Terms[t].LevelKeys };
+            classifications[t] = global::TypedMixed.MultivariateClassification.FromTerm(d.Terms[t]);
         return new global::TypedMixed.MultivariateDesign
         {
             ResponseNames = new[] { "Written", "Course" },
@@ -139,6 +139,9 @@ partial record GcseBivariateModel
 
         /// <summary>The log-likelihood (REML log-likelihood for a REML fit).</summary>
         public double LogLikelihood => Underlying.LogLikelihood;
+
+        /// <summary>The levels' covariances: each classification (rows and columns <c>response</c>, or <c>response:column</c> with random slopes), then <c>Residual</c>.</summary>
+        public global::System.Collections.Generic.IReadOnlyList<global::TypedMixed.MultivariateLevelFit> Levels => Underlying.Levels;
 
         /// <summary>The summary as plain text.</summary>
         public string Summary => global::TypedMixed.Presentation.FitSummary.ToText(Underlying, new global::TypedMixed.Presentation.FitReportOptions { Formula = Formula });

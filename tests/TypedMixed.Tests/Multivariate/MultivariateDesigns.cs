@@ -31,7 +31,11 @@ internal static class MultivariateDesigns
     /// A random design: <paramref name="responses"/> responses for <paramref name="units"/> units in groups of one or two
     /// classifications, a covariate, some responses missing, each response on its own scale.
     /// </summary>
-    public static MultivariateDesign Random(int seed, int responses, int units, int groups, bool twoClassifications, double missing = 0.2, double[]? scales = null)
+    /// <remarks>
+    /// With <paramref name="slopes"/>, classification g has random slopes per response of x and of a second covariate w
+    /// ((1 + x + w | g), 3 effects per response) and h one of x ((1 + x | h)); the data get such slopes too.
+    /// </remarks>
+    public static MultivariateDesign Random(int seed, int responses, int units, int groups, bool twoClassifications, double missing = 0.2, double[]? scales = null, bool slopes = false)
     {
         var rng = new Random(seed);
         double Normal() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
@@ -41,6 +45,9 @@ internal static class MultivariateDesigns
         var b1 = Enumerable.Range(0, groups).Select(_ => Enumerable.Range(0, responses).Select(_ => Normal()).ToArray()).ToArray();
         var b2 = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, responses).Select(_ => 0.5 * Normal()).ToArray()).ToArray();
         var y = Enumerable.Range(0, responses).Select(_ => new double[units]).ToArray();
+        var w = slopes ? Enumerable.Range(0, units).Select(_ => rng.NextDouble() * 2).ToArray() : [];
+        var s1 = Enumerable.Range(0, slopes ? groups : 0).Select(_ => Enumerable.Range(0, 2 * responses).Select(_ => 0.6 * Normal()).ToArray()).ToArray();
+        var s2 = Enumerable.Range(0, slopes ? 3 : 0).Select(_ => Enumerable.Range(0, responses).Select(_ => 0.4 * Normal()).ToArray()).ToArray();
         for (int u = 0; u < units; u++)
         {
             double common = Normal();
@@ -49,15 +56,25 @@ internal static class MultivariateDesigns
             {
                 double s = scales?[k] ?? 1;
                 double v = 1 + k + (0.5 - 0.3 * k) * x[u] + b1[g1[u]][k] + (twoClassifications ? b2[g2[u]][k] : 0) + 0.7 * common + Normal();
+                if (slopes)
+                    v += s1[g1[u]][2 * k] * x[u] + s1[g1[u]][2 * k + 1] * w[u] + (twoClassifications ? s2[g2[u]][k] * x[u] : 0);
                 y[k][u] = k != kept && rng.NextDouble() < missing ? double.NaN : s * v;
             }
         }
         var classes = new List<MultivariateClassification>
         {
-            new() { Name = "g", LevelIndex = g1, LevelKeys = Enumerable.Range(0, groups).Select(l => "g" + l).ToArray() },
+            new()
+            {
+                Name = "g", LevelIndex = g1, LevelKeys = Enumerable.Range(0, groups).Select(l => "g" + l).ToArray(),
+                RandomCovariateNames = slopes ? ["x", "w"] : [], RandomCovariates = slopes ? [.. x, .. w] : [],
+            },
         };
         if (twoClassifications)
-            classes.Add(new() { Name = "h", LevelIndex = g2, LevelKeys = ["h0", "h1", "h2"] });
+            classes.Add(new()
+            {
+                Name = "h", LevelIndex = g2, LevelKeys = ["h0", "h1", "h2"],
+                RandomCovariateNames = slopes ? ["x"] : [], RandomCovariates = slopes ? x : [],
+            });
         return new MultivariateDesign
         {
             ResponseNames = Enumerable.Range(0, responses).Select(k => "y" + k).ToArray(),
