@@ -191,7 +191,9 @@ internal static class DenseKernels
                         int split = (int)(m * (1 - Math.Sqrt(0.5))) / nr * nr;
                         nint ap = (nint)a, ppa = (nint)pa, ppb = (nint)pb;
                         int r0 = k + b, kb = b;
-                        InTwoParts(part => PackedSyrk.Update((double*)ap, n, r0, 0, m, kb, part == 0 ? 0 : split, part == 0 ? split : m, (double*)ppa, (double*)ppb));
+                        Parallel.Invoke(
+                            () => PackedSyrk.Update((double*)ap, n, r0, 0, m, kb, 0, split, (double*)ppa, (double*)ppb),
+                            () => PackedSyrk.Update((double*)ap, n, r0, 0, m, kb, split, m, (double*)ppa, (double*)ppb));
                     }
                     else
                     {
@@ -207,22 +209,9 @@ internal static class DenseKernels
     private static unsafe void SolvePanelInTwoHalves(nint a, int n, int k, int b, int m, nint pa, nint pb, nint pl)
     {
         int half = m / 2 / PackedSyrk.Tile.MR * PackedSyrk.Tile.MR;
-        InTwoParts(part => PackedSyrk.SolvePanel((double*)a, n, k + b, k, m, b, part == 0 ? 0 : half, part == 0 ? half : m, (double*)pa, (double*)pb, (double*)pl));
-    }
-
-    /// <summary>
-    /// part(0) on this thread and part(1) on a pool thread, unless the pool thread has not started it by the time
-    /// part(0) is done: then this thread runs it too. On a loaded machine a woken pool thread can wait milliseconds
-    /// for a core, and each of the factorization's two sync points per block would wait with it (the factor then took
-    /// several times its single-thread time); this way a step never takes much longer than on one thread.
-    /// </summary>
-    private static void InTwoParts(Action<int> part)
-    {
-        int claimed = 0;
-        var other = Task.Run(() => { if (Interlocked.Exchange(ref claimed, 1) == 0) part(1); });
-        part(0);
-        if (Interlocked.Exchange(ref claimed, 1) == 0) part(1);
-        else other.Wait();
+        Parallel.Invoke(
+            () => PackedSyrk.SolvePanel((double*)a, n, k + b, k, m, b, 0, half, (double*)pa, (double*)pb, (double*)pl),
+            () => PackedSyrk.SolvePanel((double*)a, n, k + b, k, m, b, half, m, (double*)pa, (double*)pb, (double*)pl));
     }
 
     /// <summary>
