@@ -3,7 +3,7 @@
 # Gaussian models, TypedMixed vs glmer and glmmTMB for the GLMMs (glmm-*), TypedMixed vs ordinal::clmm for the
 # cumulative link models (ordinal-*, with --ordinal only).
 #
-#   benchmarks/compare.sh [--models a,b,...] [--quick] [--lmm | --glmm | --residual | --mm | --ordinal | --mv] [--full-reps N]
+#   benchmarks/compare.sh [--models a,b,...] [--quick] [--lmm | --glmm | --residual | --mm | --ordinal | --mv] [--full-reps N] [--process]
 #
 #   --models     comma-separated subset of the models (see `dotnet TypedMixed.Benchmarks.dll list-models` and
 #                `list-glmm-models`); default: all
@@ -26,6 +26,9 @@
 #                (time-fit --warmup 0) and one lmer fit with OpenBLAS, both ML; not part of the default runs
 #   --full-reps  repetitions of TypedMixed's full fit (variance-component SEs [+ Satterthwaite]); default 1 (0 skips)
 #   --optimizer  bobyqa | quasi-newton: TypedMixed's optimizer for the Gaussian models (default: the library's default)
+#   --process    Gaussian models: also whole processes, 3 each: `typedmixed fit` (load + fit + full inference + summary)
+#                against `Rscript lme4_process.R` (R start + library(lme4) + read.csv + lmer, OpenBLAS), wall time and
+#                peak RSS from /usr/bin/time -v; closing lines `ratio-process <model> <lme4 / TypedMixed>`
 #
 # Installs what it needs if missing (Debian: r-base-core r-cran-lme4 r-cran-glmmtmb libopenblas0-pthread time), builds
 # the benchmark project, writes the data sets to benchmarks/data/ (git-ignored), runs every model in its own process
@@ -37,7 +40,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-MODELS=""; QUICK=0; FULL_REPS=1; KINDS=both; OPTIMIZER_ARGS=()
+MODELS=""; QUICK=0; FULL_REPS=1; KINDS=both; OPTIMIZER_ARGS=(); PROCESS=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --models) MODELS="$2"; shift 2 ;;
@@ -51,6 +54,7 @@ while [ $# -gt 0 ]; do
     --huge) KINDS=huge; shift ;;
     --full-reps) FULL_REPS="$2"; shift 2 ;;
     --optimizer) OPTIMIZER_ARGS=(--optimizer "$2"); shift 2 ;;
+    --process) PROCESS=1; shift ;;
     -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument $1" >&2; exit 1 ;;
   esac
@@ -348,6 +352,28 @@ for line in "${selected[@]}"; do
   done
 done
 
+# --process: whole processes as a user runs them, 3 of each, alternating, under /usr/bin/time -v: `typedmixed fit`
+# (start .NET, read the CSV, build the design, fit, variance-component SEs and Satterthwaite df, print the summary)
+# against `Rscript lme4_process.R` (start R, load lme4, read.csv, lmer) with OpenBLAS.
+PROCESS_REPS=3
+if [ $PROCESS -eq 1 ] && [ ${#selected[@]} -gt 0 ]; then
+  log "building src/TypedMixed.Cli (Release)"
+  dotnet build -c Release src/TypedMixed.Cli/TypedMixed.Cli.csproj -v quiet -nologo >/dev/null
+  CLI=src/TypedMixed.Cli/bin/Release/net10.0/TypedMixed.Cli.dll
+  for line in "${selected[@]}"; do
+    IFS=$'\t' read -r name file formula method reps rreps <<<"$line"
+    mflag=(); [ "$method" = ML ] && mflag=(--ml)
+    for r in $(seq 1 $PROCESS_REPS); do
+      log "$name: whole process $r/$PROCESS_REPS: typedmixed fit, then Rscript + lmer (OpenBLAS)"
+      /usr/bin/time -v -o "$OUT/$name.proc-tm.$r.time" dotnet "$CLI" fit "$DATA/$file" "$formula" "${mflag[@]}" > "$OUT/$name.proc-tm.$r.txt"
+      env "${OB_ENV[@]}" R_LD_LIBRARY_PATH="$R_OPENBLAS" /usr/bin/time -v -o "$OUT/$name.proc-lme4.$r.time" \
+        Rscript benchmarks/lme4_process.R "$DATA/$file" "$formula" "$method" > "$OUT/$name.proc-lme4.$r.txt"
+      got=$(val "$OUT/$name.proc-lme4.$r.txt" blas)
+      [[ "$got" == *openblas* ]] || { log "$name: R used BLAS '$got', expected OpenBLAS"; exit 1; }
+    done
+  done
+fi
+
 # GLMMs: TypedMixed, glmer and glmmTMB (default settings), R with OpenBLAS (Debian's default BLAS once
 # libopenblas0-pthread is installed) and the same OPENBLAS_CORETYPE as above. A TypedMixed fit that fails (e.g. the
 # estimator is not there yet) is reported as n/a; the R fits still run.
@@ -386,7 +412,7 @@ fi
 END=$(date +%s)
 
 # ---- 4. Report. ----
-: > "$OUT/table.md"; : > "$OUT/ratios.txt"; : > "$OUT/ratios-glmm.txt"; : > "$OUT/ratios-ordinal.txt"
+: > "$OUT/table.md"; : > "$OUT/ratios-process.txt"; : > "$OUT/ratios.txt"; : > "$OUT/ratios-glmm.txt"; : > "$OUT/ratios-ordinal.txt"
 fail=0
 if [ ${#selected[@]} -gt 0 ]; then
   FIRST=${selected[0]%%$'\t'*}
@@ -438,6 +464,29 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || a + 0 == 0)
 # a − b in %.2e, n/a when either is missing.
 diff_ll() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") print "n/a"; else printf "%.2e", a - b }'; }
 num4() { [ -n "$1" ] && printf '%.4g' "$1" || echo "n/a"; }
+if [ $PROCESS -eq 1 ] && [ ${#selected[@]} -gt 0 ]; then
+  # Wall-clock seconds of a /usr/bin/time -v file ("h:mm:ss" or "m:ss.ss").
+  wall() { awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$1"; }
+  median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+  {
+    echo
+    echo "Whole processes (--process), $PROCESS_REPS of each, alternating; wall-clock seconds from /usr/bin/time -v, median (all runs in brackets). TypedMixed: \`typedmixed fit DATA FORMULA\` (start .NET, read the CSV, build the design, fit, SEs of the variance components, Satterthwaite df, print the summary). lme4: \`Rscript lme4_process.R\` (start R, library(lme4), read.csv, lmer) with OpenBLAS. Peak RSS: median over the runs."
+    echo
+    echo "| model | typedmixed fit s | Rscript + lmer (OpenBLAS) s | lme4 / TM | peak RSS TM MB | peak RSS R MB |"
+    echo "|---|---|---|---|---|---|"
+  } >> "$OUT/table.md"
+  for line in "${selected[@]}"; do
+    IFS=$'\t' read -r name file formula method reps rreps <<<"$line"
+    tms=(); rs=()
+    for r in $(seq 1 $PROCESS_REPS); do tms+=("$(wall "$OUT/$name.proc-tm.$r.time")"); rs+=("$(wall "$OUT/$name.proc-lme4.$r.time")"); done
+    tmm=$(echo "${tms[*]}" | median); rmed=$(echo "${rs[*]}" | median)
+    rp=$(ratio "$tmm" "$rmed")
+    rss_tm=$(for r in $(seq 1 $PROCESS_REPS); do rss_mb "$OUT/$name.proc-tm.$r.time"; echo; done | median)
+    rss_r=$(for r in $(seq 1 $PROCESS_REPS); do rss_mb "$OUT/$name.proc-lme4.$r.time"; echo; done | median)
+    printf '| %s | %s (%s) | %s (%s) | %s | %s | %s |\n' "$name ($method)" "$tmm" "${tms[*]}" "$rmed" "${rs[*]}" "$rp" "$rss_tm" "$rss_r" >> "$OUT/table.md"
+    echo "$name $rp" >> "$OUT/ratios-process.txt"
+  done
+fi
 if [ ${#selected_glmm[@]} -gt 0 ]; then
   GFIRST=${selected_glmm[0]%%$'\t'*}
   {
@@ -520,6 +569,8 @@ if grep -q '^insteval-reml ' "$OUT/ratios.txt"; then
   echo "ratio insteval-reml $rr"
   echo "ratio-openblas insteval-reml $ro"
 fi
+# --process: Rscript + lmer wall time / typedmixed fit wall time.
+while read -r name rp; do echo "ratio-process $name $rp"; done < "$OUT/ratios-process.txt"
 # The GLMMs: glmer time / TypedMixed time.
 while read -r name rg; do echo "ratio $name $rg"; done < "$OUT/ratios-glmm.txt"
 # The ordinal models: clmm time / TypedMixed time.

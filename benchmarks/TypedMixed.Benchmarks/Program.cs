@@ -14,7 +14,7 @@ namespace TypedMixed.Benchmarks;
 /// --data DIR</c> for the residual-structure models compared with nlme's lme; <c>list-ordinal-models</c> and
 /// <c>time-ordinal MODEL --data DIR</c> for the cumulative link models compared with ordinal::clmm; <c>list-mv-models</c> and
 /// <c>time-mv MODEL --data DIR</c> for the multivariate models compared with nlme; <c>scale-out-generate DIR [ROWS] [FILES]</c> writes the issue-17 Parquet data set; <c>dense-cholesky</c> compares the managed Cholesky with OpenBLAS
-/// quickly; <c>gradient-cost MODEL --data DIR</c> times an evaluation with and without the analytic gradient; <c>tail-fill MODEL --data DIR [--uniform SEED]</c> prints the sparse tail's measured fill; anything else goes to BenchmarkDotNet's switcher (e.g. <c>--filter '*' --job short</c>).
+/// quickly; <c>gradient-cost MODEL --data DIR</c> times an evaluation with and without the analytic gradient; <c>tail-fill MODEL --data DIR [--uniform SEED]</c> prints the sparse tail's measured fill; <c>fit-profile MODEL --data DIR</c> splits one fit's time into setup, evaluations and assembly; anything else goes to BenchmarkDotNet's switcher (e.g. <c>--filter '*' --job short</c>).
 /// </summary>
 public static class Program
 {
@@ -69,6 +69,8 @@ public static class Program
                 return ScaleOutData.Csv(args[1..]);
             case "gradient-cost":
                 return GradientCost.Run(args[1..]);
+            case "fit-profile":
+                return FitProfile.Run(args[1..]);
             case "dense-cholesky":
                 return DenseCholeskyTimer.Run(args[1..]);
             case "tail-fill":

@@ -94,8 +94,9 @@ internal static class LmmEstimator
             DerivativeSource.FiniteDifferences => false,
             _ => (1 + 2 * dTheta) * gradient.RelativeCost < 1 + dTheta + dTheta * dTheta,
         };
-        ConvergenceCheck CheckAt(double[] at) => !checkFromGradient
-            ? ConvergenceCheck.At(t => Evaluate(t), at, lower)
+        // From values the check takes the polish's large Richardson steps, so its Newton point is already polished.
+        ConvergenceCheck CheckAt(double[] at, double atValue) => !checkFromGradient
+            ? ConvergenceCheck.WithLargeSteps(t => Evaluate(t), at, lower, atValue)
             : ConvergenceCheck.FromGradient((t, g) => EvaluateWithGradient(t, g), at, lower);
         var result = options.Optimizer == FitOptimizer.QuasiNewton && gradient is not null
             ? ProjectedQuasiNewton.Minimize(EvaluateWithGradient, x0, lower, upper,
@@ -121,22 +122,27 @@ internal static class LmmEstimator
         ConvergenceCheck? check = null;
         if (options.CheckConvergence)
         {
-            check = CheckAt(x);
+            check = CheckAt(x, value);
+            bool polished = false;
             if (check.HessianPositiveDefinite && check.NewtonPoint is { } newton)
             {
                 double newtonValue = Evaluate(newton);
                 double gained = value - newtonValue;
-                if (gained > 0)
+                // A large-step check's Newton point is the polished point: taken unless it is worse beyond rounding,
+                // so that fits from Grams equal up to rounding land on the same θ.
+                if (gained > 0 || (check.LargeSteps && gained >= -1e-10 * Math.Max(1, Math.Abs(value))))
                 {
                     x = newton;
                     value = newtonValue;
+                    polished = check.LargeSteps;
                 }
                 if (!check.Confirmed && check.BoundSlopesOk && gained > 0.5 * check.NewtonDecrement && gained < 2 * check.NewtonDecrement)
                     check = check with { NewtonDecrement = Math.Abs(check.NewtonDecrement - gained), PolishConfirmed = true };
             }
             if (!check.Confirmed)
             {
-                check = CheckAt(x);
+                check = CheckAt(x, value);
+                polished = false;
                 if (!check.Confirmed)
                 {
                     var restart = Bobyqa.Minimize(Evaluate, x, lower, upper,
@@ -149,13 +155,14 @@ internal static class LmmEstimator
                         reason = restart.Reason;
                         message = "restarted from the first optimum: " + restart.Message;
                     }
-                    check = CheckAt(x);
+                    check = CheckAt(x, value);
                 }
             }
             // A confirmed optimum gets one more Newton step with a gradient the objective's rounding noise cannot
-            // move: the fit is then the same to ~1e-10 in θ for any Gram equal to this one up to rounding.
-            if (check.Confirmed && NewtonPolish.Step(t => Evaluate(t), x, value, lower, check) is { } polished)
-                (x, value) = polished;
+            // move (unless the large-step check's Newton step was that step): the fit is then the same to ~1e-10 in θ
+            // for any Gram equal to this one up to rounding.
+            if (check.Confirmed && NewtonPolish.Step(t => Evaluate(t), x, value, lower, check, snapOnly: polished) is { } polish)
+                (x, value) = polish;
         }
         var theta = new double[dTheta];
         for (int i = 0; i < dTheta; i++) theta[i] = x[i] / scale[i];

@@ -17,7 +17,7 @@ namespace TypedMixed.Estimation;
 internal static class NewtonPolish
 {
     /// <summary>The larger difference step, relative to max(|x|, 0.1).</summary>
-    private const double RelativeStep = 2e-2;
+    public const double RelativeStep = 2e-2;
 
     /// <summary>A Newton step longer than this (relative to max(|x|, 0.1)) leaves the quadratic region: not taken.</summary>
     private const double MaxRelativeStep = 1e-3;
@@ -32,7 +32,11 @@ internal static class NewtonPolish
     /// <param name="value">The objective at <paramref name="x"/>.</param>
     /// <param name="lower">Lower bounds (0 for θ diagonals).</param>
     /// <param name="check">The convergence check made near <paramref name="x"/> (its Hessian over its free coordinates).</param>
-    public static (double[] X, double Value)? Step(Func<double[], double> objective, double[] x, double value, double[] lower, ConvergenceCheck check)
+    /// <param name="snapOnly">
+    /// Only put the coordinates within 1e-7 of a zero bound onto it (when the point already comes from the Newton
+    /// step of a <see cref="ConvergenceCheck.WithLargeSteps"/> check, which is this polish).
+    /// </param>
+    public static (double[] X, double Value)? Step(Func<double[], double> objective, double[] x, double value, double[] lower, ConvergenceCheck check, bool snapOnly = false)
     {
         double tolerance = 1e-10 * Math.Max(1, Math.Abs(value));
         // Coordinates within BoundTolerance of a zero bound (found so by the check, or moved there by the step after it)
@@ -52,7 +56,7 @@ internal static class NewtonPolish
         }
         else if (snapped) { start = x; snapped = false; }
         (double[] X, double Value)? Unmoved() => snapped ? (start, startValue) : null;
-        if (!check.HessianPositiveDefinite || check.Hessian is not { } full || free.Length == 0) return Unmoved();
+        if (snapOnly || !check.HessianPositiveDefinite || check.Hessian is not { } full || free.Length == 0) return Unmoved();
         int m = free.Length;
         var hessian = new double[m, m];
         for (int a = 0; a < m; a++)

@@ -172,16 +172,18 @@ internal static class DenseKernels
                 if (!FactorDiagonalBlock(span, n, k, b, lastPivotMayBeZero && k + b == n)) return false;
                 int m = n - k - b;
                 if (m == 0) break;
-                // Panel: A[k+b.., k..k+b] ← A[k+b.., k..k+b] · L_kk⁻ᵀ, column by column; rows split between two threads.
-                if (m >= 256 && Environment.ProcessorCount > 1)
-                    SolvePanelInTwoHalves((nint)a, n, k, b, m);
-                else
-                    SolvePanelRows(a, n, k, b, 0, m);
-                // Trailing: A[k+b.., k+b..] −= P Pᵀ (lower), P the panel.
+                // Panel: A[k+b.., k..k+b] ← A[k+b.., k..k+b] · L_kk⁻ᵀ on the packed kernel, packed as it is solved;
+                // rows split between two threads.
                 var (packA, packB) = PackedSyrk.Buffers(m, b);
-                fixed (double* pa = packA, pb = packB)
+                var packL = PackedSyrk.LowerBuffer(b);
+                fixed (double* pa = packA, pb = packB, pl = packL)
                 {
-                    PackedSyrk.Pack(a, n, k + b, k, m, b, pa, pb);
+                    PackedSyrk.PackLower(a, n, k, b, pl);
+                    if (m >= 256 && Environment.ProcessorCount > 1)
+                        SolvePanelInTwoHalves((nint)a, n, k, b, m, (nint)pa, (nint)pb, (nint)pl);
+                    else
+                        PackedSyrk.SolvePanel(a, n, k + b, k, m, b, 0, m, pa, pb, pl);
+                    // Trailing: A[k+b.., k+b..] −= P Pᵀ (lower), P the panel.
                     int nr = PackedSyrk.Tile.NR;
                     if (m >= 256 && Environment.ProcessorCount > 1)
                     {
@@ -203,31 +205,13 @@ internal static class DenseKernels
         return true;
     }
 
-    /// <summary>Rows [r0, r1) of the panel below diagonal block k (width b) ← rows · L_kk⁻ᵀ.</summary>
-    private static unsafe void SolvePanelRows(double* a, int n, int k, int b, int r0, int r1)
+    /// <summary>The packed panel solve with its rows split between two threads (own method: closures only on this path).</summary>
+    private static unsafe void SolvePanelInTwoHalves(nint a, int n, int k, int b, int m, nint pa, nint pb, nint pl)
     {
-        int rows = r1 - r0;
-        if (rows <= 0) return;
-        for (int c = 0; c < b; c++)
-        {
-            var colC = new Span<double>(a + (long)(k + c) * n + k + b + r0, rows);
-            for (int d = 0; d < c; d++)
-            {
-                double lcd = a[(long)(k + d) * n + k + c];
-                if (lcd != 0) Axpy(-lcd, new ReadOnlySpan<double>(a + (long)(k + d) * n + k + b + r0, rows), colC);
-            }
-            double inv = 1 / a[(long)(k + c) * n + k + c];
-            for (int i = 0; i < rows; i++) colC[i] *= inv;
-        }
-    }
-
-    /// <summary>The panel solve with its rows split between two threads (own method: closures only on this path).</summary>
-    private static unsafe void SolvePanelInTwoHalves(nint a, int n, int k, int b, int m)
-    {
-        int half = m / 2 / 8 * 8;
+        int half = m / 2 / PackedSyrk.Tile.MR * PackedSyrk.Tile.MR;
         Parallel.Invoke(
-            () => SolvePanelRows((double*)a, n, k, b, 0, half),
-            () => SolvePanelRows((double*)a, n, k, b, half, m));
+            () => PackedSyrk.SolvePanel((double*)a, n, k + b, k, m, b, 0, half, (double*)pa, (double*)pb, (double*)pl),
+            () => PackedSyrk.SolvePanel((double*)a, n, k + b, k, m, b, half, m, (double*)pa, (double*)pb, (double*)pl));
     }
 
     /// <summary>

@@ -14,6 +14,7 @@ internal static unsafe class PackedSyrk
 {
     [ThreadStatic] private static double[]? t_packA;
     [ThreadStatic] private static double[]? t_packB;
+    [ThreadStatic] private static double[]? t_packL;
 
     /// <summary>Register tile of the kernel for this processor.</summary>
     public static (int MR, int NR) Tile => Vector512.IsHardwareAccelerated ? (16, 8) : (8, 4);
@@ -78,6 +79,103 @@ internal static unsafe class PackedSyrk
         if (t_packA is null || t_packA.Length < na) t_packA = new double[Math.Max(na, 1)];
         if (t_packB is null || t_packB.Length < nb) t_packB = new double[Math.Max(nb, 1)];
         return (t_packA, t_packB);
+    }
+
+    /// <summary>
+    /// The panel solve of the blocked Cholesky on the same kernel: P ← P · L⁻ᵀ for P = A[r0 .. r0+m, c0 .. c0+kb] and
+    /// L = A[c0 .., c0 ..] (kb × kb, lower, already factored), for the panel rows [i0, i1) (i0 a multiple of MR, i1 one
+    /// or m), and the solved rows packed into packA and packB exactly as <see cref="Pack"/> packs them, ready for
+    /// <see cref="Update"/>. Columns go NR at a time: first the columns already solved are subtracted,
+    /// P[:, J] −= X[:, 0..J) · L[J, 0..J)ᵀ, with the register-tiled kernel (X read from packA, where the earlier slivers
+    /// were just packed); then the NR × NR triangle is solved by column axpys over the rows. Rows are independent, so
+    /// two threads may take two row ranges. <paramref name="packL"/> holds L's rows as <see cref="PackLower"/> wrote them.
+    /// </summary>
+    public static void SolvePanel(double* a, int ld, int r0, int c0, int m, int kb, int i0, int i1, double* packA, double* packB, double* packL)
+    {
+        // Rows in chunks of a few MR slivers, so that a chunk's NR columns stay in L1 through the kernel, the triangle
+        // and the packing.
+        int chunk = 4 * Tile.MR;
+        for (int c = i0; c < i1; c += chunk) SolvePanelRows(a, ld, r0, c0, m, kb, c, Math.Min(i1, c + chunk), packA, packB, packL);
+    }
+
+    private static void SolvePanelRows(double* a, int ld, int r0, int c0, int m, int kb, int i0, int i1, double* packA, double* packB, double* packL)
+    {
+        var (mr, nr) = Tile;
+        int rows = i1 - i0;
+        if (rows <= 0) return;
+        for (int jb = 0; jb < kb; jb += nr)
+        {
+            int jn = Math.Min(nr, kb - jb);
+            // P[i0..i1, jb..jb+jn] −= X[i0..i1, 0..jb) · L[jb..jb+jn, 0..jb)ᵀ
+            if (jb > 0)
+            {
+                double* lp = packL + (jb / nr) * nr * kb;
+                for (int ib = i0; ib < i1; ib += mr)
+                {
+                    int im = Math.Min(mr, i1 - ib);
+                    double* ap = packA + (ib / mr) * mr * kb;
+                    double* c = a + (long)(c0 + jb) * ld + r0 + ib;
+                    if (mr == 16) Kernel16x8(ap, lp, jb, c, ld, im, jn);
+                    else Kernel8x4(ap, lp, jb, c, ld, im, jn);
+                }
+            }
+            // The jn × jn triangle: X[:, c] = (P[:, c] − Σ_{jb≤d<c} X[:, d] L[c, d]) / L[c, c].
+            for (int c = jb; c < jb + jn; c++)
+            {
+                var colC = new Span<double>(a + (long)(c0 + c) * ld + r0 + i0, rows);
+                for (int d = jb; d < c; d++)
+                {
+                    double lcd = a[(long)(c0 + d) * ld + c0 + c];
+                    if (lcd != 0) DenseKernels.Axpy(-lcd, new ReadOnlySpan<double>(a + (long)(c0 + d) * ld + r0 + i0, rows), colC);
+                }
+                double inv = 1 / a[(long)(c0 + c) * ld + c0 + c];
+                DenseKernels.Scale(colC, inv, colC);
+            }
+            // Pack the solved columns (k = jb .. jb+jn) of these rows into the MR- and NR-row slivers.
+            for (int k = jb; k < jb + jn; k++)
+            {
+                double* src = a + (long)(c0 + k) * ld + r0;
+                PackColumn(src, k, kb, mr, i0, i1, m, packA);
+                PackColumn(src, k, kb, nr, i0, i1, m, packB);
+            }
+        }
+    }
+
+    /// <summary>Entry k of the width-row slivers covering rows [i0, i1) (zero beyond m).</summary>
+    private static void PackColumn(double* src, int k, int kb, int width, int i0, int i1, int m, double* pack)
+    {
+        for (int s = i0; s < i1; s += width)
+        {
+            double* dst = pack + (s / width) * width * kb + k * width;
+            int n = Math.Min(width, m - s), r = 0;
+            for (; r < n; r++) dst[r] = src[s + r];
+            for (; r < width; r++) dst[r] = 0;
+        }
+    }
+
+    /// <summary>
+    /// Packs the kb × kb lower-triangular L = A[c0 .., c0 ..] for <see cref="SolvePanel"/>: for each NR-row sliver J of
+    /// L, entries L[J, k] k-major (NR per k), zero outside L's rows.
+    /// </summary>
+    public static void PackLower(double* a, int ld, int c0, int kb, double* packL)
+    {
+        var (_, nr) = Tile;
+        for (int jb = 0; jb < kb; jb += nr)
+        {
+            double* dst = packL + (jb / nr) * nr * kb;
+            for (int k = 0; k < kb; k++)
+                for (int j = 0; j < nr; j++)
+                    dst[k * nr + j] = jb + j < kb && k <= jb + j ? a[(long)(c0 + k) * ld + c0 + jb + j] : 0;
+        }
+    }
+
+    /// <summary>The buffer of <see cref="PackLower"/> for a kb × kb block, owned by the calling thread and reused.</summary>
+    public static double[] LowerBuffer(int kb)
+    {
+        var (_, nr) = Tile;
+        int nl = (kb + nr - 1) / nr * nr * kb;
+        if (t_packL is null || t_packL.Length < nl) t_packL = new double[Math.Max(nl, 1)];
+        return t_packL;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -64,12 +64,26 @@ internal sealed class VarianceComponentInference
         }
 
         // With a residual structure the information is joint in (ψ, η): η's coordinates follow ψ's free entries.
+        // Satterthwaite's Jacobian needs Var(β̂) at the points where the Hessian's diagonal differences evaluate the
+        // log-likelihood (same steps): taken from the factor each value leaves behind, so no point is factored twice.
+        bool keepVarBeta = satterthwaite && residual is null && problem.P > 0;
+        var varBetaAt = new List<(double[] X, double[] VarBeta)>();
+        double[] VarBetaFromFactor(double s2)
+        {
+            var unscaled = PenalizedSolution.UnscaledFixedCovariance(problem.Factor);
+            var result = new double[problem.P];
+            for (int c = 0; c < result.Length; c++) result[c] = s2 * unscaled[c, c];
+            return result;
+        }
         double LogLik(double[] x)
         {
             if (!vp.ToTheta(Expand(x), thetaBuffer, out double s2, boundaryTerms)) return double.NaN;
             // Boundary terms keep θ̂ (ψ of a singular Σ has no Cholesky factor to rebuild).
             CopyBoundaryTheta(problem, boundaryTerms, theta, thetaBuffer);
-            return residual is null ? deviance.LogLikelihood(thetaBuffer, s2) : residual.LogLikelihood(thetaBuffer, x.AsSpan(free.Length), s2);
+            if (residual is not null) return residual.LogLikelihood(thetaBuffer, x.AsSpan(free.Length), s2);
+            double logLik = deviance.LogLikelihood(thetaBuffer, s2);
+            if (keepVarBeta && double.IsFinite(logLik)) varBetaAt.Add(((double[])x.Clone(), VarBetaFromFactor(s2)));
+            return logLik;
         }
 
         var x0 = free.Select(e => psi[e]).Concat(eta ?? []).ToArray();
@@ -175,6 +189,8 @@ internal sealed class VarianceComponentInference
             int p = problem.P;
             double[] VarBeta(double[] x)
             {
+                foreach (var (at, kept) in varBetaAt)
+                    if (at.AsSpan().SequenceEqual(x)) return (double[])kept.Clone();
                 var result = new double[p];
                 if (!vp.ToTheta(Expand(x), thetaBuffer, out double s2, boundaryTerms)) { Array.Fill(result, double.NaN); return result; }
                 CopyBoundaryTheta(problem, boundaryTerms, theta, thetaBuffer);
