@@ -3,7 +3,7 @@
 # Gaussian models, TypedMixed vs glmer and glmmTMB for the GLMMs (glmm-*), TypedMixed vs ordinal::clmm for the
 # cumulative link models (ordinal-*, with --ordinal only).
 #
-#   benchmarks/compare.sh [--models a,b,...] [--quick] [--lmm | --glmm | --residual | --mm | --ordinal | --mv] [--full-reps N] [--process]
+#   benchmarks/compare.sh [--models a,b,...] [--quick] [--lmm | --glmm | --residual | --mm | --ordinal | --mv | --huge] [--full-reps N] [--process]
 #
 #   --models     comma-separated subset of the models (see `dotnet TypedMixed.Benchmarks.dll list-models` and
 #                `list-glmm-models`); default: all
@@ -55,7 +55,7 @@ while [ $# -gt 0 ]; do
     --full-reps) FULL_REPS="$2"; shift 2 ;;
     --optimizer) OPTIMIZER_ARGS=(--optimizer "$2"); shift 2 ;;
     --process) PROCESS=1; shift ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument $1" >&2; exit 1 ;;
   esac
 done
