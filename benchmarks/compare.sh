@@ -28,7 +28,8 @@
 #   --optimizer  bobyqa | quasi-newton: TypedMixed's optimizer for the Gaussian models (default: the library's default)
 #   --process    Gaussian models: also whole processes, 3 each: `typedmixed fit` (load + fit + full inference + summary)
 #                against `Rscript lme4_process.R` (R start + library(lme4) + read.csv + lmer, OpenBLAS), wall time and
-#                peak RSS from /usr/bin/time -v; closing lines `ratio-process <model> <lme4 / TypedMixed>`
+#                peak RSS from /usr/bin/time -v, the CLI also published ReadyToRun and timed beside; closing lines
+#                `ratio-process <model> <lme4 / TypedMixed>` and `ratio-process-r2r <model> <...>`
 #
 # Installs what it needs if missing (Debian: r-base-core r-cran-lme4 r-cran-glmmtmb libopenblas0-pthread time), builds
 # the benchmark project, writes the data sets to benchmarks/data/ (git-ignored), runs every model in its own process
@@ -55,7 +56,7 @@ while [ $# -gt 0 ]; do
     --full-reps) FULL_REPS="$2"; shift 2 ;;
     --optimizer) OPTIMIZER_ARGS=(--optimizer "$2"); shift 2 ;;
     --process) PROCESS=1; shift ;;
-    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
     *) echo "compare.sh: unknown argument $1" >&2; exit 1 ;;
   esac
 done
@@ -360,12 +361,18 @@ if [ $PROCESS -eq 1 ] && [ ${#selected[@]} -gt 0 ]; then
   log "building src/TypedMixed.Cli (Release)"
   dotnet build -c Release src/TypedMixed.Cli/TypedMixed.Cli.csproj -v quiet -nologo >/dev/null
   CLI=src/TypedMixed.Cli/bin/Release/net10.0/TypedMixed.Cli.dll
+  # The same CLI published ReadyToRun (precompiled; what `dotnet publish -r linux-x64 -p:PublishReadyToRun=true` gives a
+  # user), timed beside the plain build: the difference is the JIT's share of the process.
+  log "publishing src/TypedMixed.Cli ReadyToRun (Release, linux-x64)"
+  R2R_DIR=benchmarks/results/$STAMP/cli-r2r
+  dotnet publish -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$R2R_DIR" src/TypedMixed.Cli/TypedMixed.Cli.csproj -v quiet -nologo >/dev/null
   for line in "${selected[@]}"; do
     IFS=$'\t' read -r name file formula method reps rreps <<<"$line"
     mflag=(); [ "$method" = ML ] && mflag=(--ml)
     for r in $(seq 1 $PROCESS_REPS); do
       log "$name: whole process $r/$PROCESS_REPS: typedmixed fit, then Rscript + lmer (OpenBLAS)"
       /usr/bin/time -v -o "$OUT/$name.proc-tm.$r.time" dotnet "$CLI" fit "$DATA/$file" "$formula" "${mflag[@]}" > "$OUT/$name.proc-tm.$r.txt"
+      /usr/bin/time -v -o "$OUT/$name.proc-r2r.$r.time" "$R2R_DIR/TypedMixed.Cli" fit "$DATA/$file" "$formula" "${mflag[@]}" > "$OUT/$name.proc-r2r.$r.txt"
       env "${OB_ENV[@]}" R_LD_LIBRARY_PATH="$R_OPENBLAS" /usr/bin/time -v -o "$OUT/$name.proc-lme4.$r.time" \
         Rscript benchmarks/lme4_process.R "$DATA/$file" "$formula" "$method" > "$OUT/$name.proc-lme4.$r.txt"
       got=$(val "$OUT/$name.proc-lme4.$r.txt" blas)
@@ -412,7 +419,7 @@ fi
 END=$(date +%s)
 
 # ---- 4. Report. ----
-: > "$OUT/table.md"; : > "$OUT/ratios-process.txt"; : > "$OUT/ratios.txt"; : > "$OUT/ratios-glmm.txt"; : > "$OUT/ratios-ordinal.txt"
+: > "$OUT/table.md"; : > "$OUT/ratios-process.txt"; : > "$OUT/ratios-process-r2r.txt"; : > "$OUT/ratios.txt"; : > "$OUT/ratios-glmm.txt"; : > "$OUT/ratios-ordinal.txt"
 fail=0
 if [ ${#selected[@]} -gt 0 ]; then
   FIRST=${selected[0]%%$'\t'*}
@@ -472,19 +479,20 @@ if [ $PROCESS -eq 1 ] && [ ${#selected[@]} -gt 0 ]; then
     echo
     echo "Whole processes (--process), $PROCESS_REPS of each, alternating; wall-clock seconds from /usr/bin/time -v, median (all runs in brackets). TypedMixed: \`typedmixed fit DATA FORMULA\` (start .NET, read the CSV, build the design, fit, SEs of the variance components, Satterthwaite df, print the summary). lme4: \`Rscript lme4_process.R\` (start R, library(lme4), read.csv, lmer) with OpenBLAS. Peak RSS: median over the runs."
     echo
-    echo "| model | typedmixed fit s | Rscript + lmer (OpenBLAS) s | lme4 / TM | peak RSS TM MB | peak RSS R MB |"
-    echo "|---|---|---|---|---|---|"
+    echo "| model | typedmixed fit s | Rscript + lmer (OpenBLAS) s | lme4 / TM | typedmixed fit, ReadyToRun publish s | lme4 / TM ReadyToRun | peak RSS TM MB | peak RSS R MB |"
+    echo "|---|---|---|---|---|---|---|---|"
   } >> "$OUT/table.md"
   for line in "${selected[@]}"; do
     IFS=$'\t' read -r name file formula method reps rreps <<<"$line"
-    tms=(); rs=()
-    for r in $(seq 1 $PROCESS_REPS); do tms+=("$(wall "$OUT/$name.proc-tm.$r.time")"); rs+=("$(wall "$OUT/$name.proc-lme4.$r.time")"); done
-    tmm=$(echo "${tms[*]}" | median); rmed=$(echo "${rs[*]}" | median)
-    rp=$(ratio "$tmm" "$rmed")
+    tms=(); rs=(); r2s=()
+    for r in $(seq 1 $PROCESS_REPS); do tms+=("$(wall "$OUT/$name.proc-tm.$r.time")"); rs+=("$(wall "$OUT/$name.proc-lme4.$r.time")"); r2s+=("$(wall "$OUT/$name.proc-r2r.$r.time")"); done
+    tmm=$(echo "${tms[*]}" | median); rmed=$(echo "${rs[*]}" | median); r2m=$(echo "${r2s[*]}" | median)
+    rp=$(ratio "$tmm" "$rmed"); rp2=$(ratio "$r2m" "$rmed")
     rss_tm=$(for r in $(seq 1 $PROCESS_REPS); do rss_mb "$OUT/$name.proc-tm.$r.time"; echo; done | median)
     rss_r=$(for r in $(seq 1 $PROCESS_REPS); do rss_mb "$OUT/$name.proc-lme4.$r.time"; echo; done | median)
-    printf '| %s | %s (%s) | %s (%s) | %s | %s | %s |\n' "$name ($method)" "$tmm" "${tms[*]}" "$rmed" "${rs[*]}" "$rp" "$rss_tm" "$rss_r" >> "$OUT/table.md"
+    printf '| %s | %s (%s) | %s (%s) | %s | %s (%s) | %s | %s | %s |\n' "$name ($method)" "$tmm" "${tms[*]}" "$rmed" "${rs[*]}" "$rp" "$r2m" "${r2s[*]}" "$rp2" "$rss_tm" "$rss_r" >> "$OUT/table.md"
     echo "$name $rp" >> "$OUT/ratios-process.txt"
+    echo "$name $rp2" >> "$OUT/ratios-process-r2r.txt"
   done
 fi
 if [ ${#selected_glmm[@]} -gt 0 ]; then
@@ -571,6 +579,7 @@ if grep -q '^insteval-reml ' "$OUT/ratios.txt"; then
 fi
 # --process: Rscript + lmer wall time / typedmixed fit wall time.
 while read -r name rp; do echo "ratio-process $name $rp"; done < "$OUT/ratios-process.txt"
+while read -r name rp; do echo "ratio-process-r2r $name $rp"; done < "$OUT/ratios-process-r2r.txt"
 # The GLMMs: glmer time / TypedMixed time.
 while read -r name rg; do echo "ratio $name $rg"; done < "$OUT/ratios-glmm.txt"
 # The ordinal models: clmm time / TypedMixed time.
