@@ -37,6 +37,9 @@ internal sealed class OrdinalLaplaceGradient
     private readonly int[] _uOffset;
     private double[] _tailInverse = [], _s00 = [], _levelInverse = [];
     private double[][] _st0 = [];
+    // Per-level work of the selected inverse, kept across evaluations.
+    private readonly List<int> _leadRows = [];
+    private double[] _leadLinv = [], _leadLt0 = [], _leadSt0 = [];
     private readonly TriangularInverse.Workspace _work = new();
 
     public OrdinalLaplaceGradient(OrdinalDeviance deviance)
@@ -314,65 +317,20 @@ internal sealed class OrdinalLaplaceGradient
         if (_s00.Length != g.Sizes[0] * q0) _s00 = new double[g.Sizes[0] * q0];
         var ls = f.Ls0;
         if (_st0.Length != ls.Length) _st0 = ls.Select(sp => new double[sp.Data.Length]).ToArray();
-        var rowIndex = new List<int>();
-        var linv = new double[q0 * q0];
-        double[] st0 = [];
-        double[] ltArr = [];
+        var rowIndex = _leadRows;
+        if (_leadLinv.Length != q0 * q0) _leadLinv = new double[q0 * q0];
+        var linv = _leadLinv;
         for (int l = 0; l < levels; l++)
         {
-            rowIndex.Clear();
-            for (int i = 0; i < ls.Length; i++)
-            {
-                int off = f.TailOffset(i + 1), rq = ls[i].RowQ;
-                for (int b = ls[i].ColPtr[l]; b < ls[i].ColPtr[l + 1]; b++)
-                    for (int a = 0; a < rq; a++) rowIndex.Add(off + ls[i].RowLevel[b] * rq + a);
-            }
+            LeadSelectedInverse.Rows(f, l, rowIndex);
             int nl = rowIndex.Count;
-            if (ltArr.Length < nl * q0) { ltArr = new double[2 * nl * q0]; st0 = new double[2 * nl * q0]; }
-            // L_t0 on those rows (nl × q0, column-major).
-            int pos = 0;
-            for (int i = 0; i < ls.Length; i++)
-            {
-                int rq = ls[i].RowQ;
-                for (int b = ls[i].ColPtr[l]; b < ls[i].ColPtr[l + 1]; b++, pos += rq)
-                {
-                    var blk = ls[i].Block(b);
-                    for (int e = 0; e < q0; e++)
-                        for (int a = 0; a < rq; a++) ltArr[e * nl + pos + a] = blk[e * rq + a];
-                }
-            }
-            // S_t0 = −S_tt[R, R] L_t0[R] L₀₀⁻¹.
-            Array.Clear(st0, 0, nl * q0);
-            for (int e = 0; e < q0; e++)
-                for (int c = 0; c < nl; c++)
-                {
-                    double lvv = ltArr[e * nl + c];
-                    if (lvv == 0) continue;
-                    int sc = rowIndex[c] * mz;
-                    for (int r = 0; r < nl; r++) st0[e * nl + r] -= _tailInverse[sc + rowIndex[r]] * lvv;
-                }
-            var l00 = f.L00.Block(l);
-            for (int c = q0 - 1; c >= 0; c--)
-            {
-                var col = st0.AsSpan(c * nl, nl);
-                for (int e = c + 1; e < q0; e++) Axpy(-l00[c * q0 + e], st0.AsSpan(e * nl, nl), col);
-                double inv = 1 / l00[c * q0 + c];
-                for (int r = 0; r < nl; r++) col[r] *= inv;
-            }
-            // S₀₀ = L₀₀⁻ᵀ (L₀₀⁻¹ − L_t0' S_t0).
-            Array.Clear(linv);
-            for (int c = 0; c < q0; c++)
-            {
-                linv[c * q0 + c] = 1;
-                ForwardSolve(l00, q0, 0, q0, linv.AsSpan(c * q0, q0));
-            }
-            var s00 = _s00.AsSpan(l * q0 * q0, q0 * q0);
-            for (int c = 0; c < q0; c++)
-                for (int a = 0; a < q0; a++)
-                    s00[c * q0 + a] = linv[c * q0 + a] - Dot(ltArr.AsSpan(a * nl, nl), st0.AsSpan(c * nl, nl));
-            for (int c = 0; c < q0; c++) BackSolveTranspose(l00, q0, 0, q0, s00.Slice(c * q0, q0));
+            if (_leadLt0.Length < nl * q0) { _leadLt0 = new double[2 * nl * q0]; _leadSt0 = new double[2 * nl * q0]; }
+            double[] ltArr = _leadLt0, st0 = _leadSt0;
+            LeadSelectedInverse.Gather(f, l, q0, ltArr, nl);
+            LeadSelectedInverse.Solve(f.L00.Block(l), q0, ltArr, nl, rowIndex, _tailInverse, mz, st0,
+                _s00.AsSpan(l * q0 * q0, q0 * q0), linv);
             // Keep S_t0 in the sparse blocks' layout.
-            pos = 0;
+            int pos = 0;
             for (int i = 0; i < ls.Length; i++)
             {
                 int rq = ls[i].RowQ;

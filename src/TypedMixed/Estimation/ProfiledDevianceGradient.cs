@@ -230,64 +230,20 @@ internal sealed class ProfiledDevianceGradient
         var y = new double[q0 * q0];
         var tw = new double[q0 * q0];
         var prod = new double[q0 * q0];
+        double[] lt0 = [], st0 = [];
         for (int l = 0; l < levels; l++)
         {
-            // R_l: the tail rows where column block l of L_t0 is nonzero.
-            rowIndex.Clear();
-            for (int i = 0; i < ls.Length; i++)
-            {
-                int off = _f.TailOffset(i + 1), rq = ls[i].RowQ;
-                for (int b = ls[i].ColPtr[l]; b < ls[i].ColPtr[l + 1]; b++)
-                    for (int a = 0; a < rq; a++) rowIndex.Add(off + ls[i].RowLevel[b] * rq + a);
-            }
+            // R_l: the tail rows where column block l of L_t0 is nonzero (then X's rows for REML), L_t0 on them.
+            LeadSelectedInverse.Rows(_f, l, rowIndex);
             if (reml)
                 for (int a = 0; a < p; a++) rowIndex.Add(mz + a);
             int nl = rowIndex.Count;
-            // L_t0 restricted to R_l (nl × q0, column-major), in the same order.
-            var lt0 = new double[nl * q0];
-            int pos = 0;
-            for (int i = 0; i < ls.Length; i++)
-            {
-                int rq = ls[i].RowQ;
-                for (int b = ls[i].ColPtr[l]; b < ls[i].ColPtr[l + 1]; b++, pos += rq)
-                {
-                    var blk = ls[i].Block(b);
-                    for (int e = 0; e < q0; e++)
-                        for (int a = 0; a < rq; a++) lt0[e * nl + pos + a] = blk[e * rq + a];
-                }
-            }
+            if (lt0.Length < nl * q0) { lt0 = new double[2 * nl * q0]; st0 = new double[2 * nl * q0]; }
+            int pos = LeadSelectedInverse.Gather(_f, l, q0, lt0, nl);
             if (reml)
                 for (int a = 0; a < p; a++)
                     for (int e = 0; e < q0; e++) lt0[e * nl + pos + a] = lxy[a, l * q0 + e];
-            // H = S_tt[R, R] L_t0[R], then S_t0 = −H L₀₀⁻¹ (solve X L₀₀ = −H column by column from the last).
-            var st0 = new double[nl * q0];
-            for (int e = 0; e < q0; e++)
-                for (int c = 0; c < nl; c++)
-                {
-                    double lv = lt0[e * nl + c];
-                    if (lv == 0) continue;
-                    int sc = rowIndex[c] * rows;
-                    for (int r = 0; r < nl; r++) st0[e * nl + r] -= s[sc + rowIndex[r]] * lv;
-                }
-            var l00 = _f.L00.Block(l);
-            for (int c = q0 - 1; c >= 0; c--)
-            {
-                var col = st0.AsSpan(c * nl, nl);
-                for (int e = c + 1; e < q0; e++) Axpy(-l00[c * q0 + e], st0.AsSpan(e * nl, nl), col);
-                double inv = 1 / l00[c * q0 + c];
-                for (int r = 0; r < nl; r++) col[r] *= inv;
-            }
-            // S₀₀,l = L₀₀⁻ᵀ (L₀₀⁻¹ − L_t0' S_t0).
-            Array.Clear(linv);
-            for (int c = 0; c < q0; c++)
-            {
-                linv[c * q0 + c] = 1;
-                ForwardSolve(l00, q0, 0, q0, linv.AsSpan(c * q0, q0));
-            }
-            for (int c = 0; c < q0; c++)
-                for (int a = 0; a < q0; a++)
-                    y[c * q0 + a] = linv[c * q0 + a] - Dot(lt0.AsSpan(a * nl, nl), st0.AsSpan(c * nl, nl));
-            for (int c = 0; c < q0; c++) BackSolveTranspose(l00, q0, 0, q0, y.AsSpan(c * q0, q0));
+            LeadSelectedInverse.Solve(_f.L00.Block(l), q0, lt0, nl, rowIndex, s, rows, st0, y, linv);
             // Own block: M₀ += S₀₀,l T₀' W₀₀,l.
             var w00 = _g.Diagonal0.Block(l);
             for (int c = 0; c < q0; c++)
