@@ -40,6 +40,9 @@ internal sealed class OrdinalLaplaceGradient
     // Per-level work of the selected inverse, kept across evaluations.
     private readonly List<int> _leadRows = [];
     private double[] _leadLinv = [], _leadLt0 = [], _leadSt0 = [];
+    // ∂T/∂θₑ per term and the unit vector that picks θₑ.
+    private double[] _unit = [];
+    private readonly double[][] _e;
     private readonly TriangularInverse.Workspace _work = new();
 
     public OrdinalLaplaceGradient(OrdinalDeviance deviance)
@@ -66,6 +69,7 @@ internal sealed class OrdinalLaplaceGradient
         _zt = _q.Select(q => new double[q]).ToArray();
         _r = _q.Select(q => new double[q]).ToArray();
         _acc = _q.Select(q => new double[q * q]).ToArray();
+        _e = _q.Select(q => new double[q * q]).ToArray();
         var g = _s.Gram;
         _uOffset = new int[_k];
         for (int s = 1; s < _k; s++) _uOffset[s] = g.Sizes[0] + _s.Factor.TailOffset(s);
@@ -208,12 +212,13 @@ internal sealed class OrdinalLaplaceGradient
         // θ: ∂/∂θₑ = Σ_(a,b) Eₑ[a, b] acc[a, b], Eₑ = ∂T/∂θₑ (T is linear in θ).
         var thetaGradient = gradient.Slice(a0 + p, theta.Length);
         thetaGradient.Clear();
-        var unit = new double[theta.Length];
+        if (_unit.Length != theta.Length) _unit = new double[theta.Length];
+        var unit = _unit;
         for (int s = 0; s < k; s++)
         {
             var tp = _templates[s];
             int q = _q[s];
-            var e = new double[q * q];
+            var e = _e[s];
             for (int j = tp.ThetaOffset; j < tp.ThetaOffset + tp.ThetaCount; j++)
             {
                 unit[j] = 1;

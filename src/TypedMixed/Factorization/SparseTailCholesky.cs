@@ -32,6 +32,9 @@ internal sealed class SparseTailCholesky
     private readonly int[] _schurXYIndex;        // per level, per entry, per [X y] row
     private readonly int[] _rel;
     private double[] _work = [];
+    // The supernode lists of the left-looking factorization and the assembly's small blocks, kept across evaluations.
+    private readonly int[] _head, _next, _pointer;
+    private double[] _blk = [], _xyCol = [], _values = new double[64];
     private readonly double[] _buffer;
 
     public SparseTailCholesky(SparseTailStructure s, BlockedGram a, BlockSparse[] ls0)
@@ -43,6 +46,9 @@ internal sealed class SparseTailCholesky
         _k = a.BlockCount - 1;
         _l = new double[s.ValueStart[^1]];
         _rel = new int[s.M];
+        _head = new int[s.Supernodes];
+        _next = new int[s.Supernodes];
+        _pointer = new int[s.Supernodes];
         _buffer = new double[s.M];
         int k = _k, xy = _p + 1, mz = s.Mz;
         var tailOffset = new int[k + 1];
@@ -168,7 +174,8 @@ internal sealed class SparseTailCholesky
             var T = tf[t];
             var own = a.OwnBlocks[t].Data;
             var map = _ownIndex[t];
-            var blk = new double[q * q];
+            if (_blk.Length < q * q) _blk = new double[q * q];
+            var blk = _blk.AsSpan(0, q * q);
             for (int lev = 0; lev < a.Levels[t]; lev++)
             {
                 own.AsSpan(lev * q * q, q * q).CopyTo(blk);
@@ -178,7 +185,8 @@ internal sealed class SparseTailCholesky
             }
             var xyBlock = a.Dense[k][t]!;
             var xyMap = _xyIndex[t];
-            var col = new double[xy];
+            if (_xyCol.Length != xy) _xyCol = new double[xy];
+            var col = _xyCol;
             for (int lev = 0; lev < a.Levels[t]; lev++)
                 for (int b = 0; b < q; b++)
                 {
@@ -201,7 +209,8 @@ internal sealed class SparseTailCholesky
                 var cross = a.LaterCross[i, j]!;
                 int qi = cross.RowQ, qj = cross.ColQ, bs = qi * qj;
                 var map = _crossIndex[i, j];
-                var blk = new double[bs];
+                if (_blk.Length < bs) _blk = new double[bs];
+                var blk = _blk.AsSpan(0, bs);
                 for (int b = 0; b < cross.RowLevel.Length; b++)
                 {
                     cross.Data.AsSpan(b * bs, bs).CopyTo(blk);
@@ -216,13 +225,13 @@ internal sealed class SparseTailCholesky
 
         // − L_t0 L_t0' per first-term level (its entries and their pairs), − L_K0 L_t0', − L_K0 L_K0'.
         int q0 = _q0;
-        var values = new double[64];
+        var values = _values;
         var pair = _schurPairIndex;
         long at = 0;
         for (int lev = 0; lev < a.Levels[0]; lev++)
         {
             int e0 = _schurEntryPtr[lev], count = _schurEntryPtr[lev + 1] - e0;
-            if (values.Length < count * q0) values = new double[count * q0 * 2];
+            if (values.Length < count * q0) _values = values = new double[count * q0 * 2];
             for (int x = 0; x < count; x++)
             {
                 var sp = ls0[_schurEntryTerm[e0 + x]];
@@ -290,10 +299,10 @@ internal sealed class SparseTailCholesky
         var s = _s;
         int supernodes = s.Supernodes;
         var rows = s.Rows;
-        var head = new int[supernodes];
+        var head = _head;
         Array.Fill(head, -1);
-        var next = new int[supernodes];
-        var pointer = new int[supernodes];
+        var next = _next;
+        var pointer = _pointer;
         var rel = _rel;
         double logDet = 0, logDetX = 0;
         for (int j = 0; j < supernodes; j++)
