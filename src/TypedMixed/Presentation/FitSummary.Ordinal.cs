@@ -50,7 +50,7 @@ public static partial class FitSummary
                 fe.Add(f.Name, Sig(f.Estimate, d), Sig(f.StdError, d), Fixed(f.Z, 2), PValue(f.PValue), Sig(f.Lower95, d), Sig(f.Upper95, d));
             var feNotes = new List<string>
             {
-                $"P(Y ≤ j) = F(τⱼ − x'β − z'b): a positive estimate shifts towards higher categories. Wald z tests and intervals; standard errors from the finite-difference Hessian of −2 logLik over (thresholds, β, θ).",
+                $"P(Y ≤ j) = F(τⱼ − x'β − z'b): a positive estimate shifts towards higher categories. Wald z tests and intervals; standard errors from the Hessian of −2 logLik over (thresholds, β, θ) by central differences (of the analytic gradient for Laplace fits, of values for quadrature).",
             };
             if (fit.Link == LinkFunction.Logit && fit.FixedEffects.Count > 0)
                 feNotes.Add("Cumulative odds ratios (exp(Estimate)): " + string.Join("; ", fit.FixedEffects.Select(f => $"{f.Name} {Sig(Math.Exp(f.Estimate), d)} ({Sig(Math.Exp(f.Lower95), d)}, {Sig(Math.Exp(f.Upper95), d)})")));

@@ -39,8 +39,9 @@ public sealed class OrdinalMixedModelFit : MixedModelFit
     public required IReadOnlyList<string> ParameterNames { get; init; }
 
     /// <summary>
-    /// Covariance of (τ, β, θ): the inverse of half the finite-difference Hessian of −2 log L at the optimum; null when
-    /// it is not positive definite (e.g. a variance on its boundary).
+    /// Covariance of (τ, β, θ): the inverse of half the Hessian of −2 log L at the optimum (central differences of the
+    /// analytic gradient for Laplace fits, of values for quadrature); a θ on its bound is left out (its entries NaN, the
+    /// others conditional on it); null when the Hessian is not positive definite.
     /// </summary>
     public double[,]? ParameterCovariance { get; init; }
 
