@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace TypedMixed.Presentation;
@@ -7,16 +6,12 @@ public static partial class FitJson
 {
     /// <summary>The multivariate fit as an indented JSON document (see <see cref="Write(Utf8JsonWriter, MultivariateMixedModelFit, FitReportOptions)"/>).</summary>
     public static string Serialize(MultivariateMixedModelFit fit, FitReportOptions? options = null)
-    {
-        using var stream = new MemoryStream();
-        Write(stream, fit, options);
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
+        => ToText(stream => Write(stream, fit, options));
 
     /// <summary>Writes the multivariate fit as an indented UTF-8 JSON document to <paramref name="stream"/>.</summary>
     public static void Write(Stream stream, MultivariateMixedModelFit fit, FitReportOptions? options = null)
     {
-        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        using var w = IndentedWriter(stream);
         Write(w, fit, options ?? FitReportOptions.Default);
     }
 

@@ -15,16 +15,24 @@ public static partial class FitJson
 {
     /// <summary>The fit (linear or generalized) as an indented JSON document.</summary>
     public static string Serialize(MixedModelFit fit, FitReportOptions? options = null)
+        => ToText(stream => Write(stream, fit, options));
+
+    /// <summary>What <paramref name="write"/> puts in a stream, as UTF-8 text.</summary>
+    private static string ToText(Action<Stream> write)
     {
         using var stream = new MemoryStream();
-        Write(stream, fit, options);
+        write(stream);
         return Encoding.UTF8.GetString(stream.ToArray());
     }
+
+    /// <summary>The writer every document uses: indented, non-ASCII text unescaped.</summary>
+    private static Utf8JsonWriter IndentedWriter(Stream stream)
+        => new(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     /// <summary>Writes the fit (linear or generalized) as an indented UTF-8 JSON document to <paramref name="stream"/>.</summary>
     public static void Write(Stream stream, MixedModelFit fit, FitReportOptions? options = null)
     {
-        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        using var w = IndentedWriter(stream);
         switch (fit)
         {
             case LinearMixedModelFit linear: Write(w, linear, options ?? FitReportOptions.Default); break;
