@@ -134,11 +134,7 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
         }
         if (free.Length == 0) return new ConvergenceCheck(0, 0, true, boundOk, null) { Value = f0, LargeSteps = true };
         int m = free.Length;
-        var step = free.Select(i =>
-        {
-            double h = NewtonPolish.RelativeStep * Math.Max(Math.Abs(theta[i]), 0.1);
-            return lower[i] > double.NegativeInfinity ? Math.Min(h, 0.5 * (theta[i] - lower[i])) : h;
-        }).ToArray();
+        var step = free.Select(i => NewtonPolish.LargeStep(theta[i], lower[i])).ToArray();
         var g = new double[m];
         var hess = new double[m, m];
         for (int a = 0; a < m; a++)

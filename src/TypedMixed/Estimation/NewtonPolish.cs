@@ -22,6 +22,14 @@ internal static class NewtonPolish
     /// <summary>A Newton step longer than this (relative to max(|x|, 0.1)) leaves the quadratic region: not taken.</summary>
     private const double MaxRelativeStep = 1e-3;
 
+    /// <summary>The coarse Richardson step at a coordinate: <see cref="RelativeStep"/> of max(|x|, 0.1), at most half the
+    /// way to its lower bound.</summary>
+    internal static double LargeStep(double x, double lower)
+    {
+        double h = RelativeStep * Math.Max(Math.Abs(x), 0.1);
+        return lower > double.NegativeInfinity ? Math.Min(h, 0.5 * (x - lower)) : h;
+    }
+
     /// <summary>
     /// The polished point and its objective, or null when there is nothing to polish (no coordinate within 1e-7 of its
     /// bound to put on it, and no free coordinate, a check without a positive-definite Hessian, a step too long to trust,
@@ -72,8 +80,7 @@ internal static class NewtonPolish
         for (int a = 0; a < m; a++)
         {
             int i = free[a];
-            double h = RelativeStep * Math.Max(Math.Abs(x[i]), 0.1);
-            if (lower[i] > double.NegativeInfinity) h = Math.Min(h, 0.5 * (x[i] - lower[i]));
+            double h = LargeStep(x[i], lower[i]);
             double Central(double step)
             {
                 at[i] = x[i] + step; double fp = objective(at);
