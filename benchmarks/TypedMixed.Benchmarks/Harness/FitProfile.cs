@@ -5,12 +5,12 @@ using TypedMixed.Estimation;
 namespace TypedMixed.Benchmarks.Harness;
 
 /// <summary>
-/// <c>fit-profile MODEL --data DIR [--reps N] [--trace] [--rho-beg R] [--rho-end R]</c>: where one lmer-like fit's time goes. Times the problem setup (Gram
+/// <c>fit-profile MODEL --data DIR [--reps N] [--trace] [--rho-beg R] [--rho-end R] [--optimizer bobyqa|quasi-newton]</c>: where one lmer-like fit's time goes. Times the problem setup (Gram
 /// blocks and factor storage from the design), one evaluation of the profiled objective at the optimum (median of N),
 /// and a fit whose progress callback stamps every evaluation, so the fit splits into setup, evaluations (their count
 /// and summed wall time) and what follows the last evaluation (β̂, modes and the results). Prints <c>key value</c>
 /// lines; a warm-up fit runs first. <c>--rho-beg</c>/<c>--rho-end</c> set the optimizer's initial and final trust
-/// radius of the stamped fit (to see how many evaluations each needs).
+/// radius of the stamped fit (to see how many evaluations each needs); <c>--optimizer</c> its optimizer.
 /// </summary>
 internal static class FitProfile
 {
@@ -34,6 +34,7 @@ internal static class FitProfile
             Satterthwaite = false,
             InitialTrustRadius = FitTimer.Option(args, "--rho-beg") is { } rb ? double.Parse(rb, CultureInfo.InvariantCulture) : FitOptions.Default.InitialTrustRadius,
             FinalTrustRadius = FitTimer.Option(args, "--rho-end") is { } re ? double.Parse(re, CultureInfo.InvariantCulture) : FitOptions.Default.FinalTrustRadius,
+            Optimizer = FitTimer.Option(args, "--optimizer") is "quasi-newton" ? FitOptimizer.QuasiNewton : FitOptimizer.Bobyqa,
             Progress = new Stamp(p => { stamps.Add(watch.Elapsed.TotalSeconds); values.Add(p.Objective); }),
         };
         watch.Restart();
