@@ -115,6 +115,7 @@ internal sealed class VarianceComponentInference
                 Array.Fill(result, double.NaN);
                 return result;
             }
+            if (keepVarBeta) varBetaAt.Add(((double[])x.Clone(), VarBetaFromFactor(s2)));
             double r2 = problem.Factor.PenalizedRss;
             // ∂ℓ/∂θₖ = −½(∂log-determinant + ∂r²/σ²), zero for the held boundary terms.
             var dTheta = new double[problem.ThetaLength];
@@ -146,18 +147,19 @@ internal sealed class VarianceComponentInference
 
         var stdErrors = Enumerable.Repeat(double.NaN, total).ToArray();
         double[,]? cov = null, residualCov = null;
-        // With the analytic gradient: the Hessian is the (Richardson-extrapolated) central difference of gradients,
-        // 4·dim gradient evaluations instead of about 2·dim² log-likelihood values.
-        // Taken when cheaper than the values' 1 + 2·dim + 2·dim² (or when forced by FitOptions.Derivatives).
+        // With the analytic gradient: the Hessian is the central difference of gradients at small steps
+        // (GradientStep of each coordinate's scale; the gradient is exact, so no extrapolation is needed), 2·dim
+        // gradient evaluations instead of about 2·dim² log-likelihood values. Taken when cheaper than the values'
+        // 1 + 2·dim + 2·dim² (or when forced by FitOptions.Derivatives).
         var gradient = residual is null && derivatives != DerivativeSource.FiniteDifferences && ProfiledDevianceGradient.Supports(problem)
             ? new ProfiledDevianceGradient(problem, deviance) : null;
         int dimension = free.Length;
         if (gradient is not null && derivatives == DerivativeSource.Cheaper
-            && !(4 * dimension * gradient.RelativeCost < 1 + 2 * dimension + 2 * dimension * dimension))
+            && !(2 * dimension * gradient.RelativeCost < 1 + 2 * dimension + 2 * dimension * dimension))
             gradient = null;
         var h = gradient is null
             ? NumericalDerivatives.Hessian(LogLik, x0, scale)
-            : Symmetrized(NumericalDerivatives.Jacobian(x => LogLikGradient(x, gradient), x0, scale, free.Length));
+            : Symmetrized(NumericalDerivatives.CentralJacobian(x => LogLikGradient(x, gradient), x0, scale, free.Length, GradientStep));
         int dim = free.Length + m;
         var info = new double[dim, dim];
         for (int i = 0; i < dim; i++)
@@ -200,7 +202,10 @@ internal sealed class VarianceComponentInference
                 return result;
             }
             var varBeta = VarBeta(x0);
-            var jac = NumericalDerivatives.Jacobian(VarBeta, x0, scale, p);
+            // At the information's own points, so every Var(β̂) is one that a value or gradient left behind.
+            var jac = gradient is null
+                ? NumericalDerivatives.Jacobian(VarBeta, x0, scale, p)
+                : NumericalDerivatives.CentralJacobian(VarBeta, x0, scale, p, GradientStep);
             df = new double[p];
             for (int c = 0; c < p; c++)
             {
@@ -215,6 +220,9 @@ internal sealed class VarianceComponentInference
         problem.Factor.Update(theta);
         return new VarianceComponentInference(stdErrors, cov, df, residualCov);
     }
+
+    /// <summary>Step of the gradient's central differences, relative to each coordinate's scale.</summary>
+    private const double GradientStep = 1e-4;
 
     /// <summary>The design-order term that θ entry k belongs to.</summary>
     private static int TermOf(MixedModelProblem problem, int k)

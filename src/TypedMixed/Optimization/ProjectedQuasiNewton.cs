@@ -25,6 +25,22 @@ public sealed class ProjectedQuasiNewtonOptions
     /// there instead of at a scaled identity, and the first step is not capped. Null (the default): the identity.
     /// </summary>
     public double[]? InitialHessian { get; init; }
+
+    /// <summary>
+    /// Lengthen a step that meets Armijo's condition while the slope along the path is still below 0.9 of the starting
+    /// one (the weak Wolfe curvature condition), up to this many times by a factor of 4 each; 0 (the default) takes the
+    /// first step that meets Armijo's condition. Each trial costs one evaluation of f and ∇f; the steps then give BFGS
+    /// curvature pairs from where the function stops descending, not from where a short step ended.
+    /// </summary>
+    public int MaxExtrapolations { get; init; }
+
+    /// <summary>
+    /// Relative curvatures of the coordinates (positive, length n) for the start when no <see cref="InitialHessian"/> is
+    /// given: B starts as diag(w) instead of the identity, and after the first step becomes γ·diag(w) with
+    /// γ = y'diag(w)⁻¹y / s'y (Nocedal &amp; Wright's eq. 6.20 in the metric of w). For coordinates whose curvature differs
+    /// by orders of magnitude and is known roughly in advance (a variance parameter's number of levels).
+    /// </summary>
+    public double[]? CoordinateWeights { get; init; }
 }
 
 /// <summary>
@@ -63,7 +79,8 @@ public static class ProjectedQuasiNewton
             return new OptimizationResult(x, fx, evaluations, StopReason.InvalidObjective, "the objective or its gradient is not finite at the start");
 
         var b = new double[n * n];
-        for (int i = 0; i < n; i++) b[i * n + i] = 1;
+        var w = options.CoordinateWeights is { } cw && cw.Length == n && cw.All(v => v > 0 && double.IsFinite(v)) ? cw : null;
+        for (int i = 0; i < n; i++) b[i * n + i] = w?[i] ?? 1;
         bool scaled = false;
         if (options.InitialHessian is { } h0 && h0.Length == n * n)
         {
@@ -117,19 +134,22 @@ public static class ProjectedQuasiNewton
                 if (double.IsFinite(fNew) && fNew <= fx + 1e-4 * slope && gNew.All(double.IsFinite))
                 {
                     accepted = true;
+                    if (options.MaxExtrapolations > 0)
+                        (alpha, fNew) = Extrapolate(alpha, fNew, slope);
                     break;
                 }
-                // Backtrack by quadratic interpolation along the (projected) path, kept within [0.1, 0.5] of α.
-                double next = double.IsFinite(fNew) ? -slope * alpha / (2 * (fNew - fx - slope)) : 0.1 * alpha;
+                // Backtrack along the (projected) path to the minimiser of the cubic through f and the slopes at 0 and
+                // α (the quadratic through f(0), f'(0), f(α) when the cubic has none), kept within [0.1, 0.5] of α.
+                double next = double.IsFinite(fNew) ? BacktrackStep(fx, slope, fNew, PathSlope(gNew, alpha), alpha) : 0.1 * alpha;
                 alpha = Math.Clamp(double.IsFinite(next) ? next : 0.1 * alpha, 0.1 * alpha, 0.5 * alpha);
             }
             if (!accepted)
             {
-                if (!IsIdentity(b, n))
+                if (!IsStart(b, w, n))
                 {
-                    // The quasi-Newton direction failed: restart from steepest descent once before giving up.
+                    // The quasi-Newton direction failed: restart from (scaled) steepest descent once before giving up.
                     Array.Clear(b);
-                    for (int i = 0; i < n; i++) b[i * n + i] = 1;
+                    for (int i = 0; i < n; i++) b[i * n + i] = w?[i] ?? 1;
                     scaled = false;
                     continue;
                 }
@@ -148,8 +168,11 @@ public static class ProjectedQuasiNewton
             }
             if (!scaled && sy > 0)
             {
-                // Nocedal & Wright (6.20): B₀ = (y'y / s'y) I before the first update.
-                for (int i = 0; i < n; i++) b[i * n + i] = yy / sy;
+                // Nocedal & Wright (6.20): B₀ = (y'y / s'y) I before the first update; with weights γ·diag(w),
+                // γ = y'diag(w)⁻¹y / s'y.
+                double ywy = 0;
+                for (int i = 0; i < n; i++) ywy += y[i] * y[i] / (w?[i] ?? 1);
+                for (int i = 0; i < n; i++) b[i * n + i] = ywy / sy * (w?[i] ?? 1);
                 scaled = true;
             }
             DampedBfgsUpdate(b, s, y, bs, n);
@@ -159,6 +182,66 @@ public static class ProjectedQuasiNewton
         }
 
         OptimizationResult Done(StopReason reason, string message) => new((double[])x.Clone(), fx, evaluations, reason, message);
+
+        // The slope of f along the projected path at step α, per unit of α: coordinates clamped there do not move.
+        double PathSlope(double[] grad, double at)
+        {
+            double acc = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double v = x[i] + at * d[i];
+                if (v > lower[i] && v < upper[i]) acc += grad[i] * d[i];
+            }
+            return acc;
+        }
+
+        // From an accepted step α (xNew, gNew, fNew) lengthen by 4 while Armijo's condition holds and the path slope
+        // is still below 0.9 of the starting slope; the best point tried is left in xNew and gNew.
+        (double Alpha, double F) Extrapolate(double alpha, double fAt, double slope0)
+        {
+            double unit = slope0 / alpha; // the starting slope per unit of α (α·d moved the point)
+            var xTry = new double[n];
+            var gTry = new double[n];
+            for (int e = 0; e < options.MaxExtrapolations && evaluations < options.MaxEvaluations; e++)
+            {
+                if (PathSlope(gNew, alpha) >= 0.9 * unit) break;
+                double longer = 4 * alpha, moved = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    xTry[i] = Math.Clamp(x[i] + longer * d[i], lower[i], upper[i]);
+                    moved += Math.Abs(xTry[i] - xNew[i]);
+                }
+                if (moved == 0) break; // every moving coordinate is on its bound already
+                double slopeTry = 0;
+                for (int i = 0; i < n; i++) slopeTry += g[i] * (xTry[i] - x[i]);
+                double fTry = Eval(xTry, gTry);
+                if (!(double.IsFinite(fTry) && gTry.All(double.IsFinite) && fTry <= fx + 1e-4 * slopeTry && fTry < fAt)) break;
+                Array.Copy(xTry, xNew, n);
+                Array.Copy(gTry, gNew, n);
+                alpha = longer;
+                fAt = fTry;
+            }
+            return (alpha, fAt);
+        }
+    }
+
+    /// <summary>
+    /// The minimiser in (0, α) of the cubic matching f0, the slope s0 at 0, and fa, sa at α (Nocedal &amp; Wright eq. 3.59);
+    /// the quadratic through f0, s0 and fa when the cubic has no minimiser there.
+    /// </summary>
+    private static double BacktrackStep(double f0, double s0, double fa, double sa, double alpha)
+    {
+        // Slopes per unit of α.
+        double g0 = s0 / alpha;
+        double d1 = g0 + sa - 3 * (fa - f0) / alpha;
+        double disc = d1 * d1 - g0 * sa;
+        if (disc >= 0)
+        {
+            double d2 = Math.Sqrt(disc);
+            double step = alpha - alpha * (sa + d2 - d1) / (sa - g0 + 2 * d2);
+            if (double.IsFinite(step) && step > 0 && step < alpha) return step;
+        }
+        return -s0 * alpha / (2 * (fa - f0 - s0));
     }
 
     /// <summary>
@@ -217,11 +300,12 @@ public static class ProjectedQuasiNewton
             for (int i = 0; i < n; i++) b[j * n + i] += -bs[i] * bs[j] / sbs + r[i] * r[j] / sr;
     }
 
-    private static bool IsIdentity(double[] b, int n)
+    /// <summary>Whether B is still the start matrix diag(w) (the identity without weights).</summary>
+    private static bool IsStart(double[] b, double[]? w, int n)
     {
         for (int j = 0; j < n; j++)
             for (int i = 0; i < n; i++)
-                if (b[j * n + i] != (i == j ? 1 : 0)) return false;
+                if (b[j * n + i] != (i == j ? w?[i] ?? 1 : 0)) return false;
         return true;
     }
 }
