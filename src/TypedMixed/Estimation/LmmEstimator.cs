@@ -236,6 +236,7 @@ internal static class LmmEstimator
 
         var summary = new OptimizerSummary
         {
+            Optimizer = quasiNewton ? "quasi-Newton (analytic gradient)" : "BOBYQA",
             InitialTheta = theta0[..dTheta],
             InitialObjective = initialObjective,
             FinalTheta = (double[])theta.Clone(),

@@ -36,7 +36,7 @@ public class FitSummaryTests
         Assert.Contains(NumberText.Sig(b.Estimate), slope);
         Assert.Contains(NumberText.Sig(b.StdError), slope);
         Assert.Contains(NumberText.Fixed(b.SatterthwaiteDf, 1), slope);
-        Assert.Contains($"Optimizer: BOBYQA, {fit.Optimizer.Evaluations} evaluations, stopped: converged", text);
+        Assert.Contains($"Optimizer: quasi-Newton (analytic gradient), {fit.Optimizer.Evaluations} evaluations, stopped: converged", text);
         Assert.DoesNotContain(",5", text.Replace(", 5", "", StringComparison.Ordinal)); // no comma decimals
     }
 
