@@ -10,7 +10,7 @@ namespace TypedMixed.Benchmarks.Harness;
 /// and a fit whose progress callback stamps every evaluation, so the fit splits into setup, evaluations (their count
 /// and summed wall time) and what follows the last evaluation (β̂, modes and the results). Prints <c>key value</c>
 /// lines; a warm-up fit runs first. <c>--rho-beg</c>/<c>--rho-end</c> set the optimizer's initial and final trust
-/// radius of the stamped fit (to see how many evaluations each needs); <c>--optimizer</c> its optimizer.
+/// radius of the stamped fit (to see how many evaluations each needs); <c>--optimizer</c> its optimizer (default: the library's choice).
 /// </summary>
 internal static class FitProfile
 {
@@ -34,7 +34,7 @@ internal static class FitProfile
             Satterthwaite = false,
             InitialTrustRadius = FitTimer.Option(args, "--rho-beg") is { } rb ? double.Parse(rb, CultureInfo.InvariantCulture) : FitOptions.Default.InitialTrustRadius,
             FinalTrustRadius = FitTimer.Option(args, "--rho-end") is { } re ? double.Parse(re, CultureInfo.InvariantCulture) : FitOptions.Default.FinalTrustRadius,
-            Optimizer = FitTimer.Option(args, "--optimizer") is "quasi-newton" ? FitOptimizer.QuasiNewton : FitOptimizer.Bobyqa,
+            Optimizer = FitTimer.Option(args, "--optimizer") switch { null => null, "quasi-newton" => FitOptimizer.QuasiNewton, "bobyqa" => FitOptimizer.Bobyqa, var o => throw new ArgumentException($"--optimizer {o}: expected bobyqa or quasi-newton") },
             Progress = new Stamp(p => { stamps.Add(watch.Elapsed.TotalSeconds); values.Add(p.Objective); }),
         };
         watch.Restart();
