@@ -25,19 +25,19 @@ public sealed class FitOptions
     public int MaxEvaluations { get; init; } = 100_000;
 
     /// <summary>
-    /// Stop the optimizer early when a trust-region step gains, and its model predicts, less than this (deviance units);
+    /// Stop BOBYQA early when a trust-region step gains, and its model predicts, less than this (deviance units);
     /// the convergence check's Newton step then polishes θ. Used only when <see cref="CheckConvergence"/> is on.
     /// </summary>
     public double FunctionTolerance { get; init; } = 1e-6;
 
     /// <summary>
-    /// Initial trust-region radius of the optimizer (BOBYQA's ρ_beg). The optimizer works on θ scaled by the root mean
+    /// Initial trust-region radius of BOBYQA (ρ_beg; not used by the quasi-Newton method). The optimizer works on θ scaled by the root mean
     /// square of each entry's random-effects column, where the start (Λ = I on that scale) has 1 on the diagonals.
     /// </summary>
     public double InitialTrustRadius { get; init; } = 0.2;
 
     /// <summary>
-    /// Trust-region radius at which the optimizer stops (BOBYQA's ρ_end, in θ units). The convergence check's Newton
+    /// Trust-region radius at which BOBYQA stops (ρ_end, in θ units; not used by the quasi-Newton method). The convergence check's Newton
     /// step then polishes θ (see <see cref="CheckConvergence"/>).
     /// </summary>
     public double FinalTrustRadius { get; init; } = 1e-6;
