@@ -20,7 +20,8 @@ namespace TypedMixed.Factorization;
 /// When the problem chose a sparse tail (<see cref="SparseTailStructure.PreferSparse"/>: a later term with many
 /// levels and little fill), the tail is factored by <see cref="SparseTailCholesky"/> instead and <see cref="Tail"/>
 /// is not stored; readers then go through <see cref="TailEntry"/>, <see cref="TailForwardSolve"/> and
-/// <see cref="TailBackSolveTranspose"/>, which serve both.
+/// <see cref="TailBackSolveTranspose"/>, which serve both. When every term is scalar, the dense tail's random-effects
+/// columns are filled and updated column by column (<see cref="ScalarTailFill"/>); otherwise block by block.
 /// </summary>
 internal sealed class BlockedCholesky
 {
@@ -30,11 +31,15 @@ internal sealed class BlockedCholesky
     /// <summary>For scalar terms i ≥ j ≥ 1, the precomputed Lᵢ₀ Lⱼ₀ᵀ update of tail block (i, j); null otherwise.</summary>
     private readonly OuterProductSchedule?[,] _outerSchedules;
     private readonly int[] _tailOffset;
+    /// <summary>The column-by-column fill of the random-effects columns when every term is scalar; null otherwise.</summary>
+    private readonly ScalarTailFill? _scalarFill;
 
     /// <param name="a">The Gram.</param>
     /// <param name="orderedTemplates">Per ordered term its template; null for an empty leading block (its T is 1).</param>
     /// <param name="sparseTail">The tail's symbolic analysis when it is factored sparsely (the Gram then has a compact tail); null: dense.</param>
-    public BlockedCholesky(BlockedGram a, CovarianceTemplate?[] orderedTemplates, SparseTailStructure? sparseTail = null)
+    /// <param name="columnFill">Fill a dense tail column by column (<see cref="ScalarTailFill"/>) when every term is scalar;
+    /// false keeps the block-by-block fill (tests compare the two).</param>
+    public BlockedCholesky(BlockedGram a, CovarianceTemplate?[] orderedTemplates, SparseTailStructure? sparseTail = null, bool columnFill = true)
     {
         _a = a;
         _templates = orderedTemplates;
@@ -62,6 +67,12 @@ internal sealed class BlockedCholesky
             return;
         }
         _tail = new DenseBlock(m, m);
+        if (columnFill && LEnvelope is null && k >= 2 && a.Q.All(q => q == 1))
+        {
+            // Every term scalar: the random-effects columns are filled and updated column by column.
+            _scalarFill = new ScalarTailFill(a, Ls0, LXY0, _tailOffset);
+            return;
+        }
         for (int j = 1; j < k && LEnvelope is null; j++)
             for (int i = j; i < k; i++)
                 if (Ls0[i - 1].RowQ == 1 && Ls0[j - 1].RowQ == 1 && Ls0[i - 1].ColQ == 1)
@@ -235,7 +246,8 @@ internal sealed class BlockedCholesky
     {
         // The tail: Λ'AΛ (+ I on the terms' diagonal) block by block, minus what the first block column contributes,
         // then one dense Cholesky whose last pivot (r) may be zero.
-        for (int j = 1; j <= k; j++)
+        if (_scalarFill is not null) _scalarFill.Fill(Tail.Data, _t);
+        for (int j = _scalarFill is null ? 1 : k; j <= k; j++)
             for (int i = j; i <= k; i++)
             {
                 var target = Block(i, j);

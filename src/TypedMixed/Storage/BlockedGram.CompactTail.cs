@@ -32,10 +32,8 @@ internal sealed partial class BlockedGram
         for (int j = 1; j < k; j++)
             for (int i = j + 1; i < k; i++)
             {
-                var (colPtr, rowLevel) = SparsePattern(levelIndex[j], levels[j], levelIndex[i], levels[i]);
+                var (colPtr, rowLevel, blockOfRow) = SparsePattern(levelIndex[j], levels[j], levelIndex[i], levels[i]);
                 var s = new BlockSparse(levels[i], q[i], levels[j], q[j], colPtr, rowLevel);
-                var blockOfRow = new int[N];
-                for (int r = 0; r < N; r++) blockOfRow[r] = s.Find(levelIndex[i][r], levelIndex[j][r]);
                 LaterCross[i, j] = s;
                 _crossBlockOfRow[i, j] = blockOfRow;
             }

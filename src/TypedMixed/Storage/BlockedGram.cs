@@ -106,8 +106,7 @@ internal sealed partial class BlockedGram
             }
             var pattern = SparsePattern(level0, levels[0], levelT, levels[t]);
             var s = new BlockSparse(levels[t], q[t], levels[0], q[0], pattern.colPtr, pattern.rowLevel);
-            var blockOfRow = new int[level0.Length];
-            for (int i = 0; i < blockOfRow.Length; i++) blockOfRow[i] = s.Find(levelT[i], level0[i]);
+            var blockOfRow = pattern.blockOfEntry;
             Sparse0[t - 1] = s;
             _sparseBlockOfRow[t - 1] = blockOfRow;
         }
@@ -722,27 +721,51 @@ internal sealed partial class BlockedGram
         row[p] = y[i];
     }
 
-    /// <summary>The distinct (level of term t, level of term 0) pairs, compressed by term-0 level, rows ascending.</summary>
-    private static (int[] colPtr, int[] rowLevel) SparsePattern(int[] level0, int levels0, int[] levelT, int levelsT)
+    /// <summary>
+    /// The distinct (level of term t, level of term 0) pairs, compressed by term-0 level, rows ascending, and for each
+    /// entry the index of its pair. Two stable counting sorts (by the term-t level, then by the term-0 level) order the
+    /// entries in time linear in entries and levels — a comparison sort of the keys took most of a large design's setup.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static (int[] colPtr, int[] rowLevel, int[] blockOfEntry) SparsePattern(int[] level0, int levels0, int[] levelT, int levelsT)
     {
         int n = level0.Length;
-        if (n == 0) return (new int[levels0 + 1], []);
-        var keys = new long[n];
-        for (int i = 0; i < n; i++) keys[i] = (long)level0[i] * levelsT + levelT[i];
-        Array.Sort(keys);
-        int unique = 0;
-        for (int i = 0; i < n; i++)
-            if (i == 0 || keys[i] != keys[i - 1]) keys[unique++] = keys[i];
+        var blockOfEntry = new int[n];
+        if (n == 0) return (new int[levels0 + 1], [], blockOfEntry);
+        var byT = CountingOrder(levelT, levelsT, null);
+        var order = CountingOrder(level0, levels0, byT);
         var colPtr = new int[levels0 + 1];
-        var rowLevel = new int[unique];
-        for (int u = 0; u < unique; u++)
+        var rowLevel = new int[n];
+        int unique = 0;
+        for (int u = 0; u < n; u++)
         {
-            int col = (int)(keys[u] / levelsT);
-            rowLevel[u] = (int)(keys[u] % levelsT);
-            colPtr[col + 1]++;
+            int e = order[u];
+            if (u == 0 || level0[e] != level0[order[u - 1]] || levelT[e] != levelT[order[u - 1]])
+            {
+                rowLevel[unique++] = levelT[e];
+                colPtr[level0[e] + 1]++;
+            }
+            blockOfEntry[e] = unique - 1;
         }
         for (int c = 0; c < levels0; c++) colPtr[c + 1] += colPtr[c];
-        return (colPtr, rowLevel);
+        return (colPtr, rowLevel[..unique], blockOfEntry);
+    }
+
+    /// <summary>The entries (in the order of <paramref name="within"/>, or 0 .. n − 1) stably sorted by their key in [0, keys).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static int[] CountingOrder(int[] key, int keys, int[]? within)
+    {
+        int n = key.Length;
+        var start = new int[keys + 1];
+        foreach (int k in key) start[k + 1]++;
+        for (int k = 0; k < keys; k++) start[k + 1] += start[k];
+        var order = new int[n];
+        for (int u = 0; u < n; u++)
+        {
+            int e = within is null ? u : within[u];
+            order[start[key[e]]++] = e;
+        }
+        return order;
     }
 }
 
