@@ -63,7 +63,14 @@ internal static class LmmEstimator
             scale = [.. scale, .. residual.Whitening.CoordinateScale().Select(c => 1 / c)];
         }
         double Objective(double[] full) => residual is null ? deviance.Evaluate(full) : residual.Evaluate(full);
-        double initialObjective = Objective(theta0);
+        // The analytic gradient (ProfiledDevianceGradient) where it covers the model: each evaluation of f and ∇f is
+        // counted as one evaluation.
+        var gradient = residual is null && ProfiledDevianceGradient.Supports(problem) ? new ProfiledDevianceGradient(problem, deviance) : null;
+        bool quasiNewton = gradient is not null && (options.Optimizer ?? (gradient.RelativeCost <= QuasiNewtonCostLimit ? FitOptimizer.QuasiNewton : FitOptimizer.Bobyqa)) == FitOptimizer.QuasiNewton;
+        // The start is evaluated once: the optimizer's first call, at the same point, gets this value (and gradient).
+        double[]? startGradient = quasiNewton ? new double[d] : null;
+        double initialObjective = startGradient is null ? Objective(theta0) : gradient!.Evaluate(theta0, startGradient);
+        bool startUnused = true;
         if (!double.IsFinite(initialObjective))
         {
             if (residual is not null && !residual.SetResidualParameters(theta0.AsSpan(dTheta)))
@@ -79,25 +86,34 @@ internal static class LmmEstimator
         int evaluations = 0;
         double best = initialObjective;
         var progress = options.Progress;
+        bool IsUnusedStart(ReadOnlySpan<double> x)
+        {
+            if (!startUnused || !x.SequenceEqual(x0)) return false;
+            startUnused = false;
+            return true;
+        }
         double Evaluate(ReadOnlySpan<double> x)
         {
             cancellationToken.ThrowIfCancellationRequested();
             for (int i = 0; i < d; i++) thetaBuffer[i] = x[i] / scale[i];
-            double v = Objective(thetaBuffer);
+            double v = startGradient is null && IsUnusedStart(x) ? initialObjective : Objective(thetaBuffer);
             evaluations++;
             if (v < best) best = v;
             progress?.Report(new FitProgress(evaluations, v, best));
             return v;
         }
-        // The analytic gradient (ProfiledDevianceGradient) where it covers the model: each evaluation of f and ∇f is
-        // counted as one evaluation.
-        var gradient = residual is null && ProfiledDevianceGradient.Supports(problem) ? new ProfiledDevianceGradient(problem, deviance) : null;
         var thetaGradient = new double[d];
         double EvaluateWithGradient(ReadOnlySpan<double> x, Span<double> gx)
         {
             cancellationToken.ThrowIfCancellationRequested();
             for (int i = 0; i < d; i++) thetaBuffer[i] = x[i] / scale[i];
-            double v = gradient!.Evaluate(thetaBuffer, thetaGradient);
+            double v;
+            if (startGradient is not null && IsUnusedStart(x))
+            {
+                v = initialObjective;
+                startGradient.CopyTo(thetaGradient, 0);
+            }
+            else v = gradient!.Evaluate(thetaBuffer, thetaGradient);
             for (int i = 0; i < d; i++) gx[i] = thetaGradient[i] / scale[i];
             evaluations++;
             if (v < best) best = v;
@@ -116,7 +132,6 @@ internal static class LmmEstimator
         ConvergenceCheck CheckAt(double[] at, double atValue) => !checkFromGradient
             ? ConvergenceCheck.WithLargeSteps(t => Evaluate(t), at, lower, atValue)
             : ConvergenceCheck.FromGradient((t, g) => EvaluateWithGradient(t, g), at, lower);
-        bool quasiNewton = gradient is not null && (options.Optimizer ?? (gradient.RelativeCost <= QuasiNewtonCostLimit ? FitOptimizer.QuasiNewton : FitOptimizer.Bobyqa)) == FitOptimizer.QuasiNewton;
         var quasiNewtonOptions = new ProjectedQuasiNewtonOptions { MaxEvaluations = options.MaxEvaluations, MaxExtrapolations = 4, CoordinateWeights = LevelWeights(problem, d) };
         var result = quasiNewton
             ? LeaveFalseBounds(ProjectedQuasiNewton.Minimize(EvaluateWithGradient, x0, lower, upper, quasiNewtonOptions, cancellationToken))
