@@ -6,20 +6,32 @@ namespace TypedMixed.Estimation;
 
 /// <summary>
 /// The analytic gradient of the profiled deviance and REML criterion with respect to θ, from the blocked factor.
-/// With A = Λ'WΛ + I (W = Z'Z from the Gram) and Λₖ = ∂Λ/∂θₖ (nonzero only in the level blocks of θₖ's term, each
-/// Eₖ = ∂T/∂θₖ):
+/// With A = Λ'WΛ + D (W the Gram of [Z X] — for the ML criterion of Z alone —, Λ = diag(I ⊗ Tᵢ, I_X), D = diag(I_Z, 0))
+/// and Λₖ = ∂Λ/∂θₖ (nonzero only in the level blocks of θₖ's term, each Eₖ = ∂T/∂θₖ):
 /// <code>
-/// ∂ log|A| / ∂θₖ = 2 tr(A⁻¹ Λ'W Λₖ) = 2 Σ_l tr(Eₖ M_l),   M_l = Σ_(i,m) S_(l),(i,m) Tᵢ' W_(i,m),(l)
+/// ∂ log|A| / ∂θₖ = 2 tr(A⁻¹ Λ'W Λₖ) = 2 Σ_l tr(Eₖ M_l),   M_l = S[:, (l)]' (Λ'W)[:, (l)],  S = A⁻¹
 /// ∂ r² / ∂θₖ     = −2 ρ'Z Λₖ u = −2 Σ_l (Z'ρ)_l' Eₖ u_l    (envelope theorem at the penalized least-squares solution)
 /// </code>
-/// S = A⁻¹ is needed only where W has nonzero blocks, which lie inside the factor's pattern: the dense tail's inverse
-/// (L_tt⁻ᵀ L_tt⁻¹), then per first-term level the Takahashi recurrences S_t0 = −S_tt L_t0 L₀₀⁻¹ on that level's
-/// nonzero rows and S₀₀ = L₀₀⁻ᵀ(L₀₀⁻¹ − L_t0' S_t0). For REML the same runs over [Z X] (the X rows of the tail join S,
-/// X's T is the identity), which differentiates log|A| + log|L_X|². Z'ρ = Z'y − Z'Xβ̂ − Z'ZΛû comes from the Gram.
-/// Covers every term layout the factor has except a multiple-membership first term stored by its envelope, and
-/// models without a residual structure (<see cref="Supports"/>); those use finite differences.
+/// (log|A| is log|L_Z|², plus log|L_X|² for REML.) <b>Diagonal blocks suffice.</b> Λ is block diagonal, so over a level's
+/// columns (Λ'WΛ)[:, (l)] = (Λ'W)[:, (l)] T, and Λ'WΛ = A − D; where T is invertible,
+/// (Λ'W)[:, (l)] = (A − D)[:, (l)] T⁻¹. With S A = I and D = I on the level's own columns,
+/// <code>
+/// M_l = S[:, (l)]' (A − D)[:, (l)] T⁻¹ = (I − S_ll) T⁻¹      (scalar term: ∂ log|A|/∂θ = 2 Σ_l (1 − S_ll) / θ)
+/// </code>
+/// so only the diagonal blocks S_ll of A⁻¹ are needed. With K = L_tt⁻¹ (the tail's triangular inverse): a tail
+/// level's block is K[:, (l)]' K[:, (l)]; a first-term level's is S_ll = P'(I + Y_l'Y_l) P with P = L_ll⁻¹ and
+/// Y_l = K L_t0[:, (l)], whose columns have nonzeros only on the level's rows R_l of L_t0, so I − S_ll =
+/// P'(P·T'W_ll T − Y_l'Y_l P) (using P'P = (T'W_ll T + I)⁻¹) without the cancellation of 1 − S_ll at small T.
+/// <para>
+/// Where a term's T has a zero diagonal (θ on its bound), or the rounding of I − S_ll, amplified by T⁻¹, could exceed
+/// about 1e-12 relative (<see cref="AmplificationLimit"/>), that term takes the general path instead: the full tail
+/// inverse S_tt = Kᵀ K, then per first-term level the Takahashi recurrences S_t0 = −S_tt L_t0 L₀₀⁻¹ on R_l and
+/// S₀₀ = L₀₀⁻ᵀ(L₀₀⁻¹ − L_t0' S_t0), and M_l from W's blocks directly. Z'ρ = Z'y − Z'Xβ̂ − Z'ZΛû comes from the Gram.
+/// </para>
+/// Covers every term layout the factor has except a multiple-membership first term stored by its envelope, a sparse
+/// tail, and models with a residual structure (<see cref="Supports"/>); those use finite differences.
 /// </summary>
-internal sealed class ProfiledDevianceGradient
+internal sealed partial class ProfiledDevianceGradient
 {
     private readonly MixedModelProblem _problem;
     private readonly ProfiledDeviance _deviance;
@@ -39,6 +51,19 @@ internal sealed class ProfiledDevianceGradient
         _blockTemplates = new CovarianceTemplate?[k];
         for (int b = 0; b < k; b++)
             _blockTemplates[b] = b < problem.StorageShift ? null : problem.Templates[problem.TermOrder[b - problem.StorageShift]];
+        _m = new double[k][];
+        _nr = new double[k][];
+        _sumD = new double[k][];
+        _sumMagnitude = new double[k][];
+        for (int b = 0; b < k; b++)
+        {
+            int q = _g.Q[b];
+            _m[b] = new double[q * q];
+            _nr[b] = new double[q * q];
+            _sumD[b] = new double[q * q];
+            _sumMagnitude[b] = new double[q];
+        }
+        _general = new bool[k];
     }
 
     /// <summary>
@@ -70,8 +95,8 @@ internal sealed class ProfiledDevianceGradient
     public double Evaluate(ReadOnlySpan<double> theta, Span<double> gradient)
     {
         int d = theta.Length;
-        var dLogDet = new double[d];
-        var dRss = new double[d];
+        Span<double> dLogDet = d <= 64 ? stackalloc double[d] : new double[d];
+        Span<double> dRss = d <= 64 ? stackalloc double[d] : new double[d];
         if (!Derivatives(theta, _deviance.Reml, dLogDet, dRss)) return double.PositiveInfinity;
         double r2 = _f.PenalizedRss;
         int df = _deviance.ResidualDf;
@@ -87,26 +112,44 @@ internal sealed class ProfiledDevianceGradient
     {
         if (!_f.Update(theta)) return false;
         int k = _g.BlockCount - 1;
-        var m = new double[k][];
-        var nr = new double[k][];
         for (int b = 0; b < k; b++)
         {
-            m[b] = new double[_g.Q[b] * _g.Q[b]];
-            nr[b] = new double[_g.Q[b] * _g.Q[b]];
+            Array.Clear(_m[b]);
+            Array.Clear(_nr[b]);
         }
         int rows = _f.TailZ + (reml ? _g.P : 0);
-        var s = TailInverse(rows);
-        AddTail(s, rows, m);
-        AddLead(s, rows, reml, m);
-        AddResidualProducts(nr);
+        // K = L_tt⁻¹ over the tail's leading rows (the Z rows, then X's for REML).
+        if (_k.Length != rows * rows) _k = new double[rows * rows];
+        if (rows > 0) TriangularInverse.InvertLower(_f.Tail.Data, _f.Tail.Rows, rows, _k);
+        // Per term: the diagonal-block path where T is invertible and I − S_ll is accurate, else the general one.
+        bool anyGeneral = false;
+        for (int b = 0; b < k; b++)
+        {
+            if (_blockTemplates[b] is null) { _general[b] = false; continue; }
+            _general[b] = ForceGeneralPath || !Invertible(_f.Factor(b), _g.Q[b]);
+            if (!_general[b])
+            {
+                DiagonalBlocks(b, rows, reml);
+                _general[b] = !FromDiagonalBlocks(b);
+            }
+            anyGeneral |= _general[b];
+        }
+        if (anyGeneral)
+        {
+            if (_tailInverse.Length != rows * rows) _tailInverse = new double[rows * rows];
+            if (rows > 0) TriangularInverse.SymmetricInverseFromInverse(_k, rows, _tailInverse, _work);
+            AddTail(_tailInverse, rows, _m);
+            AddLead(_tailInverse, rows, reml, _m);
+        }
+        AddResidualProducts(_nr);
         dLogDet.Clear();
         dRss.Clear();
         for (int b = 0; b < k; b++)
         {
             if (_blockTemplates[b] is not { } tp) continue;
             int q = tp.Q, o = tp.ThetaOffset;
-            var mb = m[b];
-            var nb = nr[b];
+            var mb = _m[b];
+            var nb = _nr[b];
             switch (tp.Structure)
             {
                 case CovarianceStructure.Unstructured:
@@ -137,43 +180,71 @@ internal sealed class ProfiledDevianceGradient
         return true;
     }
 
-    /// <summary>S_tt = (L_tt L_tt')⁻¹ over the tail's first <paramref name="rows"/> rows, full symmetric (ld rows).</summary>
-    private double[] TailInverse(int rows)
-    {
-        if (_tailInverse.Length != rows * rows) _tailInverse = new double[rows * rows];
-        if (rows > 0) TriangularInverse.SymmetricInverseFromFactor(_f.Tail.Data, _f.Tail.Rows, rows, _tailInverse, _work);
-        return _tailInverse;
-    }
+    /// <summary>Per term: M = Σ_l M_l (q × q, column-major) and N = Σ_l (Z'ρ)_l u_l'.</summary>
+    private readonly double[][] _m, _nr;
+
+    /// <summary>Per term, whether the last evaluation took the general path (the full inverse) for it.</summary>
+    private readonly bool[] _general;
+
+    /// <summary>K = L_tt⁻¹ over the tail's leading rows.</summary>
+    private double[] _k = [];
+
+    /// <summary>Whether the term at each factor block took the general path in the last evaluation (for tests).</summary>
+    internal IReadOnlyList<bool> GeneralPath => _general;
+
+    /// <summary>
+    /// Forces the general path (the full inverse) for every term: the reference the diagonal-block path is tested against.
+    /// </summary>
+    internal bool ForceGeneralPath { get; init; }
 
     private double[] _tailInverse = [];
     private readonly TriangularInverse.Workspace _work = new();
 
-    /// <summary>The tail's part of each M: Σ_r S[r, (l, a)] (Λ'W)[r, (l, b)] over the tail terms' levels.</summary>
+    /// <summary>The tail's part of each general term's M: Σ_r S[r, (l, a)] (Λ'W)[r, (l, b)] over its levels.</summary>
     private void AddTail(double[] s, int rows, double[][] m)
     {
         int k = _g.BlockCount - 1, mz = _f.TailZ;
         if (mz == 0) return;
-        // V = Λ'W over the tail rows (terms left-scaled by Tᵢ', X rows as they are) and the tail's Z columns.
+        // V = Λ'W over the tail rows (terms left-scaled by Tᵢ', X rows as they are) and the general terms' columns,
+        // copied from the Gram's blocks by columns (the diagonal blocks store their lower triangle).
         if (_v.Length != rows * mz) _v = new double[rows * mz];
         var v = _v;
-        Array.Clear(v);
         for (int j = 1; j < k; j++)
         {
-            int cj = _f.TailOffset(j);
+            if (!_general[j]) continue;
+            int cj = _f.TailOffset(j), nj = _g.Sizes[j];
             for (int i = 1; i <= k; i++)
             {
                 int ri = _f.TailOffset(i);
                 int ni = i < k ? _g.Sizes[i] : Math.Max(0, rows - mz);
                 if (ni == 0) continue;
-                for (int c = 0; c < _g.Sizes[j]; c++)
-                    for (int r = 0; r < ni; r++)
-                        v[(cj + c) * rows + ri + r] = GramTail(i, j, r, c);
-                if (i < k) LeftScaleTranspose(v, rows, ri, _g.Sizes[i], cj, _g.Sizes[j], _g.Q[i], _f.Factor(i));
+                if (i > j)
+                {
+                    var w = _g.Dense[i][j]!;
+                    for (int c = 0; c < nj; c++) w.Data.AsSpan(c * w.Rows, ni).CopyTo(v.AsSpan((cj + c) * rows + ri, ni));
+                }
+                else if (i < j)
+                {
+                    var w = _g.Dense[j][i]!.Data;
+                    for (int c = 0; c < nj; c++)
+                    {
+                        var col = v.AsSpan((cj + c) * rows + ri, ni);
+                        for (int r = 0; r < ni; r++) col[r] = w[r * nj + c];
+                    }
+                }
+                else
+                {
+                    var w = _g.Dense[i][i]!.Data;
+                    for (int c = 0; c < nj; c++)
+                    {
+                        var col = v.AsSpan((cj + c) * rows + ri, ni);
+                        for (int r = 0; r < c; r++) col[r] = w[r * nj + c];
+                        w.AsSpan(c * nj + c, ni - c).CopyTo(col[c..]);
+                    }
+                }
+                if (i < k) LeftScaleTranspose(v, rows, ri, _g.Sizes[i], cj, nj, _g.Q[i], _f.Factor(i));
             }
-        }
-        for (int j = 1; j < k; j++)
-        {
-            int q = _g.Q[j], cj = _f.TailOffset(j);
+            int q = _g.Q[j];
             var mj = m[j];
             for (int l = 0; l < _g.Levels[j]; l++)
                 for (int b = 0; b < q; b++)
@@ -186,14 +257,6 @@ internal sealed class ProfiledDevianceGradient
     }
 
     private double[] _v = [];
-
-    /// <summary>W[(block i, row r), (block j, column c)] for tail blocks, read from the stored lower triangle.</summary>
-    private double GramTail(int i, int j, int r, int c)
-    {
-        if (i > j) return _g.Dense[i][j]![r, c];
-        if (i < j) return _g.Dense[j][i]![c, r];
-        return r >= c ? _g.Dense[i][i]![r, c] : _g.Dense[i][i]![c, r];
-    }
 
     /// <summary>Rows [r0, r0 + nr) of the columns [c0, c0 + nc) of V (ld rows) ← (I ⊗ T)' times themselves.</summary>
     private static void LeftScaleTranspose(double[] v, int ld, int r0, int nr, int c0, int nc, int q, double[] t)
@@ -212,25 +275,28 @@ internal sealed class ProfiledDevianceGradient
     }
 
     /// <summary>
-    /// The first term's part: per level l, S_t0 on the rows where L_t0 is nonzero, S₀₀'s diagonal block, and the
-    /// contributions of W's blocks in column l (its own block, the sparse blocks against later terms, X for REML).
+    /// The first term's part of the general terms' M: per level l, S_t0 on the rows where L_t0 is nonzero, S₀₀'s
+    /// diagonal block, and the contributions of W's blocks in column l (its own block, the sparse blocks against later
+    /// terms, X for REML) — to M₀ when the first term is general, to Mᵢ when term i is.
     /// </summary>
     private void AddLead(double[] s, int rows, bool reml, double[][] m)
     {
         int q0 = _g.Q[0], levels = _g.Levels[0], mz = _f.TailZ, p = _g.P;
         if (levels == 0) return;
+        var ls = _f.Ls0;
+        bool lead = _general[0], anyTail = false;
+        for (int i = 0; i < ls.Length; i++) anyTail |= _general[i + 1];
+        if (!lead && !anyTail) return;
         var t0 = _f.Factor(0);
         var m0 = m[0];
-        var rowIndex = new List<int>();
-        var ls = _f.Ls0;
+        var rowIndex = _rowIndex;
         var ws = _g.Sparse0;
         var lxy = _f.LXY0;
         var wxy = _g.XY0;
         var linv = new double[q0 * q0];
         var y = new double[q0 * q0];
         var tw = new double[q0 * q0];
-        var prod = new double[q0 * q0];
-        double[] lt0 = [], st0 = [];
+        double[] lt0 = _lt0, st0 = _st0;
         for (int l = 0; l < levels; l++)
         {
             // R_l: the tail rows where column block l of L_t0 is nonzero (then X's rows for REML), L_t0 on them.
@@ -238,22 +304,25 @@ internal sealed class ProfiledDevianceGradient
             if (reml)
                 for (int a = 0; a < p; a++) rowIndex.Add(mz + a);
             int nl = rowIndex.Count;
-            if (lt0.Length < nl * q0) { lt0 = new double[2 * nl * q0]; st0 = new double[2 * nl * q0]; }
+            if (lt0.Length < nl * q0) { _lt0 = lt0 = new double[2 * nl * q0]; _st0 = st0 = new double[2 * nl * q0]; }
             int pos = LeadSelectedInverse.Gather(_f, l, q0, lt0, nl);
             if (reml)
                 for (int a = 0; a < p; a++)
                     for (int e = 0; e < q0; e++) lt0[e * nl + pos + a] = lxy[a, l * q0 + e];
             LeadSelectedInverse.Solve(_f.L00.Block(l), q0, lt0, nl, rowIndex, s, rows, st0, y, linv);
-            // Own block: M₀ += S₀₀,l T₀' W₀₀,l.
-            var w00 = _g.Diagonal0.Block(l);
-            for (int c = 0; c < q0; c++)
-                for (int a = 0; a < q0; a++)
-                {
-                    double acc = 0;
-                    for (int e = a; e < q0; e++) acc += t0[a * q0 + e] * (e >= c ? w00[c * q0 + e] : w00[e * q0 + c]);
-                    tw[c * q0 + a] = acc;
-                }
-            MultiplyAdd(y, tw, m0, q0);
+            if (lead)
+            {
+                // Own block: M₀ += S₀₀,l T₀' W₀₀,l.
+                var w00 = _g.Diagonal0.Block(l);
+                for (int c = 0; c < q0; c++)
+                    for (int a = 0; a < q0; a++)
+                    {
+                        double acc = 0;
+                        for (int e = a; e < q0; e++) acc += t0[a * q0 + e] * (e >= c ? w00[c * q0 + e] : w00[e * q0 + c]);
+                        tw[c * q0 + a] = acc;
+                    }
+                MultiplyAdd(y, tw, m0, q0);
+            }
             // Sparse blocks W_(i,m),(0,l) (qᵢ × q₀): M₀ += S_t0[rows]' Tᵢ' W; Mᵢ += S_t0[rows] T₀' W'.
             pos = 0;
             for (int i = 0; i < ls.Length; i++)
@@ -261,38 +330,41 @@ internal sealed class ProfiledDevianceGradient
                 int rq = ls[i].RowQ;
                 var ti = _f.Factor(i + 1);
                 var mi = m[i + 1];
+                bool tailGeneral = _general[i + 1];
                 for (int b = ls[i].ColPtr[l]; b < ls[i].ColPtr[l + 1]; b++, pos += rq)
                 {
                     var w = ws[i].Block(b);
-                    for (int c = 0; c < q0; c++)
-                        for (int a = 0; a < q0; a++)
-                        {
-                            // (S_t0[rows]' Tᵢ' W)[a, c] = Σ_r S_t0[r, a] Σ_{e ≥ r} Tᵢ[e, r] W[e, c]
-                            double acc = 0;
-                            for (int r = 0; r < rq; r++)
+                    if (lead)
+                        for (int c = 0; c < q0; c++)
+                            for (int a = 0; a < q0; a++)
                             {
-                                double tw0 = 0;
-                                for (int e = r; e < rq; e++) tw0 += ti[r * rq + e] * w[c * rq + e];
-                                acc += st0[a * nl + pos + r] * tw0;
+                                // (S_t0[rows]' Tᵢ' W)[a, c] = Σ_r S_t0[r, a] Σ_{e ≥ r} Tᵢ[e, r] W[e, c]
+                                double acc = 0;
+                                for (int r = 0; r < rq; r++)
+                                {
+                                    double tw0 = 0;
+                                    for (int e = r; e < rq; e++) tw0 += ti[r * rq + e] * w[c * rq + e];
+                                    acc += st0[a * nl + pos + r] * tw0;
+                                }
+                                m0[c * q0 + a] += acc;
                             }
-                            m0[c * q0 + a] += acc;
-                        }
-                    for (int c = 0; c < rq; c++)
-                        for (int a = 0; a < rq; a++)
-                        {
-                            // (S_t0[rows] T₀' W')[a, c] = Σ_e S_t0[a, e] Σ_{f ≥ e} T₀[f, e] W[c, f]
-                            double acc = 0;
-                            for (int e = 0; e < q0; e++)
+                    if (tailGeneral)
+                        for (int c = 0; c < rq; c++)
+                            for (int a = 0; a < rq; a++)
                             {
-                                double tw1 = 0;
-                                for (int f = e; f < q0; f++) tw1 += t0[e * q0 + f] * w[f * rq + c];
-                                acc += st0[e * nl + pos + a] * tw1;
+                                // (S_t0[rows] T₀' W')[a, c] = Σ_e S_t0[a, e] Σ_{f ≥ e} T₀[f, e] W[c, f]
+                                double acc = 0;
+                                for (int e = 0; e < q0; e++)
+                                {
+                                    double tw1 = 0;
+                                    for (int f = e; f < q0; f++) tw1 += t0[e * q0 + f] * w[f * rq + c];
+                                    acc += st0[e * nl + pos + a] * tw1;
+                                }
+                                mi[c * rq + a] += acc;
                             }
-                            mi[c * rq + a] += acc;
-                        }
                 }
             }
-            if (reml)
+            if (reml && lead)
                 // X rows: M₀ += S_X0' W_X0 (X's T is the identity).
                 for (int c = 0; c < q0; c++)
                     for (int a = 0; a < q0; a++)
@@ -303,6 +375,9 @@ internal sealed class ProfiledDevianceGradient
                     }
         }
     }
+
+    private readonly List<int> _rowIndex = [];
+    private double[] _lt0 = [], _st0 = [];
 
     /// <summary>C += A B for small q × q column-major matrices.</summary>
     private static void MultiplyAdd(double[] a, double[] b, double[] c, int q)
