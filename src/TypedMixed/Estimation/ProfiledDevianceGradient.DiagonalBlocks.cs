@@ -92,7 +92,7 @@ internal sealed partial class ProfiledDevianceGradient
                 for (int b = 0; b <= a; b++)
                 {
                     int cb = c0 + l * q + b;
-                    double s = Dot(k.AsSpan(ca * rows + ca, rows - ca), k.AsSpan(cb * rows + ca, rows - ca));
+                    double s = Dot(k.AsSpan(ca * _ldk + ca, rows - ca), k.AsSpan(cb * _ldk + ca, rows - ca));
                     if (a == b)
                     {
                         d[a * q + a] += 1 - s;
@@ -154,66 +154,70 @@ internal sealed partial class ProfiledDevianceGradient
             magnitude[0] = mag;
             return;
         }
-        int qq = q0 * q0;
-        Span<double> pinv = stackalloc double[qq], c0 = stackalloc double[qq], tw = stackalloc double[qq],
-            x1 = stackalloc double[qq], x2 = stackalloc double[qq];
-        for (int l = 0; l < levels; l++)
-        {
-            var lb = _f.L00.Block(l);
-            var w = _g.Diagonal0.Block(l);
-            var gl = g.AsSpan(l * qq, qq);
-            // P = L_ll⁻¹ by columns.
-            pinv.Clear();
-            for (int c = 0; c < q0; c++)
-            {
-                pinv[c * q0 + c] = 1;
-                ForwardSolve(lb, q0, 0, q0, pinv.Slice(c * q0, q0));
-            }
-            // C = T₀ᵀ W T₀ (W's lower triangle stored).
-            for (int c = 0; c < q0; c++)
-                for (int a = 0; a < q0; a++)
-                {
-                    double acc = 0;
-                    for (int e = a; e < q0; e++) acc += t0[a * q0 + e] * (e >= c ? w[c * q0 + e] : w[e * q0 + c]);
-                    tw[c * q0 + a] = acc;
-                }
-            for (int c = 0; c < q0; c++)
-                for (int a = 0; a < q0; a++)
-                {
-                    double acc = 0;
-                    for (int f = c; f < q0; f++) acc += tw[f * q0 + a] * t0[c * q0 + f];
-                    c0[c * q0 + a] = acc;
-                }
-            // x1 = P C, x2 = G P; then Pᵀ x1 − Pᵀ x2.
-            Multiply(pinv, c0, x1, q0);
-            Multiply(gl, pinv, x2, q0);
-            for (int c = 0; c < q0; c++)
-                for (int a = 0; a < q0; a++)
-                {
-                    double s1 = 0, s2 = 0;
-                    for (int e = a; e < q0; e++)
-                    {
-                        // Pᵀ[a, e] = P[e, a], zero for e < a.
-                        double pea = pinv[a * q0 + e];
-                        s1 += pea * x1[c * q0 + e];
-                        s2 += pea * x2[c * q0 + e];
-                    }
-                    d[c * q0 + a] += s1 - s2;
-                    if (a == c) magnitude[a] += Math.Abs(s1) + Math.Abs(s2);
-                }
-        }
+        LeadDiagonalBlocksVector(g, t0, q0, levels);
     }
 
-    /// <summary>C = A B for small q × q column-major matrices.</summary>
-    private static void Multiply(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int q)
+    /// <summary>The q₀ &gt; 1 case of <see cref="LeadDiagonalBlocks"/>, level by level on small column-major matrices.</summary>
+    private unsafe void LeadDiagonalBlocksVector(double[] gAll, double[] t0, int q0, int levels)
     {
-        for (int j = 0; j < q; j++)
-            for (int i = 0; i < q; i++)
+        int qq = q0 * q0;
+        double* pinv = stackalloc double[qq], c0 = stackalloc double[qq], tw = stackalloc double[qq],
+            x1 = stackalloc double[qq], x2 = stackalloc double[qq];
+        fixed (double* l00 = _f.L00.Data, w00 = _g.Diagonal0.Data, gp = gAll, t = t0, d = _sumD[0], magnitude = _sumMagnitude[0])
+        {
+            for (int l = 0; l < levels; l++)
             {
-                double acc = 0;
-                for (int e = 0; e < q; e++) acc += a[e * q + i] * b[j * q + e];
-                c[j * q + i] = acc;
+                double* lb = l00 + l * qq, w = w00 + l * qq, gl = gp + l * qq;
+                // P = L_ll⁻¹ (lower): column c solves L x = e_c from row c down.
+                for (int c = 0; c < q0; c++)
+                    for (int r = 0; r < q0; r++)
+                    {
+                        if (r < c) { pinv[c * q0 + r] = 0; continue; }
+                        double acc = r == c ? 1 : 0;
+                        for (int e = c; e < r; e++) acc -= lb[e * q0 + r] * pinv[c * q0 + e];
+                        pinv[c * q0 + r] = acc / lb[r * q0 + r];
+                    }
+                // C = T₀ᵀ W T₀ (W's lower triangle stored): tw = T₀ᵀ W, then C = tw T₀.
+                for (int c = 0; c < q0; c++)
+                    for (int a = 0; a < q0; a++)
+                    {
+                        double acc = 0;
+                        for (int e = a; e < q0; e++) acc += t[a * q0 + e] * (e >= c ? w[c * q0 + e] : w[e * q0 + c]);
+                        tw[c * q0 + a] = acc;
+                    }
+                for (int c = 0; c < q0; c++)
+                    for (int a = 0; a < q0; a++)
+                    {
+                        double acc = 0;
+                        for (int f = c; f < q0; f++) acc += tw[f * q0 + a] * t[c * q0 + f];
+                        c0[c * q0 + a] = acc;
+                    }
+                // x1 = P C (P lower), x2 = G P.
+                for (int c = 0; c < q0; c++)
+                    for (int a = 0; a < q0; a++)
+                    {
+                        double s1 = 0, s2 = 0;
+                        for (int e = 0; e <= a; e++) s1 += pinv[e * q0 + a] * c0[c * q0 + e];
+                        for (int e = c; e < q0; e++) s2 += gl[e * q0 + a] * pinv[c * q0 + e];
+                        x1[c * q0 + a] = s1;
+                        x2[c * q0 + a] = s2;
+                    }
+                // I − S_ll = Pᵀ x1 − Pᵀ x2 (Pᵀ[a, e] = P[e, a], zero for e < a).
+                for (int c = 0; c < q0; c++)
+                    for (int a = 0; a < q0; a++)
+                    {
+                        double s1 = 0, s2 = 0;
+                        for (int e = a; e < q0; e++)
+                        {
+                            double pea = pinv[a * q0 + e];
+                            s1 += pea * x1[c * q0 + e];
+                            s2 += pea * x2[c * q0 + e];
+                        }
+                        d[c * q0 + a] += s1 - s2;
+                        if (a == c) magnitude[a] += Math.Abs(s1) + Math.Abs(s2);
+                    }
             }
+        }
     }
 
     /// <summary>
@@ -222,7 +226,7 @@ internal sealed partial class ProfiledDevianceGradient
     /// </summary>
     private unsafe void LeadProducts(LeadRows pattern, int rows, int l0, int l1)
     {
-        int q0 = _g.Q[0], qq = q0 * q0;
+        int q0 = _g.Q[0], qq = q0 * q0, ldk = _ldk;
         var ptr = pattern.Ptr;
         var rowOf = pattern.Row;
         Span<double> y = stackalloc double[q0 * ProductPanel];
@@ -231,7 +235,7 @@ internal sealed partial class ProfiledDevianceGradient
             for (int k0 = 0; k0 < rows; k0 += ProductPanel)
             {
                 int h = Math.Min(ProductPanel, rows - k0), k1 = k0 + h;
-                bool wide = q0 == 1 && h == ProductPanel && Vector512.IsHardwareAccelerated;
+                bool wide = q0 == 1 && Vector512.IsHardwareAccelerated; // K's padding rows are zero
                 for (int l = l0; l < l1; l++)
                 {
                     int p = ptr[l], end = ptr[l + 1];
@@ -244,7 +248,7 @@ internal sealed partial class ProfiledDevianceGradient
                         {
                             int r = rowOf[p];
                             if (r >= k1) break;
-                            double* c = kp + (long)r * rows + k0;
+                            double* c = kp + (long)r * ldk + k0;
                             var v = Vector512.Create(val[p]);
                             a0 = Vector512.FusedMultiplyAdd(Vector512.Load(c), v, a0);
                             a1 = Vector512.FusedMultiplyAdd(Vector512.Load(c + 8), v, a1);
@@ -264,7 +268,7 @@ internal sealed partial class ProfiledDevianceGradient
                     {
                         int r = rowOf[p];
                         if (r >= k1) break;
-                        var col = new ReadOnlySpan<double>(kp + (long)r * rows + k0, h);
+                        var col = new ReadOnlySpan<double>(kp + (long)r * ldk + k0, h);
                         for (int e = 0; e < q0; e++) Axpy(val[p * q0 + e], col, y.Slice(e * ProductPanel, h));
                     }
                     for (int a = 0; a < q0; a++)

@@ -64,6 +64,7 @@ internal sealed partial class ProfiledDevianceGradient
             _sumMagnitude[b] = new double[q];
         }
         _general = new bool[k];
+        _fromGram = new bool[k];
     }
 
     /// <summary>
@@ -119,8 +120,14 @@ internal sealed partial class ProfiledDevianceGradient
         }
         int rows = _f.TailZ + (reml ? _g.P : 0);
         // K = L_tt⁻¹ over the tail's leading rows (the Z rows, then X's for REML).
-        if (_k.Length != rows * rows) _k = new double[rows * rows];
-        if (rows > 0) TriangularInverse.InvertLower(_f.Tail.Data, _f.Tail.Rows, rows, _k);
+        // Leading dimension rounded up to the product panel, the padding rows zero: every panel of K is whole.
+        if (_kRows != rows)
+        {
+            _kRows = rows;
+            _ldk = (rows + ProductPanel - 1) / ProductPanel * ProductPanel;
+            _k = new double[_ldk * rows];
+        }
+        if (rows > 0) TriangularInverse.InvertLower(_f.Tail.Data, _f.Tail.Rows, rows, _k, _ldk);
         // Per term: the diagonal-block path where T is invertible and I − S_ll is accurate, else the general one.
         bool anyGeneral = false;
         for (int b = 0; b < k; b++)
@@ -137,7 +144,7 @@ internal sealed partial class ProfiledDevianceGradient
         if (anyGeneral)
         {
             if (_tailInverse.Length != rows * rows) _tailInverse = new double[rows * rows];
-            if (rows > 0) TriangularInverse.SymmetricInverseFromInverse(_k, rows, _tailInverse, _work);
+            if (rows > 0) TriangularInverse.SymmetricInverseFromInverse(_k, _ldk, rows, _tailInverse, _work);
             AddTail(_tailInverse, rows, _m);
             AddLead(_tailInverse, rows, reml, _m);
         }
@@ -186,8 +193,9 @@ internal sealed partial class ProfiledDevianceGradient
     /// <summary>Per term, whether the last evaluation took the general path (the full inverse) for it.</summary>
     private readonly bool[] _general;
 
-    /// <summary>K = L_tt⁻¹ over the tail's leading rows.</summary>
+    /// <summary>K = L_tt⁻¹ over the tail's leading rows (leading dimension _ldk, rows _kRows).</summary>
     private double[] _k = [];
+    private int _kRows = -1, _ldk;
 
     /// <summary>Whether the term at each factor block took the general path in the last evaluation (for tests).</summary>
     internal IReadOnlyList<bool> GeneralPath => _general;
@@ -392,25 +400,76 @@ internal sealed partial class ProfiledDevianceGradient
     }
 
     /// <summary>
-    /// N_t[a, b] = Σ_l (Z'ρ)_(l, a) u_(l, b) per term, with u the spherical modes at the current factor and
-    /// Z'ρ = Z'y − Z'Xβ̂ − Z'Z Λu read from the Gram's blocks.
+    /// N_t[a, b] = Σ_l (Z'ρ)_(l, a) u_(l, b) per term, with u the spherical modes at the current factor. At the
+    /// penalized least-squares solution u = Λ'Z'ρ, so where T is invertible and well conditioned (κ(T) ≤
+    /// <see cref="AmplificationLimit"/>) (Z'ρ)_l = T⁻ᵀ u_l and N = T⁻ᵀ Σ_l u_l u_l' needs no pass over the Gram; other
+    /// terms read Z'ρ = Z'y − Z'Xβ̂ − Z'Z Λu from the Gram's blocks.
     /// </summary>
     private void AddResidualProducts(double[][] nr)
     {
         int k = _g.BlockCount - 1, p = _g.P;
         var beta = PenalizedSolution.Beta(_f);
         var u = PenalizedSolution.SphericalModes(_f, beta);
+        bool anyFromGram = false;
+        for (int t = 0; t < k; t++)
+        {
+            int q = _g.Q[t];
+            var t0 = _f.Factor(t);
+            _fromGram[t] = ForceGeneralPath || !WellConditioned(t0, q);
+            anyFromGram |= _fromGram[t];
+            if (_fromGram[t]) continue;
+            // U = Σ_l u_l u_l', then N = T⁻ᵀ U (Tᵀ N = U by back substitution, T lower).
+            var n = nr[t];
+            var ut = u[t];
+            for (int l = 0; l < _g.Levels[t]; l++)
+                for (int bb = 0; bb < q; bb++)
+                {
+                    double ub = ut[l * q + bb];
+                    for (int a = 0; a < q; a++) n[bb * q + a] += ut[l * q + a] * ub;
+                }
+            for (int c = 0; c < q; c++)
+                for (int a = q - 1; a >= 0; a--)
+                {
+                    double acc = n[c * q + a];
+                    for (int e = a + 1; e < q; e++) acc -= t0[a * q + e] * n[c * q + e];
+                    n[c * q + a] = acc / t0[a * q + a];
+                }
+        }
+        if (anyFromGram) AddResidualProductsFromGram(nr, beta, u);
+    }
+
+    /// <summary>Per factor block, whether the last evaluation read Z'ρ from the Gram.</summary>
+    private readonly bool[] _fromGram;
+
+    /// <summary>T's diagonal is nonzero and max |T_ij| / min |T_dd| ≤ <see cref="AmplificationLimit"/>.</summary>
+    private static bool WellConditioned(double[] t, int q)
+    {
+        double largest = 0, smallest = double.PositiveInfinity;
+        for (int c = 0; c < q; c++)
+        {
+            smallest = Math.Min(smallest, Math.Abs(t[c * q + c]));
+            for (int r = c; r < q; r++) largest = Math.Max(largest, Math.Abs(t[c * q + r]));
+        }
+        return smallest > 0 && double.IsFinite(largest) && largest <= AmplificationLimit * smallest;
+    }
+
+    /// <summary>N for the terms marked in <see cref="_fromGram"/>, with Z'ρ from the Gram's blocks.</summary>
+    private void AddResidualProductsFromGram(double[][] nr, double[] beta, double[][] u)
+    {
+        int k = _g.BlockCount - 1, p = _g.P;
+        var need = _fromGram;
         var b = new double[k][];
         for (int t = 0; t < k; t++)
         {
             b[t] = (double[])u[t].Clone();
             PenalizedSolution.ApplyLambda(b[t], _g.Q[t], _f.Factor(t));
         }
-        // zr_t = Z_t'(y − Xβ) − Σ_j W_tj b_j.
+        // zr_t = Z_t'(y − Xβ) − Σ_j W_tj b_j, for the terms that need it.
         var zr = new double[k][];
         for (int t = 0; t < k; t++)
         {
             zr[t] = new double[_g.Sizes[t]];
+            if (!need[t]) continue;
             var xy = t == 0 ? _g.XY0 : _g.Dense[k][t]!;
             for (int c = 0; c < _g.Sizes[t]; c++)
             {
@@ -421,15 +480,17 @@ internal sealed partial class ProfiledDevianceGradient
         }
         // Term 0's own block and the sparse blocks against later terms.
         int q0 = _g.Q[0];
-        for (int l = 0; l < _g.Levels[0]; l++)
-        {
-            var w = _g.Diagonal0.Block(l);
-            for (int c = 0; c < q0; c++)
-                for (int a = 0; a < q0; a++)
-                    zr[0][l * q0 + a] -= (a >= c ? w[c * q0 + a] : w[a * q0 + c]) * b[0][l * q0 + c];
-        }
+        if (need[0])
+            for (int l = 0; l < _g.Levels[0]; l++)
+            {
+                var w = _g.Diagonal0.Block(l);
+                for (int c = 0; c < q0; c++)
+                    for (int a = 0; a < q0; a++)
+                        zr[0][l * q0 + a] -= (a >= c ? w[c * q0 + a] : w[a * q0 + c]) * b[0][l * q0 + c];
+            }
         for (int i = 0; i < _g.Sparse0.Length; i++)
         {
+            if (!need[0] && !need[i + 1]) continue;
             var sp = _g.Sparse0[i];
             int rq = sp.RowQ;
             for (int col = 0; col < sp.ColLevels; col++)
@@ -450,6 +511,7 @@ internal sealed partial class ProfiledDevianceGradient
         for (int j = 1; j < k; j++)
             for (int i = j; i < k; i++)
             {
+                if (!need[i] && !need[j]) continue;
                 var w = _g.Dense[i][j]!;
                 for (int c = 0; c < w.Cols; c++)
                 {
@@ -466,6 +528,7 @@ internal sealed partial class ProfiledDevianceGradient
             }
         for (int t = 0; t < k; t++)
         {
+            if (!need[t]) continue;
             int q = _g.Q[t];
             var n = nr[t];
             for (int l = 0; l < _g.Levels[t]; l++)

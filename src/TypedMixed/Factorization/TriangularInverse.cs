@@ -60,17 +60,17 @@ internal static unsafe class TriangularInverse
     }
 
     /// <summary>
-    /// S = Kᵀ K (= (L Lᵀ)⁻¹ when K = L⁻¹) for a lower-triangular n × n K (leading dimension n, zero above its diagonal),
+    /// S = Kᵀ K (= (L Lᵀ)⁻¹ when K = L⁻¹) for a lower-triangular n × n K (leading dimension ldk, zero above its diagonal),
     /// written full into s (n × n): the general gradient path, when the inverse is already at hand.
     /// </summary>
-    public static void SymmetricInverseFromInverse(double[] k, int n, double[] s, Workspace work)
+    public static void SymmetricInverseFromInverse(double[] k, int ldk, int n, double[] s, Workspace work)
     {
         work.Ensure(n);
         // M = J Kᵀ J: M[i, c] = K[n−1−c, n−1−i], lower triangular; then J S J = M Mᵀ.
         var m = work.M;
         Array.Clear(m);
         for (int c = 0; c < n; c++)
-            for (int i = c; i < n; i++) m[c * n + i] = k[(n - 1 - i) * n + n - 1 - c];
+            for (int i = c; i < n; i++) m[c * n + i] = k[(n - 1 - i) * ldk + n - 1 - c];
         SymmetricFromReversed(m, n, s, work);
     }
 
@@ -100,27 +100,30 @@ internal static unsafe class TriangularInverse
 
     /// <summary>
     /// K = L⁻¹ for the leading n × n block of the lower-triangular L (column-major, leading dimension ld), into k
-    /// (n × n, leading dimension n; its upper triangle is written zero).
+    /// (column-major, leading dimension ldk ≥ n; its upper triangle is written zero, rows n .. ldk are not touched).
     /// </summary>
-    public static void InvertLower(ReadOnlySpan<double> l, int ld, int n, double[] k)
+    public static void InvertLower(ReadOnlySpan<double> l, int ld, int n, double[] k, int ldk)
     {
         for (int c = 0; c < n; c++)
         {
-            k.AsSpan(c * n, c).Clear();
-            l.Slice(c * ld + c, n - c).CopyTo(k.AsSpan(c * n + c, n - c));
+            k.AsSpan(c * ldk, c).Clear();
+            l.Slice(c * ld + c, n - c).CopyTo(k.AsSpan(c * ldk + c, n - c));
         }
-        InvertLowerInPlace(k, n);
+        InvertLowerInPlace(k, n, ldk);
     }
 
     /// <summary>
     /// K ← K⁻¹ for a lower-triangular n × n column-major K (leading dimension n) whose upper triangle is zero (it stays
     /// zero): blocked on the packed kernel from <see cref="BlockedThreshold"/> on, the column algorithm below it.
     /// </summary>
-    internal static void InvertLowerInPlace(double[] k, int n)
+    internal static void InvertLowerInPlace(double[] k, int n) => InvertLowerInPlace(k, n, n);
+
+    /// <summary>As <see cref="InvertLowerInPlace(double[], int)"/> with leading dimension ld.</summary>
+    internal static void InvertLowerInPlace(double[] k, int n, int ld)
     {
         if (n < BlockedThreshold || !PackedSyrk.IsAccelerated)
         {
-            InvertDiagonalBlock(k, n, 0, n);
+            InvertDiagonalBlock(k, ld, 0, n);
             return;
         }
         fixed (double* x = k)
@@ -130,17 +133,17 @@ internal static unsafe class TriangularInverse
             {
                 int jb = Math.Min(InversePanel, n - j0), j1 = j0 + jb, m = n - j1;
                 // X₁₁ = L₁₁⁻¹ (the diagonal block alone).
-                InvertDiagonalBlock(k, n, j0, jb);
+                InvertDiagonalBlock(k, ld, j0, jb);
                 if (m == 0) continue;
-                double* x21 = x + (long)j0 * n + j1;
+                double* x21 = x + (long)j0 * ld + j1;
                 // X₂₁ ← −X₂₂ L₂₁: L₂₁ packed as B, the block cleared, then the product with X₂₂ (lower: sliver i
                 // needs depth up to its last row only).
                 var packB = PackBuffer(ref t_packB, m, jb);
                 fixed (double* pb = packB)
                 {
-                    PackTransposed(x21, n, m, jb, pb);
-                    for (int c = 0; c < jb; c++) new Span<double>(x21 + (long)c * n, m).Clear();
-                    MultiplySubtract(x + (long)j1 * n + j1, n, m, m, aLower: true, aSign: 1, pb, jb, bUpper: false, x21, n);
+                    PackTransposed(x21, ld, m, jb, pb);
+                    for (int c = 0; c < jb; c++) new Span<double>(x21 + (long)c * ld, m).Clear();
+                    MultiplySubtract(x + (long)j1 * ld + j1, ld, m, m, aLower: true, aSign: 1, pb, jb, bUpper: false, x21, ld);
                 }
                 // X₂₁ ← (−X₂₂ L₂₁) X₁₁: X₁₁ packed as B (Bᵀ = X₁₁ is lower: sliver j starts at depth j), the block
                 // packed negated as A and cleared, so that C −= (−A) B leaves +A X₁₁.
@@ -148,14 +151,14 @@ internal static unsafe class TriangularInverse
                 var copy = PackBuffer(ref t_copy, m, jb);
                 fixed (double* pb = packB2, pc = copy)
                 {
-                    PackTransposed(x + (long)j0 * n + j0, n, jb, jb, pb);
+                    PackTransposed(x + (long)j0 * ld + j0, ld, jb, jb, pb);
                     for (int c = 0; c < jb; c++)
                     {
-                        var col = new Span<double>(x21 + (long)c * n, m);
+                        var col = new Span<double>(x21 + (long)c * ld, m);
                         col.CopyTo(new Span<double>(pc + (long)c * m, m));
                         col.Clear();
                     }
-                    MultiplySubtract(pc, m, m, jb, aLower: false, aSign: -1, pb, jb, bUpper: true, x21, n);
+                    MultiplySubtract(pc, m, m, jb, aLower: false, aSign: -1, pb, jb, bUpper: true, x21, ld);
                 }
             }
         }

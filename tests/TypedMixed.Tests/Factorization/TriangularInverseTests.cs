@@ -59,8 +59,9 @@ public class TriangularInverseTests
             l[c * ld + c] = 0.5 + rng.NextDouble();
             for (int r = c + 1; r < n; r++) l[c * ld + r] = (rng.NextDouble() - 0.5) / Math.Sqrt(n);
         }
-        var k = new double[n * n];
-        TriangularInverse.InvertLower(l, ld, n, k);
+        int ldk = n + 3; // padding rows below the inverse are left alone
+        var k = new double[ldk * n];
+        TriangularInverse.InvertLower(l, ld, n, k, ldk);
         var col = new double[n];
         double worst = 0;
         for (int j = 0; j < n; j += Math.Max(1, n / 97))
@@ -70,10 +71,11 @@ public class TriangularInverseTests
             DenseKernels.ForwardSolve(l, ld, 0, n, col);
             for (int i = 0; i < n; i++)
             {
-                double err = Math.Abs(k[j * n + i] - col[i]) / (1 + Math.Abs(col[i]));
-                if (i < j) Assert.Equal(0.0, k[j * n + i]);
+                double err = Math.Abs(k[j * ldk + i] - col[i]) / (1 + Math.Abs(col[i]));
+                if (i < j) Assert.Equal(0.0, k[j * ldk + i]);
                 worst = Math.Max(worst, err);
             }
+            for (int i = n; i < ldk; i++) Assert.Equal(0.0, k[j * ldk + i]);
         }
         Assert.True(worst < 1e-12, $"n = {n}: largest difference {worst:E2}");
     }
