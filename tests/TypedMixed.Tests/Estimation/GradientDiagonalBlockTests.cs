@@ -75,6 +75,27 @@ public class GradientDiagonalBlockTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public void A_theta_near_its_bound_keeps_both_paths_equal(bool reml)
+    {
+        // θ = 1e-7: I − S_ll ≈ θ² w would cancel in 1 − S_ll; the amplification bound sends such terms to the general
+        // path (a first term keeps the diagonal-block path, whose Pᵀ(P C − G P) does not cancel).
+        int general = 0;
+        for (int seed = 0; seed < 30; seed++)
+        {
+            var rng = new Random(11000 + seed);
+            var problem = MixedModelProblem.Create(CrossedDesign(rng, rows: rng.Next(150, 260), weights: seed % 2 == 1));
+            var theta = RandomTheta(problem, rng);
+            var small = problem.Templates[rng.Next(problem.Templates.Length)];
+            theta[small.ThetaOffset] = 1e-7;
+            general += CompareWithGeneral(problem, theta, reml, $"seed {seed}, {small.TermName} at 1e-7").Count(g => g);
+            ProfiledDevianceGradientTests.AssertGradient(problem, theta, reml, $"small θ seed {seed}");
+        }
+        Assert.True(general >= 10, $"only {general} terms took the general path at θ = 1e-7");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public void Diagonal_blocks_equal_the_full_inverse_on_an_InstEval_shaped_design(bool reml)
     {
         // y ~ service + (1|s) + (1|d) + (1|dept): 420 students × ~14 ratings over 200 lecturers in 7 departments.
