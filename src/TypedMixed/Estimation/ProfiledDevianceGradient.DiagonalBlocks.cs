@@ -7,8 +7,8 @@ namespace TypedMixed.Estimation;
 /// <summary>
 /// The diagonal-block path of the gradient (see the class summary): per term D = Σ_l (I − S_ll) from K = L_tt⁻¹, then
 /// M = D T⁻¹. A tail level's S_ll is K[:, (l)]ᵀ K[:, (l)]; a first-term level's needs Y_l = K L_t0[:, (l)], computed for
-/// all levels at once by row panels of K (64 rows, about 0.6 MB at order 1,145, so the panel stays in L2 while every
-/// level's few columns of L_t0 pass over it), the levels split between two threads.
+/// all levels at once by row panels of K (64 rows, copied contiguous: about 0.6 MB at order 1,145, so the panel stays
+/// in L2 while every level's few columns of L_t0 pass over it), the levels split between two threads.
 /// </summary>
 internal sealed partial class ProfiledDevianceGradient
 {
@@ -129,7 +129,9 @@ internal sealed partial class ProfiledDevianceGradient
                 int off = pattern.Offset[p], stride = pattern.Stride[pattern.Source[p]];
                 for (int e = 0; e < q0; e++) val[p * q0 + e] = from[off + e * stride];
             }
-            if (pattern.Work >= 2e5 && Environment.ProcessorCount > 1)
+            bool twoThreads = pattern.Work >= 2e5 && Environment.ProcessorCount > 1;
+            PackPanels(rows, twoThreads);
+            if (twoThreads)
                 Parallel.Invoke(
                     () => LeadProducts(pattern, rows, 0, pattern.Split),
                     () => LeadProducts(pattern, rows, pattern.Split, levels));
@@ -220,22 +222,63 @@ internal sealed partial class ProfiledDevianceGradient
         }
     }
 
+    /// <summary>K's row panels, each contiguous: panel i (rows 64 i .. 64 i + 64) holds its columns 0 .. 64 i + 64 (64 values each).</summary>
+    private double[] _panels = [];
+
+    /// <summary>Offset of each row panel in <see cref="_panels"/>.</summary>
+    private long[] _panelOffset = [];
+    private int _panelRows = -1, _panelBase;
+
+    /// <summary>
+    /// Copies K's row panels into <see cref="_panels"/>: the products then read each level's columns from one contiguous
+    /// block (column segments of K itself lie a page apart, so every one would cost a TLB miss).
+    /// </summary>
+    private unsafe void PackPanels(int rows, bool twoThreads)
+    {
+        int count = (rows + ProductPanel - 1) / ProductPanel;
+        if (_panelRows != rows)
+        {
+            _panelRows = rows;
+            _panelOffset = new long[count + 1];
+            for (int i = 0; i < count; i++)
+                _panelOffset[i + 1] = _panelOffset[i] + (long)ProductPanel * Math.Min(rows, (i + 1) * ProductPanel);
+            // Pinned, so that the first panel can start on a 64-byte boundary: 512-bit loads then never split a cache line.
+            _panels = GC.AllocateArray<double>((int)_panelOffset[count] + 8, pinned: true);
+            fixed (double* p0 = _panels) _panelBase = (int)((64 - (long)p0 % 64) % 64 / sizeof(double));
+        }
+        int ldk = _ldk;
+        void Pack(int first, int step)
+        {
+            fixed (double* kp = _k, pp = _panels)
+                for (int i = first; i < count; i += step)
+                {
+                    int k0 = i * ProductPanel, columns = Math.Min(rows, k0 + ProductPanel);
+                    double* dst = pp + _panelBase + _panelOffset[i];
+                    for (int r = 0; r < columns; r++)
+                        Buffer.MemoryCopy(kp + (long)r * ldk + k0, dst + (long)r * ProductPanel, ProductPanel * sizeof(double), ProductPanel * sizeof(double));
+                }
+        }
+        if (twoThreads) Parallel.Invoke(() => Pack(0, 2), () => Pack(1, 2));
+        else Pack(0, 1);
+    }
+
     /// <summary>
     /// G_l += Y_lᵀ Y_l for the levels [l0, l1), panel by panel of K's rows: Y_l[k0..k1, :] = Σ_r K[k0..k1, r] L_t0[r, (l)]
     /// over the level's rows r &lt; k1 (K[k, r] = 0 for k &lt; r).
     /// </summary>
     private unsafe void LeadProducts(LeadRows pattern, int rows, int l0, int l1)
     {
-        int q0 = _g.Q[0], qq = q0 * q0, ldk = _ldk;
+        int q0 = _g.Q[0], qq = q0 * q0;
         var ptr = pattern.Ptr;
         var rowOf = pattern.Row;
         Span<double> y = stackalloc double[q0 * ProductPanel];
-        fixed (double* kp = _k, val = pattern.Value, g = pattern.G)
+        fixed (double* pp = _panels, val = pattern.Value, g = pattern.G)
         {
             for (int k0 = 0; k0 < rows; k0 += ProductPanel)
             {
                 int h = Math.Min(ProductPanel, rows - k0), k1 = k0 + h;
-                bool wide = q0 == 1 && Vector512.IsHardwareAccelerated; // K's padding rows are zero
+                double* kp = pp + _panelBase + _panelOffset[k0 / ProductPanel];
+                bool wide = q0 == 1 && Vector512.IsHardwareAccelerated; // K's padding rows (and so the panels') are zero
                 for (int l = l0; l < l1; l++)
                 {
                     int p = ptr[l], end = ptr[l + 1];
@@ -248,7 +291,7 @@ internal sealed partial class ProfiledDevianceGradient
                         {
                             int r = rowOf[p];
                             if (r >= k1) break;
-                            double* c = kp + (long)r * ldk + k0;
+                            double* c = kp + (long)r * ProductPanel;
                             var v = Vector512.Create(val[p]);
                             a0 = Vector512.FusedMultiplyAdd(Vector512.Load(c), v, a0);
                             a1 = Vector512.FusedMultiplyAdd(Vector512.Load(c + 8), v, a1);
@@ -268,7 +311,7 @@ internal sealed partial class ProfiledDevianceGradient
                     {
                         int r = rowOf[p];
                         if (r >= k1) break;
-                        var col = new ReadOnlySpan<double>(kp + (long)r * ldk + k0, h);
+                        var col = new ReadOnlySpan<double>(kp + (long)r * ProductPanel, h);
                         for (int e = 0; e < q0; e++) Axpy(val[p * q0 + e], col, y.Slice(e * ProductPanel, h));
                     }
                     for (int a = 0; a < q0; a++)

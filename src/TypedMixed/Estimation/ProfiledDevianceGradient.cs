@@ -111,7 +111,9 @@ internal sealed partial class ProfiledDevianceGradient
     /// </summary>
     public bool Derivatives(ReadOnlySpan<double> theta, bool reml, Span<double> dLogDet, Span<double> dRss)
     {
+        long start = Timings is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
         if (!_f.Update(theta)) return false;
+        Timings?.Add(0, ref start);
         int k = _g.BlockCount - 1;
         for (int b = 0; b < k; b++)
         {
@@ -128,6 +130,7 @@ internal sealed partial class ProfiledDevianceGradient
             _k = new double[_ldk * rows];
         }
         if (rows > 0) TriangularInverse.InvertLower(_f.Tail.Data, _f.Tail.Rows, rows, _k, _ldk);
+        Timings?.Add(1, ref start);
         // Per term: the diagonal-block path where T is invertible and I − S_ll is accurate, else the general one.
         bool anyGeneral = false;
         for (int b = 0; b < k; b++)
@@ -141,6 +144,7 @@ internal sealed partial class ProfiledDevianceGradient
             }
             anyGeneral |= _general[b];
         }
+        Timings?.Add(2, ref start);
         if (anyGeneral)
         {
             if (_tailInverse.Length != rows * rows) _tailInverse = new double[rows * rows];
@@ -148,7 +152,9 @@ internal sealed partial class ProfiledDevianceGradient
             AddTail(_tailInverse, rows, _m);
             AddLead(_tailInverse, rows, reml, _m);
         }
+        Timings?.Add(3, ref start);
         AddResidualProducts(_nr);
+        Timings?.Add(4, ref start);
         dLogDet.Clear();
         dRss.Clear();
         for (int b = 0; b < k; b++)
@@ -185,6 +191,30 @@ internal sealed partial class ProfiledDevianceGradient
             }
         }
         return true;
+    }
+
+    /// <summary>When set, <see cref="Derivatives"/> adds the time of each of its phases (for <c>gradient-cost</c>).</summary>
+    internal PhaseTimings? Timings { get; set; }
+
+    /// <summary>
+    /// Seconds spent per phase of <see cref="Derivatives"/>, summed over calls: the factorization (the evaluation itself),
+    /// K = L_tt⁻¹, the diagonal blocks, the general path, the residual products.
+    /// </summary>
+    internal sealed class PhaseTimings
+    {
+        /// <summary>Names of the phases, in order.</summary>
+        public static readonly string[] Names = ["factor", "triangular_inverse", "diagonal_blocks", "general_path", "residual_products"];
+
+        /// <summary>Seconds per phase.</summary>
+        public double[] Seconds { get; } = new double[5];
+
+        /// <summary>Adds the time since <paramref name="start"/> to phase i and restarts the clock.</summary>
+        public void Add(int i, ref long start)
+        {
+            long now = System.Diagnostics.Stopwatch.GetTimestamp();
+            Seconds[i] += (now - start) / (double)System.Diagnostics.Stopwatch.Frequency;
+            start = now;
+        }
     }
 
     /// <summary>Per term: M = Σ_l M_l (q × q, column-major) and N = Σ_l (Z'ρ)_l u_l'.</summary>

@@ -249,9 +249,11 @@ internal static unsafe class TriangularInverse
     private static void Slivers(double* a, int lda, int m, int depth, bool aLower, double aSign, double* packB, int nc, bool bUpper, double* c, int ldc, int first, int step, int slivers)
     {
         var (mr, nr) = PackedSyrk.Tile;
-        if (t_packA is null || t_packA.Length < mr * DepthChunk) t_packA = new double[mr * DepthChunk];
-        fixed (double* ap = t_packA)
+        // Pinned and 64-byte aligned, so that the kernel's 512-bit loads of A never split a cache line.
+        if (t_packA is null || t_packA.Length < mr * DepthChunk + 8) t_packA = GC.AllocateArray<double>(mr * DepthChunk + 8, pinned: true);
+        fixed (double* a0 = t_packA)
         {
+            double* ap = a0 + (64 - (long)a0 % 64) % 64 / sizeof(double);
             for (int s = first; s < slivers; s += step)
             {
                 int i0 = s * mr, im = Math.Min(mr, m - i0);
