@@ -78,6 +78,7 @@ internal static class GradientCost
         Console.WriteLine($"evaluation_with_gradient_ms {(1e3 * withGradient).ToString("F3", CultureInfo.InvariantCulture)}");
         for (int i = 0; i < phases.Seconds.Length; i++)
             Console.WriteLine($"phase_{ProfiledDevianceGradient.PhaseTimings.Names[i]}_ms {(1e3 * phases.Seconds[i] / reps).ToString("F3", CultureInfo.InvariantCulture)}");
+        Console.WriteLine($"relative_cost_estimate {gradient.RelativeCost.ToString("F2", CultureInfo.InvariantCulture)}");
         Console.WriteLine($"ratio {(withGradient / evaluation).ToString("F2", CultureInfo.InvariantCulture)}");
         Console.WriteLine($"gradient {string.Join(' ', g.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)))}");
         return 0;

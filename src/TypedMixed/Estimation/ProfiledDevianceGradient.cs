@@ -65,13 +65,27 @@ internal sealed partial class ProfiledDevianceGradient
         }
         _general = new bool[k];
         _fromGram = new bool[k];
+        if (_f.SparseTail is null)
+            for (int i = 0; i < _f.Ls0.Length; i++)
+            {
+                var ls = _f.Ls0[i];
+                int off = _f.TailOffset(i + 1);
+                for (int b = 0; b < ls.RowLevel.Length; b++)
+                    for (int a = 0; a < ls.RowQ; a++) _productWork += (_f.TailOrder - off - ls.RowLevel[b] * ls.RowQ - a) * (double)_g.Q[0];
+            }
     }
 
     /// <summary>
-    /// Estimated cost of one evaluation with the gradient, in evaluations of the objective alone (deterministic, from
-    /// the sizes): about 2 where the dense tail is small (measured 1.7–3.3 on sleepstudy, Penicillin, inner-London
-    /// Model 3 and a 1,000,000-row nested model with <c>gradient-cost</c>), rising towards 8 as the tail's inverse
-    /// (two triangular products, slower than the Cholesky's kernel) dominates (6.4–8.3 on InstEval, tail order 1,145).
+    /// Estimated cost of one evaluation with the gradient, in evaluations of the objective alone, on the diagonal-block
+    /// path (θ inside its bounds); deterministic, from the sizes:
+    /// <code>
+    /// 1 + (1.1 m³/3 + 4 P + 6 G) / (m³/3 + 10 G)
+    /// </code>
+    /// with m the dense tail's order (m³/3: the Cholesky's flops, and K = L_tt⁻¹'s on the same kernel), P = Σ_l Σ_(r ∈ R_l)
+    /// (m − r) q₀ the multiply-adds of the first term's products Y_l = K L_t0[:, l] (load-bound: about four flops' time
+    /// each), G the Gram's stored size (per-level work, about 0.6 of the evaluation's own per element). Calibrated on the
+    /// phases <c>gradient-cost</c> prints: InstEval (m = 1,145) estimate 2.4, measured 2.3–2.9 under the shared machine's
+    /// load; sleepstudy, Penicillin, inner-London Model 3 and a 1,000,000-row nested model estimate 1.6, measured 1.2–1.8.
     /// </summary>
     public double RelativeCost
     {
@@ -80,9 +94,12 @@ internal sealed partial class ProfiledDevianceGradient
             double m = _f.Tail.Rows;
             double tail = m * m * m / 3;
             double gram = _g.Diagonal0.Data.Length + _g.Sparse0.Sum(sp => (double)sp.Data.Length) + _g.XY0.Data.Length + m * m;
-            return 2 + 6 * tail / (tail + 10 * gram);
+            return 1 + (1.1 * tail + 4 * _productWork + 6 * gram) / (tail + 10 * gram);
         }
     }
+
+    /// <summary>P of <see cref="RelativeCost"/>: Σ over the first term's levels and their rows r in L_t0 of (m − r) q₀.</summary>
+    private readonly double _productWork;
 
     /// <summary>Whether the analytic gradient covers this problem (no residual structure, no envelope-stored first term).</summary>
     public static bool Supports(MixedModelProblem problem) =>
