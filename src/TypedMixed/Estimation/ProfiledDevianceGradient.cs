@@ -79,13 +79,15 @@ internal sealed partial class ProfiledDevianceGradient
     /// Estimated cost of one evaluation with the gradient, in evaluations of the objective alone, on the diagonal-block
     /// path (θ inside its bounds); deterministic, from the sizes:
     /// <code>
-    /// 1 + (1.1 m³/3 + 4 P + 6 G) / (m³/3 + 10 G)
+    /// 1 + (1.2 m³/3 + (1 + 3 m / (m + 256)) P + 6 G) / (m³/3 + 10 G)
     /// </code>
-    /// with m the dense tail's order (m³/3: the Cholesky's flops, and K = L_tt⁻¹'s on the same kernel), P = Σ_l Σ_(r ∈ R_l)
-    /// (m − r) q₀ the multiply-adds of the first term's products Y_l = K L_t0[:, l] (load-bound: about four flops' time
-    /// each), G the Gram's stored size (per-level work, about 0.6 of the evaluation's own per element). Calibrated on the
-    /// phases <c>gradient-cost</c> prints: InstEval (m = 1,145) estimate 2.4, measured 2.3–2.9 under the shared machine's
-    /// load; sleepstudy, Penicillin, inner-London Model 3 and a 1,000,000-row nested model estimate 1.6, measured 1.2–1.8.
+    /// with m the dense tail's order (m³/3: the Cholesky's flops; K = L_tt⁻¹ has as many, on the same kernel, plus a
+    /// copy), P = Σ_l Σ_(r ∈ R_l) (m − r) q₀ the multiply-adds of the first term's products Y_l = K L_t0[:, l] (about four
+    /// flops' time each once K's panels no longer stay in L1, one for a small tail), G the Gram's stored size (per-level
+    /// work, about 0.6 of the evaluation's own per element). Calibrated on the phases <c>gradient-cost</c> prints
+    /// (factor, triangular inverse, diagonal blocks, residual products), load average about 2: InstEval (m = 1,145)
+    /// estimate 2.5, measured 2.5–2.6; sleepstudy, Penicillin, inner-London Model 3 and a 1,000,000-row nested model
+    /// estimate 1.6–1.9, measured 1.3–1.7.
     /// </summary>
     public double RelativeCost
     {
@@ -94,7 +96,7 @@ internal sealed partial class ProfiledDevianceGradient
             double m = _f.Tail.Rows;
             double tail = m * m * m / 3;
             double gram = _g.Diagonal0.Data.Length + _g.Sparse0.Sum(sp => (double)sp.Data.Length) + _g.XY0.Data.Length + m * m;
-            return 1 + (1.1 * tail + 4 * _productWork + 6 * gram) / (tail + 10 * gram);
+            return 1 + (1.2 * tail + (1 + 3 * m / (m + 256)) * _productWork + 6 * gram) / (tail + 10 * gram);
         }
     }
 
