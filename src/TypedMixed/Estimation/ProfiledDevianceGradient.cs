@@ -458,7 +458,14 @@ internal sealed partial class ProfiledDevianceGradient
     {
         int k = _g.BlockCount - 1, p = _g.P;
         var beta = PenalizedSolution.Beta(_f);
-        var u = PenalizedSolution.SphericalModes(_f, beta);
+        if (_u is null)
+        {
+            _u = new double[k][];
+            for (int t = 0; t < k; t++) _u[t] = new double[_g.Sizes[t]];
+            _uTail = new double[_f.TailZ];
+        }
+        var u = _u;
+        PenalizedSolution.SphericalModes(_f, beta, u, _uTail);
         bool anyFromGram = false;
         for (int t = 0; t < k; t++)
         {
@@ -486,6 +493,10 @@ internal sealed partial class ProfiledDevianceGradient
         }
         if (anyFromGram) AddResidualProductsFromGram(nr, beta, u);
     }
+
+    /// <summary>The spherical modes per factor block, and the tail's work array, reused between evaluations.</summary>
+    private double[][]? _u;
+    private double[] _uTail = [];
 
     /// <summary>Per factor block, whether the last evaluation read Z'ρ from the Gram.</summary>
     private readonly bool[] _fromGram;
