@@ -7,7 +7,9 @@ namespace TypedMixed.Benchmarks.Harness;
 /// <summary>
 /// <c>gradient-cost MODEL --data DIR [--reps N]</c>: the cost of one evaluation of the profiled objective against one
 /// evaluation of the objective with its analytic gradient (<see cref="ProfiledDevianceGradient"/>), at the model's
-/// optimum (found first with the default fit), medians of N of each after a warm-up. Prints <c>key value</c> lines.
+/// optimum (found first with the default fit), medians of N of each after a warm-up, the two timed alternately so that
+/// both see the same machine load; <c>phase_*_ms</c> are the means of the gradient's phases over the timed runs.
+/// Prints <c>key value</c> lines.
 /// </summary>
 internal static class GradientCost
 {
@@ -40,8 +42,25 @@ internal static class GradientCost
             }
             return FitTimer.Median(times);
         }
-        double evaluation = Time(() => deviance.Evaluate(theta));
-        double withGradient = Time(() => gradient.Evaluate(theta, g));
+        // Alternately, so that a change in the machine's load reaches both medians.
+        for (int i = 0; i < 3; i++) { deviance.Evaluate(theta); gradient.Evaluate(theta, g); }
+        var phases = new ProfiledDevianceGradient.PhaseTimings();
+        gradient.Timings = phases;
+        var evaluations = new List<double>();
+        var withGradients = new List<double>();
+        var clock = new Stopwatch();
+        for (int i = 0; i < reps; i++)
+        {
+            clock.Restart();
+            deviance.Evaluate(theta);
+            evaluations.Add(clock.Elapsed.TotalSeconds);
+            clock.Restart();
+            gradient.Evaluate(theta, g);
+            withGradients.Add(clock.Elapsed.TotalSeconds);
+        }
+        gradient.Timings = null;
+        double evaluation = FitTimer.Median(evaluations);
+        double withGradient = FitTimer.Median(withGradients);
         int rows = problem.Factor.TailZ + (model.Reml ? problem.P : 0);
         var inverse = new double[rows * rows];
         deviance.Evaluate(theta);
@@ -57,6 +76,9 @@ internal static class GradientCost
         Console.WriteLine($"tail_inverse_ms {(1e3 * tailInverse).ToString("F3", CultureInfo.InvariantCulture)}");
         Console.WriteLine($"evaluation_ms {(1e3 * evaluation).ToString("F3", CultureInfo.InvariantCulture)}");
         Console.WriteLine($"evaluation_with_gradient_ms {(1e3 * withGradient).ToString("F3", CultureInfo.InvariantCulture)}");
+        for (int i = 0; i < phases.Seconds.Length; i++)
+            Console.WriteLine($"phase_{ProfiledDevianceGradient.PhaseTimings.Names[i]}_ms {(1e3 * phases.Seconds[i] / reps).ToString("F3", CultureInfo.InvariantCulture)}");
+        Console.WriteLine($"relative_cost_estimate {gradient.RelativeCost.ToString("F2", CultureInfo.InvariantCulture)}");
         Console.WriteLine($"ratio {(withGradient / evaluation).ToString("F2", CultureInfo.InvariantCulture)}");
         Console.WriteLine($"gradient {string.Join(' ', g.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)))}");
         return 0;

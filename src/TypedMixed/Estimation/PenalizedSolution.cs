@@ -57,9 +57,23 @@ internal static class PenalizedSolution
     public static double[][] SphericalModes(BlockedCholesky f, double[] beta)
     {
         var g = f.Gram;
+        int k = g.BlockCount - 1;
+        var u = new double[k][];
+        for (int t = 0; t < k; t++) u[t] = new double[g.Sizes[t]];
+        SphericalModes(f, beta, u, new double[f.TailZ]);
+        return u;
+    }
+
+    /// <summary>
+    /// As <see cref="SphericalModes(BlockedCholesky, double[])"/>, into <paramref name="u"/> (one array per ordered term,
+    /// of its size) with <paramref name="uTail"/> (the tail's random-effects rows) as work: no allocation for an
+    /// ordinary first term, for callers that need the modes in every evaluation (the gradient).
+    /// </summary>
+    public static void SphericalModes(BlockedCholesky f, double[] beta, double[][] u, double[] uTail)
+    {
+        var g = f.Gram;
         int k = g.BlockCount - 1, p = g.P, mz = f.TailZ;
         // Tail part: rhs = c_u − L_XZ' β over the terms after the first, then L_ZZ' u = rhs in one back-substitution.
-        var uTail = new double[mz];
         for (int c = 0; c < mz; c++)
         {
             double s = f.TailEntry(mz + p, c);
@@ -67,12 +81,11 @@ internal static class PenalizedSolution
             uTail[c] = s;
         }
         f.TailBackSolveTranspose(uTail, mz);
-        var u = new double[k][];
-        for (int j = 1; j < k; j++) u[j] = uTail.AsSpan(f.TailOffset(j), g.Sizes[j]).ToArray();
+        for (int j = 1; j < k; j++) uTail.AsSpan(f.TailOffset(j), g.Sizes[j]).CopyTo(u[j]);
 
         // First term: rhs₀ = c₀ − L_X0' β − Σ_i L_i0' u_i, then per level L₀₀,l' u = rhs.
         var lxy0 = f.LXY0;
-        var rhs = new double[g.Sizes[0]];
+        var rhs = u[0];
         for (int c = 0; c < rhs.Length; c++)
         {
             double s = lxy0[p, c];
@@ -103,13 +116,11 @@ internal static class PenalizedSolution
             var byLevel = new double[rhs.Length];
             for (int l = 0; l < g.Levels[0]; l++)
                 rhs.AsSpan(envelope.Position[l] * q0, q0).CopyTo(byLevel.AsSpan(l * q0, q0));
-            u[0] = byLevel;
-            return u;
+            byLevel.CopyTo(rhs);
+            return;
         }
         for (int l = 0; l < g.Levels[0]; l++)
             BackSolveTranspose(f.L00.Block(l), q0, rhs.AsSpan(l * q0, q0));
-        u[0] = rhs;
-        return u;
     }
 
     /// <summary>b = Λu for one ordered term (in place), using the factor's current T.</summary>

@@ -178,6 +178,16 @@ internal static unsafe class PackedSyrk
         return t_packL;
     }
 
+    /// <summary>
+    /// One register tile for other packed products (the blocked triangular inverse): C[0..im, 0..jn] −= A Bᵀ over kb,
+    /// A packed as one MR-row sliver and B as one NR-row sliver, both k-major and zero-padded, as <see cref="Pack"/> lays them out.
+    /// </summary>
+    public static void MultiplySubtractTile(double* ap, double* bp, int kb, double* c, int ld, int im, int jn)
+    {
+        if (Tile.MR == 16) Kernel16x8(ap, bp, kb, c, ld, im, jn);
+        else Kernel8x4(ap, bp, kb, c, ld, im, jn);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Kernel16x8(double* ap, double* bp, int kb, double* c, int ld, int im, int jn)
     {

@@ -1,19 +1,30 @@
 namespace TypedMixed.Factorization;
 
 /// <summary>
-/// The inverse of a symmetric positive-definite matrix from its lower Cholesky factor, S = L⁻ᵀ L⁻¹ — the dense part of
-/// the selected inverse the deviance gradient needs. With J the order-reversing permutation, J S J = M Mᵀ with
-/// M = (J Lᵀ J)⁻¹ lower triangular, so S costs one triangular inverse (a forward
-/// substitution with blocks of right-hand sides, which keeps each block in cache while L streams past) and one
-/// symmetric rank-k product, run panel by panel on <see cref="PackedSyrk"/>'s register-tiled kernel.
+/// Inverses from a lower Cholesky factor L: K = L⁻¹ (<see cref="InvertLower"/>), which the deviance gradient's
+/// diagonal blocks of A⁻¹ need, and S = L⁻ᵀ L⁻¹ (<see cref="SymmetricInverseFromFactor(ReadOnlySpan{double}, int, int, double[], Workspace)"/>),
+/// which its general path needs. K is computed in place by column panels from the last (as LAPACK's blocked
+/// triangular inverse does): with the trailing part X₂₂ = L₂₂⁻¹ already inverted, the panel's block below its diagonal
+/// becomes X₂₁ = −X₂₂ L₂₁ L₁₁⁻¹. Both products run on <see cref="PackedSyrk"/>'s register-tiled kernel with A
+/// packed per thread in depth chunks and B packed once per panel, so the n³/3 flops run at about the dense
+/// Cholesky's speed, on two threads. With J the order-reversing permutation, J S J = M Mᵀ with M = J Kᵀ J lower
+/// triangular, so S costs one triangular inverse and one symmetric rank-k product, panel by panel on the same kernel.
 /// </summary>
-internal static class TriangularInverse
+internal static unsafe class TriangularInverse
 {
-    /// <summary>Right-hand sides solved together in the triangular inverse.</summary>
-    private const int RhsBlock = 8;
-
     /// <summary>Panel width of the rank-k product.</summary>
     private const int Panel = 96;
+
+    /// <summary>Column panel of the blocked inverse.</summary>
+    private const int InversePanel = 96;
+
+    /// <summary>Depth chunk of a packed A sliver (16 × 256 doubles: 32 KB, stays in L1 across the B slivers).</summary>
+    private const int DepthChunk = 256;
+
+    /// <summary>Below this order the column algorithm is as fast as the blocked one.</summary>
+    private const int BlockedThreshold = 128;
+
+    [ThreadStatic] private static double[]? t_packA;
 
     /// <summary>
     /// S = (L Lᵀ)⁻¹ for the leading n × n block of the lower-triangular L (column-major, leading dimension ld), written
@@ -25,14 +36,13 @@ internal static class TriangularInverse
     /// <summary>Work arrays of <see cref="SymmetricInverseFromFactor(ReadOnlySpan{double}, int, int, double[], Workspace)"/>, kept between calls of the same order.</summary>
     public sealed class Workspace
     {
-        internal double[] M = [], T = [], X = [];
+        internal double[] M = [], T = [];
 
         internal void Ensure(int n)
         {
             if (M.Length == n * n) return;
             M = new double[n * n];
             T = new double[n * n];
-            X = new double[n * n];
         }
     }
 
@@ -42,10 +52,32 @@ internal static class TriangularInverse
         work.Ensure(n);
         // K = J Lᵀ J is lower triangular: K[i, k] = L[n−1−k, n−1−i] (its upper triangle stays zero).
         var m = work.M;
+        Array.Clear(m);
         for (int k = 0; k < n; k++)
             for (int i = k; i < n; i++) m[k * n + i] = l[(n - 1 - i) * ld + n - 1 - k];
-        InvertLowerInPlace(m, n, work.X);
-        // J S J = M Mᵀ (M = K⁻¹): accumulate −M Mᵀ on the lower triangle of t, panel by panel.
+        InvertLowerInPlace(m, n);
+        SymmetricFromReversed(m, n, s, work);
+    }
+
+    /// <summary>
+    /// S = Kᵀ K (= (L Lᵀ)⁻¹ when K = L⁻¹) for a lower-triangular n × n K (leading dimension ldk, zero above its diagonal),
+    /// written full into s (n × n): the general gradient path, when the inverse is already at hand.
+    /// </summary>
+    public static void SymmetricInverseFromInverse(double[] k, int ldk, int n, double[] s, Workspace work)
+    {
+        work.Ensure(n);
+        // M = J Kᵀ J: M[i, c] = K[n−1−c, n−1−i], lower triangular; then J S J = M Mᵀ.
+        var m = work.M;
+        Array.Clear(m);
+        for (int c = 0; c < n; c++)
+            for (int i = c; i < n; i++) m[c * n + i] = k[(n - 1 - i) * ldk + n - 1 - c];
+        SymmetricFromReversed(m, n, s, work);
+    }
+
+    /// <summary>S with J S J = M Mᵀ, M (in work.M) lower triangular.</summary>
+    private static void SymmetricFromReversed(double[] m, int n, double[] s, Workspace work)
+    {
+        // J S J = M Mᵀ: accumulate −M Mᵀ on the lower triangle of t, panel by panel.
         var t = work.T;
         Array.Clear(t);
         if (PackedSyrk.IsAccelerated) NegativeSyrk(m, t, n);
@@ -67,85 +99,187 @@ internal static class TriangularInverse
     }
 
     /// <summary>
-    /// K ← K⁻¹ for a lower-triangular n × n column-major K: K X = I by forward substitution on blocks of
-    /// <see cref="RhsBlock"/> columns of X (written into a copy, then back), blocks shared between two threads. Within
-    /// a block K's columns are taken four at a time: their 4 × 4 triangle is solved, then the rows below receive one
-    /// rank-4 update, vectorised down the rows with the four K columns held in registers across the block's columns.
+    /// K = L⁻¹ for the leading n × n block of the lower-triangular L (column-major, leading dimension ld), into k
+    /// (column-major, leading dimension ldk ≥ n; its upper triangle is written zero, rows n .. ldk are not touched).
     /// </summary>
-    internal static void InvertLowerInPlace(double[] k, int n) => InvertLowerInPlace(k, n, new double[n * n]);
-
-    /// <summary>As <see cref="InvertLowerInPlace(double[], int)"/> with x (n × n) as the work array.</summary>
-    private static void InvertLowerInPlace(double[] k, int n, double[] x)
+    public static void InvertLower(ReadOnlySpan<double> l, int ld, int n, double[] k, int ldk)
     {
-        Array.Clear(x);
-        int blocks = (n + RhsBlock - 1) / RhsBlock;
-        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(2, Environment.ProcessorCount) }, blk =>
+        for (int c = 0; c < n; c++)
         {
-            int j0 = blk * RhsBlock, j1 = Math.Min(n, j0 + RhsBlock);
-            for (int j = j0; j < j1; j++) x[j * n + j] = 1;
-            Span<double> v = stackalloc double[4 * RhsBlock];
-            for (int c0 = j0; c0 < n; c0 += 4)
-            {
-                int cw = Math.Min(4, n - c0);
-                // The 4 × 4 triangle (columns j > row hold zeros there and stay zero).
-                for (int c = c0; c < c0 + cw; c++)
-                {
-                    double diag = k[c * n + c];
-                    for (int j = j0; j < j1; j++)
-                    {
-                        double xc = x[j * n + c] / diag;
-                        x[j * n + c] = xc;
-                        for (int r = c + 1; r < c0 + cw; r++) x[j * n + r] -= k[c * n + r] * xc;
-                    }
-                }
-                int r0 = c0 + cw;
-                if (r0 >= n) break;
-                for (int j = j0; j < j1; j++)
-                    for (int e = 0; e < 4; e++) v[(j - j0) * 4 + e] = e < cw ? x[j * n + c0 + e] : 0;
-                RankFourUpdate(k, x, n, c0, cw, r0, j0, j1, v);
-            }
-        });
-        Array.Copy(x, k, x.Length);
+            k.AsSpan(c * ldk, c).Clear();
+            l.Slice(c * ld + c, n - c).CopyTo(k.AsSpan(c * ldk + c, n - c));
+        }
+        InvertLowerInPlace(k, n, ldk);
     }
 
-    /// <summary>x[r0.., j] −= Σ_e K[r0.., c0 + e] v[j, e] for the block's columns j, e &lt; cw.</summary>
-    private static void RankFourUpdate(double[] k, double[] x, int n, int c0, int cw, int r0, int j0, int j1, ReadOnlySpan<double> v)
+    /// <summary>
+    /// K ← K⁻¹ for a lower-triangular n × n column-major K (leading dimension n) whose upper triangle is zero (it stays
+    /// zero): blocked on the packed kernel from <see cref="BlockedThreshold"/> on, the column algorithm below it.
+    /// </summary>
+    internal static void InvertLowerInPlace(double[] k, int n) => InvertLowerInPlace(k, n, n);
+
+    /// <summary>As <see cref="InvertLowerInPlace(double[], int)"/> with leading dimension ld.</summary>
+    internal static void InvertLowerInPlace(double[] k, int n, int ld)
     {
-        int w = System.Numerics.Vector<double>.Count;
-        int rows = n - r0;
-        int vecEnd = r0 + rows / w * w;
-        var kk = k.AsSpan();
-        var zero = System.Numerics.Vector<double>.Zero;
-        // −v broadcast once per block column and K column.
-        Span<System.Numerics.Vector<double>> nv = stackalloc System.Numerics.Vector<double>[4 * RhsBlock];
-        for (int e = 0; e < (j1 - j0) * 4; e++) nv[e] = new System.Numerics.Vector<double>(-v[e]);
-        int r = r0;
-        for (; r < vecEnd; r += w)
+        if (n < BlockedThreshold || !PackedSyrk.IsAccelerated)
         {
-            var k0 = new System.Numerics.Vector<double>(kk.Slice(c0 * n + r, w));
-            var k1 = cw > 1 ? new System.Numerics.Vector<double>(kk.Slice((c0 + 1) * n + r, w)) : zero;
-            var k2 = cw > 2 ? new System.Numerics.Vector<double>(kk.Slice((c0 + 2) * n + r, w)) : zero;
-            var k3 = cw > 3 ? new System.Numerics.Vector<double>(kk.Slice((c0 + 3) * n + r, w)) : zero;
-            for (int j = j0; j < j1; j++)
+            InvertDiagonalBlock(k, ld, 0, n);
+            return;
+        }
+        fixed (double* x = k)
+        {
+            int last = (n - 1) / InversePanel * InversePanel;
+            for (int j0 = last; j0 >= 0; j0 -= InversePanel)
             {
-                int vo = (j - j0) * 4;
-                var target = x.AsSpan(j * n + r, w);
-                var acc = new System.Numerics.Vector<double>(target);
-                acc = System.Numerics.Vector.FusedMultiplyAdd(k0, nv[vo], acc);
-                acc = System.Numerics.Vector.FusedMultiplyAdd(k1, nv[vo + 1], acc);
-                acc = System.Numerics.Vector.FusedMultiplyAdd(k2, nv[vo + 2], acc);
-                acc = System.Numerics.Vector.FusedMultiplyAdd(k3, nv[vo + 3], acc);
-                acc.CopyTo(target);
+                int jb = Math.Min(InversePanel, n - j0), j1 = j0 + jb, m = n - j1;
+                // X₁₁ = L₁₁⁻¹ (the diagonal block alone).
+                InvertDiagonalBlock(k, ld, j0, jb);
+                if (m == 0) continue;
+                double* x21 = x + (long)j0 * ld + j1;
+                // X₂₁ ← −X₂₂ L₂₁: L₂₁ packed as B, the block cleared, then the product with X₂₂ (lower: sliver i
+                // needs depth up to its last row only).
+                var packB = PackBuffer(ref t_packB, m, jb);
+                fixed (double* pb = packB)
+                {
+                    PackTransposed(x21, ld, m, jb, pb);
+                    for (int c = 0; c < jb; c++) new Span<double>(x21 + (long)c * ld, m).Clear();
+                    MultiplySubtract(x + (long)j1 * ld + j1, ld, m, m, aLower: true, aSign: 1, pb, jb, bUpper: false, x21, ld);
+                }
+                // X₂₁ ← (−X₂₂ L₂₁) X₁₁: X₁₁ packed as B (Bᵀ = X₁₁ is lower: sliver j starts at depth j), the block
+                // packed negated as A and cleared, so that C −= (−A) B leaves +A X₁₁.
+                var packB2 = PackBuffer(ref t_packB2, jb, jb);
+                var copy = PackBuffer(ref t_copy, m, jb);
+                fixed (double* pb = packB2, pc = copy)
+                {
+                    PackTransposed(x + (long)j0 * ld + j0, ld, jb, jb, pb);
+                    for (int c = 0; c < jb; c++)
+                    {
+                        var col = new Span<double>(x21 + (long)c * ld, m);
+                        col.CopyTo(new Span<double>(pc + (long)c * m, m));
+                        col.Clear();
+                    }
+                    MultiplySubtract(pc, m, m, jb, aLower: false, aSign: -1, pb, jb, bUpper: true, x21, ld);
+                }
             }
         }
-        for (; r < n; r++)
-            for (int j = j0; j < j1; j++)
+    }
+
+    [ThreadStatic] private static double[]? t_packB;
+    [ThreadStatic] private static double[]? t_packB2;
+    [ThreadStatic] private static double[]? t_copy;
+
+    private static double[] PackBuffer(ref double[]? buffer, int depth, int cols)
+    {
+        int nr = PackedSyrk.Tile.NR;
+        int need = Math.Max(1, (cols + nr - 1) / nr * nr * depth);
+        if (buffer is null || buffer.Length < need) buffer = new double[need];
+        return buffer;
+    }
+
+    /// <summary>
+    /// The column algorithm on the b × b diagonal block at (j0, j0) (leading dimension ld), in place: from the last
+    /// column, X[j, j] = 1 / L[j, j] and X[j+1.., j] = −X[j, j] · X₂₂ L[j+1.., j] with X₂₂ the part already inverted
+    /// (its product with the column accumulated from the bottom, so the column can be overwritten as it goes).
+    /// </summary>
+    private static void InvertDiagonalBlock(double[] k, int ld, int j0, int b)
+    {
+        for (int j = b - 1; j >= 0; j--)
+        {
+            int cj = (j0 + j) * ld + j0;
+            double d = 1 / k[cj + j];
+            k[cj + j] = d;
+            for (int c = b - 1; c > j; c--)
             {
-                int vo = (j - j0) * 4;
-                double acc = 0;
-                for (int e = 0; e < cw; e++) acc += k[(c0 + e) * n + r] * v[vo + e];
-                x[j * n + r] -= acc;
+                int cc = (j0 + c) * ld + j0;
+                double t = k[cj + c];
+                k[cj + c] = k[cc + c] * t;
+                if (t != 0 && c + 1 < b)
+                    DenseKernels.Axpy(t, k.AsSpan(cc + c + 1, b - c - 1), k.AsSpan(cj + c + 1, b - c - 1));
             }
+            for (int r = j + 1; r < b; r++) k[cj + r] *= -d;
+        }
+    }
+
+    /// <summary>
+    /// Packs the depth × cols column-major block at p (leading dimension ld) as B of C −= A Bᵀ: B[j, k] = P[k, j], in
+    /// NR-row slivers, k-major, zero-padded.
+    /// </summary>
+    private static void PackTransposed(double* p, int ld, int depth, int cols, double* pack)
+    {
+        int nr = PackedSyrk.Tile.NR;
+        for (int s = 0; s < cols; s += nr)
+        {
+            int w = Math.Min(nr, cols - s);
+            double* dst = pack + (long)s * depth;
+            for (int j = 0; j < nr; j++)
+            {
+                if (j >= w)
+                {
+                    for (int k = 0; k < depth; k++) dst[k * nr + j] = 0;
+                    continue;
+                }
+                double* src = p + (long)(s + j) * ld;
+                for (int k = 0; k < depth; k++) dst[k * nr + j] = src[k];
+            }
+        }
+    }
+
+    /// <summary>
+    /// C (m × nc at c, leading dimension ldc) −= (aSign · A) Bᵀ, A the m × depth column-major block at a (leading
+    /// dimension lda), B packed by <see cref="PackTransposed"/> (nc × depth). <paramref name="aLower"/>: A is zero
+    /// right of its diagonal (a sliver stops at its last row); <paramref name="bUpper"/>: B[j, k] = 0 for k &lt; j (a
+    /// B sliver starts at its first column). A's MR-row slivers alternate between two threads; each packs its sliver
+    /// in depth chunks and runs it against every B sliver while the chunk is in L1.
+    /// </summary>
+    private static void MultiplySubtract(double* a, int lda, int m, int depth, bool aLower, double aSign, double* packB, int nc, bool bUpper, double* c, int ldc)
+    {
+        int mr = PackedSyrk.Tile.MR;
+        int slivers = (m + mr - 1) / mr;
+        int threads = (double)m * depth * nc >= 2e6 && Environment.ProcessorCount > 1 ? 2 : 1;
+        if (threads == 1)
+        {
+            Slivers(a, lda, m, depth, aLower, aSign, packB, nc, bUpper, c, ldc, 0, 1, slivers);
+            return;
+        }
+        nint pa = (nint)a, pb = (nint)packB, pc = (nint)c;
+        Parallel.For(0, 2, new ParallelOptions { MaxDegreeOfParallelism = 2 }, t =>
+            Slivers((double*)pa, lda, m, depth, aLower, aSign, (double*)pb, nc, bUpper, (double*)pc, ldc, t, 2, slivers));
+    }
+
+    private static void Slivers(double* a, int lda, int m, int depth, bool aLower, double aSign, double* packB, int nc, bool bUpper, double* c, int ldc, int first, int step, int slivers)
+    {
+        var (mr, nr) = PackedSyrk.Tile;
+        // Pinned and 64-byte aligned, so that the kernel's 512-bit loads of A never split a cache line.
+        if (t_packA is null || t_packA.Length < mr * DepthChunk + 8) t_packA = GC.AllocateArray<double>(mr * DepthChunk + 8, pinned: true);
+        fixed (double* a0 = t_packA)
+        {
+            double* ap = a0 + (64 - (long)a0 % 64) % 64 / sizeof(double);
+            for (int s = first; s < slivers; s += step)
+            {
+                int i0 = s * mr, im = Math.Min(mr, m - i0);
+                int kEnd = aLower ? Math.Min(depth, i0 + mr) : depth;
+                for (int k0 = 0; k0 < kEnd; k0 += DepthChunk)
+                {
+                    int k1 = Math.Min(kEnd, k0 + DepthChunk);
+                    // Pack A[i0 .. i0+im, k0 .. k1) (times aSign), MR rows per k, zero-padded.
+                    for (int k = k0; k < k1; k++)
+                    {
+                        double* src = a + (long)k * lda + i0;
+                        double* dst = ap + (k - k0) * mr;
+                        int r = 0;
+                        for (; r < im; r++) dst[r] = aSign * src[r];
+                        for (; r < mr; r++) dst[r] = 0;
+                    }
+                    for (int j0 = 0; j0 < nc; j0 += nr)
+                    {
+                        int kStart = bUpper ? Math.Max(k0, j0) : k0;
+                        if (kStart >= k1) continue;
+                        PackedSyrk.MultiplySubtractTile(ap + (kStart - k0) * mr, packB + (long)j0 * depth + (long)kStart * nr, k1 - kStart,
+                            c + (long)j0 * ldc + i0, ldc, im, Math.Min(nr, nc - j0));
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>t −= M Mᵀ on the lower triangle (t zero on entry), M lower triangular n × n (zero above its diagonal).</summary>
