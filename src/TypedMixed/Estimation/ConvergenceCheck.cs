@@ -164,25 +164,32 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
     }
 
     /// <summary>
-    /// True for a check made by <see cref="WithLargeSteps"/>: its Newton point is the polished point.
+    /// True when the Newton point of this check is the polished point: a check made by <see cref="WithLargeSteps"/>,
+    /// or one from a known analytic gradient (an exact gradient, which the objective's rounding noise does not move).
     /// </summary>
     public bool LargeSteps { get; init; }
 
     /// <summary>
     /// The same check from the analytic gradient: g exact, the bound slopes are its entries on the bound, and the
     /// Hessian over the free coordinates is the central difference of gradients (symmetrised): 1 + 2m evaluations of
-    /// the objective and its gradient for m free coordinates, instead of about 2m² objective values.
+    /// the objective and its gradient for m free coordinates, instead of about 2m² objective values. With
+    /// <paramref name="known"/> (f and ∇f at <paramref name="theta"/>, e.g. the optimizer's last evaluation) the Hessian
+    /// is the forward difference from that gradient instead: m evaluations, its O(h) error (h = 1e-4 of each
+    /// coordinate's scale) harmless to a decrement test and to a Newton step whose gradient is exact; that Newton point
+    /// is then the polished point (<see cref="LargeSteps"/>).
     /// </summary>
-    public static ConvergenceCheck FromGradient(Func<double[], double[], double> objective, double[] theta, double[] lower)
+    public static ConvergenceCheck FromGradient(Func<double[], double[], double> objective, double[] theta, double[] lower,
+        (double Value, double[] Gradient)? known = null)
     {
         int d = theta.Length;
-        var g0 = new double[d];
-        double f0 = objective(theta, g0);
+        var g0 = known?.Gradient ?? new double[d];
+        double f0 = known?.Value ?? objective(theta, g0);
+        bool forward = known is not null;
         var onBound = new bool[d];
         for (int i = 0; i < d; i++) onBound[i] = lower[i] == 0 && theta[i] <= BoundTolerance;
         var free = Enumerable.Range(0, d).Where(i => !onBound[i]).ToArray();
         bool boundOk = Enumerable.Range(0, d).Where(i => onBound[i]).All(i => g0[i] >= -1e-3);
-        if (free.Length == 0) return new ConvergenceCheck(0, 0, true, boundOk, null);
+        if (free.Length == 0) return new ConvergenceCheck(0, 0, true, boundOk, null) { Value = f0, LargeSteps = forward };
         int m = free.Length;
         var g = free.Select(i => g0[i]).ToArray();
         var hess = new double[m, m];
@@ -193,6 +200,13 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
         {
             int i = free[a];
             double h = 1e-4 * Math.Max(Math.Abs(theta[i]), 0.1);
+            if (forward)
+            {
+                x[i] = theta[i] + h; objective(x, gp);
+                x[i] = theta[i];
+                for (int c = 0; c < m; c++) hess[c, a] = (gp[free[c]] - g0[free[c]]) / h;
+                continue;
+            }
             if (lower[i] == 0) h = Math.Min(h, 0.5 * theta[i]);
             x[i] = theta[i] + h; objective(x, gp);
             x[i] = theta[i] - h; objective(x, gm);
@@ -201,7 +215,7 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
         }
         for (int a = 0; a < m; a++)
             for (int c = 0; c < a; c++) hess[a, c] = hess[c, a] = 0.5 * (hess[a, c] + hess[c, a]);
-        return FromDerivatives(theta, lower, free, g, hess, boundOk) with { Value = f0 };
+        return FromDerivatives(theta, lower, free, g, hess, boundOk) with { Value = f0, LargeSteps = forward };
     }
 
     /// <summary>Curvature, Newton decrement and Newton point from the gradient and Hessian over the free coordinates.</summary>

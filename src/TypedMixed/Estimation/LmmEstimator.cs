@@ -103,6 +103,10 @@ internal static class LmmEstimator
             return v;
         }
         var thetaGradient = new double[d];
+        // The last point evaluated with the gradient (optimizer coordinates): a check there starts from what is known.
+        var lastGradientAt = new double[d];
+        var lastGradient = new double[d];
+        double lastGradientValue = double.NaN;
         double EvaluateWithGradient(ReadOnlySpan<double> x, Span<double> gx)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -115,23 +119,34 @@ internal static class LmmEstimator
             }
             else v = gradient!.Evaluate(thetaBuffer, thetaGradient);
             for (int i = 0; i < d; i++) gx[i] = thetaGradient[i] / scale[i];
+            x.CopyTo(lastGradientAt);
+            gx.CopyTo(lastGradient);
+            lastGradientValue = v;
             evaluations++;
             if (v < best) best = v;
             progress?.Report(new FitProgress(evaluations, v, best));
             return v;
         }
-        // The check from gradients costs 1 + 2m evaluations of f and ∇f for m free coordinates, from values about
-        // 1 + m + m²: take the cheaper (both when forced by FitOptions.Derivatives).
+        // The check from gradients costs m evaluations of f and ∇f for m free coordinates where the gradient at the point
+        // is known (the quasi-Newton method's last evaluation), else 1 + m; from values 4m + m(m − 1) with the polish
+        // included: take the cheaper (either when forced by FitOptions.Derivatives).
         bool checkFromGradient = gradient is not null && options.Derivatives switch
         {
             DerivativeSource.Gradient => true,
             DerivativeSource.FiniteDifferences => false,
-            _ => (1 + 2 * dTheta) * gradient.RelativeCost < 1 + dTheta + dTheta * dTheta,
+            _ => (quasiNewton ? dTheta : 1 + dTheta) * gradient.RelativeCost < 4 * dTheta + dTheta * (dTheta - 1),
         };
-        // From values the check takes the polish's large Richardson steps, so its Newton point is already polished.
-        ConvergenceCheck CheckAt(double[] at, double atValue) => !checkFromGradient
-            ? ConvergenceCheck.WithLargeSteps(t => Evaluate(t), at, lower, atValue)
-            : ConvergenceCheck.FromGradient((t, g) => EvaluateWithGradient(t, g), at, lower);
+        // From values the check takes the polish's large Richardson steps, so its Newton point is already polished; from
+        // the gradient it is polished too (the gradient is exact).
+        ConvergenceCheck CheckAt(double[] at, double atValue)
+        {
+            if (!checkFromGradient) return ConvergenceCheck.WithLargeSteps(t => Evaluate(t), at, lower, atValue);
+            var gradientAt = new double[d];
+            bool known = !double.IsNaN(lastGradientValue) && at.AsSpan().SequenceEqual(lastGradientAt);
+            double valueAt = known ? lastGradientValue : EvaluateWithGradient(at, gradientAt);
+            if (known) lastGradient.CopyTo(gradientAt, 0);
+            return ConvergenceCheck.FromGradient((t, g) => EvaluateWithGradient(t, g), at, lower, (valueAt, gradientAt));
+        }
         var quasiNewtonOptions = new ProjectedQuasiNewtonOptions { MaxEvaluations = options.MaxEvaluations, MaxExtrapolations = 4, CoordinateWeights = LevelWeights(problem, d) };
         var result = quasiNewton
             ? LeaveFalseBounds(ProjectedQuasiNewton.Minimize(EvaluateWithGradient, x0, lower, upper, quasiNewtonOptions, cancellationToken))
@@ -187,12 +202,12 @@ internal static class LmmEstimator
             {
                 double newtonValue = Evaluate(newton);
                 double gained = value - newtonValue;
-                // A large-step check's Newton point is the polished point: taken unless it is worse beyond rounding,
-                // so that fits from Grams equal up to rounding land on the same θ.
+                // The Newton point of a large-step or known-gradient check is the polished point: taken unless it is
+                // worse beyond rounding, so that fits from Grams equal up to rounding land on the same θ.
                 if (gained > 0 || (check.LargeSteps && gained >= -1e-10 * Math.Max(1, Math.Abs(value))))
                 {
                     // One Newton step is the polish only when it was short: from a point further off, the step's error
-                    // (the large-step Hessian's O(h²) error times the distance) is above 1e-8, and a second step removes it.
+                    // (the Hessian's difference error times the distance) is above 1e-8, and a second step removes it.
                     double moved = 0;
                     for (int i = 0; i < x.Length; i++) moved = Math.Max(moved, Math.Abs(newton[i] - x[i]));
                     x = newton;
