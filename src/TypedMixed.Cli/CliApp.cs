@@ -161,7 +161,7 @@ public static class CliApp
                 FixedEffectsCovariance = a.Glmm.FixedEffectsCovariance,
                 Progress = progress,
             }, cancellationToken)
-            : LinearMixedModel.Fit(design, new FitOptions { Method = a.Method, Progress = progress }, cancellationToken);
+            : LinearMixedModel.Fit(design, new FitOptions { Method = a.Method, Progress = progress, Optimizer = a.Optimizer }, cancellationToken);
         var fit = printer is not null && a.Display == ProgressDisplay.Live ? LiveProgress.Run(objective, Run) : Run(printer);
         printer?.Finish(fit.Optimizer.Evaluations, fit switch
         {

@@ -161,6 +161,9 @@ internal sealed class CliArguments
           --threshold flexible|equidistant  ordinal: threshold structure (default flexible, as clmm)
           --nagq <n>                     adaptive Gauss-Hermite points (glmer's nAGQ); 1 = Laplace (default);
                                          more needs a single random-intercept term
+          --optimizer bobyqa|quasi-newton  linear models: force the optimizer over θ (lmerControl(optimizer =));
+                                         default: quasi-Newton on the analytic gradient where that is cheap, else
+                                         BOBYQA (docs/gradient.md)
           --weights <column>             prior weights (lmer/glmer's weights = column); positive numbers
           --correlation <structure>      correlated level-1 residuals within clusters, as nlme's correlation =:
                                            corAR1(~ Days | Subject)   AR(1) over whole-number occasions
@@ -251,6 +254,9 @@ internal sealed class CliArguments
     public required string Formula { get; init; }
 
     public EstimationMethod Method { get; init; } = EstimationMethod.Reml;
+
+    /// <summary>--optimizer: the optimizer of a linear model's θ; null lets the library choose.</summary>
+    public FitOptimizer? Optimizer { get; init; }
 
     public string? JsonPath { get; init; }
 
@@ -349,6 +355,7 @@ internal sealed class CliArguments
         (ResponseFamily Family, LinkFunction? Link)? family = null;
         LinkFunction? link = null;
         int? nagq = null;
+        FitOptimizer? optimizer = null;
         string? weights = null;
         LaplaceHessian? laplace = null;
         FixedEffectsCovarianceSource? vcov = null;
@@ -523,6 +530,15 @@ internal sealed class CliArguments
                 case "--weights":
                     weights = Value(a);
                     break;
+                case "--optimizer":
+                    string named = Value(a);
+                    optimizer = named.ToLowerInvariant() switch
+                    {
+                        "bobyqa" => FitOptimizer.Bobyqa,
+                        "quasi-newton" or "quasinewton" => FitOptimizer.QuasiNewton,
+                        _ => throw new CliException($"--optimizer takes bobyqa or quasi-newton; got '{named}'."),
+                    };
+                    break;
                 case "--correlation":
                     string cor = Value(a);
                     if (correlation is not null)
@@ -639,6 +655,8 @@ internal sealed class CliArguments
             throw new CliException($"{(ordinalLevels is not null ? "--levels" : "--threshold")} applies to ordinal responses: add --family ordinal.");
         if (fam == ResponseFamily.Ordinal && (laplace is not null || vcov is not null))
             throw new CliException($"{(laplace is not null ? "--laplace" : "--vcov")} does not apply to ordinal models: the Laplace approximation uses the exact curvature and the SEs come from the Hessian over (thresholds, β, θ).");
+        if (optimizer is not null && fam is { } nonGaussian && nonGaussian != ResponseFamily.Gaussian)
+            throw new CliException($"--optimizer applies to linear (Gaussian) models; --family {FamilyOption.Name(nonGaussian)} fits use their own optimizer. Drop --optimizer.");
         if (!generalized)
         {
             string? glmmOnly = link is not null && link != LinkFunction.Identity ? "--link" : nagq is not null ? "--nagq" : laplace is not null ? "--laplace" : vcov is not null ? "--vcov" : null;
@@ -698,6 +716,7 @@ internal sealed class CliArguments
             BootType = bootType ?? BootstrapIntervalType.Percentile,
             ProfilePlotPath = profilePlot,
             Method = generalized ? EstimationMethod.MaximumLikelihood : method ?? EstimationMethod.Reml,
+            Optimizer = optimizer,
             JsonPath = json,
             Quiet = quiet,
             Plots = plots,

@@ -113,7 +113,7 @@ internal static class MultivariateCli
         }
         var printer = a.Quiet ? null : new CliApp.ProgressPrinter(stderr, a.Method == EstimationMethod.Reml ? "REML criterion" : "deviance", everyHalfSecond: a.Display == ProgressDisplay.Lines);
         var watch = Stopwatch.StartNew();
-        var fit = MultivariateMixedModel.Fit(design, new FitOptions { Method = a.Method, Progress = printer }, cancellationToken: cancellationToken);
+        var fit = MultivariateMixedModel.Fit(design, new FitOptions { Method = a.Method, Progress = printer, Optimizer = a.Optimizer }, cancellationToken: cancellationToken);
         printer?.Finish(fit.Optimizer.Evaluations, a.Method == EstimationMethod.Reml ? fit.RemlCriterion : fit.Deviance, watch.Elapsed);
         var report = new FitReportOptions { Formula = a.Formula, DataName = a.Sql is null ? Path.GetFileName(a.DataPath) : "SQL query" };
         stdout.Write(a.Markdown ? FitSummary.ToMarkdown(fit, report) : FitSummary.ToText(fit, report));

@@ -53,7 +53,7 @@ internal static class AggregateFit
         string objective = a.Method == EstimationMethod.Reml ? "REML criterion" : "deviance";
         var printer = a.Quiet ? null : new CliApp.ProgressPrinter(stderr, objective);
         var fitWatch = Stopwatch.StartNew();
-        var fit = LinearMixedModel.Fit(blocks, new FitOptions { Method = a.Method, Progress = printer }, cancellationToken);
+        var fit = LinearMixedModel.Fit(blocks, new FitOptions { Method = a.Method, Progress = printer, Optimizer = a.Optimizer }, cancellationToken);
         printer?.Finish(fit.Optimizer.Evaluations, fit.Objective, fitWatch.Elapsed);
         var report = new FitReportOptions
         {

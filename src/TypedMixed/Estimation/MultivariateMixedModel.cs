@@ -37,6 +37,7 @@ public static class MultivariateMixedModel
             InitialTrustRadius = options.InitialTrustRadius,
             FinalTrustRadius = options.FinalTrustRadius,
             CheckConvergence = options.CheckConvergence,
+            Optimizer = options.Optimizer,
             VarianceComponentErrors = false,
             Satterthwaite = false,
         };
