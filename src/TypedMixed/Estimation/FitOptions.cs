@@ -57,7 +57,7 @@ public sealed class FitOptions
     /// residual structure, without an envelope-stored membership term and without a sparse tail; others fall back to
     /// BOBYQA). Null (the default): the quasi-Newton method where the gradient covers the model and one evaluation with
     /// it is estimated to cost at most three evaluations without it
-    /// (it needs 3–6 times fewer evaluations than BOBYQA on the reference fits), BOBYQA otherwise.
+    /// (with several θ it needs 3–5 times fewer evaluations than BOBYQA), BOBYQA otherwise.
     /// </summary>
     public FitOptimizer? Optimizer { get; init; }
 

@@ -18,9 +18,11 @@ internal static class LmmEstimator
 
     /// <summary>
     /// The default optimizer is the quasi-Newton method when one evaluation with the gradient costs at most this many
-    /// without it (<see cref="ProfiledDevianceGradient.RelativeCost"/>): it needs 3–6 times fewer evaluations than
-    /// BOBYQA (<c>TypedMixed.Benchmarks fit-profile MODEL --optimizer bobyqa|quasi-newton</c>: sleepstudy 60 → 29,
-    /// Penicillin 67 → 29, the synthetic InstEval 102 → 35, each count including the convergence check).
+    /// without it (<see cref="ProfiledDevianceGradient.RelativeCost"/>): with several θ it needs 3–5 times fewer
+    /// evaluations than BOBYQA, about as many with one (<c>TypedMixed.Benchmarks fit-profile MODEL --optimizer
+    /// bobyqa|quasi-newton</c> at commit ff4d8f9: sleepstudy 46 → 14, Penicillin 60 → 21, lme4's InstEval 101 → 21, the
+    /// synthetic InstEval 88 → 20, inner-London Model 3 20 → 18; each count includes the convergence check, and an
+    /// evaluation with the gradient counts once).
     /// </summary>
     internal const double QuasiNewtonCostLimit = 3;
 
