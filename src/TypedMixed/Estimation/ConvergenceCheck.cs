@@ -54,23 +54,11 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
 
     public static ConvergenceCheck At(Func<double[], double> objective, double[] theta, double[] lower)
     {
-        int d = theta.Length;
-        var onBound = new bool[d];
-        for (int i = 0; i < d; i++) onBound[i] = lower[i] == 0 && theta[i] <= BoundTolerance;
-        var free = Enumerable.Range(0, d).Where(i => !onBound[i]).ToArray();
+        var (onBound, free) = Split(theta, lower);
         double f0 = objective(theta);
 
-        // One-sided slopes into the interior for coordinates on their bound.
-        bool boundOk = true;
+        bool boundOk = BoundSlopesFromValues(objective, theta, onBound, f0);
         var x = (double[])theta.Clone();
-        foreach (int i in Enumerable.Range(0, d).Where(i => onBound[i]))
-        {
-            double h = 1e-5;
-            x[i] = theta[i] + h;
-            double slope = (objective(x) - f0) / h;
-            x[i] = theta[i];
-            if (slope < -1e-3) boundOk = false;
-        }
         if (free.Length == 0) return new ConvergenceCheck(0, 0, true, boundOk, null);
 
         // Central differences in the free coordinates, steps scaled to each θ and kept inside the bounds.
@@ -117,21 +105,10 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
     /// <param name="value">The objective at <paramref name="theta"/> (not evaluated again).</param>
     public static ConvergenceCheck WithLargeSteps(Func<double[], double> objective, double[] theta, double[] lower, double value)
     {
-        int d = theta.Length;
-        var onBound = new bool[d];
-        for (int i = 0; i < d; i++) onBound[i] = lower[i] == 0 && theta[i] <= BoundTolerance;
-        var free = Enumerable.Range(0, d).Where(i => !onBound[i]).ToArray();
+        var (onBound, free) = Split(theta, lower);
         double f0 = value;
-        bool boundOk = true;
+        bool boundOk = BoundSlopesFromValues(objective, theta, onBound, f0);
         var x = (double[])theta.Clone();
-        foreach (int i in Enumerable.Range(0, d).Where(i => onBound[i]))
-        {
-            double h = 1e-5;
-            x[i] = theta[i] + h;
-            double slope = (objective(x) - f0) / h;
-            x[i] = theta[i];
-            if (slope < -1e-3) boundOk = false;
-        }
         if (free.Length == 0) return new ConvergenceCheck(0, 0, true, boundOk, null) { Value = f0, LargeSteps = true };
         int m = free.Length;
         var step = free.Select(i => NewtonPolish.LargeStep(theta[i], lower[i])).ToArray();
@@ -185,9 +162,7 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
         var g0 = known?.Gradient ?? new double[d];
         double f0 = known?.Value ?? objective(theta, g0);
         bool forward = known is not null;
-        var onBound = new bool[d];
-        for (int i = 0; i < d; i++) onBound[i] = lower[i] == 0 && theta[i] <= BoundTolerance;
-        var free = Enumerable.Range(0, d).Where(i => !onBound[i]).ToArray();
+        var (onBound, free) = Split(theta, lower);
         bool boundOk = Enumerable.Range(0, d).Where(i => onBound[i]).All(i => g0[i] >= -1e-3);
         if (free.Length == 0) return new ConvergenceCheck(0, 0, true, boundOk, null) { Value = f0, LargeSteps = forward };
         int m = free.Length;
@@ -217,6 +192,41 @@ internal sealed record ConvergenceCheck(double NewtonDecrement, double MaxAbsGra
             for (int c = 0; c < a; c++) hess[a, c] = hess[c, a] = 0.5 * (hess[a, c] + hess[c, a]);
         return FromDerivatives(theta, lower, free, g, hess, boundOk) with { Value = f0, LargeSteps = forward };
     }
+
+    /// <summary>Which coordinates sit on their zero bound (within <see cref="BoundTolerance"/>) and the free ones.</summary>
+    private static (bool[] OnBound, int[] Free) Split(double[] theta, double[] lower)
+    {
+        var onBound = new bool[theta.Length];
+        for (int i = 0; i < theta.Length; i++) onBound[i] = lower[i] == 0 && theta[i] <= BoundTolerance;
+        return (onBound, Enumerable.Range(0, theta.Length).Where(i => !onBound[i]).ToArray());
+    }
+
+    /// <summary>One-sided slopes into the interior (step 1e-5) of the coordinates on their bound: none below −1e-3.</summary>
+    private static bool BoundSlopesFromValues(Func<double[], double> objective, double[] theta, bool[] onBound, double f0)
+    {
+        bool ok = true;
+        var x = (double[])theta.Clone();
+        for (int i = 0; i < theta.Length; i++)
+        {
+            if (!onBound[i]) continue;
+            const double h = 1e-5;
+            x[i] = theta[i] + h;
+            double slope = (objective(x) - f0) / h;
+            x[i] = theta[i];
+            if (slope < -1e-3) ok = false;
+        }
+        return ok;
+    }
+
+    /// <summary>
+    /// This check after its Newton step gained <paramref name="gained"/>: when the check failed but the bound slopes are
+    /// fine and the gain is within a factor of 2 of the predicted decrement, the quadratic model is accurate there and
+    /// the polished point is confirmed (<see cref="PolishConfirmed"/>, the decrement becoming the prediction's error).
+    /// </summary>
+    public ConvergenceCheck AfterNewtonStep(double gained) =>
+        !Confirmed && BoundSlopesOk && gained > 0.5 * NewtonDecrement && gained < 2 * NewtonDecrement
+            ? this with { NewtonDecrement = Math.Abs(NewtonDecrement - gained), PolishConfirmed = true }
+            : this;
 
     /// <summary>Curvature, Newton decrement and Newton point from the gradient and Hessian over the free coordinates.</summary>
     private static ConvergenceCheck FromDerivatives(double[] theta, double[] lower, int[] free, double[] g, double[,] hess, bool boundOk)

@@ -216,8 +216,7 @@ internal static class LmmEstimator
                     value = newtonValue;
                     polished = check.LargeSteps && moved <= PolishStepBound;
                 }
-                if (!check.Confirmed && check.BoundSlopesOk && gained > 0.5 * check.NewtonDecrement && gained < 2 * check.NewtonDecrement)
-                    check = check with { NewtonDecrement = Math.Abs(check.NewtonDecrement - gained), PolishConfirmed = true };
+                check = check.AfterNewtonStep(gained);
             }
             if (!check.Confirmed)
             {

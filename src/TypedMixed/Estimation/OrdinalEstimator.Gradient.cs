@@ -39,8 +39,7 @@ internal static partial class OrdinalEstimator
             double nv = f(newton, new double[x.Length]);
             double gained = value - nv;
             if (gained > 0) { x = newton; value = nv; }
-            if (!check.Confirmed && check.BoundSlopesOk && gained > 0.5 * check.NewtonDecrement && gained < 2 * check.NewtonDecrement)
-                check = check with { NewtonDecrement = Math.Abs(check.NewtonDecrement - gained), PolishConfirmed = true };
+            check = check.AfterNewtonStep(gained);
         }
         if (!check.Confirmed)
         {
