@@ -35,7 +35,7 @@ internal static class FitProfile
             Satterthwaite = false,
             InitialTrustRadius = FitTimer.Option(args, "--rho-beg") is { } rb ? double.Parse(rb, CultureInfo.InvariantCulture) : FitOptions.Default.InitialTrustRadius,
             FinalTrustRadius = FitTimer.Option(args, "--rho-end") is { } re ? double.Parse(re, CultureInfo.InvariantCulture) : FitOptions.Default.FinalTrustRadius,
-            Optimizer = FitTimer.Option(args, "--optimizer") switch { null => null, "quasi-newton" => FitOptimizer.QuasiNewton, "bobyqa" => FitOptimizer.Bobyqa, var o => throw new ArgumentException($"--optimizer {o}: expected bobyqa or quasi-newton") },
+            Optimizer = FitTimer.OptimizerOption(args),
             Progress = new Stamp(p => { stamps.Add(watch.Elapsed.TotalSeconds); values.Add(p.Objective); }),
         };
         watch.Restart();

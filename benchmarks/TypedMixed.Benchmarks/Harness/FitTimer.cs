@@ -35,13 +35,7 @@ internal static class FitTimer
         if (Option(args, "--final-trust-radius") is { } rhoEnd)
             options = new FitOptions { Method = model.Method, VarianceComponentErrors = false, Satterthwaite = false, FinalTrustRadius = double.Parse(rhoEnd, CultureInfo.InvariantCulture) };
         // --optimizer bobyqa | quasi-newton: the optimizer of both the lmer-like and the full fits.
-        var optimizer = Option(args, "--optimizer") switch
-        {
-            null => (FitOptimizer?)null,
-            "bobyqa" => FitOptimizer.Bobyqa,
-            "quasi-newton" => FitOptimizer.QuasiNewton,
-            var other => throw new ArgumentException($"--optimizer {other}: expected bobyqa or quasi-newton"),
-        };
+        var optimizer = OptimizerOption(args);
         var fullOptions = model.FullOptions;
         if (optimizer is { } chosen)
         {
@@ -117,6 +111,15 @@ internal static class FitTimer
         int i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
+
+    /// <summary><c>--optimizer bobyqa|quasi-newton</c>; null when absent (the library chooses).</summary>
+    internal static FitOptimizer? OptimizerOption(string[] args) => Option(args, "--optimizer") switch
+    {
+        null => null,
+        "bobyqa" => FitOptimizer.Bobyqa,
+        "quasi-newton" => FitOptimizer.QuasiNewton,
+        var other => throw new ArgumentException($"--optimizer {other}: expected bobyqa or quasi-newton"),
+    };
 
     internal static double Median(IReadOnlyList<double> values)
     {

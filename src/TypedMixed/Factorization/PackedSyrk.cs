@@ -41,8 +41,7 @@ internal static unsafe class PackedSyrk
                 int im = Math.Min(mr, m - ib);
                 double* ap = packA + (ib / mr) * mr * kb;
                 double* c = a + (long)(r0 + jb) * ld + r0 + ib;
-                if (mr == 16) Kernel16x8(ap, bp, kb, c, ld, im, jn);
-                else Kernel8x4(ap, bp, kb, c, ld, im, jn);
+                MultiplySubtractTile(ap, bp, kb, c, ld, im, jn);
             }
         }
     }
@@ -115,8 +114,7 @@ internal static unsafe class PackedSyrk
                     int im = Math.Min(mr, i1 - ib);
                     double* ap = packA + (ib / mr) * mr * kb;
                     double* c = a + (long)(c0 + jb) * ld + r0 + ib;
-                    if (mr == 16) Kernel16x8(ap, lp, jb, c, ld, im, jn);
-                    else Kernel8x4(ap, lp, jb, c, ld, im, jn);
+                    MultiplySubtractTile(ap, lp, jb, c, ld, im, jn);
                 }
             }
             // The jn × jn triangle: X[:, c] = (P[:, c] − Σ_{jb≤d<c} X[:, d] L[c, d]) / L[c, c].
@@ -179,9 +177,10 @@ internal static unsafe class PackedSyrk
     }
 
     /// <summary>
-    /// One register tile for other packed products (the blocked triangular inverse): C[0..im, 0..jn] −= A Bᵀ over kb,
+    /// One register tile: C[0..im, 0..jn] −= A Bᵀ over kb (the trailing update, the panel solve, the blocked triangular inverse),
     /// A packed as one MR-row sliver and B as one NR-row sliver, both k-major and zero-padded, as <see cref="Pack"/> lays them out.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void MultiplySubtractTile(double* ap, double* bp, int kb, double* c, int ld, int im, int jn)
     {
         if (Tile.MR == 16) Kernel16x8(ap, bp, kb, c, ld, im, jn);

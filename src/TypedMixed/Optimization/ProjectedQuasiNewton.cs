@@ -94,6 +94,9 @@ public static class ProjectedQuasiNewton
         var y = new double[n];
         var bs = new double[n];
         var held = new bool[n];
+        // Trial point and gradient of an extrapolated step, kept between iterations.
+        var xTry = new double[n];
+        var gTry = new double[n];
         int iterations = 0;
         while (true)
         {
@@ -200,8 +203,6 @@ public static class ProjectedQuasiNewton
         (double Alpha, double F) Extrapolate(double alpha, double fAt, double slope0)
         {
             double unit = slope0 / alpha; // the starting slope per unit of α (α·d moved the point)
-            var xTry = new double[n];
-            var gTry = new double[n];
             for (int e = 0; e < options.MaxExtrapolations && evaluations < options.MaxEvaluations; e++)
             {
                 if (PathSlope(gNew, alpha) >= 0.9 * unit) break;
